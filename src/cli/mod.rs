@@ -1,0 +1,67 @@
+//! Command-line interface: one file per subcommand (load → core → print/write).
+
+mod demo;
+mod ingest;
+mod schema;
+mod simulate;
+mod status;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// callboard — contact-centre metrics and workforce management.
+///
+/// Load ACD call records, agent states, schedules, QA scores, costs, headcount and
+/// tickets into a crash-safe local store; compute the standard KPIs; size staffing with
+/// Erlang C/A; build rosters; track ticket SLAs. Start with `callboard demo`.
+#[derive(Debug, Parser)]
+#[command(name = "callboard", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the main job on the bundled sample data: ingest it into a fresh store and
+    /// print what was loaded.
+    Demo(demo::Args),
+    /// Write a consistent synthetic contact centre (all seven tables) from a seeded
+    /// simulation.
+    Simulate(simulate::Args),
+    /// Load CSV or Parquet files into the store, rejecting bad rows with reasons.
+    Ingest(ingest::Args),
+    /// Show what the store holds; `--verify` reads every file back.
+    Status(status::Args),
+    /// Print the canonical tables (columns, types, rules) as Markdown.
+    Schema(schema::Args),
+}
+
+/// The store location flag shared by commands that read or write it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DataDir {
+    /// The store directory [default: $CALLBOARD_DATA, else ./callboard-data].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl DataDir {
+    /// The resolved directory.
+    pub fn path(&self) -> PathBuf {
+        crate::store::resolve_data_dir(self.data_dir.as_deref())
+    }
+}
+
+/// Parses the command line and runs it.
+pub fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Demo(a) => demo::run(a),
+        Command::Simulate(a) => simulate::run(a),
+        Command::Ingest(a) => ingest::run(a),
+        Command::Status(a) => status::run(a),
+        Command::Schema(a) => schema::run(a),
+    }
+}

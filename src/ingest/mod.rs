@@ -1,0 +1,532 @@
+//! Ingest: input files → validated canonical rows → the store, with rejects.
+//!
+//! Per file: the format and table are settled first ([`plan`]; a file that cannot be
+//! used at all is refused before anything is written). Then rows stream through the
+//! validator in one pass; good rows are de-duplicated against the store's keys and
+//! gathered per partition (UTC day) into columnar builders, which a background thread
+//! writes to Parquet in `tmp/`; bad rows go to the rejects list with their line,
+//! column and reason. At the end the rejects file is written and the batch committed
+//! through the manifest, so the file is loaded wholly or not at all.
+//!
+//! `read = loaded + rejected + duplicates + skipped + open` holds for every file.
+
+mod batch;
+mod rejects;
+mod source;
+mod updates;
+
+pub use batch::{TableBuilder, stored_dtype};
+pub use source::{Format, SourceFile};
+
+use crate::store::{IngestRecord, KeyIndex, KeyPart, StagedFile, Store, key_hash, stage_parquet};
+use anyhow::{Context, Result, anyhow, bail};
+use callboard_core::schema::{Required, Table};
+use callboard_core::time::{DAY_MS, TimeZoneSpec, format_date};
+use callboard_core::validate::{Cell, IntervalIndex, RowValidator, Value};
+use rejects::Reject;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
+use updates::UpdateState;
+
+/// Rows gathered in one partition before it is written out.
+const FLUSH_ROWS: usize = 1 << 19;
+/// Rows gathered over all partitions before every partition is written out.
+const MAX_BUFFERED: usize = 1 << 21;
+
+/// What one file's ingest did (the `files[]` entry of `cli.md`).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct FileSummary {
+    /// The file as given.
+    pub path: String,
+    /// Table (or `queue_log`).
+    pub kind: String,
+    /// Data rows read.
+    pub read: u64,
+    /// Rows loaded (new rows and updates).
+    pub loaded: u64,
+    /// Rows rejected (see the rejects file).
+    pub rejected: u64,
+    /// Rows already stored (or repeated in the file).
+    pub duplicates: u64,
+    /// Rows a mapping rule dropped on purpose.
+    pub skipped: u64,
+    /// queue_log calls not yet ended, held back.
+    pub open: u64,
+    /// Of `loaded`, rows that updated a stored ticket or agent.
+    pub updated: u64,
+    /// Where the rejected rows are, if any were written.
+    pub rejects_path: Option<String>,
+    /// Things worth knowing that did not stop the load (ignored columns, …).
+    pub warnings: Vec<String>,
+    /// The first rejects, for the screen (not in JSON).
+    #[serde(skip)]
+    pub first_rejects: Vec<String>,
+}
+
+/// Settings of one ingest run.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Table forced by `--kind`.
+    pub kind: Option<Table>,
+    /// Zone for timestamps without offset.
+    pub zone: TimeZoneSpec,
+    /// Validate and report without writing.
+    pub dry_run: bool,
+    /// Draw a progress bar.
+    pub progress: bool,
+}
+
+/// A file ready to ingest: its source, table, and column map.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The source.
+    pub source: SourceFile,
+    /// The table it loads into.
+    pub table: Table,
+    /// `map[j]` = the file column of spec column `j`.
+    pub map: Vec<Option<usize>>,
+    /// Warnings found while planning.
+    pub warnings: Vec<String>,
+}
+
+/// Opens `path` and settles its table and columns. Refuses, with one sentence naming
+/// the file, a file that cannot be used at all.
+pub fn plan(path: &Path, kind: Option<Table>) -> Result<Plan> {
+    let source = SourceFile::open(path)?;
+    let shown = path.display();
+    let table = match kind {
+        Some(t) => t,
+        None => Table::guess_from_header(&source.header).ok_or_else(|| {
+            anyhow!(
+                "{shown}: cannot tell which table this is from its header ({}); name it with --kind (calls, agent_states, schedules, agents, qa, costs, tickets)",
+                source.header.join(", ")
+            )
+        })?,
+    };
+    let spec = table.spec();
+    let mut seen = HashMap::new();
+    for (i, h) in source.header.iter().enumerate() {
+        if let Some(prev) = seen.insert(h.as_str(), i) {
+            bail!(
+                "{shown}:1: column {h:?} appears twice (columns {} and {}); rename or remove one",
+                prev + 1,
+                i + 1
+            );
+        }
+    }
+    let map: Vec<Option<usize>> = spec
+        .columns
+        .iter()
+        .map(|c| seen.get(c.name).copied())
+        .collect();
+    let missing: Vec<&str> = spec
+        .columns
+        .iter()
+        .zip(&map)
+        .filter(|(c, m)| c.required == Required::Yes && m.is_none())
+        .map(|(c, _)| c.name)
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "{shown}: missing required column{} {} for the {table} table; add {} to the header (see docs/data-model.md)",
+            if missing.len() > 1 { "s" } else { "" },
+            missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if missing.len() > 1 { "them" } else { "it" }
+        );
+    }
+    let unknown: Vec<&str> = source
+        .header
+        .iter()
+        .filter(|h| spec.index_of(h).is_none())
+        .map(String::as_str)
+        .collect();
+    let mut warnings = Vec::new();
+    if !unknown.is_empty() {
+        warnings.push(format!(
+            "ignored columns not in the {table} table: {}",
+            unknown.join(", ")
+        ));
+    }
+    Ok(Plan {
+        source,
+        table,
+        map,
+        warnings,
+    })
+}
+
+/// Ingests one planned file into `store` (or only validates it, with `dry_run`).
+pub fn ingest_file(
+    store: &mut Store,
+    plan: &Plan,
+    opts: &IngestOptions,
+    ingest_id: &str,
+) -> Result<FileSummary> {
+    let table = plan.table;
+    let spec = table.spec();
+    let validator = RowValidator::new(spec, opts.zone);
+    let mut loader = Loader {
+        validator,
+        keys: if spec.updates {
+            KeyIndex::default()
+        } else {
+            KeyIndex::load(store, table)?
+        },
+        updates: if spec.updates {
+            Some(UpdateState::load(store, table)?)
+        } else {
+            None
+        },
+        intervals: if table == Table::AgentStates {
+            Some(updates::load_intervals(store)?)
+        } else {
+            None
+        },
+        key_idx: spec
+            .key
+            .iter()
+            .map(|k| spec.index_of(k).expect("keys name columns"))
+            .collect(),
+        partition_idx: spec
+            .partition_by
+            .map(|p| spec.index_of(p).expect("partition names a column")),
+        currency_idx: (table == Table::Costs)
+            .then(|| spec.index_of("currency").expect("costs have a currency")),
+        agent_idx: spec.index_of("agent_id"),
+        currency: store.manifest().currency.clone(),
+        builders: HashMap::new(),
+        buffered: 0,
+        writer: if opts.dry_run {
+            None
+        } else {
+            Some(StageWriter::spawn(
+                store.tmp_dir(),
+                table,
+                ingest_id.to_owned(),
+            ))
+        },
+        rejects: Vec::new(),
+        summary: FileSummary {
+            path: plan.source.path.display().to_string(),
+            kind: table.name().to_owned(),
+            warnings: plan.warnings.clone(),
+            ..FileSummary::default()
+        },
+        keybuf: Vec::with_capacity(64),
+    };
+    let bar = progress_bar(opts.progress, &plan.source);
+    let read = plan.source.for_each_row(
+        &plan.map,
+        &opts.zone,
+        |done| {
+            if let Some(b) = &bar {
+                b.set_position(done);
+            }
+        },
+        |pos, cells, problem| loader.on_row(pos, cells, problem),
+    );
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let read = match read {
+        Ok(r) => r,
+        Err(e) => {
+            loader.abandon();
+            return Err(e);
+        }
+    };
+    loader.summary.read = read;
+    let Loader {
+        mut summary,
+        rejects,
+        writer,
+        mut builders,
+        currency,
+        ..
+    } = loader;
+    let s = &summary;
+    debug_assert_eq!(
+        s.read,
+        s.loaded + s.rejected + s.duplicates + s.skipped + s.open
+    );
+    if s.read != s.loaded + s.rejected + s.duplicates + s.skipped + s.open {
+        bail!("internal error: counts do not add up for {}", s.path);
+    }
+    summary.first_rejects = rejects.iter().take(10).map(Reject::describe).collect();
+    let Some(writer) = writer else {
+        return Ok(summary);
+    };
+    for (partition, b) in builders.iter_mut() {
+        if !b.is_empty() {
+            writer.send(partition, b.take())?;
+        }
+    }
+    let staged = writer.finish()?;
+    if !rejects.is_empty() {
+        let rel = format!("rejects/{}/{ingest_id}.csv", table.name());
+        rejects::write(&store.root().join(&rel), &plan.source, &rejects)?;
+        summary.rejects_path = Some(store.root().join(&rel).display().to_string());
+    }
+    if let Some(c) = currency {
+        store.set_currency(&c);
+    }
+    let record = IngestRecord {
+        id: ingest_id.to_owned(),
+        source: summary.path.clone(),
+        table: table.name().to_owned(),
+        read: summary.read,
+        loaded: summary.loaded,
+        rejected: summary.rejected,
+        duplicates: summary.duplicates,
+    };
+    store
+        .commit(staged, record)
+        .context("cannot commit the ingest")?;
+    Ok(summary)
+}
+
+fn progress_bar(enabled: bool, source: &SourceFile) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stderr().is_terminal() || source.size < 4 << 20 {
+        return None;
+    }
+    let (len, template) = match source.format {
+        Format::Csv { .. } => (
+            source.size,
+            "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        ),
+        Format::Parquet => (0, "{msg} {pos} rows {per_sec}"),
+    };
+    let bar = if len > 0 {
+        indicatif::ProgressBar::new(len)
+    } else {
+        indicatif::ProgressBar::no_length()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(template)
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(source.path.display().to_string());
+    Some(bar)
+}
+
+struct Loader {
+    validator: RowValidator,
+    keys: KeyIndex,
+    updates: Option<UpdateState>,
+    intervals: Option<IntervalIndex>,
+    key_idx: Vec<usize>,
+    partition_idx: Option<usize>,
+    currency_idx: Option<usize>,
+    agent_idx: Option<usize>,
+    currency: Option<String>,
+    builders: HashMap<String, TableBuilder>,
+    buffered: usize,
+    writer: Option<StageWriter>,
+    rejects: Vec<Reject>,
+    summary: FileSummary,
+    keybuf: Vec<u8>,
+}
+
+impl Loader {
+    fn reject(
+        &mut self,
+        pos: source::RowPosition,
+        column: Option<&str>,
+        reason: String,
+        cells: &[Cell<'_>],
+    ) {
+        self.summary.rejected += 1;
+        self.rejects.push(Reject {
+            line: pos.line,
+            byte: pos.byte,
+            column: column.map(str::to_owned),
+            reason,
+            rendered: if pos.byte.is_none() {
+                Some(source::cells_as_text(cells))
+            } else {
+                None
+            },
+        });
+    }
+
+    fn on_row(
+        &mut self,
+        pos: source::RowPosition,
+        cells: &[Cell<'_>],
+        problem: Option<&str>,
+    ) -> Result<()> {
+        if let Some(p) = problem {
+            let col = p
+                .split(':')
+                .next()
+                .filter(|c| !c.contains(' '))
+                .map(str::to_owned);
+            self.reject(pos, col.as_deref(), p.to_owned(), cells);
+            return Ok(());
+        }
+        let spec = self.validator.spec();
+        let row = match self.validator.validate(cells) {
+            Ok(r) => r,
+            Err(e) => {
+                let col = e.column.map(|c| spec.columns[c].name);
+                self.reject(pos, col, e.reason, cells);
+                return Ok(());
+            }
+        };
+        let width = spec.columns.len();
+        let parts: [KeyPart<'_>; 3] =
+            std::array::from_fn(|i| match self.key_idx.get(i).map(|&k| row[k]) {
+                Some(Value::Str(s)) => KeyPart::Str(s),
+                Some(Value::TimestampMs(t)) => KeyPart::Int(t),
+                Some(Value::DateDays(d)) => KeyPart::Int(i64::from(d)),
+                _ => KeyPart::Null,
+            });
+        let h = key_hash(&parts[..self.key_idx.len()], &mut self.keybuf);
+        if let Some(state) = &mut self.updates {
+            match state.apply(h, &row[..width], &self.validator) {
+                updates::Applied::Duplicate => {
+                    self.summary.duplicates += 1;
+                    return Ok(());
+                }
+                updates::Applied::Invalid(e) => {
+                    let col = e.column.map(|c| spec.columns[c].name);
+                    let reason = format!("{} (after merging with the stored row)", e.reason);
+                    self.reject(pos, col, reason, cells);
+                    return Ok(());
+                }
+                updates::Applied::Updated => self.summary.updated += 1,
+                updates::Applied::New => {}
+            }
+        } else if self.keys.contains(h) {
+            self.summary.duplicates += 1;
+            return Ok(());
+        }
+        if let (Some(iv), Some(a)) = (&mut self.intervals, self.agent_idx) {
+            let agent = row[a].as_str().unwrap_or_default();
+            let (s, e) = (
+                row[2].timestamp_ms().unwrap_or(0),
+                row[3].timestamp_ms().unwrap_or(0),
+            );
+            if let Some((os, oe)) = iv.overlapping(agent, s, e) {
+                let reason = format!(
+                    "start: overlaps this agent's interval {} – {} loaded earlier",
+                    callboard_core::time::format_timestamp(os),
+                    callboard_core::time::format_timestamp(oe)
+                );
+                self.reject(pos, Some("start"), reason, cells);
+                return Ok(());
+            }
+            iv.insert(agent, s, e);
+        }
+        if let Some(ci) = self.currency_idx
+            && let Some(c) = row[ci].as_str()
+        {
+            match &self.currency {
+                Some(store) if store != c => {
+                    let reason = format!(
+                        "currency: {c} differs from the store's currency {store}; one currency per store"
+                    );
+                    self.reject(pos, Some("currency"), reason, cells);
+                    return Ok(());
+                }
+                Some(_) => {}
+                None => self.currency = Some(c.to_owned()),
+            }
+        }
+        if self.updates.is_none() {
+            self.keys.insert(h);
+        }
+        let partition = match self.partition_idx.map(|p| row[p]) {
+            Some(Value::TimestampMs(t)) => format_date(t.div_euclid(DAY_MS) as i32),
+            _ => "all".to_owned(),
+        };
+        self.summary.loaded += 1;
+        if self.writer.is_none() {
+            return Ok(()); // dry run: validate and count only
+        }
+        let b = self
+            .builders
+            .entry(partition.clone())
+            .or_insert_with(|| TableBuilder::new(spec, 4096));
+        b.push(&row[..width]);
+        self.buffered += 1;
+        if b.len() >= FLUSH_ROWS {
+            let df = b.take();
+            self.buffered -= df.height();
+            self.send(&partition, df)?;
+        }
+        if self.buffered >= MAX_BUFFERED {
+            let parts: Vec<String> = self.builders.keys().cloned().collect();
+            for p in parts {
+                let df = self.builders.get_mut(&p).expect("listed partition").take();
+                if df.height() > 0 {
+                    self.send(&p, df)?;
+                }
+            }
+            self.buffered = 0;
+        }
+        Ok(())
+    }
+
+    fn send(&mut self, partition: &str, df: polars::prelude::DataFrame) -> Result<()> {
+        match &self.writer {
+            Some(w) => w.send(partition, df),
+            None => Ok(()),
+        }
+    }
+
+    fn abandon(&mut self) {
+        if let Some(w) = self.writer.take() {
+            let _ = w.finish().map(|staged| {
+                for s in staged {
+                    let _ = std::fs::remove_file(s.tmp_path);
+                }
+            });
+        }
+    }
+}
+
+/// Writes partitions to Parquet on a second thread while the first parses.
+struct StageWriter {
+    tx: SyncSender<(String, polars::prelude::DataFrame)>,
+    handle: JoinHandle<Result<Vec<StagedFile>>>,
+}
+
+impl StageWriter {
+    fn spawn(tmp_dir: std::path::PathBuf, table: Table, ingest_id: String) -> Self {
+        let (tx, rx) = sync_channel::<(String, polars::prelude::DataFrame)>(2);
+        let handle = std::thread::spawn(move || {
+            let mut staged = Vec::new();
+            for (seq, (partition, mut df)) in rx.into_iter().enumerate() {
+                staged.push(stage_parquet(
+                    &tmp_dir, table, &partition, &ingest_id, seq, &mut df,
+                )?);
+            }
+            Ok(staged)
+        });
+        StageWriter { tx, handle }
+    }
+
+    fn send(&self, partition: &str, df: polars::prelude::DataFrame) -> Result<()> {
+        // A closed channel means the writer failed; its error comes out of `finish`.
+        self.tx
+            .send((partition.to_owned(), df))
+            .map_err(|_| anyhow!("the Parquet writer stopped; see the next error"))
+    }
+
+    fn finish(self) -> Result<Vec<StagedFile>> {
+        drop(self.tx);
+        self.handle
+            .join()
+            .map_err(|_| anyhow!("the Parquet writer thread panicked"))?
+    }
+}

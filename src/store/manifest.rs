@@ -1,0 +1,108 @@
+//! The manifest: the committed list of live files per table and the log of ingests.
+
+use super::{MANIFEST, write_atomic};
+use anyhow::{Context, Result, bail};
+use callboard_core::schema::Table;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Format version written into every manifest.
+const FORMAT: u32 = 1;
+
+/// One live Parquet file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredFile {
+    /// Path relative to the data directory.
+    pub path: String,
+    /// Partition value (`YYYY-MM-DD`, or `all`).
+    pub partition: String,
+    /// Rows in the file.
+    pub rows: u64,
+}
+
+/// What one committed ingest did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestRecord {
+    /// Ingest id.
+    pub id: String,
+    /// The source file as given.
+    pub source: String,
+    /// Table loaded.
+    pub table: String,
+    /// Rows read.
+    pub read: u64,
+    /// Rows loaded.
+    pub loaded: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+    /// Duplicate rows.
+    pub duplicates: u64,
+}
+
+/// The committed state of the store.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Manifest format.
+    pub format: u32,
+    /// Incremented by every commit.
+    pub version: u64,
+    /// Sequence number of the next ingest.
+    pub next_ingest: u64,
+    /// The store's currency, once a cost row fixed it.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// Live files per table name.
+    pub tables: BTreeMap<String, Vec<StoredFile>>,
+    /// Every committed ingest, oldest first.
+    pub ingests: Vec<IngestRecord>,
+}
+
+impl Manifest {
+    /// Reads `<root>/manifest.json`; an absent file is an empty store.
+    pub fn load(root: &Path) -> Result<Manifest> {
+        let path = root.join(MANIFEST);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Manifest {
+                    format: FORMAT,
+                    next_ingest: 1,
+                    ..Manifest::default()
+                });
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        let m: Manifest = serde_json::from_str(&text)
+            .with_context(|| format!("{} is damaged (not a callboard manifest)", path.display()))?;
+        if m.format != FORMAT {
+            bail!(
+                "{} has format {}, this callboard reads format {FORMAT}; use a matching callboard version",
+                path.display(),
+                m.format
+            );
+        }
+        Ok(m)
+    }
+
+    /// Writes the manifest atomically.
+    pub fn save(&self, root: &Path) -> Result<()> {
+        let text = serde_json::to_vec_pretty(self).context("cannot encode the manifest")?;
+        write_atomic(&root.join(MANIFEST), &text)
+    }
+
+    /// Live files of `table`.
+    pub fn files(&self, table: Table) -> &[StoredFile] {
+        self.tables
+            .get(table.name())
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    pub(super) fn add_file(&mut self, table: Table, file: StoredFile) {
+        self.tables
+            .entry(table.name().to_owned())
+            .or_default()
+            .push(file);
+    }
+}

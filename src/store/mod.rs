@@ -1,0 +1,308 @@
+//! The embedded store: partitioned Parquet under the data directory, made crash-safe by
+//! a manifest committed last.
+//!
+//! ```text
+//! <data-dir>/
+//!   manifest.json                        the only source of truth: which files are live
+//!   lock                                 held (flock) by the one writer at a time
+//!   tables/<table>/day=YYYY-MM-DD/<ingest>-<n>.parquet
+//!   rejects/<table>/<ingest>.csv         rows an ingest refused, with line and reason
+//!   tmp/                                 files being written; cleared on open
+//! ```
+//!
+//! A write goes: Parquet files into `tmp/` (fsynced) → renamed into their partition
+//! directories (still invisible: not in the manifest) → `manifest.json.tmp` written and
+//! fsynced → renamed over `manifest.json` → directory fsynced. A process killed at any
+//! point leaves either the old manifest (the batch is absent; its renamed files are
+//! orphans, deleted by the next writer) or the new one (the batch is wholly there).
+//! Readers only ever read files the manifest lists.
+
+mod keys;
+mod manifest;
+
+pub use keys::{KeyIndex, KeyPart, key_hash};
+pub use manifest::{IngestRecord, Manifest, StoredFile};
+
+use anyhow::{Context, Result, bail};
+use callboard_core::schema::Table;
+use polars::prelude::{
+    DataFrame, LazyFrame, ParquetCompression, ParquetWriter, PlRefPath, PolarsResult,
+    ScanArgsParquet,
+};
+use std::collections::HashSet;
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Name of the manifest file.
+pub const MANIFEST: &str = "manifest.json";
+
+/// An open store. Opening for writing takes an exclusive lock on `<dir>/lock`.
+pub struct Store {
+    root: PathBuf,
+    manifest: Manifest,
+    _lock: Option<File>,
+}
+
+/// The data directory: `--data-dir`, else `$CALLBOARD_DATA`, else `./callboard-data`.
+pub fn resolve_data_dir(flag: Option<&Path>) -> PathBuf {
+    match flag {
+        Some(p) => p.to_path_buf(),
+        None => std::env::var_os("CALLBOARD_DATA")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("callboard-data")),
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `root` for writing: takes the writer
+    /// lock, clears `tmp/` and deletes partition files no manifest lists (leftovers of a
+    /// writer that was killed).
+    pub fn open_for_write(root: &Path) -> Result<Store> {
+        fs::create_dir_all(root)
+            .with_context(|| format!("cannot create the data directory {}", root.display()))?;
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(root.join("lock"))
+            .with_context(|| format!("cannot open {}", root.join("lock").display()))?;
+        if lock.try_lock().is_err() {
+            bail!(
+                "the data directory {} is in use by another callboard process; wait for it to finish",
+                root.display()
+            );
+        }
+        let manifest = Manifest::load(root)?;
+        let store = Store {
+            root: root.to_path_buf(),
+            manifest,
+            _lock: Some(lock),
+        };
+        store.clean_up()?;
+        Ok(store)
+    }
+
+    /// Opens the store at `root` for reading (no lock: readers see the last committed
+    /// manifest). A directory without a manifest reads as an empty store.
+    pub fn open_read(root: &Path) -> Result<Store> {
+        Ok(Store {
+            root: root.to_path_buf(),
+            manifest: Manifest::load(root)?,
+            _lock: None,
+        })
+    }
+
+    /// The data directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The committed manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Absolute paths of the live files of `table`.
+    pub fn files(&self, table: Table) -> Vec<PathBuf> {
+        self.manifest
+            .files(table)
+            .iter()
+            .map(|f| self.root.join(&f.path))
+            .collect()
+    }
+
+    /// Rows stored in `table` (from the manifest, no file reads).
+    pub fn row_count(&self, table: Table) -> u64 {
+        self.manifest.files(table).iter().map(|f| f.rows).sum()
+    }
+
+    /// A lazy scan over every live file of `table`; `None` when the table is empty.
+    pub fn scan(&self, table: Table) -> Result<Option<LazyFrame>> {
+        let files = self.files(table);
+        if files.is_empty() {
+            return Ok(None);
+        }
+        let paths: Vec<PlRefPath> = files
+            .iter()
+            .map(|p| PlRefPath::try_from_path(p))
+            .collect::<PolarsResult<_>>()?;
+        let lf = LazyFrame::scan_parquet_files(paths.into(), ScanArgsParquet::default())
+            .with_context(|| format!("cannot scan the {table} table"))?;
+        Ok(Some(lf))
+    }
+
+    /// The id the next ingest will get: `NNNNNN-YYYYMMDDTHHMMSS`.
+    pub fn next_ingest_id(&self, now: chrono::DateTime<chrono::Utc>) -> String {
+        format!(
+            "{:06}-{}",
+            self.manifest.next_ingest,
+            now.format("%Y%m%dT%H%M%S")
+        )
+    }
+
+    /// The directory for temporary files.
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+
+    fn clean_up(&self) -> Result<()> {
+        let tmp = self.tmp_dir();
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).with_context(|| format!("cannot clear {}", tmp.display()))?;
+        }
+        fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        let live: HashSet<PathBuf> = Table::ALL
+            .iter()
+            .flat_map(|t| self.manifest.files(*t))
+            .map(|f| self.root.join(&f.path))
+            .collect();
+        let tables = self.root.join("tables");
+        if !tables.exists() {
+            return Ok(());
+        }
+        for table_dir in read_dir_paths(&tables)? {
+            for part in read_dir_paths(&table_dir)? {
+                for file in read_dir_paths(&part)? {
+                    if !live.contains(&file) {
+                        fs::remove_file(&file)
+                            .with_context(|| format!("cannot remove orphan {}", file.display()))?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes a staged batch visible: moves its files into place and commits the
+    /// manifest. On error nothing becomes visible.
+    pub fn commit(&mut self, staged: Vec<StagedFile>, record: IngestRecord) -> Result<()> {
+        let mut next = self.manifest.clone();
+        let mut dirs = HashSet::new();
+        for s in &staged {
+            let dest = self.root.join(&s.rel_path);
+            let dir = dest
+                .parent()
+                .expect("partition files live in a directory")
+                .to_path_buf();
+            fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            fs::rename(&s.tmp_path, &dest).with_context(|| {
+                format!(
+                    "cannot move {} into {}",
+                    s.tmp_path.display(),
+                    dest.display()
+                )
+            })?;
+            dirs.insert(dir);
+            next.add_file(
+                s.table,
+                StoredFile {
+                    path: s.rel_path.clone(),
+                    partition: s.partition.clone(),
+                    rows: s.rows,
+                },
+            );
+        }
+        for d in &dirs {
+            sync_dir(d)?;
+        }
+        next.next_ingest += 1;
+        next.version += 1;
+        next.ingests.push(record);
+        next.save(&self.root)?;
+        self.manifest = next;
+        Ok(())
+    }
+
+    /// Records the currency of cost rows (one per store).
+    pub fn set_currency(&mut self, currency: &str) {
+        if self.manifest.currency.is_none() {
+            self.manifest.currency = Some(currency.to_owned());
+        }
+    }
+}
+
+/// A Parquet file written to `tmp/`, waiting for [`Store::commit`].
+#[derive(Debug, Clone)]
+pub struct StagedFile {
+    /// Table.
+    pub table: Table,
+    /// Partition value (`YYYY-MM-DD` or `all`).
+    pub partition: String,
+    /// Where it is now.
+    pub tmp_path: PathBuf,
+    /// Where it goes, relative to the data directory.
+    pub rel_path: String,
+    /// Rows in it.
+    pub rows: u64,
+}
+
+/// Writes `df` to a new Parquet file in `tmp_dir`, fsynced, and describes where it
+/// goes on commit.
+pub fn stage_parquet(
+    tmp_dir: &Path,
+    table: Table,
+    partition: &str,
+    ingest_id: &str,
+    seq: usize,
+    df: &mut DataFrame,
+) -> Result<StagedFile> {
+    let name = format!("{ingest_id}-{seq}.parquet");
+    let tmp_path = tmp_dir.join(format!("{}-{partition}-{name}", table.name()));
+    let file =
+        File::create(&tmp_path).with_context(|| format!("cannot create {}", tmp_path.display()))?;
+    let rows = df.height() as u64;
+    ParquetWriter::new(&file)
+        .with_compression(ParquetCompression::Snappy)
+        .finish(df)
+        .with_context(|| format!("cannot write {}", tmp_path.display()))?;
+    file.sync_all()
+        .with_context(|| format!("cannot sync {}", tmp_path.display()))?;
+    let dir = if partition == "all" {
+        "all".to_owned()
+    } else {
+        format!("day={partition}")
+    };
+    Ok(StagedFile {
+        table,
+        partition: partition.to_owned(),
+        tmp_path,
+        rel_path: format!("tables/{}/{dir}/{name}", table.name()),
+        rows,
+    })
+}
+
+/// Writes `bytes` to `path` atomically (temp file, fsync, rename, directory fsync).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let tmp = path.with_extension("tmp");
+    {
+        let mut f =
+            File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        f.write_all(bytes)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        f.sync_all()
+            .with_context(|| format!("cannot sync {}", tmp.display()))?;
+    }
+    fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    sync_dir(dir)
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("cannot sync directory {}", dir.display()))
+}
+
+fn read_dir_paths(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
+        out.push(
+            e.with_context(|| format!("cannot list {}", dir.display()))?
+                .path(),
+        );
+    }
+    out.sort();
+    Ok(out)
+}
