@@ -1,1 +1,16 @@
+//! Integration tests: the `callboard` binary run as a user runs it.
+//!
+//! Map:
+//! * `support` — run the binary, make temporary directories, read CSV/JSON output.
+//! * `ingest`  — acceptance of `callboard ingest`: rejects with line and reason,
+//!   refused files, idempotency, Parquet, updates, overlaps, currencies, time zones,
+//!   garbage input.
+//! * `crash`   — the store after `kill -9` and after aborts at each commit step.
+//! * `simulate` — determinism and the simulate → ingest round trip.
+//! * `docs`    — `docs/data-model.md` matches the core schema.
 
+mod crash;
+mod docs;
+mod ingest;
+mod simulate;
+mod support;

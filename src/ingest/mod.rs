@@ -97,16 +97,6 @@ pub struct Plan {
 pub fn plan(path: &Path, kind: Option<Table>) -> Result<Plan> {
     let source = SourceFile::open(path)?;
     let shown = path.display();
-    let table = match kind {
-        Some(t) => t,
-        None => Table::guess_from_header(&source.header).ok_or_else(|| {
-            anyhow!(
-                "{shown}: cannot tell which table this is from its header ({}); name it with --kind (calls, agent_states, schedules, agents, qa, costs, tickets)",
-                source.header.join(", ")
-            )
-        })?,
-    };
-    let spec = table.spec();
     let mut seen = HashMap::new();
     for (i, h) in source.header.iter().enumerate() {
         if let Some(prev) = seen.insert(h.as_str(), i) {
@@ -117,6 +107,16 @@ pub fn plan(path: &Path, kind: Option<Table>) -> Result<Plan> {
             );
         }
     }
+    let table = match kind {
+        Some(t) => t,
+        None => Table::guess_from_header(&source.header).ok_or_else(|| {
+            anyhow!(
+                "{shown}: cannot tell which table this is from its header ({}); name it with --kind (calls, agent_states, schedules, agents, qa, costs, tickets)",
+                source.header.join(", ")
+            )
+        })?,
+    };
+    let spec = table.spec();
     let map: Vec<Option<usize>> = spec
         .columns
         .iter()
@@ -374,7 +374,12 @@ impl Loader {
             return Ok(());
         }
         let spec = self.validator.spec();
-        let row = match self.validator.validate(cells) {
+        let checked = if self.updates.is_some() {
+            self.validator.parse_fields(cells)
+        } else {
+            self.validator.validate(cells)
+        };
+        let row = match checked {
             Ok(r) => r,
             Err(e) => {
                 let col = e.column.map(|c| spec.columns[c].name);
@@ -399,7 +404,10 @@ impl Loader {
                 }
                 updates::Applied::Invalid(e) => {
                     let col = e.column.map(|c| spec.columns[c].name);
-                    let reason = format!("{} (after merging with the stored row)", e.reason);
+                    let reason = format!(
+                        "{} (checked on the row merged with the stored one)",
+                        e.reason
+                    );
                     self.reject(pos, col, reason, cells);
                     return Ok(());
                 }

@@ -51,6 +51,6 @@ pub fn write(path: &Path, source: &SourceFile, rejects: &[Reject]) -> Result<()>
         .context("cannot encode rejects")?;
     }
     let bytes = w.into_inner().context("cannot encode rejects")?;
-    write_atomic(path, &bytes)
+    write_atomic(path, &bytes, || {})
         .with_context(|| format!("cannot write the rejects file {}", path.display()))
 }

@@ -105,7 +105,7 @@ impl UpdateState {
                 &TimeZoneSpec::Utc,
                 |_| {},
                 |_, cells, _| {
-                    if let Ok(row) = validator.validate(cells) {
+                    if let Ok(row) = validator.parse_fields(cells) {
                         let _ =
                             state.apply(state.hash(&row), &row[..spec.columns.len()], &validator);
                     }
@@ -154,7 +154,7 @@ impl UpdateState {
         for (i, m) in merged.iter().enumerate() {
             check[i] = m.as_value();
         }
-        if let Err(e) = validator.check_row_rules(&check) {
+        if let Err(e) = validator.check_row(&check) {
             return Applied::Invalid(e);
         }
         self.rows.insert(h, merged);

@@ -88,7 +88,9 @@ impl Manifest {
     /// Writes the manifest atomically.
     pub fn save(&self, root: &Path) -> Result<()> {
         let text = serde_json::to_vec_pretty(self).context("cannot encode the manifest")?;
-        write_atomic(&root.join(MANIFEST), &text)
+        write_atomic(&root.join(MANIFEST), &text, || {
+            super::crash_point("manifest-written")
+        })
     }
 
     /// Live files of `table`.

@@ -177,6 +177,7 @@ impl Store {
     /// Makes a staged batch visible: moves its files into place and commits the
     /// manifest. On error nothing becomes visible.
     pub fn commit(&mut self, staged: Vec<StagedFile>, record: IngestRecord) -> Result<()> {
+        crash_point("before-rename");
         let mut next = self.manifest.clone();
         let mut dirs = HashSet::new();
         for s in &staged {
@@ -206,10 +207,12 @@ impl Store {
         for d in &dirs {
             sync_dir(d)?;
         }
+        crash_point("before-manifest");
         next.next_ingest += 1;
         next.version += 1;
         next.ingests.push(record);
         next.save(&self.root)?;
+        crash_point("after-manifest");
         self.manifest = next;
         Ok(())
     }
@@ -272,8 +275,9 @@ pub fn stage_parquet(
     })
 }
 
-/// Writes `bytes` to `path` atomically (temp file, fsync, rename, directory fsync).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes `bytes` to `path` atomically (temp file, fsync, rename, directory fsync);
+/// `before_rename` runs between the fsync and the rename.
+pub fn write_atomic(path: &Path, bytes: &[u8], before_rename: impl FnOnce()) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let tmp = path.with_extension("tmp");
@@ -285,8 +289,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         f.sync_all()
             .with_context(|| format!("cannot sync {}", tmp.display()))?;
     }
+    before_rename();
     fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
     sync_dir(dir)
+}
+
+/// Fault injection for the crash-safety tests: with `CALLBOARD_CRASH_AT=<point>` the
+/// process aborts there, as abruptly as `kill -9` (no destructors, no flushing).
+pub(crate) fn crash_point(point: &str) {
+    if std::env::var_os("CALLBOARD_CRASH_AT").is_some_and(|p| p == point) {
+        std::process::abort();
+    }
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {

@@ -149,6 +149,15 @@ impl RowValidator {
     /// Parses and checks one row. `cells[i]` is the raw value of spec column `i`
     /// ([`Cell::Null`] when the file lacks the column).
     pub fn validate<'a>(&self, cells: &[Cell<'a>]) -> Result<Row<'a>, FieldError> {
+        let row = self.parse_fields(cells)?;
+        self.check_row(&row)?;
+        Ok(row)
+    }
+
+    /// The per-field half of [`RowValidator::validate`]: types, value rules and
+    /// always-required columns. Tables whose rows update stored rows check the rest
+    /// ([`RowValidator::check_row`]) on the merged row.
+    pub fn parse_fields<'a>(&self, cells: &[Cell<'a>]) -> Result<Row<'a>, FieldError> {
         let mut row: Row<'a> = [Value::Null; MAX_COLUMNS];
         for (i, col) in self.spec.columns.iter().enumerate() {
             let cell = cells.get(i).copied().unwrap_or(Cell::Null);
@@ -157,12 +166,7 @@ impl RowValidator {
                 reason: format!("{}: {reason}", col.name),
             })?;
             match col.rule {
-                Rule::None => {}
-                Rule::NonEmpty => {
-                    if matches!(v, Value::Str("")) {
-                        return Err(err(i, format!("{}: must not be empty", col.name)));
-                    }
-                }
+                Rule::None | Rule::NonEmpty => {}
                 Rule::NonNegative => {
                     if let Value::Float(x) = v
                         && x < 0.0
@@ -181,12 +185,21 @@ impl RowValidator {
                     }
                 }
             }
+            if v == Value::Null && col.required == Required::Yes {
+                return Err(err(i, format!("{}: missing; it is required", col.name)));
+            }
             row[i] = v;
         }
+        Ok(row)
+    }
+
+    /// The whole-row half of [`RowValidator::validate`]: conditionally required
+    /// columns (agent and talk time of answered calls, severity of complaints) and the
+    /// cross-column rules (end after start, ticket chronology).
+    pub fn check_row(&self, row: &Row<'_>) -> Result<(), FieldError> {
         for (i, col) in self.spec.columns.iter().enumerate() {
             let needed = match col.required {
-                Required::Yes => true,
-                Required::No => false,
+                Required::Yes | Required::No => false,
                 Required::When(Condition::Answered) => self
                     .outcome_idx
                     .is_some_and(|o| row[o] == Value::Str("answered")),
@@ -205,13 +218,6 @@ impl RowValidator {
                 ));
             }
         }
-        self.check_row_rules(&row)?;
-        Ok(row)
-    }
-
-    /// Checks the table's cross-column rules on an already-typed row (for example a
-    /// stored ticket merged with an update).
-    pub fn check_row_rules(&self, row: &Row<'_>) -> Result<(), FieldError> {
         for rule in &self.row_rules {
             self.check_row_rule(rule, row)?;
         }

@@ -1,0 +1,133 @@
+//! Helpers: run the binary, temporary directories, parse outputs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The binary under test.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_callboard"))
+}
+
+/// Output of a finished run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Self {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+/// Runs `callboard args…` to completion.
+pub fn run<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    bin().args(args).output().expect("the binary runs").into()
+}
+
+/// Runs and insists on exit code 0.
+pub fn ok<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let r = run(args);
+    assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    r
+}
+
+/// A fresh temporary directory (removed on drop).
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+/// `ingest --format json` of `files` into `data`, parsed.
+pub fn ingest_json(data: &Path, files: &[PathBuf], extra: &[&str]) -> serde_json::Value {
+    let mut args: Vec<String> = vec![
+        "ingest".into(),
+        "--data-dir".into(),
+        data.display().to_string(),
+        "--format".into(),
+        "json".into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.extend(files.iter().map(|f| f.display().to_string()));
+    let r = ok(&args);
+    serde_json::from_str(&r.stdout).expect("ingest prints JSON")
+}
+
+/// `status --format json`, parsed; `verify` reads every file back.
+pub fn status(data: &Path, verify: bool) -> serde_json::Value {
+    let d = data.display().to_string();
+    let mut args = vec!["status", "--data-dir", d.as_str(), "--format", "json"];
+    if verify {
+        args.push("--verify");
+    }
+    serde_json::from_str(&ok(args).stdout).expect("status prints JSON")
+}
+
+/// Rows stored in `table`.
+pub fn rows(data: &Path, table: &str) -> u64 {
+    status(data, false)["tables"][table]["rows"]
+        .as_u64()
+        .expect("rows")
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write fixture");
+    p
+}
+
+/// The rows of a CSV file as string records (header excluded).
+pub fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    let mut r = csv::Reader::from_path(path).expect("csv opens");
+    r.records()
+        .map(|x| x.expect("record").iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// Simulates `days` days into a new directory (CSV unless `parquet`).
+pub fn simulate(dir: &Path, days: u32, seed: u64, parquet: bool) {
+    let d = dir.display().to_string();
+    let days = days.to_string();
+    let seed = seed.to_string();
+    let format = if parquet { "parquet" } else { "csv" };
+    ok([
+        "simulate",
+        "--out",
+        d.as_str(),
+        "--days",
+        days.as_str(),
+        "--seed",
+        seed.as_str(),
+        "--format",
+        format,
+    ]);
+}
+
+/// The seven CSV (or Parquet) files of a simulated centre.
+pub fn tables(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    [
+        "agents",
+        "schedules",
+        "agent_states",
+        "calls",
+        "qa_evaluations",
+        "costs",
+        "tickets",
+    ]
+    .iter()
+    .map(|t| dir.join(format!("{t}.{ext}")))
+    .collect()
+}
