@@ -60,7 +60,7 @@ fn aborting_at_every_commit_step_leaves_the_batch_wholly_or_not_at_all() {
         let n = assert_whole_or_nothing(&data, total);
         assert_eq!(n > 0, visible, "{point}");
         // The next writer cleans up and the ingest then completes exactly.
-        let j = ingest_json(&data, &[file.clone()], &[]);
+        let j = ingest_json(&data, std::slice::from_ref(&file), &[]);
         assert_eq!(
             j["files"][0]["loaded"].as_u64().expect("n") + n,
             total,
@@ -79,7 +79,7 @@ fn kill_9_at_any_moment_leaves_a_readable_store() {
     // Time a full ingest, then kill others at fractions of that time.
     let probe = dir.path().join("probe");
     let started = Instant::now();
-    ingest_json(&probe, &[file.clone()], &[]);
+    ingest_json(&probe, std::slice::from_ref(&file), &[]);
     let full = started.elapsed();
     let data = dir.path().join("store");
     for fraction in [0.1, 0.3, 0.5, 0.7, 0.85, 0.95] {

@@ -29,7 +29,7 @@ fn bad_rows_are_rejected_with_line_and_reason_and_the_rest_load() {
     let dir = tempdir();
     let data = dir.path().join("store");
     let file = write(dir.path(), "calls.csv", &calls_with_three_bad_rows());
-    let j = ingest_json(&data, &[file.clone()], &[]);
+    let j = ingest_json(&data, std::slice::from_ref(&file), &[]);
     let f = &j["files"][0];
     assert_eq!(f["kind"], "calls");
     assert_eq!(f["read"], 14);
@@ -187,7 +187,7 @@ fn duplicates_in_the_file_and_in_the_store_are_counted_not_loaded() {
         good_call(1)
     );
     let file = write(dir.path(), "calls.csv", &text);
-    let first = ingest_json(&data, &[file.clone()], &[]);
+    let first = ingest_json(&data, std::slice::from_ref(&file), &[]);
     assert_eq!(first["files"][0]["loaded"], 2);
     assert_eq!(first["files"][0]["duplicates"], 1);
     let again = ingest_json(&data, &[file], &[]);
@@ -293,10 +293,10 @@ fn a_later_ticket_row_updates_the_stored_ticket() {
         &format!("{header}\nT1,,complaint,,,2026-03-02T10:00:00Z\n"),
     );
     assert_eq!(
-        ingest_json(&data, &[opened.clone()], &[])["files"][0]["loaded"],
+        ingest_json(&data, std::slice::from_ref(&opened), &[])["files"][0]["loaded"],
         1
     );
-    let j = ingest_json(&data, &[resolved.clone()], &[]);
+    let j = ingest_json(&data, std::slice::from_ref(&resolved), &[]);
     assert_eq!(j["files"][0]["loaded"], 1);
     assert_eq!(j["files"][0]["updated"], 1);
     // Nothing new: the same rows again are duplicates.
