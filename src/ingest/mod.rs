@@ -31,6 +31,18 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 use updates::UpdateState;
 
+/// The partition key of tables stored in one partition.
+const UNPARTITIONED: i32 = i32::MIN;
+
+/// The partition's directory value: `YYYY-MM-DD`, or `all`.
+fn partition_name(p: i32) -> String {
+    if p == UNPARTITIONED {
+        "all".to_owned()
+    } else {
+        format_date(p)
+    }
+}
+
 /// Rows gathered in one partition before it is written out.
 const FLUSH_ROWS: usize = 1 << 19;
 /// Rows gathered over all partitions before every partition is written out.
@@ -238,8 +250,8 @@ pub fn ingest_file(
     let read = match read {
         Ok(r) => r,
         Err(e) => {
-            loader.abandon();
-            return Err(e);
+            // A dead writer thread is the root cause of a failed send: report it.
+            return Err(loader.abandon().unwrap_or(e));
         }
     };
     loader.summary.read = read;
@@ -263,9 +275,12 @@ pub fn ingest_file(
     let Some(writer) = writer else {
         return Ok(summary);
     };
-    for (partition, b) in builders.iter_mut() {
+    let mut parts: Vec<i32> = builders.keys().copied().collect();
+    parts.sort_unstable();
+    for p in parts {
+        let b = builders.get_mut(&p).expect("listed partition");
         if !b.is_empty() {
-            writer.send(partition, b.take())?;
+            writer.send(&partition_name(p), b.take())?;
         }
     }
     let staged = writer.finish()?;
@@ -328,7 +343,8 @@ struct Loader {
     currency_idx: Option<usize>,
     agent_idx: Option<usize>,
     currency: Option<String>,
-    builders: HashMap<String, TableBuilder>,
+    /// Builders by partition (days since 1970-01-01; [`UNPARTITIONED`] for one).
+    builders: HashMap<i32, TableBuilder>,
     buffered: usize,
     writer: Option<StageWriter>,
     rejects: Vec<Reject>,
@@ -454,8 +470,8 @@ impl Loader {
             self.keys.insert(h);
         }
         let partition = match self.partition_idx.map(|p| row[p]) {
-            Some(Value::TimestampMs(t)) => format_date(t.div_euclid(DAY_MS) as i32),
-            _ => "all".to_owned(),
+            Some(Value::TimestampMs(t)) => t.div_euclid(DAY_MS) as i32,
+            _ => UNPARTITIONED,
         };
         self.summary.loaded += 1;
         if self.writer.is_none() {
@@ -463,21 +479,22 @@ impl Loader {
         }
         let b = self
             .builders
-            .entry(partition.clone())
+            .entry(partition)
             .or_insert_with(|| TableBuilder::new(spec, 4096));
         b.push(&row[..width]);
         self.buffered += 1;
         if b.len() >= FLUSH_ROWS {
             let df = b.take();
             self.buffered -= df.height();
-            self.send(&partition, df)?;
+            self.send(partition, df)?;
         }
         if self.buffered >= MAX_BUFFERED {
-            let parts: Vec<String> = self.builders.keys().cloned().collect();
+            let mut parts: Vec<i32> = self.builders.keys().copied().collect();
+            parts.sort_unstable();
             for p in parts {
                 let df = self.builders.get_mut(&p).expect("listed partition").take();
                 if df.height() > 0 {
-                    self.send(&p, df)?;
+                    self.send(p, df)?;
                 }
             }
             self.buffered = 0;
@@ -485,20 +502,24 @@ impl Loader {
         Ok(())
     }
 
-    fn send(&mut self, partition: &str, df: polars::prelude::DataFrame) -> Result<()> {
+    fn send(&mut self, partition: i32, df: polars::prelude::DataFrame) -> Result<()> {
         match &self.writer {
-            Some(w) => w.send(partition, df),
+            Some(w) => w.send(&partition_name(partition), df),
             None => Ok(()),
         }
     }
 
-    fn abandon(&mut self) {
-        if let Some(w) = self.writer.take() {
-            let _ = w.finish().map(|staged| {
+    /// Stops the writer and deletes what it staged (the next writer would clear
+    /// `tmp/` anyway); returns the writer's own error, if it failed.
+    fn abandon(&mut self) -> Option<anyhow::Error> {
+        match self.writer.take()?.finish() {
+            Ok(staged) => {
                 for s in staged {
                     let _ = std::fs::remove_file(s.tmp_path);
                 }
-            });
+                None
+            }
+            Err(e) => Some(e),
         }
     }
 }

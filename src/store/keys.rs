@@ -42,10 +42,33 @@ pub fn key_hash(parts: &[KeyPart<'_>], buf: &mut Vec<u8>) -> u128 {
     xxh3_128(buf)
 }
 
+/// Keys are already uniform 128-bit hashes: hashing them again (SipHash) would only
+/// cost time, so the set uses their low 64 bits as they are.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PreHashed(u64);
+
+impl std::hash::Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only reached for non-u128 keys; fold them in.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u128(&mut self, i: u128) {
+        self.0 = i as u64;
+    }
+}
+
+/// A set of key hashes.
+pub type KeySet = HashSet<u128, std::hash::BuildHasherDefault<PreHashed>>;
+
 /// The keys of every stored row of one table.
 #[derive(Debug, Default)]
 pub struct KeyIndex {
-    set: HashSet<u128>,
+    set: KeySet,
 }
 
 impl KeyIndex {
@@ -62,7 +85,8 @@ impl KeyIndex {
     /// Reads the key columns of every live file of `table`.
     pub fn load(store: &super::Store, table: Table) -> Result<KeyIndex> {
         let spec = table.spec();
-        let mut set = HashSet::with_capacity(store.row_count(table) as usize);
+        let mut set =
+            KeySet::with_capacity_and_hasher(store.row_count(table) as usize, Default::default());
         let cols: Vec<String> = spec.key.iter().map(|s| s.to_string()).collect();
         let mut buf = Vec::with_capacity(64);
         for path in store.files(table) {

@@ -11,7 +11,9 @@
 //! * [`validate`] — raw cells → typed, checked values; the rules of the data model.
 //! * [`time`] — instants (ms since the epoch, UTC), dates, time zones, fast RFC 3339.
 //! * [`simulate`] — the seeded discrete-event contact-centre simulator.
+//! * [`erlang`] — Erlang B, C and A and the staffing search.
 
+pub mod erlang;
 pub mod schema;
 pub mod simulate;
 pub mod time;
