@@ -7,10 +7,12 @@
 //!   garbage input.
 //! * `crash`   — the store after `kill -9` and after aborts at each commit step.
 //! * `simulate` — determinism and the simulate → ingest round trip.
+//! * `staff`   — `callboard staff`: the cli.md JSON, exact positions, files with bad rows.
 //! * `docs`    — `docs/data-model.md` matches the core schema.
 
 mod crash;
 mod docs;
 mod ingest;
 mod simulate;
+mod staff;
 mod support;

@@ -4,6 +4,7 @@ mod demo;
 mod ingest;
 mod schema;
 mod simulate;
+mod staff;
 mod status;
 
 use anyhow::Result;
@@ -33,6 +34,9 @@ enum Command {
     Simulate(simulate::Args),
     /// Load CSV or Parquet files into the store, rejecting bad rows with reasons.
     Ingest(ingest::Args),
+    /// Agents (or lines) an interval needs, by Erlang C, Erlang A or Erlang B; for one
+    /// interval or a whole file of them.
+    Staff(staff::Args),
     /// Show what the store holds; `--verify` reads every file back.
     Status(status::Args),
     /// Print the canonical tables (columns, types, rules) as Markdown.
@@ -61,6 +65,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Demo(a) => demo::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Ingest(a) => ingest::run(a),
+        Command::Staff(a) => staff::run(a),
         Command::Status(a) => status::run(a),
         Command::Schema(a) => schema::run(a),
     }

@@ -251,6 +251,19 @@ impl SimConfig {
         days: u32,
         seed: u64,
     ) -> Self {
+        Self::stationary(calls_per_hour, aht_s, agents, None, days, seed)
+    }
+
+    /// Like [`SimConfig::stationary_mmc`], with exponential caller patience of mean
+    /// `patience_s` when given (M/M/n+M, the Erlang A model).
+    pub fn stationary(
+        calls_per_hour: f64,
+        aht_s: f64,
+        agents: u32,
+        patience_s: Option<f64>,
+        days: u32,
+        seed: u64,
+    ) -> Self {
         SimConfig {
             start_day: 20_514, // 2026-03-02, a Monday
             days,
@@ -261,7 +274,7 @@ impl SimConfig {
                 hold_share: 0.0,
                 hold: DurationDist::Zero,
                 acw: DurationDist::Zero,
-                patience: None,
+                patience: patience_s.map(|mean_s| DurationDist::Exponential { mean_s }),
                 max_wait_s: None,
                 misdial_share: 0.0,
             }],

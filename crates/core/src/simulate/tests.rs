@@ -234,3 +234,98 @@ fn erlang_c_helper_matches_a_published_value() {
     // 100 calls in 30 min, AHT 180 s (A = 10), 14 agents: P(wait) 0.17413 (reference case).
     assert!((erlang_c(14, 10.0) - 0.17413).abs() < 5e-5);
 }
+
+/// Simulated service level and abandonment of a stationary queue against the Erlang
+/// engine (Erlang C without patience, Erlang A with): each prediction must lie in the
+/// simulation's 99 % confidence interval (30 batch means).
+fn check_against_erlang_engine(
+    calls_per_hour: f64,
+    aht_s: f64,
+    agents: u32,
+    patience_s: Option<f64>,
+    days: u32,
+    seed: u64,
+) {
+    use crate::erlang::{erlang_a, erlang_c};
+    let cfg = SimConfig::stationary(calls_per_hour, aht_s, agents, patience_s, days, seed);
+    let mut sink = CollectSink::default();
+    run(&cfg, &mut sink);
+    let a = calls_per_hour * aht_s / 3600.0;
+    let (sl_theory, abandon_theory) = match patience_s {
+        None => (
+            erlang_c(f64::from(agents), a, aht_s, 20.0).service_level,
+            0.0,
+        ),
+        Some(p) => {
+            let e = erlang_a(u64::from(agents), a, aht_s, p, 20.0);
+            (e.service_level, e.abandon_rate)
+        }
+    };
+    let start = i64::from(cfg.start_day) * DAY_MS;
+    let batches = 30usize;
+    let batch_ms = (i64::from(days) * DAY_MS) / batches as i64;
+    let mut sums = vec![(0.0f64, 0.0f64, 0usize); batches];
+    for call in &sink.calls {
+        let off = call.arrived_ms - start;
+        if off < 3_600_000 {
+            continue; // warm-up
+        }
+        let b = ((off / batch_ms) as usize).min(batches - 1);
+        let answered_in_time = call.outcome == Outcome::Answered && call.wait_ms <= 20_000;
+        sums[b].0 += f64::from(u8::from(answered_in_time));
+        sums[b].1 += f64::from(u8::from(call.outcome == Outcome::Abandoned));
+        sums[b].2 += 1;
+    }
+    let t = StudentsT::new(0.0, 1.0, (batches - 1) as f64)
+        .expect("valid")
+        .inverse_cdf(0.995);
+    let ci = |xs: Vec<f64>| {
+        let n = xs.len() as f64;
+        let mean = xs.iter().sum::<f64>() / n;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        (mean, t * (var / n).sqrt())
+    };
+    let (sl, sl_half) = ci(sums.iter().map(|s| s.0 / s.2 as f64).collect());
+    let (ab, ab_half) = ci(sums.iter().map(|s| s.1 / s.2 as f64).collect());
+    let label = format!("λ={calls_per_hour}/h AHT={aht_s} n={agents} patience={patience_s:?}");
+    assert!(
+        sl_half < 0.03,
+        "{label}: interval too wide to test anything ({sl_half})"
+    );
+    assert!(
+        (sl - sl_theory).abs() <= sl_half,
+        "{label}: SL simulated {sl:.4} ± {sl_half:.4}, theory {sl_theory:.4}"
+    );
+    if patience_s.is_some() {
+        assert!(
+            ab_half < 0.02,
+            "{label}: abandonment interval too wide ({ab_half})"
+        );
+        assert!(
+            (ab - abandon_theory).abs() <= ab_half,
+            "{label}: abandonment simulated {ab:.4} ± {ab_half:.4}, theory {abandon_theory:.4}"
+        );
+    } else {
+        assert_eq!(ab, 0.0);
+    }
+}
+
+#[test]
+fn erlang_engine_agrees_with_simulation_small_load() {
+    // A = 2 Erlangs on 4 agents.
+    check_against_erlang_engine(40.0, 180.0, 4, None, 120, 21);
+    check_against_erlang_engine(40.0, 180.0, 3, Some(120.0), 120, 22);
+}
+
+#[test]
+fn erlang_engine_agrees_with_simulation_medium_load() {
+    // A = 10 Erlangs on 12 agents; with patience, fewer agents than Erlangs.
+    check_against_erlang_engine(200.0, 180.0, 12, None, 40, 23);
+    check_against_erlang_engine(200.0, 180.0, 9, Some(180.0), 40, 24);
+}
+
+#[test]
+fn erlang_engine_agrees_with_simulation_large_load() {
+    // A = 80 Erlangs on 84 agents (95 % occupancy) with patience.
+    check_against_erlang_engine(1600.0, 180.0, 84, Some(300.0), 8, 25);
+}
