@@ -96,6 +96,10 @@ pub struct Args {
     /// Output format for one interval.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Also report the fractional agents (continuous Erlang B/C) that meet the target
+    /// exactly, for adding up several queues before rounding once.
+    #[arg(long)]
+    fractional: bool,
     /// A CSV or Parquet file of intervals (see below).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["calls", "aht"])]
     input: Option<PathBuf>,
@@ -149,6 +153,8 @@ struct Answer {
     blocking: Option<f64>,
     positions: u64,
     binding: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fractional_agents: Option<f64>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -167,8 +173,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let s = req.solve();
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&answer(&req, &s))?),
-        Format::Table => print_table(&req, &s, &args),
+        Format::Json => {
+            let mut out = answer(&req, &s);
+            if args.fractional {
+                out.fractional_agents = req.solve_fractional();
+            }
+            println!("{}", serde_json::to_string_pretty(&out)?)
+        }
+        Format::Table => {
+            print_table(&req, &s, &args);
+            if args.fractional {
+                match req.solve_fractional() {
+                    Some(x) => println!("fractional agents meeting the target exactly: {x:.4}"),
+                    None => println!("fractional agents: not available for Erlang A"),
+                }
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -188,6 +208,7 @@ fn answer(req: &StaffingRequest, s: &Staffing) -> Answer {
         blocking: m.blocking,
         positions: s.positions,
         binding: s.binding.as_str(),
+        fractional_agents: None,
     }
 }
 
@@ -247,7 +268,8 @@ fn print_table(req: &StaffingRequest, s: &Staffing, args: &Args) {
             println!(
                 "{mark} {:>7}  {:>8}  {:>9}",
                 m.agents,
-                pct(m.blocking),
+                m.blocking
+                    .map_or("–".into(), |b| format!("{:.2} %", b * 100.0)),
                 pct(Some(m.occupancy))
             );
         }
@@ -393,7 +415,7 @@ fn run_file(args: &Args, input: &Path) -> Result<ExitCode> {
     };
 
     let mut keep = Vec::with_capacity(height);
-    let mut out: Vec<Staffing> = Vec::with_capacity(height);
+    let mut requests: Vec<StaffingRequest> = Vec::with_capacity(height);
     let mut erlangs = Vec::with_capacity(height);
     let mut rejects: Vec<(usize, String)> = Vec::new();
     for i in 0..height {
@@ -423,12 +445,13 @@ fn run_file(args: &Args, input: &Path) -> Result<ExitCode> {
             Ok(req) => {
                 keep.push(i as u32);
                 erlangs.push(req.traffic().erlangs());
-                out.push(req.solve());
+                requests.push(req);
             }
             Err(reason) => rejects.push((line, reason)),
         }
     }
 
+    let out: Vec<Staffing> = StaffingRequest::solve_many(&requests);
     let idx = polars::prelude::IdxCa::from_vec(
         "idx".into(),
         keep.iter()

@@ -22,13 +22,28 @@ impl Decimal {
         if !x.is_finite() || x < 0.0 {
             return None;
         }
-        // `{:e}` gives Rust's shortest round-trip digits as `d.ddddde±x`.
-        let s = format!("{x:e}");
+        // `{:e}` gives Rust's shortest round-trip digits as `d.ddddde±x`; written
+        // into a stack buffer (this runs per row in batch staffing).
+        let mut buf = [0u8; 40];
+        let len = {
+            use std::io::Write;
+            let mut cursor = std::io::Cursor::new(&mut buf[..]);
+            write!(cursor, "{x:e}").ok()?;
+            cursor.position() as usize
+        };
+        let s = std::str::from_utf8(&buf[..len]).ok()?;
         let (digits, exp) = s.split_once('e')?;
         let exp: i32 = exp.parse().ok()?;
         let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-        let all: String = format!("{int}{frac}");
-        let mut mantissa: u128 = all.parse().ok()?;
+        let mut mantissa: u128 = 0;
+        for b in int.bytes().chain(frac.bytes()) {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            mantissa = mantissa
+                .checked_mul(10)?
+                .checked_add(u128::from(b - b'0'))?;
+        }
         // value = all × 10^(exp − len(frac))
         let shift = exp - frac.len() as i32;
         let scale = if shift >= 0 {

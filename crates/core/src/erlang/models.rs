@@ -34,24 +34,30 @@ pub(crate) struct BlockingRecursion {
 impl BlockingRecursion {
     /// Positioned at `k = n` (for `a > 0`).
     pub fn at(n: u64, a: f64) -> Self {
-        let inv_a = 1.0 / a;
-        let (mut k, mut r) = (0u64, 1.0f64);
+        let mut rec = BlockingRecursion {
+            k: 0,
+            reciprocal: 1.0,
+            inv_a: 1.0 / a,
+        }
+        .warm_start(n);
+        while rec.k < n {
+            rec.step();
+        }
+        rec
+    }
+
+    /// For a large load, jumps (from k = 0) to `k₀ = A − 8√A` with the estimate
+    /// `1/B(k₀) ≈ A/(A − k₀)`, when that is on the way to `n`; see the module doc.
+    fn warm_start(mut self, n: u64) -> Self {
+        let a = 1.0 / self.inv_a;
         if a >= 64.0 {
             let k0 = (a - 8.0 * a.sqrt()).floor().max(0.0) as u64;
             if k0 < n && k0 > 0 {
-                k = k0;
-                r = a / (a - k0 as f64);
+                self.k = k0;
+                self.reciprocal = a / (a - k0 as f64);
             }
         }
-        while k < n {
-            k += 1;
-            r = 1.0 + k as f64 * inv_a * r;
-        }
-        BlockingRecursion {
-            k,
-            reciprocal: r,
-            inv_a,
-        }
+        self
     }
 
     /// Moves to `k + 1`.
@@ -64,6 +70,52 @@ impl BlockingRecursion {
     pub fn blocking(&self) -> f64 {
         1.0 / self.reciprocal
     }
+}
+
+/// Erlang B recursions for several loads at once, each advanced to its own target
+/// (`None`: left at k = 0), in lockstep so that their dependency chains overlap.
+pub(crate) fn blocking_lanes(loads: &[f64], targets: &[Option<u64>]) -> Vec<BlockingRecursion> {
+    let mut recs: Vec<BlockingRecursion> = loads
+        .iter()
+        .zip(targets)
+        .map(|(&a, t)| match t {
+            Some(n) if a > 0.0 => BlockingRecursion {
+                k: 0,
+                reciprocal: 1.0,
+                inv_a: 1.0 / a,
+            }
+            .warm_start(*n),
+            _ => BlockingRecursion {
+                k: 0,
+                reciprocal: 1.0,
+                inv_a: 0.0,
+            },
+        })
+        .collect();
+    let left: Vec<u64> = recs
+        .iter()
+        .zip(targets)
+        .map(|(r, t)| t.map_or(0, |n| n.saturating_sub(r.k)))
+        .collect();
+    let steps = left.iter().copied().max().unwrap_or(0);
+    let lanes = recs.len();
+    let mut k: Vec<f64> = recs.iter().map(|r| r.k as f64).collect();
+    let mut r: Vec<f64> = recs.iter().map(|x| x.reciprocal).collect();
+    let inv: Vec<f64> = recs.iter().map(|x| x.inv_a).collect();
+    for s in 0..steps {
+        for l in 0..lanes {
+            let k1 = k[l] + 1.0;
+            let r1 = 1.0 + k1 * inv[l] * r[l];
+            let active = s < left[l];
+            k[l] = if active { k1 } else { k[l] };
+            r[l] = if active { r1 } else { r[l] };
+        }
+    }
+    for (l, rec) in recs.iter_mut().enumerate() {
+        rec.k += left[l];
+        rec.reciprocal = r[l];
+    }
+    recs
 }
 
 /// Erlang B for a real number of servers `x ≥ 0` (the continuous extension

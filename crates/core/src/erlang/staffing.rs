@@ -197,6 +197,10 @@ pub struct StaffingRequest {
     model: Model,
     targets: Targets,
     shrinkage: f64,
+    /// ⌈A / max occupancy⌉, exactly, when there is a cap.
+    agents_for_occupancy: Option<u64>,
+    /// The shrinkage as the decimal the user wrote, for exact positions.
+    shrinkage_decimal: Option<Decimal>,
 }
 
 /// The measures of a given number of agents.
@@ -266,6 +270,9 @@ pub struct Staffing {
     /// The target that fails with one agent fewer.
     pub binding: Binding,
 }
+
+/// Requests whose recursions run interleaved in [`StaffingRequest::solve_many`].
+const LANES: usize = 8;
 
 /// Tolerance on probability/time targets: a value within 1e-12 of its target meets
 /// it (float noise, not a real shortfall).
@@ -339,6 +346,8 @@ impl StaffingRequest {
             model,
             targets,
             shrinkage,
+            agents_for_occupancy: targets.max_occupancy.map(|cap| traffic.ceil_over(cap)),
+            shrinkage_decimal: Decimal::from_f64(shrinkage),
         })
     }
 
@@ -476,7 +485,7 @@ impl StaffingRequest {
         if let Some(cap) = tg.max_occupancy {
             let over = match (self.model, self.traffic.exact) {
                 // A/n ≤ cap exactly, as n ≥ ⌈A/cap⌉.
-                (Model::ErlangC, Some(_)) => m.agents < self.traffic.ceil_over(cap),
+                (Model::ErlangC, Some(_)) => m.agents < self.agents_for_occupancy.unwrap_or(0),
                 _ => m.occupancy > cap + SLACK,
             };
             if over && self.model != Model::ErlangB {
@@ -496,21 +505,52 @@ impl StaffingRequest {
 
     /// The fewest agents meeting every target.
     pub fn solve(&self) -> Staffing {
+        match self.start() {
+            None => self.no_load(),
+            Some(start) => self.walk(BlockingRecursion::at(start, self.traffic.erlangs)),
+        }
+    }
+
+    /// [`StaffingRequest::solve`] for many requests at once: the Erlang B recursions
+    /// of up to eight requests run interleaved, so the CPU overlaps their dependency
+    /// chains (about four times the throughput of one by one). Same answers.
+    pub fn solve_many(requests: &[StaffingRequest]) -> Vec<Staffing> {
+        let mut out = Vec::with_capacity(requests.len());
+        for chunk in requests.chunks(LANES) {
+            let starts: Vec<Option<u64>> = chunk.iter().map(StaffingRequest::start).collect();
+            let loads: Vec<f64> = chunk.iter().map(|r| r.traffic.erlangs).collect();
+            let recs = super::models::blocking_lanes(&loads, &starts);
+            for ((req, start), rec) in chunk.iter().zip(&starts).zip(recs) {
+                out.push(match start {
+                    None => req.no_load(),
+                    Some(_) => req.walk(rec),
+                });
+            }
+        }
+        out
+    }
+
+    fn no_load(&self) -> Staffing {
+        Staffing {
+            metrics: self.metrics_with_b(0, 1.0),
+            positions: 0,
+            binding: Binding::NoLoad,
+        }
+    }
+
+    /// Where the search starts: a number of agents that cannot exceed the answer
+    /// (see the module doc); `None` when there is no load.
+    fn start(&self) -> Option<u64> {
         let a = self.traffic.erlangs;
         if a <= 0.0 {
-            let metrics = self.metrics_with_b(0, 1.0);
-            return Staffing {
-                metrics,
-                positions: 0,
-                binding: Binding::NoLoad,
-            };
+            return None;
         }
         let tg = &self.targets;
-        let start = match self.model {
+        Some(match self.model {
             Model::ErlangC => {
                 let mut n = self.traffic.floor() + 1;
-                if let Some(cap) = tg.max_occupancy {
-                    n = n.max(self.traffic.ceil_over(cap));
+                if let Some(n_occ) = self.agents_for_occupancy {
+                    n = n.max(n_occ);
                 }
                 n
             }
@@ -527,8 +567,17 @@ impl StaffingRequest {
             Model::ErlangB => {
                 ((a * (1.0 - tg.max_blocking.unwrap_or(0.0))).floor() as u64).saturating_sub(1)
             }
-        };
-        let mut rec = BlockingRecursion::at(start, a);
+        })
+    }
+
+    /// Walks up from the recursion's position to the first agent count meeting
+    /// every target.
+    fn walk(&self, mut rec: BlockingRecursion) -> Staffing {
+        if let Model::ErlangA { .. } = self.model {
+            return self.gallop(rec.k);
+        }
+        let a = self.traffic.erlangs;
+        let start = rec.k;
         // Walk up; an unreachable cap keeps the loop finite (targets are validated,
         // so every model meets them a few √A above A).
         let limit = start + 64 + (a + 100.0 * a.sqrt()) as u64 * 2;
@@ -555,9 +604,97 @@ impl StaffingRequest {
         }
     }
 
+    /// Erlang A: each evaluation sums a series, so instead of stepping one agent at a
+    /// time, probe `start + 1, + 2, + 4, …` until the targets are met, then bisect
+    /// (every target is monotone in the agents). About 2·log₂(distance) evaluations.
+    fn gallop(&self, start: u64) -> Staffing {
+        let fails = |n: u64| self.failed_target(&self.evaluate(n));
+        let mut lo = start; // the highest count known to fail (or the bound itself)
+        let met_at_start = fails(start).is_none();
+        let mut hi = start;
+        if !met_at_start {
+            let mut step = 1u64;
+            // Validated targets are met within a few √A above A; the cap only keeps
+            // the loop finite.
+            let cap = start + 16 + (self.traffic.erlangs * 4.0 + 1e4) as u64;
+            loop {
+                hi = (lo + step).min(cap);
+                if fails(hi).is_none() || hi == cap {
+                    break;
+                }
+                lo = hi;
+                step = step.saturating_mul(2);
+            }
+            // Invariant: fails(lo), meets(hi).
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if fails(mid).is_none() {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+        }
+        let metrics = self.evaluate(hi);
+        let binding = hi
+            .checked_sub(1)
+            .and_then(|below| self.failed_target(&self.evaluate(below)))
+            .unwrap_or(Binding::ServiceLevel);
+        Staffing {
+            metrics,
+            positions: self.positions(hi),
+            binding,
+        }
+    }
+
+    /// The fractional number of agents (continuous Erlang B/C) at which the binding
+    /// target is met exactly: the smallest real `x` in `(n − 1, n]` meeting every
+    /// target, found by bisection to 1e-9 agents. For adding up the needs of several
+    /// queues before rounding once. `None` for Erlang A (no continuous form here).
+    pub fn solve_fractional(&self) -> Option<f64> {
+        let n = self.solve().metrics.agents;
+        if n == 0 {
+            return Some(0.0);
+        }
+        let a = self.traffic.erlangs;
+        let t = self.targets.sl_seconds;
+        let aht = self.traffic.aht_s;
+        let meets = |x: f64| -> bool {
+            match self.model {
+                Model::ErlangA { .. } => true,
+                Model::ErlangB => self
+                    .targets
+                    .max_blocking
+                    .is_none_or(|cap| super::models::erlang_b_continuous(x, a) <= cap + SLACK),
+                Model::ErlangC => {
+                    if x <= a {
+                        return false;
+                    }
+                    let c = super::models::erlang_c(x, a, aht, t);
+                    let tg = &self.targets;
+                    tg.service_level
+                        .is_none_or(|s| c.service_level >= s - SLACK)
+                        && tg
+                            .max_asa_s
+                            .is_none_or(|cap| c.asa_s.is_some_and(|v| v <= cap * (1.0 + SLACK)))
+                        && tg.max_occupancy.is_none_or(|cap| a / x <= cap + SLACK)
+                }
+            }
+        };
+        if matches!(self.model, Model::ErlangA { .. }) {
+            return None;
+        }
+        let (mut lo, mut hi) = ((n - 1) as f64, n as f64);
+        for _ in 0..40 {
+            let mid = 0.5 * (lo + hi);
+            if meets(mid) { hi = mid } else { lo = mid }
+        }
+        Some(hi)
+    }
+
     /// `agents / (1 − shrinkage)` rounded up, exactly.
     pub fn positions(&self, agents: u64) -> u64 {
-        match Decimal::from_f64(self.shrinkage).and_then(|s| positions(agents, s)) {
+        match self.shrinkage_decimal.and_then(|s| positions(agents, s)) {
             Some(p) => p,
             None => {
                 let x = agents as f64 / (1.0 - self.shrinkage);
