@@ -28,6 +28,8 @@ pub(crate) struct BlockingRecursion {
     pub k: u64,
     /// `1 / B(k, A)` (may be +∞ when B underflows).
     pub reciprocal: f64,
+    /// `1 / B(k − 1, A)`, NaN when not known (k = 0, or a jump landed here).
+    pub previous: f64,
     inv_a: f64,
 }
 
@@ -37,6 +39,7 @@ impl BlockingRecursion {
         let mut rec = BlockingRecursion {
             k: 0,
             reciprocal: 1.0,
+            previous: f64::NAN,
             inv_a: 1.0 / a,
         }
         .warm_start(n);
@@ -55,6 +58,7 @@ impl BlockingRecursion {
             if k0 < n && k0 > 0 {
                 self.k = k0;
                 self.reciprocal = a / (a - k0 as f64);
+                self.previous = f64::NAN;
             }
         }
         self
@@ -63,6 +67,7 @@ impl BlockingRecursion {
     /// Moves to `k + 1`.
     pub fn step(&mut self) {
         self.k += 1;
+        self.previous = self.reciprocal;
         self.reciprocal = 1.0 + self.k as f64 * self.inv_a * self.reciprocal;
     }
 
@@ -74,39 +79,41 @@ impl BlockingRecursion {
 
 /// Erlang B recursions for several loads at once, each advanced to its own target
 /// (`None`: left at k = 0), in lockstep so that their dependency chains overlap.
-pub(crate) fn blocking_lanes(loads: &[f64], targets: &[Option<u64>]) -> Vec<BlockingRecursion> {
-    let mut recs: Vec<BlockingRecursion> = loads
-        .iter()
-        .zip(targets)
-        .map(|(&a, t)| match t {
-            Some(n) if a > 0.0 => BlockingRecursion {
-                k: 0,
-                reciprocal: 1.0,
+pub(crate) fn blocking_lanes<const L: usize>(
+    loads: &[f64],
+    targets: &[Option<u64>],
+) -> [BlockingRecursion; L] {
+    let idle = BlockingRecursion {
+        k: 0,
+        reciprocal: 1.0,
+        previous: f64::NAN,
+        inv_a: 0.0,
+    };
+    let mut recs = [idle; L];
+    let mut left = [0u64; L];
+    for (l, (&a, t)) in loads.iter().zip(targets).take(L).enumerate() {
+        if let Some(n) = *t
+            && a > 0.0
+        {
+            recs[l] = BlockingRecursion {
                 inv_a: 1.0 / a,
+                ..idle
             }
-            .warm_start(*n),
-            _ => BlockingRecursion {
-                k: 0,
-                reciprocal: 1.0,
-                inv_a: 0.0,
-            },
-        })
-        .collect();
-    let left: Vec<u64> = recs
-        .iter()
-        .zip(targets)
-        .map(|(r, t)| t.map_or(0, |n| n.saturating_sub(r.k)))
-        .collect();
+            .warm_start(n);
+            left[l] = n.saturating_sub(recs[l].k);
+        }
+    }
     let steps = left.iter().copied().max().unwrap_or(0);
-    let lanes = recs.len();
-    let mut k: Vec<f64> = recs.iter().map(|r| r.k as f64).collect();
-    let mut r: Vec<f64> = recs.iter().map(|x| x.reciprocal).collect();
-    let inv: Vec<f64> = recs.iter().map(|x| x.inv_a).collect();
+    let mut k: [f64; L] = std::array::from_fn(|l| recs[l].k as f64);
+    let mut r: [f64; L] = std::array::from_fn(|l| recs[l].reciprocal);
+    let mut prev: [f64; L] = std::array::from_fn(|l| recs[l].previous);
+    let inv: [f64; L] = std::array::from_fn(|l| recs[l].inv_a);
     for s in 0..steps {
-        for l in 0..lanes {
+        for l in 0..L {
             let k1 = k[l] + 1.0;
             let r1 = 1.0 + k1 * inv[l] * r[l];
             let active = s < left[l];
+            prev[l] = if active { r[l] } else { prev[l] };
             k[l] = if active { k1 } else { k[l] };
             r[l] = if active { r1 } else { r[l] };
         }
@@ -114,6 +121,7 @@ pub(crate) fn blocking_lanes(loads: &[f64], targets: &[Option<u64>]) -> Vec<Bloc
     for (l, rec) in recs.iter_mut().enumerate() {
         rec.k += left[l];
         rec.reciprocal = r[l];
+        rec.previous = prev[l];
     }
     recs
 }

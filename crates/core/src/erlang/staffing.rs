@@ -517,10 +517,15 @@ impl StaffingRequest {
     pub fn solve_many(requests: &[StaffingRequest]) -> Vec<Staffing> {
         let mut out = Vec::with_capacity(requests.len());
         for chunk in requests.chunks(LANES) {
-            let starts: Vec<Option<u64>> = chunk.iter().map(StaffingRequest::start).collect();
-            let loads: Vec<f64> = chunk.iter().map(|r| r.traffic.erlangs).collect();
-            let recs = super::models::blocking_lanes(&loads, &starts);
-            for ((req, start), rec) in chunk.iter().zip(&starts).zip(recs) {
+            let mut starts = [None; LANES];
+            let mut loads = [0.0; LANES];
+            for (i, r) in chunk.iter().enumerate() {
+                starts[i] = r.start();
+                loads[i] = r.traffic.erlangs;
+            }
+            let (starts, loads) = (&starts[..chunk.len()], &loads[..chunk.len()]);
+            let recs: [BlockingRecursion; LANES] = super::models::blocking_lanes(loads, starts);
+            for ((req, start), rec) in chunk.iter().zip(starts).zip(recs) {
                 out.push(match start {
                     None => req.no_load(),
                     Some(_) => req.walk(rec),
@@ -593,9 +598,13 @@ impl StaffingRequest {
         }
         if metrics.agents == start {
             // Met at the bound itself: the bound's own constraint is the binding one.
-            binding = self
-                .failed_target(&self.evaluate(start.saturating_sub(1)))
-                .unwrap_or(binding);
+            // B(start − 1) is usually known from the last recursion step.
+            let below = match start.checked_sub(1) {
+                Some(k) if rec.previous.is_finite() => self.metrics_with_b(k, 1.0 / rec.previous),
+                Some(k) => self.evaluate(k),
+                None => self.evaluate(0),
+            };
+            binding = self.failed_target(&below).unwrap_or(binding);
         }
         Staffing {
             metrics,
