@@ -38,9 +38,10 @@ def ensure_venv():
     probe = subprocess.run([str(py), "-c", "import pyworkforce, call_center_tools, mpmath; print(pyworkforce.__version__ if hasattr(pyworkforce,'__version__') else '')"], capture_output=True)
     if probe.returncode != 0:
         pip = [str(py), "-m", "pip", "install", "-q"]
-        subprocess.run(pip + ["call-center-tools==1.0.0", "mpmath"], check=True)
-        # 0.5.4 declares a newer Python than this machine's 3.11 but runs on it.
-        subprocess.run(pip + ["--ignore-requires-python", "pyworkforce==0.5.4"], check=True)
+        # 0.5.1 brings dependencies that suit this Python; 0.5.4 (the version compared)
+        # declares a newer Python than 3.11 but runs on it, so it goes in without deps.
+        subprocess.run(pip + ["call-center-tools==1.0.0", "mpmath", "pyworkforce==0.5.1"], check=True)
+        subprocess.run(pip + ["--no-deps", "--ignore-requires-python", "pyworkforce==0.5.4"], check=True)
     return py
 
 
@@ -89,10 +90,13 @@ from pyworkforce.queuing import ErlangC
 from call_center_tools.staffing import calc_staffing
 rows = [(int(r["calls"]), float(r["aht_s"])) for r in csv.DictReader(open(sys.argv[1]))]
 which = sys.argv[2]
+budget = float(sys.argv[3])
 res = []
 t = time.perf_counter()
 if which == "pyworkforce":
     for calls, aht in rows:
+        if time.perf_counter() - t > budget:
+            break
         try:
             e = ErlangC(transactions=calls, aht=aht / 60.0, asa=20.0 / 60.0, interval=15, shrinkage=0.3)
             r = e.required_positions(service_level=0.8, max_occupancy=0.85)
@@ -101,6 +105,8 @@ if which == "pyworkforce":
             res.append((None, type(ex).__name__))
 else:
     for calls, aht in rows:
+        if time.perf_counter() - t > budget:
+            break
         try:
             r = calc_staffing(calls_per_hour=calls * 4, aht=aht, max_occupancy=0.85, target_answer_time=20,
                               target_service_level=0.8, shrinkage=0.3)
@@ -141,8 +147,8 @@ print(json.dumps(out))
 '''
 
 
-def run_peer(py, csv_path, which):
-    p = subprocess.run([str(py), "-c", PEER_CODE, str(csv_path), which], capture_output=True, text=True, check=True)
+def run_peer(py, csv_path, which, budget):
+    p = subprocess.run([str(py), "-c", PEER_CODE, str(csv_path), which, str(budget)], capture_output=True, text=True, check=True)
     import json
     return json.loads(p.stdout)
 
@@ -163,6 +169,8 @@ def main():
     ap.add_argument("--rows", type=int, default=35040)
     ap.add_argument("--binary", default=str(ROOT / "target" / "release" / "callboard"))
     ap.add_argument("--work", default=str(ROOT / "target" / "peers"))
+    ap.add_argument("--budget", type=float, default=300.0,
+                    help="seconds a peer may spend on one file; rows beyond are not run and the rate is per row")
     args = ap.parse_args()
     py = ensure_venv()
     work = Path(args.work)
@@ -179,11 +187,16 @@ def main():
         ours = {r["interval_start"]: (int(r["agents"]), int(r["positions"])) for r in cb}
         print(f"callboard staff --input (whole command): {cb_secs*1000:.1f} ms")
         for which in ["pyworkforce", "call-center-tools"]:
-            peer = run_peer(py, path, which)
+            peer = run_peer(py, path, which, args.budget)
             res = peer["results"]
+            done = len(res)
+            per_row_peer = peer["seconds"] / max(done, 1)
+            per_row_cb = cb_secs / len(rows)
             crashes = [i for i, r in enumerate(res) if r[0] is None]
             diffs = [i for i, r in enumerate(res) if r[0] is not None and (r[0], r[1]) != ours[rows[i][0]]]
-            print(f"{which}: {peer['seconds']*1000:.1f} ms in-process loop → callboard is {peer['seconds']/cb_secs:.0f}× faster;"
+            scope = "all rows" if done == len(rows) else f"the first {done} rows in the {args.budget:.0f} s budget"
+            print(f"{which}: {peer['seconds']*1000:.1f} ms in-process loop over {scope}"
+                  f" ({per_row_peer*1e6:.1f} µs/row vs callboard {per_row_cb*1e6:.2f} µs/row) → callboard is {per_row_peer/per_row_cb:.0f}× faster;"
                   f" crashed on {len(crashes)} rows ({', '.join(sorted(set(str(res[i][1]) for i in crashes)))}),"
                   f" {len(diffs)} rows with other agents/positions")
             if diffs:

@@ -5,8 +5,8 @@ use anyhow::{Context, Result, bail};
 use callboard_core::erlang::{Metrics, Model, Staffing, StaffingRequest, Targets, Traffic};
 use callboard_core::time::{TimeZoneSpec, parse_timestamp};
 use polars::prelude::{
-    Column, CsvReadOptions, CsvWriter, DataFrame, DataType, IntoColumn, NamedFrom, ParquetReader,
-    ParquetWriter, SerReader, SerWriter, Series,
+    Column, DataFrame, DataType, IntoColumn, NamedFrom, ParquetReader, ParquetWriter, SerReader,
+    Series,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -308,43 +308,301 @@ fn print_table(req: &StaffingRequest, s: &Staffing, args: &Args) {
     );
 }
 
-/// One input column read as numbers (None where empty or not a number).
-fn numbers(df: &DataFrame, name: &str) -> Result<Option<Vec<Option<f64>>>> {
-    let Ok(col) = df.column(name) else {
-        return Ok(None);
-    };
-    let s = col.as_materialized_series();
-    let values: Vec<Option<f64>> = match s.dtype() {
-        DataType::String => s
-            .str()?
-            .iter()
-            .map(|v| v.and_then(|t| t.trim().parse::<f64>().ok()))
-            .collect(),
-        _ => s.cast(&DataType::Float64)?.f64()?.iter().collect(),
-    };
-    Ok(Some(values))
+/// The input columns staffing reads, one value per row.
+#[derive(Default)]
+struct Inputs {
+    starts: Vec<Option<i64>>,
+    calls: Vec<Option<f64>>,
+    aht: Vec<Option<f64>>,
+    sl_target: Option<Vec<Option<f64>>>,
+    sl_seconds: Option<Vec<Option<f64>>>,
+    patience: Option<Vec<Option<f64>>>,
+    shrinkage: Option<Vec<Option<f64>>>,
+    max_occupancy: Option<Vec<Option<f64>>>,
+    /// Queue of each row as a small number (for the interval-length guess).
+    queue: Option<Vec<u32>>,
 }
 
-fn texts(df: &DataFrame, name: &str) -> Result<Option<Vec<Option<String>>>> {
-    let Ok(col) = df.column(name) else {
-        return Ok(None);
+/// Where the rows came from, for writing them back out.
+enum Source {
+    /// A CSV file in memory, with each data row's byte span (newline excluded).
+    Csv {
+        bytes: Vec<u8>,
+        spans: Vec<(usize, usize)>,
+    },
+    /// A Parquet file.
+    Parquet(DataFrame),
+}
+
+/// A file of intervals: header, parsed inputs, and the source rows.
+struct Intervals {
+    header: Vec<String>,
+    inputs: Inputs,
+    source: Source,
+    /// Line (CSV, header = 1) or row (Parquet) of data row 0.
+    first_line: usize,
+}
+
+const NUMERIC: [&str; 7] = [
+    "calls",
+    "aht_s",
+    "sl_target",
+    "sl_seconds",
+    "patience_s",
+    "shrinkage",
+    "max_occupancy",
+];
+
+fn parse_number(field: &[u8]) -> Option<f64> {
+    let t = std::str::from_utf8(field).ok()?.trim();
+    if t.is_empty() { None } else { t.parse().ok() }
+}
+
+fn parse_start(field: &[u8]) -> Option<i64> {
+    parse_timestamp(std::str::from_utf8(field).ok()?.trim(), &TimeZoneSpec::Utc).ok()
+}
+
+/// Reads a CSV file (in one pass over its bytes, keeping each row's original text)
+/// or a Parquet file (with polars).
+fn read_intervals(input: &Path) -> Result<Intervals> {
+    let shown = input.display();
+    let bytes = std::fs::read(input).with_context(|| format!("{shown}: cannot read the file"))?;
+    if bytes.starts_with(b"PAR1") {
+        return read_parquet_intervals(input);
+    }
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(bytes.as_slice());
+    let header: Vec<String> = rdr
+        .headers()
+        .with_context(|| format!("{shown}:1: cannot read the header row"))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
+        .collect();
+    let data_start = rdr.position().byte() as usize;
+    let cols = ColumnsOf::new(&header);
+    // Two halves on two threads when a newline is a safe cut (no quoted fields).
+    let halves: Vec<(usize, usize)> = match bytes[data_start..].iter().position(|&b| b == b'"') {
+        None if bytes.len() - data_start > 1 << 16 => {
+            let mid = data_start + (bytes.len() - data_start) / 2;
+            let cut = bytes[mid..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |p| mid + p + 1);
+            vec![(data_start, cut), (cut, bytes.len())]
+        }
+        _ => vec![(data_start, bytes.len())],
     };
-    let s = col.as_materialized_series().cast(&DataType::String)?;
-    Ok(Some(
-        s.str()?.iter().map(|v| v.map(str::to_owned)).collect(),
-    ))
+    let parts: Vec<Result<ParsedRegion>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = halves
+            .iter()
+            .map(|&(a, b)| {
+                let (bytes, cols) = (&bytes, &cols);
+                scope.spawn(move || parse_csv_region(bytes, a, b, cols))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("parsing threads do not panic"))
+            .collect()
+    });
+    let mut inputs = Inputs::default();
+    let mut spans = Vec::new();
+    for part in parts {
+        let (i, sp) = part.map_err(|e| anyhow::anyhow!("{shown}: {e:#}"))?;
+        inputs.append(i);
+        spans.extend(sp);
+    }
+    Ok(Intervals {
+        header,
+        inputs,
+        source: Source::Csv { bytes, spans },
+        first_line: 2,
+    })
+}
+
+/// A parsed stretch of CSV rows: their inputs and byte spans.
+type ParsedRegion = (Inputs, Vec<(usize, usize)>);
+
+/// Where the columns staffing reads are in a CSV header.
+struct ColumnsOf {
+    numeric: Vec<Option<usize>>,
+    start: Option<usize>,
+    queue: Option<usize>,
+}
+
+impl ColumnsOf {
+    fn new(header: &[String]) -> Self {
+        let col = |n: &str| header.iter().position(|h| h == n);
+        ColumnsOf {
+            numeric: NUMERIC.iter().map(|n| col(n)).collect(),
+            start: col("interval_start"),
+            queue: col("queue"),
+        }
+    }
+}
+
+impl Inputs {
+    fn append(&mut self, other: Inputs) {
+        fn join<T>(a: &mut Option<Vec<T>>, b: Option<Vec<T>>) {
+            match (a.as_mut(), b) {
+                (Some(x), Some(y)) => x.extend(y),
+                (None, Some(y)) => *a = Some(y),
+                _ => {}
+            }
+        }
+        self.starts.extend(other.starts);
+        self.calls.extend(other.calls);
+        self.aht.extend(other.aht);
+        join(&mut self.sl_target, other.sl_target);
+        join(&mut self.sl_seconds, other.sl_seconds);
+        join(&mut self.patience, other.patience);
+        join(&mut self.shrinkage, other.shrinkage);
+        join(&mut self.max_occupancy, other.max_occupancy);
+        join(&mut self.queue, other.queue);
+    }
+}
+
+/// Parses the CSV rows in `bytes[from..to]` (whole lines, no header).
+fn parse_csv_region(
+    bytes: &[u8],
+    from: usize,
+    to: usize,
+    cols: &ColumnsOf,
+) -> Result<(Inputs, Vec<(usize, usize)>)> {
+    let region = &bytes[from..to];
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(region);
+    let mut columns: Vec<Vec<Option<f64>>> = vec![Vec::new(); NUMERIC.len()];
+    let mut starts = Vec::new();
+    let mut queue = cols.queue.map(|_| Vec::new());
+    // Queue names as hashes: the same name gets the same number in both halves.
+    let mut spans = Vec::new();
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        let begin = rdr.position().byte() as usize;
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => bail!("not readable as CSV ({e})"),
+        }
+        let mut end = rdr.position().byte() as usize;
+        while end > begin && matches!(region[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        spans.push((from + begin, from + end));
+        starts.push(cols.start.and_then(|c| rec.get(c)).and_then(parse_start));
+        for (j, c) in cols.numeric.iter().enumerate() {
+            if let Some(c) = c {
+                columns[j].push(rec.get(*c).and_then(parse_number));
+            }
+        }
+        if let (Some(q), Some(c)) = (&mut queue, cols.queue) {
+            let name = rec.get(c).unwrap_or(b"");
+            q.push(xxhash_rust::xxh3::xxh3_64(name) as u32);
+        }
+    }
+    let mut take = |j: usize| cols.numeric[j].map(|_| std::mem::take(&mut columns[j]));
+    let inputs = Inputs {
+        calls: take(0).unwrap_or_default(),
+        aht: take(1).unwrap_or_default(),
+        sl_target: take(2),
+        sl_seconds: take(3),
+        patience: take(4),
+        shrinkage: take(5),
+        max_occupancy: take(6),
+        starts,
+        queue,
+    };
+    Ok((inputs, spans))
+}
+
+fn read_parquet_intervals(input: &Path) -> Result<Intervals> {
+    let shown = input.display();
+    let df =
+        ParquetReader::new(File::open(input).with_context(|| format!("{shown}: cannot open"))?)
+            .finish()
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("{shown}: not a readable Parquet file"))?;
+    let header: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let numbers = |name: &str| -> Result<Option<Vec<Option<f64>>>> {
+        let Ok(c) = df.column(name) else {
+            return Ok(None);
+        };
+        let s = c.as_materialized_series();
+        Ok(Some(match s.dtype() {
+            DataType::String => s
+                .str()?
+                .iter()
+                .map(|v| v.and_then(|t| parse_number(t.as_bytes())))
+                .collect(),
+            _ => s.cast(&DataType::Float64)?.f64()?.iter().collect(),
+        }))
+    };
+    let starts = match df.column("interval_start") {
+        Ok(c) => {
+            let s = c
+                .as_materialized_series()
+                .cast(&DataType::String)
+                .map_err(anyhow::Error::from)?;
+            s.str()?
+                .iter()
+                .map(|v| v.and_then(|t| parse_start(t.as_bytes())))
+                .collect()
+        }
+        Err(_) => Vec::new(),
+    };
+    let queue = match df.column("queue") {
+        Ok(c) => {
+            let s = c
+                .as_materialized_series()
+                .cast(&DataType::String)
+                .map_err(anyhow::Error::from)?;
+            let mut ids: HashMap<String, u32> = HashMap::new();
+            Some(
+                s.str()?
+                    .iter()
+                    .map(|v| {
+                        let next = ids.len() as u32;
+                        *ids.entry(v.unwrap_or("").to_owned()).or_insert(next)
+                    })
+                    .collect(),
+            )
+        }
+        Err(_) => None,
+    };
+    let inputs = Inputs {
+        starts,
+        calls: numbers("calls")?.unwrap_or_default(),
+        aht: numbers("aht_s")?.unwrap_or_default(),
+        sl_target: numbers("sl_target")?,
+        sl_seconds: numbers("sl_seconds")?,
+        patience: numbers("patience_s")?,
+        shrinkage: numbers("shrinkage")?,
+        max_occupancy: numbers("max_occupancy")?,
+        queue,
+    };
+    Ok(Intervals {
+        header,
+        inputs,
+        source: Source::Parquet(df),
+        first_line: 1,
+    })
 }
 
 /// The most common spacing between consecutive interval starts of a queue, minutes.
-fn infer_interval_minutes(
-    starts: &[Option<i64>],
-    queues: Option<&Vec<Option<String>>>,
-) -> Option<f64> {
-    let mut last: HashMap<Option<&str>, i64> = HashMap::new();
+fn infer_interval_minutes(starts: &[Option<i64>], queues: Option<&Vec<u32>>) -> Option<f64> {
+    let mut last: HashMap<u32, i64> = HashMap::new();
     let mut counts: HashMap<i64, usize> = HashMap::new();
     for (i, s) in starts.iter().enumerate() {
         let Some(t) = s else { continue };
-        let q = queues.and_then(|q| q[i].as_deref());
+        let q = queues.map_or(0, |q| q[i]);
         if let Some(prev) = last.insert(q, *t) {
             let d = t - prev;
             if d > 0 {
@@ -359,172 +617,96 @@ fn infer_interval_minutes(
 }
 
 fn run_file(args: &Args, input: &Path) -> Result<ExitCode> {
+    let t0 = std::time::Instant::now();
+    let timings = std::env::var_os("CALLBOARD_TIMINGS").is_some();
+    let lap = |what: &str| {
+        if timings {
+            eprintln!("  {what}: {:.1} ms", t0.elapsed().as_secs_f64() * 1e3);
+        }
+    };
     let shown = input.display();
-    let is_parquet = {
-        let mut magic = [0u8; 4];
-        let mut f = File::open(input).with_context(|| format!("{shown}: cannot open the file"))?;
-        std::io::Read::read(&mut f, &mut magic).ok();
-        &magic == b"PAR1"
-    };
-    let df = if is_parquet {
-        ParquetReader::new(File::open(input).with_context(|| format!("{shown}: cannot open"))?)
-            .finish()
-            .map_err(anyhow::Error::from)
-            .with_context(|| format!("{shown}: not a readable Parquet file"))?
-    } else {
-        CsvReadOptions::default()
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
-            .try_into_reader_with_file_path(Some(input.to_path_buf()))
-            .map_err(anyhow::Error::from)
-            .with_context(|| format!("{shown}: cannot open"))?
-            .finish()
-            .map_err(anyhow::Error::from)
-            .with_context(|| format!("{shown}: not a readable CSV file"))?
-    };
+    let table = read_intervals(input)?;
+    lap("read");
     for required in ["interval_start", "calls", "aht_s"] {
-        if df.column(required).is_err() {
+        if !table.header.iter().any(|h| h == required) {
             bail!(
                 "{shown}: missing required column `{required}`; a staffing file needs interval_start, calls, aht_s"
             );
         }
     }
-    let height = df.height();
-    let calls = numbers(&df, "calls")?.expect("checked above");
-    let aht = numbers(&df, "aht_s")?.expect("checked above");
-    let sl_target = numbers(&df, "sl_target")?;
-    let sl_seconds = numbers(&df, "sl_seconds")?;
-    let patience = numbers(&df, "patience_s")?;
-    let shrinkage = numbers(&df, "shrinkage")?;
-    let max_occupancy = numbers(&df, "max_occupancy")?;
-    let queues = texts(&df, "queue")?;
-    let start_text = texts(&df, "interval_start")?.expect("checked above");
-    let starts: Vec<Option<i64>> = start_text
-        .iter()
-        .map(|s| {
-            s.as_deref()
-                .and_then(|t| parse_timestamp(t.trim(), &TimeZoneSpec::Utc).ok())
-        })
-        .collect();
+    let inp = &table.inputs;
+    let rows = inp.calls.len();
     let interval = args
         .interval_minutes
-        .or_else(|| infer_interval_minutes(&starts, queues.as_ref()))
+        .or_else(|| infer_interval_minutes(&inp.starts, inp.queue.as_ref()))
         .unwrap_or(30.0);
-    let pick = |col: &Option<Vec<Option<f64>>>, i: usize, default: Option<f64>| {
-        col.as_ref().and_then(|c| c[i]).or(default)
+    let to_parquet = args.output.as_ref().is_some_and(|p| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+    });
+    if table.header.iter().any(|h| ADDED.contains(&h.as_str())) {
+        bail!(
+            "{shown}: the file already has a column named like an output column ({}); rename it",
+            ADDED.join(", ")
+        );
+    }
+    // Rows in two halves, each staffed (and, for CSV output, formatted) on its own core.
+    let halves: Vec<std::ops::Range<usize>> = if rows > 8192 {
+        vec![0..rows / 2, rows / 2..rows]
+    } else {
+        std::iter::once(0..rows).collect()
     };
-
-    let mut keep = Vec::with_capacity(height);
-    let mut requests: Vec<StaffingRequest> = Vec::with_capacity(height);
-    let mut erlangs = Vec::with_capacity(height);
-    let mut rejects: Vec<(usize, String)> = Vec::new();
-    for i in 0..height {
-        // Line numbers of a CSV: the header is line 1 (Parquet: row i + 1).
-        let line = if is_parquet { i + 1 } else { i + 2 };
-        let row = || -> Result<StaffingRequest, String> {
-            if starts[i].is_none() {
-                return Err(format!(
-                    "interval_start: {:?} is not a timestamp",
-                    start_text[i].as_deref().unwrap_or("")
-                ));
-            }
-            let c = calls[i].ok_or("calls: missing or not a number")?;
-            let h = aht[i].ok_or("aht_s: missing or not a number")?;
-            let traffic = Traffic::new(c, h, interval).map_err(|e| e.to_string())?;
-            let p = pick(&patience, i, args.patience);
-            let model = args.model(p).map_err(|e| e.to_string())?;
-            let targets = args.targets(
-                pick(&sl_target, i, Some(args.sl_target)).unwrap_or(args.sl_target),
-                pick(&sl_seconds, i, Some(args.sl_seconds)).unwrap_or(args.sl_seconds),
-                pick(&max_occupancy, i, args.max_occupancy),
-            );
-            let shrink = pick(&shrinkage, i, Some(args.shrinkage)).unwrap_or(args.shrinkage);
-            StaffingRequest::new(traffic, model, targets, shrink).map_err(|e| e.to_string())
+    let results: Vec<Half> = std::thread::scope(|scope| {
+        let handles: Vec<_> = halves
+            .iter()
+            .cloned()
+            .map(|range| {
+                let table = &table;
+                scope.spawn(move || staff_rows(args, table, interval, range, !to_parquet))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("staffing threads do not panic"))
+            .collect()
+    });
+    lap("solved");
+    let staffed: usize = results.iter().map(|h| h.staffed).sum();
+    let rejects: Vec<(usize, String)> = results
+        .iter()
+        .flat_map(|h| h.rejects.iter().cloned())
+        .collect();
+    if to_parquet {
+        let keep: Vec<usize> = results
+            .iter()
+            .flat_map(|h| h.keep.iter().copied())
+            .collect();
+        let values: Vec<[Option<f64>; 9]> = results
+            .iter()
+            .flat_map(|h| h.values.iter().copied())
+            .collect();
+        write_parquet(
+            args.output.as_deref().expect("checked"),
+            &table,
+            &keep,
+            &values,
+        )?;
+    } else {
+        let mut sink: Box<dyn Write> = match &args.output {
+            Some(path) => Box::new(
+                File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+            ),
+            None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
         };
-        match row() {
-            Ok(req) => {
-                keep.push(i as u32);
-                erlangs.push(req.traffic().erlangs());
-                requests.push(req);
-            }
-            Err(reason) => rejects.push((line, reason)),
+        sink.write_all(&csv_header(&table.header)?)?;
+        for h in &results {
+            sink.write_all(&h.lines)?;
         }
+        sink.flush().context("cannot write the output")?;
     }
-
-    let out: Vec<Staffing> = StaffingRequest::solve_many(&requests);
-    let idx = polars::prelude::IdxCa::from_vec(
-        "idx".into(),
-        keep.iter()
-            .map(|&i| i as polars::prelude::IdxSize)
-            .collect(),
-    );
-    let mut result = df.take(&idx).map_err(anyhow::Error::from)?;
-    let m = |f: &dyn Fn(&Staffing) -> Option<f64>| out.iter().map(f).collect::<Vec<Option<f64>>>();
-    let new_columns: Vec<Column> = vec![
-        Series::new("traffic_erlangs".into(), erlangs).into_column(),
-        Series::new(
-            "agents".into(),
-            out.iter().map(|s| s.metrics.agents).collect::<Vec<u64>>(),
-        )
-        .into_column(),
-        Series::new(
-            "positions".into(),
-            out.iter().map(|s| s.positions).collect::<Vec<u64>>(),
-        )
-        .into_column(),
-        Series::new("service_level".into(), m(&|s| s.metrics.service_level)).into_column(),
-        Series::new("asa_s".into(), m(&|s| s.metrics.asa_s)).into_column(),
-        Series::new(
-            "probability_of_waiting".into(),
-            m(&|s| s.metrics.probability_of_waiting),
-        )
-        .into_column(),
-        Series::new("occupancy".into(), m(&|s| Some(s.metrics.occupancy))).into_column(),
-        Series::new("abandon_rate".into(), m(&|s| s.metrics.abandon_rate)).into_column(),
-        Series::new("blocking".into(), m(&|s| s.metrics.blocking)).into_column(),
-    ];
-    for c in new_columns {
-        if result.column(c.name()).is_ok() {
-            result
-                .drop_in_place(c.name())
-                .map_err(anyhow::Error::from)?;
-        }
-        result.with_column(c).map_err(anyhow::Error::from)?;
-    }
-    match &args.output {
-        Some(path)
-            if path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("parquet")) =>
-        {
-            let f =
-                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-            ParquetWriter::new(f)
-                .finish(&mut result)
-                .map_err(anyhow::Error::from)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
-        Some(path) => {
-            let mut f =
-                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-            CsvWriter::new(&mut f)
-                .finish(&mut result)
-                .map_err(anyhow::Error::from)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            CsvWriter::new(&mut lock)
-                .finish(&mut result)
-                .map_err(anyhow::Error::from)
-                .context("cannot write to stdout")?;
-        }
-    }
+    lap("written");
     eprintln!(
-        "{shown}: {height} intervals ({} min each): {} staffed, {} rejected",
-        interval,
-        out.len(),
+        "{shown}: {rows} intervals ({interval} min each): {staffed} staffed, {} rejected",
         rejects.len()
     );
     if !rejects.is_empty() {
@@ -536,16 +718,250 @@ fn run_file(args: &Args, input: &Path) -> Result<ExitCode> {
         }
         if let Some(path) = &args.output {
             let rpath = path.with_extension("rejects.csv");
-            let mut w = csv::Writer::from_writer(Vec::new());
+            let mut w = csv::Writer::from_path(&rpath)
+                .with_context(|| format!("cannot create {}", rpath.display()))?;
             w.write_record(["line", "reason"])?;
             for (line, why) in &rejects {
                 w.write_record([line.to_string().as_str(), why.as_str()])?;
             }
-            let mut f = File::create(&rpath)
-                .with_context(|| format!("cannot create {}", rpath.display()))?;
-            f.write_all(&w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?;
+            w.flush()?;
             eprintln!("  rejected rows with reasons: {}", rpath.display());
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What one thread made of its rows.
+struct Half {
+    keep: Vec<usize>,
+    values: Vec<[Option<f64>; 9]>,
+    lines: Vec<u8>,
+    rejects: Vec<(usize, String)>,
+    staffed: usize,
+}
+
+/// Validates, staffs and (for CSV output) formats the rows in `range`.
+fn staff_rows(
+    args: &Args,
+    table: &Intervals,
+    interval: f64,
+    range: std::ops::Range<usize>,
+    format_csv: bool,
+) -> Half {
+    let inp = &table.inputs;
+    let get = |c: &Option<Vec<Option<f64>>>, i: usize| c.as_ref().and_then(|v| v[i]);
+    let mut half = Half {
+        keep: Vec::new(),
+        values: Vec::new(),
+        lines: Vec::new(),
+        rejects: Vec::new(),
+        staffed: 0,
+    };
+    let mut floats = ryu::Buffer::new();
+    let parquet_text: Option<Vec<Series>> = match (&table.source, format_csv) {
+        (Source::Parquet(df), true) => df
+            .columns()
+            .iter()
+            .map(|c| c.as_materialized_series().cast(&DataType::String).ok())
+            .collect(),
+        _ => None,
+    };
+    let mut requests: Vec<StaffingRequest> = Vec::with_capacity(1024);
+    let mut rows: Vec<usize> = Vec::with_capacity(1024);
+    let flush = |requests: &mut Vec<StaffingRequest>,
+                 rows: &mut Vec<usize>,
+                 half: &mut Half,
+                 floats: &mut ryu::Buffer| {
+        for ((&i, req), s) in rows
+            .iter()
+            .zip(requests.iter())
+            .zip(StaffingRequest::solve_many(requests))
+        {
+            let v = added_values(req, &s);
+            half.staffed += 1;
+            if !format_csv {
+                half.keep.push(i);
+                half.values.push(v);
+                continue;
+            }
+            match (&table.source, &parquet_text) {
+                (Source::Csv { bytes, spans }, _) => {
+                    half.lines.extend_from_slice(&bytes[spans[i].0..spans[i].1])
+                }
+                (Source::Parquet(_), Some(cols)) => {
+                    let fields: Vec<&str> = cols
+                        .iter()
+                        .map(|c| c.str().ok().and_then(|x| x.get(i)).unwrap_or(""))
+                        .collect();
+                    let mut w = csv::Writer::from_writer(&mut half.lines);
+                    let _ = w.write_record(&fields);
+                    let _ = w.flush();
+                    drop(w);
+                    half.lines.pop();
+                }
+                _ => {}
+            }
+            push_added(&mut half.lines, v, floats);
+        }
+        requests.clear();
+        rows.clear();
+    };
+    for i in range {
+        let request = || -> Result<StaffingRequest, String> {
+            if inp.starts[i].is_none() {
+                return Err("interval_start: missing or not a timestamp (use RFC 3339, e.g. 2026-03-02T08:00:00Z)".into());
+            }
+            let calls = inp.calls[i].ok_or("calls: missing or not a number")?;
+            let aht = inp.aht[i].ok_or("aht_s: missing or not a number")?;
+            let traffic = Traffic::new(calls, aht, interval).map_err(|e| e.to_string())?;
+            let model = args
+                .model(get(&inp.patience, i).or(args.patience))
+                .map_err(|e| e.to_string())?;
+            let targets = args.targets(
+                get(&inp.sl_target, i).unwrap_or(args.sl_target),
+                get(&inp.sl_seconds, i).unwrap_or(args.sl_seconds),
+                get(&inp.max_occupancy, i).or(args.max_occupancy),
+            );
+            let shrink = get(&inp.shrinkage, i).unwrap_or(args.shrinkage);
+            StaffingRequest::new(traffic, model, targets, shrink).map_err(|e| e.to_string())
+        };
+        match request() {
+            Ok(req) => {
+                requests.push(req);
+                rows.push(i);
+                if requests.len() == 1024 {
+                    flush(&mut requests, &mut rows, &mut half, &mut floats);
+                }
+            }
+            Err(reason) => half.rejects.push((table.first_line + i, reason)),
+        }
+    }
+    flush(&mut requests, &mut rows, &mut half, &mut floats);
+    half
+}
+
+/// The output header: the input's columns, then the added ones.
+fn csv_header(header: &[String]) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header.iter().map(String::as_str).chain(ADDED))?;
+    w.into_inner()
+        .map_err(|e| anyhow::anyhow!("cannot encode the header: {e}"))
+}
+
+/// The columns added to every staffed row, in order.
+const ADDED: [&str; 9] = [
+    "traffic_erlangs",
+    "agents",
+    "positions",
+    "service_level",
+    "asa_s",
+    "probability_of_waiting",
+    "occupancy",
+    "abandon_rate",
+    "blocking",
+];
+
+fn added_values(req: &StaffingRequest, s: &Staffing) -> [Option<f64>; 9] {
+    let m = &s.metrics;
+    [
+        Some(req.traffic().erlangs()),
+        Some(m.agents as f64),
+        Some(s.positions as f64),
+        m.service_level,
+        m.asa_s,
+        m.probability_of_waiting,
+        Some(m.occupancy),
+        m.abandon_rate,
+        m.blocking,
+    ]
+}
+
+/// Appends `,v1,v2,…` for the added columns to `line`.
+fn push_added(line: &mut Vec<u8>, values: [Option<f64>; 9], floats: &mut ryu::Buffer) {
+    for (j, v) in values.into_iter().enumerate() {
+        line.push(b',');
+        match v {
+            None => {}
+            Some(x) if j == 1 || j == 2 => {
+                line.extend_from_slice((x as u64).to_string().as_bytes())
+            }
+            Some(x) => line.extend_from_slice(floats.format_finite(x).as_bytes()),
+        }
+    }
+    line.push(b'\n');
+}
+
+/// Writes the kept rows with the added columns as Parquet.
+fn write_parquet(
+    path: &Path,
+    table: &Intervals,
+    keep: &[usize],
+    values: &[[Option<f64>; 9]],
+) -> Result<()> {
+    let mut columns: Vec<Column> = match &table.source {
+        Source::Parquet(df) => {
+            let idx = polars::prelude::IdxCa::from_vec(
+                "idx".into(),
+                keep.iter()
+                    .map(|&i| i as polars::prelude::IdxSize)
+                    .collect(),
+            );
+            df.take(&idx)
+                .map_err(anyhow::Error::from)?
+                .columns()
+                .to_vec()
+        }
+        Source::Csv { bytes, spans } => text_columns(&table.header, bytes, spans, keep)?,
+    };
+    for (j, name) in ADDED.iter().enumerate() {
+        let series = if j == 1 || j == 2 {
+            Series::new(
+                (*name).into(),
+                values
+                    .iter()
+                    .map(|v| v[j].map(|x| x as u64))
+                    .collect::<Vec<Option<u64>>>(),
+            )
+        } else {
+            Series::new(
+                (*name).into(),
+                values.iter().map(|v| v[j]).collect::<Vec<Option<f64>>>(),
+            )
+        };
+        columns.push(series.into_column());
+    }
+    let mut df = DataFrame::new(keep.len(), columns).map_err(anyhow::Error::from)?;
+    let f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    ParquetWriter::new(f)
+        .finish(&mut df)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// The kept CSV rows' fields as text columns (for Parquet output from CSV input).
+fn text_columns(
+    header: &[String],
+    bytes: &[u8],
+    spans: &[(usize, usize)],
+    keep: &[usize],
+) -> Result<Vec<Column>> {
+    let mut cols: Vec<Vec<String>> = vec![Vec::with_capacity(keep.len()); header.len()];
+    let mut rec = csv::StringRecord::new();
+    for &i in keep {
+        let (a, b) = spans[i];
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&bytes[a..b]);
+        rdr.read_record(&mut rec)?;
+        for (c, col) in cols.iter_mut().enumerate() {
+            col.push(rec.get(c).unwrap_or("").to_owned());
+        }
+    }
+    Ok(header
+        .iter()
+        .zip(cols)
+        .map(|(h, v)| Series::new(h.as_str().into(), v).into_column())
+        .collect())
 }

@@ -22,6 +22,20 @@ impl Decimal {
         if !x.is_finite() || x < 0.0 {
             return None;
         }
+        // Fast path (the usual case: 0.85, 0.3, 187.5, 1800): the fewest decimals k
+        // for which round(x·10^k)/10^k gives x back. Division by a power of ten is
+        // correctly rounded, so that decimal is the shortest one that round-trips.
+        let mut pow = 1.0f64;
+        for k in 0..=9u32 {
+            let m = (x * pow).round();
+            if m < 9.0e15 && m / pow == x {
+                return Some(Decimal {
+                    mantissa: m as u128,
+                    scale: k,
+                });
+            }
+            pow *= 10.0;
+        }
         // `{:e}` gives Rust's shortest round-trip digits as `d.ddddde±x`; written
         // into a stack buffer (this runs per row in batch staffing).
         let mut buf = [0u8; 40];
@@ -64,8 +78,12 @@ impl Decimal {
     }
 }
 
-/// ⌈num / den⌉ for den > 0.
+/// ⌈num / den⌉ for den > 0 (in 64-bit hardware division when both fit: 128-bit
+/// division is a slow library call, and this runs per row).
 pub fn ceil_div(num: u128, den: u128) -> u128 {
+    if let (Ok(n), Ok(d)) = (u64::try_from(num), u64::try_from(den)) {
+        return u128::from(n / d + u64::from(!n.is_multiple_of(d)));
+    }
     num / den + u128::from(!num.is_multiple_of(den))
 }
 
@@ -94,7 +112,10 @@ impl Ratio {
 
     /// ⌊value⌋.
     pub fn floor(&self) -> u128 {
-        self.num / self.den
+        match (u64::try_from(self.num), u64::try_from(self.den)) {
+            (Ok(n), Ok(d)) => u128::from(n / d),
+            _ => self.num / self.den,
+        }
     }
 
     /// ⌈value / d⌉ for a decimal d > 0.
