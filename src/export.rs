@@ -9,7 +9,7 @@ use crate::ingest::stored_dtype;
 use anyhow::{Context, Result};
 use callboard_core::schema::{Table, TableSpec};
 use callboard_core::simulate::*;
-use callboard_core::time::{DAY_MS, write_date, write_timestamp};
+use callboard_core::time::{DAY_MS, TimestampFormatter, write_date};
 use callboard_core::validate::Value;
 use polars::prelude::{Field, ParquetCompression, ParquetWriter, PlSmallStr, Schema};
 use std::fmt::Write as _;
@@ -33,6 +33,7 @@ enum TableOut {
     Csv {
         out: BufWriter<File>,
         line: Vec<u8>,
+        stamps: TimestampFormatter,
     },
     Parquet {
         writer: Box<polars::io::parquet::write::BatchedWriter<File>>,
@@ -81,6 +82,7 @@ impl FileSink {
                     TableOut::Csv {
                         out,
                         line: Vec::with_capacity(256),
+                        stamps: TimestampFormatter::default(),
                     }
                 }
                 OutFormat::Parquet => {
@@ -154,9 +156,9 @@ impl FileSink {
         let i = idx(table);
         self.counts[i] += 1;
         let result = match &mut self.outs[i] {
-            TableOut::Csv { out, line } => {
+            TableOut::Csv { out, line, stamps } => {
                 line.clear();
-                write_csv_row(line, table.spec(), row);
+                write_csv_row(line, table.spec(), row, stamps);
                 out.write_all(line).map_err(anyhow::Error::from)
             }
             TableOut::Parquet { writer, builder } => {
@@ -177,7 +179,12 @@ impl FileSink {
 }
 
 /// Appends one CSV line (with newline) for a schema row.
-fn write_csv_row(line: &mut Vec<u8>, spec: &TableSpec, row: &[Value<'_>]) {
+fn write_csv_row(
+    line: &mut Vec<u8>,
+    spec: &TableSpec,
+    row: &[Value<'_>],
+    stamps: &mut TimestampFormatter,
+) {
     for (j, _) in spec.columns.iter().enumerate() {
         if j > 0 {
             line.push(b',');
@@ -199,13 +206,29 @@ fn write_csv_row(line: &mut Vec<u8>, spec: &TableSpec, row: &[Value<'_>]) {
                 }
             }
             Value::Float(x) => write_float(line, x),
-            Value::Count(c) => line.extend_from_slice(c.to_string().as_bytes()),
+            Value::Count(c) => push_digits(line, u64::from(c)),
             Value::Bool(b) => line.extend_from_slice(if b { b"true" } else { b"false" }),
-            Value::TimestampMs(t) => write_timestamp(line, t),
+            Value::TimestampMs(t) => stamps.write(line, t),
             Value::DateDays(d) => write_date(line, d),
         }
     }
     line.push(b'\n');
+}
+
+/// Appends the decimal digits of `n`.
+fn push_digits(line: &mut Vec<u8>, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut n = n;
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    line.extend_from_slice(&digits[i..]);
 }
 
 /// Floats with at most 3 decimals exact (durations in ms), others in Rust's shortest form.
@@ -217,15 +240,23 @@ fn write_float(line: &mut Vec<u8>, x: f64) {
         if neg {
             line.push(b'-');
         }
-        line.extend_from_slice((m / 1000).to_string().as_bytes());
+        push_digits(line, m / 1000);
         let frac = m % 1000;
         if frac != 0 {
-            let mut digits = format!("{frac:03}");
-            while digits.ends_with('0') {
-                digits.pop();
-            }
+            let digits = [
+                b'0' + (frac / 100) as u8,
+                b'0' + (frac / 10 % 10) as u8,
+                b'0' + (frac % 10) as u8,
+            ];
+            let keep = if frac % 100 == 0 {
+                1
+            } else if frac % 10 == 0 {
+                2
+            } else {
+                3
+            };
             line.push(b'.');
-            line.extend_from_slice(digits.as_bytes());
+            line.extend_from_slice(&digits[..keep]);
         }
     } else {
         line.extend_from_slice(x.to_string().as_bytes());
@@ -238,15 +269,139 @@ fn secs(ms: i64) -> Value<'static> {
 
 /// Identifiers as written: `C00000042`, `A007`, `CU0001234`, `T000042`, `B03-1201`.
 mod names {
-    use std::fmt::Write;
+    /// Appends `prefix` and `v` zero-padded to `width` digits (no formatting machinery:
+    /// this runs for every simulated row).
+    fn padded(s: &mut String, prefix: &str, v: u64, width: usize) {
+        s.push_str(prefix);
+        let mut digits = [b'0'; 20];
+        let mut n = v;
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let used = digits.len() - i;
+        for _ in used..width {
+            s.push('0');
+        }
+        s.push_str(std::str::from_utf8(&digits[i..]).expect("ASCII digits"));
+    }
     pub fn call(s: &mut String, id: u64) {
-        let _ = write!(s, "C{id:08}");
+        padded(s, "C", id, 8);
     }
     pub fn agent(s: &mut String, a: u32) {
-        let _ = write!(s, "A{:03}", a + 1);
+        padded(s, "A", u64::from(a) + 1, 3);
     }
     pub fn customer(s: &mut String, c: u64) {
-        let _ = write!(s, "CU{c:07}");
+        padded(s, "CU", c, 7);
+    }
+    pub fn ticket(s: &mut String, t: u64) {
+        padded(s, "T", t, 6);
+    }
+}
+
+/// One simulated record of any table, for handing batches to a writer thread.
+#[derive(Debug, Clone, Copy)]
+enum Record {
+    Call(CallRecord),
+    State(StateRecord),
+    Schedule(ScheduleRecord),
+    Agent(AgentRecord),
+    Qa(QaRecord),
+    Cost(CostRecord),
+    Ticket(TicketRecord),
+}
+
+const BATCH: usize = 8192;
+
+/// A [`SimSink`] that hands records, in order, to a [`FileSink`] on another thread,
+/// so that simulating and formatting use both cores. The files are the same bytes as
+/// with the [`FileSink`] alone.
+pub struct ThreadedSink {
+    batch: Vec<Record>,
+    tx: Option<std::sync::mpsc::SyncSender<Vec<Record>>>,
+    writer: Option<std::thread::JoinHandle<FileSink>>,
+}
+
+impl ThreadedSink {
+    /// Starts the writer thread around `sink`.
+    pub fn new(mut sink: FileSink) -> Self {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Record>>(4);
+        let writer = std::thread::spawn(move || {
+            for batch in rx {
+                for r in &batch {
+                    match r {
+                        Record::Call(x) => sink.call(x),
+                        Record::State(x) => sink.agent_state(x),
+                        Record::Schedule(x) => sink.schedule(x),
+                        Record::Agent(x) => sink.agent(x),
+                        Record::Qa(x) => sink.qa(x),
+                        Record::Cost(x) => sink.cost(x),
+                        Record::Ticket(x) => sink.ticket(x),
+                    }
+                }
+            }
+            sink
+        });
+        ThreadedSink {
+            batch: Vec::with_capacity(BATCH),
+            tx: Some(tx),
+            writer: Some(writer),
+        }
+    }
+
+    fn push(&mut self, r: Record) {
+        self.batch.push(r);
+        if self.batch.len() == BATCH {
+            self.send();
+        }
+    }
+
+    fn send(&mut self) {
+        let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        if let Some(tx) = &self.tx {
+            // A send fails only if the writer died; its error comes out of `finish`.
+            let _ = tx.send(full);
+        }
+    }
+
+    /// Sends what is left, waits for the writer and returns its sink.
+    pub fn finish(mut self) -> Result<FileSink> {
+        self.send();
+        drop(self.tx.take());
+        self.writer
+            .take()
+            .expect("finish runs once")
+            .join()
+            .map_err(|_| anyhow::anyhow!("the file writer thread panicked"))
+    }
+}
+
+impl SimSink for ThreadedSink {
+    fn call(&mut self, r: &CallRecord) {
+        self.push(Record::Call(*r));
+    }
+    fn agent_state(&mut self, r: &StateRecord) {
+        self.push(Record::State(*r));
+    }
+    fn schedule(&mut self, r: &ScheduleRecord) {
+        self.push(Record::Schedule(*r));
+    }
+    fn agent(&mut self, r: &AgentRecord) {
+        self.push(Record::Agent(*r));
+    }
+    fn qa(&mut self, r: &QaRecord) {
+        self.push(Record::Qa(*r));
+    }
+    fn cost(&mut self, r: &CostRecord) {
+        self.push(Record::Cost(*r));
+    }
+    fn ticket(&mut self, r: &TicketRecord) {
+        self.push(Record::Ticket(*r));
     }
 }
 
@@ -389,7 +544,7 @@ impl SimSink for FileSink {
     fn ticket(&mut self, r: &TicketRecord) {
         let mut s = std::mem::take(&mut self.scratch);
         s.clear();
-        let _ = write!(s, "T{:06}", r.id);
+        names::ticket(&mut s, r.id);
         let a = s.len();
         names::customer(&mut s, r.customer);
         let b = s.len();

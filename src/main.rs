@@ -8,6 +8,7 @@ mod store;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    quiet_on_broken_pipe();
     let code = match cli::run() {
         Ok(code) => code,
         Err(e) => {
@@ -17,6 +18,24 @@ fn main() -> ExitCode {
     };
     report_peak_memory();
     code
+}
+
+/// `callboard … | head` closes stdout early; like other Unix tools, stop quietly then
+/// instead of reporting a panic (Rust ignores SIGPIPE, so `println!` panics).
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }
 
 /// With `CALLBOARD_REPORT_PEAK_MEM=1` (used by the benchmarks), prints the process's

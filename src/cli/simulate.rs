@@ -1,6 +1,6 @@
 //! `callboard simulate`: a seeded synthetic centre written as the seven canonical tables.
 
-use crate::export::{FileSink, OutFormat};
+use crate::export::{FileSink, OutFormat, ThreadedSink};
 use anyhow::{Result, bail};
 use callboard_core::schema::Table;
 use callboard_core::simulate::{SimConfig, run as simulate};
@@ -71,8 +71,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     );
     let names = cfg.queues.iter().map(|q| q.name.clone()).collect();
     let began = Instant::now();
-    let mut sink = FileSink::create(&args.out, args.format, names)?;
+    let mut sink = ThreadedSink::new(FileSink::create(&args.out, args.format, names)?);
     simulate(&cfg, &mut sink);
+    let sink = sink.finish()?;
     let counts = sink.counts();
     let paths: Vec<PathBuf> = sink.paths().to_vec();
     sink.finish()?;
