@@ -110,6 +110,7 @@ fn main() {
     println!("| step | rows | seconds | rows/s | peak MB |\n|---|---:|---:|---:|---:|");
 
     // 1. The simulator alone, in process.
+    let per_day = per_day.round();
     let cfg = SimConfig::realistic(20_514, days, 3, agents, Some(per_day), 7);
     let mut count = Count::default();
     let t = Instant::now();
