@@ -22,7 +22,14 @@ fn vendored_reference_cases_match_the_shared_ones() {
     let vendored = std::fs::read(root.join("tests/data/erlang_cases.json")).expect("vendored copy");
     let shared = root.join("../shared/reference/erlang_cases.json");
     match std::fs::read(&shared) {
-        Ok(bytes) => assert!(bytes == vendored, "tests/data/erlang_cases.json differs from {}: copy it again", shared.display()),
-        Err(_) => eprintln!("note: {} not found; the vendored copy is used as it is", shared.display()),
+        Ok(bytes) => assert!(
+            bytes == vendored,
+            "tests/data/erlang_cases.json differs from {}: copy it again",
+            shared.display()
+        ),
+        Err(_) => eprintln!(
+            "note: {} not found; the vendored copy is used as it is",
+            shared.display()
+        ),
     }
 }
