@@ -5,6 +5,7 @@
 //! * `ingest`  — acceptance of `callboard ingest`: rejects with line and reason,
 //!   refused files, idempotency, Parquet, updates, overlaps, currencies, time zones,
 //!   garbage input.
+//! * `queue_log` — Asterisk queue_log dialects, the real PBXware export, open calls.
 //! * `crash`   — the store after `kill -9` and after aborts at each commit step.
 //! * `simulate` — determinism and the simulate → ingest round trip.
 //! * `staff`   — `callboard staff`: the cli.md JSON, exact positions, files with bad rows.
@@ -13,6 +14,7 @@
 mod crash;
 mod docs;
 mod ingest;
+mod queue_log;
 mod simulate;
 mod staff;
 mod support;

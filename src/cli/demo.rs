@@ -92,6 +92,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         zone: TimeZoneSpec::Utc,
         dry_run: false,
         progress: true,
+        queue_log: false,
+        ring_seconds: 6.0,
     };
     let report = ingest_paths(&args.data_dir, &files, &opts)?;
     print_report(&report, false);

@@ -1,7 +1,7 @@
 //! `callboard ingest`: files → the store, with a summary and a rejects file per file.
 
 use super::DataDir;
-use crate::ingest::{FileSummary, IngestOptions, Plan, ingest_file, plan};
+use crate::ingest::{FileSummary, IngestOptions, Plan, ingest_file, plan, queue_log};
 use crate::store::Store;
 use anyhow::{Result, bail};
 use callboard_core::schema::Table;
@@ -33,10 +33,14 @@ pub enum SummaryFormat {
 pub struct Args {
     #[command(flatten)]
     data: DataDir,
-    /// Table of every file: calls, agent_states, schedules, agents, qa, costs, tickets
-    /// [default: guessed from each file's header].
+    /// Table of every file: calls, agent_states, schedules, agents, qa, costs, tickets,
+    /// or queue_log (Asterisk's queue log: raw pipe file, database export or PBXware
+    /// export) [default: guessed from each file's header or content].
     #[arg(long, value_name = "KIND")]
     kind: Option<String>,
+    /// queue_log: seconds per ring, to turn ring time into rings heard.
+    #[arg(long, default_value_t = 6.0, value_name = "S")]
+    ring_seconds: f64,
     /// IANA time zone of timestamps written without an offset (and of plain dates).
     #[arg(long, default_value = "UTC", value_name = "TZ")]
     timezone: String,
@@ -71,28 +75,37 @@ pub struct Totals {
     open: u64,
 }
 
-/// Parses `--kind`.
-pub fn parse_kind(kind: Option<&str>) -> Result<Option<Table>> {
+/// Parses `--kind`: a table, or `(None, true)` for queue_log.
+pub fn parse_kind(kind: Option<&str>) -> Result<(Option<Table>, bool)> {
     match kind {
-        None => Ok(None),
+        None => Ok((None, false)),
+        Some("queue_log") => Ok((None, true)),
         Some(k) => match Table::from_kind(k) {
-            Some(t) => Ok(Some(t)),
+            Some(t) => Ok((Some(t), false)),
             None => bail!(
-                "unknown --kind {k:?}; use one of calls, agent_states, schedules, agents, qa, costs, tickets"
+                "unknown --kind {k:?}; use one of calls, agent_states, schedules, agents, qa, costs, tickets, queue_log"
             ),
         },
     }
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let kind = parse_kind(args.kind.as_deref())?;
+    let (kind, queue_log) = parse_kind(args.kind.as_deref())?;
     let zone =
         TimeZoneSpec::parse(&args.timezone).map_err(|e| anyhow::anyhow!("--timezone: {e}"))?;
+    if !(args.ring_seconds.is_finite() && args.ring_seconds > 0.0) {
+        bail!(
+            "--ring-seconds must be more than 0 (got {})",
+            args.ring_seconds
+        );
+    }
     let opts = IngestOptions {
         kind,
         zone,
         dry_run: args.dry_run,
         progress: args.format == SummaryFormat::Table,
+        queue_log,
+        ring_seconds: args.ring_seconds,
     };
     let report = ingest_paths(&args.data.path(), &args.files, &opts)?;
     match args.format {
@@ -105,9 +118,25 @@ pub fn run(args: Args) -> Result<ExitCode> {
 /// Plans every file first (refusing the whole command, before writing anything, if
 /// one cannot be used), then ingests them one by one, each its own commit.
 pub fn ingest_paths(data_dir: &Path, files: &[PathBuf], opts: &IngestOptions) -> Result<Report> {
-    let plans: Vec<Plan> = files
+    // Settle every file first: refuse the command, before writing anything, if one
+    // cannot be used at all.
+    enum Job {
+        Table(Plan),
+        QueueLog(PathBuf, queue_log::Dialect),
+    }
+    let jobs: Vec<Job> = files
         .iter()
-        .map(|f| plan(f, opts.kind))
+        .map(|f| {
+            let sniffed = if opts.kind.is_none() { queue_log::sniff(f) } else { None };
+            match (opts.queue_log, sniffed) {
+                (_, Some(d)) => Ok(Job::QueueLog(f.clone(), d)),
+                (true, None) => {
+                    std::fs::metadata(f).map_err(|e| anyhow::anyhow!("{}: cannot open the file ({e})", f.display()))?;
+                    bail!("{}: not a queue_log file (neither the raw epoch|callid|queue|agent|event lines, nor a database or PBXware export with callid and event columns)", f.display())
+                }
+                (false, None) => plan(f, opts.kind).map(Job::Table),
+            }
+        })
         .collect::<Result<_>>()?;
     let mut store = if opts.dry_run {
         Store::open_read(data_dir)?
@@ -118,9 +147,14 @@ pub fn ingest_paths(data_dir: &Path, files: &[PathBuf], opts: &IngestOptions) ->
         files: Vec::new(),
         totals: Totals::default(),
     };
-    for p in &plans {
+    for job in &jobs {
         let id = store.next_ingest_id(chrono::Utc::now());
-        let s = ingest_file(&mut store, p, opts, &id)?;
+        let s = match job {
+            Job::Table(p) => ingest_file(&mut store, p, opts, &id)?,
+            Job::QueueLog(path, dialect) => {
+                queue_log::ingest(&mut store, path, *dialect, opts, &id, opts.ring_seconds)?
+            }
+        };
         let t = &mut report.totals;
         t.read += s.read;
         t.loaded += s.loaded;
@@ -162,6 +196,24 @@ pub fn print_report(report: &Report, dry_run: bool) {
         );
         for w in &f.warnings {
             println!("  note: {w}");
+        }
+        for sub in [&f.calls, &f.agent_states].into_iter().flatten() {
+            println!(
+                "  {}: {} rows = {} loaded + {} rejected + {} duplicates",
+                sub.kind, sub.read, sub.loaded, sub.rejected, sub.duplicates
+            );
+        }
+        if let (Some(lines), Some(held)) = (f.lines, f.held_back_lines) {
+            let other: Vec<String> = f.events.iter().map(|(e, n)| format!("{e} {n}")).collect();
+            println!(
+                "  {lines} lines: {} repeated, {held} held back until the log continues; other events (not calls): {}",
+                f.duplicate_lines.unwrap_or(0),
+                if other.is_empty() {
+                    "none".into()
+                } else {
+                    other.join(", ")
+                }
+            );
         }
         if let Some(p) = &f.rejects_path {
             println!("  rejected rows with reasons: {p}");

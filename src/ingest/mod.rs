@@ -11,6 +11,7 @@
 //! `read = loaded + rejected + duplicates + skipped + open` holds for every file.
 
 mod batch;
+pub mod queue_log;
 mod rejects;
 mod source;
 mod updates;
@@ -76,6 +77,24 @@ pub struct FileSummary {
     /// The first rejects, for the screen (not in JSON).
     #[serde(skip)]
     pub first_rejects: Vec<String>,
+    /// queue_log: lines read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<u64>,
+    /// queue_log: exact repeats of a line (counted once).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_lines: Option<u64>,
+    /// queue_log: lines of unfinished calls and agent sessions held back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_back_lines: Option<u64>,
+    /// queue_log: lines that are not part of a call or agent state, by event name.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub events: std::collections::BTreeMap<String, u64>,
+    /// queue_log: the calls it produced, as loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calls: Option<Box<FileSummary>>,
+    /// queue_log: the agent states it produced, as loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_states: Option<Box<FileSummary>>,
 }
 
 /// Settings of one ingest run.
@@ -89,6 +108,10 @@ pub struct IngestOptions {
     pub dry_run: bool,
     /// Draw a progress bar.
     pub progress: bool,
+    /// Read every file as an Asterisk queue_log (`--kind queue_log`).
+    pub queue_log: bool,
+    /// Seconds per ring when turning queue_log ring time into rings.
+    pub ring_seconds: f64,
 }
 
 /// A file ready to ingest: its source, table, and column map.
@@ -181,58 +204,14 @@ pub fn ingest_file(
     opts: &IngestOptions,
     ingest_id: &str,
 ) -> Result<FileSummary> {
-    let table = plan.table;
-    let spec = table.spec();
-    let validator = RowValidator::new(spec, opts.zone);
-    let mut loader = Loader {
-        validator,
-        keys: if spec.updates {
-            KeyIndex::default()
-        } else {
-            KeyIndex::load(store, table)?
-        },
-        updates: if spec.updates {
-            Some(UpdateState::load(store, table)?)
-        } else {
-            None
-        },
-        intervals: if table == Table::AgentStates {
-            Some(updates::load_intervals(store)?)
-        } else {
-            None
-        },
-        key_idx: spec
-            .key
-            .iter()
-            .map(|k| spec.index_of(k).expect("keys name columns"))
-            .collect(),
-        partition_idx: spec
-            .partition_by
-            .map(|p| spec.index_of(p).expect("partition names a column")),
-        currency_idx: (table == Table::Costs)
-            .then(|| spec.index_of("currency").expect("costs have a currency")),
-        agent_idx: spec.index_of("agent_id"),
-        currency: store.manifest().currency.clone(),
-        builders: HashMap::new(),
-        buffered: 0,
-        writer: if opts.dry_run {
-            None
-        } else {
-            Some(StageWriter::spawn(
-                store.tmp_dir(),
-                table,
-                ingest_id.to_owned(),
-            ))
-        },
-        rejects: Vec::new(),
-        summary: FileSummary {
-            path: plan.source.path.display().to_string(),
-            kind: table.name().to_owned(),
-            warnings: plan.warnings.clone(),
-            ..FileSummary::default()
-        },
-        keybuf: Vec::with_capacity(64),
-    };
+    let mut loader = Loader::new(
+        store,
+        plan.table,
+        opts,
+        ingest_id,
+        plan.source.path.display().to_string(),
+        plan.warnings.clone(),
+    )?;
     let bar = progress_bar(opts.progress, &plan.source);
     let read = plan.source.for_each_row(
         &plan.map,
@@ -255,56 +234,32 @@ pub fn ingest_file(
         }
     };
     loader.summary.read = read;
-    let Loader {
-        mut summary,
-        rejects,
-        writer,
-        mut builders,
-        currency,
-        ..
-    } = loader;
-    let s = &summary;
-    debug_assert_eq!(
-        s.read,
-        s.loaded + s.rejected + s.duplicates + s.skipped + s.open
-    );
-    if s.read != s.loaded + s.rejected + s.duplicates + s.skipped + s.open {
-        bail!("internal error: counts do not add up for {}", s.path);
-    }
-    summary.first_rejects = rejects.iter().take(10).map(Reject::describe).collect();
-    let Some(writer) = writer else {
+    let (summary, staged, currency) = loader.finish(store, ingest_id, Some(&plan.source))?;
+    if opts.dry_run {
         return Ok(summary);
-    };
-    let mut parts: Vec<i32> = builders.keys().copied().collect();
-    parts.sort_unstable();
-    for p in parts {
-        let b = builders.get_mut(&p).expect("listed partition");
-        if !b.is_empty() {
-            writer.send(&partition_name(p), b.take())?;
-        }
-    }
-    let staged = writer.finish()?;
-    if !rejects.is_empty() {
-        let rel = format!("rejects/{}/{ingest_id}.csv", table.name());
-        rejects::write(&store.root().join(&rel), &plan.source, &rejects)?;
-        summary.rejects_path = Some(store.root().join(&rel).display().to_string());
     }
     if let Some(c) = currency {
         store.set_currency(&c);
     }
-    let record = IngestRecord {
-        id: ingest_id.to_owned(),
-        source: summary.path.clone(),
-        table: table.name().to_owned(),
-        read: summary.read,
-        loaded: summary.loaded,
-        rejected: summary.rejected,
-        duplicates: summary.duplicates,
-    };
     store
-        .commit(staged, record)
+        .commit(staged, vec![summary.record(ingest_id, plan.table)], None)
         .context("cannot commit the ingest")?;
     Ok(summary)
+}
+
+impl FileSummary {
+    /// The manifest's record of this load.
+    pub fn record(&self, ingest_id: &str, table: Table) -> IngestRecord {
+        IngestRecord {
+            id: ingest_id.to_owned(),
+            source: self.path.clone(),
+            table: table.name().to_owned(),
+            read: self.read,
+            loaded: self.loaded,
+            rejected: self.rejected,
+            duplicates: self.duplicates,
+        }
+    }
 }
 
 fn progress_bar(enabled: bool, source: &SourceFile) -> Option<indicatif::ProgressBar> {
@@ -352,7 +307,115 @@ struct Loader {
     keybuf: Vec<u8>,
 }
 
+/// What a finished (not dry-run) load leaves to commit: its summary, its staged
+/// files, and the currency it fixed.
+type Finished = (FileSummary, Vec<StagedFile>, Option<String>);
+
 impl Loader {
+    /// A loader of `table` rows into `store` (reading its keys, update state and
+    /// agent intervals as the table needs).
+    fn new(
+        store: &Store,
+        table: Table,
+        opts: &IngestOptions,
+        ingest_id: &str,
+        path: String,
+        warnings: Vec<String>,
+    ) -> Result<Loader> {
+        let spec = table.spec();
+        Ok(Loader {
+            validator: RowValidator::new(spec, opts.zone),
+            keys: if spec.updates {
+                KeyIndex::default()
+            } else {
+                KeyIndex::load(store, table)?
+            },
+            updates: if spec.updates {
+                Some(UpdateState::load(store, table)?)
+            } else {
+                None
+            },
+            intervals: if table == Table::AgentStates {
+                Some(updates::load_intervals(store)?)
+            } else {
+                None
+            },
+            key_idx: spec
+                .key
+                .iter()
+                .map(|k| spec.index_of(k).expect("keys name columns"))
+                .collect(),
+            partition_idx: spec
+                .partition_by
+                .map(|p| spec.index_of(p).expect("partition names a column")),
+            currency_idx: (table == Table::Costs)
+                .then(|| spec.index_of("currency").expect("costs have a currency")),
+            agent_idx: spec.index_of("agent_id"),
+            currency: store.manifest().currency.clone(),
+            builders: HashMap::new(),
+            buffered: 0,
+            writer: if opts.dry_run {
+                None
+            } else {
+                Some(StageWriter::spawn(
+                    store.tmp_dir(),
+                    table,
+                    ingest_id.to_owned(),
+                ))
+            },
+            rejects: Vec::new(),
+            summary: FileSummary {
+                path,
+                kind: table.name().to_owned(),
+                warnings,
+                ..FileSummary::default()
+            },
+            keybuf: Vec::with_capacity(64),
+        })
+    }
+
+    /// Checks the counts, writes what is buffered and the rejects file (a dry run
+    /// writes nothing and stages no files).
+    fn finish(
+        self,
+        store: &Store,
+        ingest_id: &str,
+        source: Option<&SourceFile>,
+    ) -> Result<Finished> {
+        let table = self.validator.spec().table;
+        let Loader {
+            mut summary,
+            rejects,
+            writer,
+            mut builders,
+            currency,
+            ..
+        } = self;
+        let s = &summary;
+        if s.read != s.loaded + s.rejected + s.duplicates + s.skipped + s.open {
+            bail!("internal error: counts do not add up for {}", s.path);
+        }
+        summary.first_rejects = rejects.iter().take(10).map(Reject::describe).collect();
+        let Some(writer) = writer else {
+            return Ok((summary, Vec::new(), None));
+        };
+        let mut parts: Vec<i32> = builders.keys().copied().collect();
+        parts.sort_unstable();
+        for p in parts {
+            let b = builders.get_mut(&p).expect("listed partition");
+            if !b.is_empty() {
+                writer.send(&partition_name(p), b.take())?;
+            }
+        }
+        let staged = writer.finish()?;
+        if !rejects.is_empty() {
+            let rel = format!("rejects/{}/{ingest_id}.csv", table.name());
+            rejects::write(&store.root().join(&rel), source, &rejects)?;
+            summary.rejects_path = Some(store.root().join(&rel).display().to_string());
+        }
+        Ok((summary, staged, currency))
+    }
+
     fn reject(
         &mut self,
         pos: source::RowPosition,

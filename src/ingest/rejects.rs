@@ -29,15 +29,15 @@ impl Reject {
 }
 
 /// Writes the rejects of `source` to `path` (atomically).
-pub fn write(path: &Path, source: &SourceFile, rejects: &[Reject]) -> Result<()> {
+pub fn write(path: &Path, source: Option<&SourceFile>, rejects: &[Reject]) -> Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["line", "column", "reason", "original"])
         .context("cannot encode rejects")?;
     for r in rejects {
-        let original = match (&r.rendered, r.byte, source.format) {
+        let original = match (&r.rendered, r.byte, source.map(|s| (s.format, &s.path))) {
             (Some(t), _, _) => t.clone(),
-            (None, Some(b), Format::Csv { delimiter }) => {
-                original_csv_record(&source.path, delimiter, b).unwrap_or_default()
+            (None, Some(b), Some((Format::Csv { delimiter }, path))) => {
+                original_csv_record(path, delimiter, b).unwrap_or_default()
             }
             _ => String::new(),
         };

@@ -56,6 +56,27 @@ pub struct Manifest {
     pub tables: BTreeMap<String, Vec<StoredFile>>,
     /// Every committed ingest, oldest first.
     pub ingests: Vec<IngestRecord>,
+    /// queue_log lines of calls (and agent sessions) still in progress at the end of
+    /// the last queue_log ingest, replayed with the next one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queue_log_backlog: Vec<BacklogEvent>,
+}
+
+/// A held-back queue_log line (stock field order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BacklogEvent {
+    /// Event time, epoch seconds.
+    pub time_s: i64,
+    /// Caller uniqueid.
+    pub callid: String,
+    /// Queue.
+    pub queue: String,
+    /// Member interface.
+    pub agent: String,
+    /// Event name.
+    pub event: String,
+    /// data1 … data5.
+    pub data: [String; 5],
 }
 
 impl Manifest {

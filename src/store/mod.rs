@@ -21,7 +21,7 @@ mod keys;
 mod manifest;
 
 pub use keys::{KeyIndex, KeyPart, key_hash};
-pub use manifest::{IngestRecord, Manifest, StoredFile};
+pub use manifest::{BacklogEvent, IngestRecord, Manifest, StoredFile};
 
 use anyhow::{Context, Result, bail};
 use callboard_core::schema::Table;
@@ -176,7 +176,13 @@ impl Store {
 
     /// Makes a staged batch visible: moves its files into place and commits the
     /// manifest. On error nothing becomes visible.
-    pub fn commit(&mut self, staged: Vec<StagedFile>, record: IngestRecord) -> Result<()> {
+    /// `backlog`, when given, replaces the queue_log lines held back for the next ingest.
+    pub fn commit(
+        &mut self,
+        staged: Vec<StagedFile>,
+        records: Vec<IngestRecord>,
+        backlog: Option<Vec<BacklogEvent>>,
+    ) -> Result<()> {
         crash_point("before-rename");
         let mut next = self.manifest.clone();
         let mut dirs = HashSet::new();
@@ -210,7 +216,10 @@ impl Store {
         crash_point("before-manifest");
         next.next_ingest += 1;
         next.version += 1;
-        next.ingests.push(record);
+        next.ingests.extend(records);
+        if let Some(b) = backlog {
+            next.queue_log_backlog = b;
+        }
         next.save(&self.root)?;
         crash_point("after-manifest");
         self.manifest = next;

@@ -12,8 +12,10 @@
 //! * [`time`] — instants (ms since the epoch, UTC), dates, time zones, fast RFC 3339.
 //! * [`simulate`] — the seeded discrete-event contact-centre simulator.
 //! * [`erlang`] — Erlang B, C and A and the staffing search.
+//! * [`queue_log`] — Asterisk queue_log events → calls and agent states.
 
 pub mod erlang;
+pub mod queue_log;
 pub mod schema;
 pub mod simulate;
 pub mod time;

@@ -1,0 +1,648 @@
+//! Asterisk `queue_log` events → canonical calls and agent states.
+//!
+//! Input is a list of [`QueueLogEvent`]s in the stock Asterisk field order (the
+//! adapters map PBXware's re-packed columns onto it). [`assemble`] sorts them by time
+//! (stable: lines in file order for equal times), drops exact duplicate lines, and
+//! replays them:
+//!
+//! * one **call** per queue visit (`uniqueid` + queue + enter time): ENTERQUEUE opens
+//!   it (arrival, caller id); CONNECT answers it (wait = its hold time, agent, rings =
+//!   ⌈ring time / ring seconds⌉); COMPLETEAGENT, COMPLETECALLER, TRANSFER,
+//!   BLINDTRANSFER and ATTENDEDTRANSFER end it with its talk time (transfers flagged);
+//!   ABANDON ends it as abandoned, EXITWITHTIMEOUT, EXITWITHKEY, EXITEMPTY and WITHDRAW
+//!   as a timeout, each with its wait; FULL, JOINEMPTY and JOINUNAVAIL are blocked
+//!   calls on their own. A call that times out of one queue and enters another is two
+//!   visits, two rows.
+//! * **agent states**: logged in by ADDMEMBER, AGENTLOGIN, AGENTCALLBACKLOGIN; logged
+//!   out by REMOVEMEMBER, AGENTLOGOFF, AGENTCALLBACKLOGOFF; `not_ready` between PAUSE
+//!   (or PAUSEALL) and UNPAUSE (UNPAUSEALL), with the reason; `talk` from CONNECT to the
+//!   call's end; `ready` otherwise while logged in. Agents are named by their member
+//!   interface without technology and context (`Agent/1127`, `Local/1127@ctx`,
+//!   `SIP/1127` are all `1127`).
+//! * every line is accounted for once: part of a finished call or a state change
+//!   (`used`), a line seen before (`duplicate`), a line of a call still in progress at
+//!   the end (`open`: handed back to be replayed with the next part of the log), or a
+//!   line with no call to attach to (`skipped`, counted by event name: NONE/MANAGER
+//!   system lines, outbound OUT* events, QUEUESTART, CONFIGRELOAD, custom events).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// One queue_log line, in stock Asterisk field order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct QueueLogEvent {
+    /// Line number in its file (or its position in the replayed backlog).
+    pub line: u64,
+    /// Event time, seconds since the Unix epoch.
+    pub time_s: i64,
+    /// The caller channel's uniqueid (`NONE`, `MANAGER`, … for system lines).
+    pub callid: String,
+    /// Queue name, or `NONE`.
+    pub queue: String,
+    /// Member interface, or `NONE`.
+    pub agent: String,
+    /// Event name.
+    pub event: String,
+    /// data1 … data5.
+    pub data: [String; 5],
+}
+
+/// A finished queue visit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssembledCall {
+    /// `uniqueid:queue:enter-epoch`, stable across re-ingests.
+    pub call_id: String,
+    /// Queue.
+    pub queue: String,
+    /// Arrival (ENTERQUEUE), seconds since the epoch.
+    pub arrived_s: i64,
+    /// `answered`, `abandoned`, `timeout` or `blocked`.
+    pub outcome: &'static str,
+    /// Wait in queue, seconds.
+    pub wait_s: f64,
+    /// Answering agent.
+    pub agent_id: Option<String>,
+    /// Talk time, seconds (answered calls).
+    pub talk_s: Option<f64>,
+    /// Rings heard before answer.
+    pub rings: Option<u32>,
+    /// Transferred by the agent.
+    pub transferred: bool,
+    /// Caller id number.
+    pub caller_id: Option<String>,
+    /// The line that ended the visit.
+    pub line: u64,
+}
+
+/// One agent-state interval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssembledState {
+    /// Agent.
+    pub agent_id: String,
+    /// `ready`, `talk` or `not_ready`.
+    pub state: &'static str,
+    /// Start, seconds since the epoch.
+    pub start_s: i64,
+    /// End, seconds since the epoch.
+    pub end_s: i64,
+    /// Pause reason.
+    pub reason: Option<String>,
+    /// The line that ended the interval.
+    pub line: u64,
+}
+
+/// What the replay produced.
+#[derive(Debug, Clone, Default)]
+pub struct Assembled {
+    /// Finished calls.
+    pub calls: Vec<AssembledCall>,
+    /// Closed agent-state intervals.
+    pub states: Vec<AssembledState>,
+    /// Lines used by finished calls and closed states.
+    pub used: u64,
+    /// Exact repeats of a line already seen.
+    pub duplicates: u64,
+    /// Lines with no call or state to attach to, by event name.
+    pub skipped: BTreeMap<String, u64>,
+    /// Lines of calls and agent sessions still in progress, to replay next time.
+    pub open: Vec<QueueLogEvent>,
+    /// Calls still in progress.
+    pub open_calls: u64,
+}
+
+/// How rings are derived from ring time.
+#[derive(Debug, Clone, Copy)]
+pub struct AssemblyOptions {
+    /// Seconds per ring (`--ring-seconds`, default 6).
+    pub ring_seconds: f64,
+}
+
+impl Default for AssemblyOptions {
+    fn default() -> Self {
+        AssemblyOptions { ring_seconds: 6.0 }
+    }
+}
+
+/// The agent id of a member interface: `Agent/1127`, `Local/1127@ctx/n`, `SIP/1127-0001`
+/// → `1127`; anything without a technology prefix is kept as it is.
+pub fn agent_id(interface: &str) -> String {
+    let s = interface.trim();
+    let s = s.split_once('/').map_or(s, |(_, rest)| rest);
+    let s = s.split('@').next().unwrap_or(s);
+    s.to_owned()
+}
+
+fn num(s: &str) -> Option<f64> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite() && *x >= 0.0)
+}
+
+#[derive(Debug, Clone)]
+struct Visit {
+    call_id: String,
+    queue: String,
+    arrived_s: i64,
+    caller: Option<String>,
+    agent: Option<String>,
+    wait_s: Option<f64>,
+    rings: Option<u32>,
+    lines: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct AgentSession {
+    /// Queues (or the agent channel) that keep the agent logged in.
+    memberships: HashSet<String>,
+    paused: Option<String>,
+    on_call: bool,
+    /// Since when the current state holds, and the lines that belong to it.
+    since: Option<i64>,
+    lines: Vec<usize>,
+}
+
+impl AgentSession {
+    fn logged_in(&self) -> bool {
+        !self.memberships.is_empty() || self.on_call
+    }
+
+    fn state(&self) -> Option<(&'static str, Option<String>)> {
+        if self.on_call {
+            Some(("talk", None))
+        } else if !self.memberships.is_empty() {
+            match &self.paused {
+                Some(r) => Some((
+                    "not_ready",
+                    if r.is_empty() { None } else { Some(r.clone()) },
+                )),
+                None => Some(("ready", None)),
+            }
+        } else {
+            None
+        }
+    }
+}
+
+fn is_system(callid: &str) -> bool {
+    matches!(callid, "NONE" | "MANAGER" | "CLI" | "REALTIME" | "")
+}
+
+/// Replays `events` (any order; duplicates allowed) into calls and agent states.
+pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> Assembled {
+    let mut out = Assembled::default();
+    // Exact duplicate lines (same time, ids, event and data) count once.
+    let mut seen: HashSet<(i64, String, String, String, String, [String; 5])> =
+        HashSet::with_capacity(events.len());
+    events.sort_by_key(|e| (e.time_s, e.line));
+    let mut keep = Vec::with_capacity(events.len());
+    for e in events {
+        let key = (
+            e.time_s,
+            e.callid.clone(),
+            e.queue.clone(),
+            e.agent.clone(),
+            e.event.clone(),
+            e.data.clone(),
+        );
+        if seen.insert(key) {
+            keep.push(e);
+        } else {
+            out.duplicates += 1;
+        }
+    }
+    let events = keep;
+    let mut visits: HashMap<(String, String), Visit> = HashMap::new();
+    let mut agents: BTreeMap<String, AgentSession> = BTreeMap::new();
+    let mut used = vec![false; events.len()];
+    let mut skipped_idx: Vec<usize> = Vec::new();
+
+    // Closes the agent's current interval at `t` (if any) and starts a new one.
+    /// `at` = (time, line, index of the event).
+    fn change(
+        agents: &mut BTreeMap<String, AgentSession>,
+        out: &mut Assembled,
+        used: &mut [bool],
+        agent: &str,
+        at: (i64, u64, usize),
+        apply: &dyn Fn(&mut AgentSession),
+    ) {
+        let (t, line, idx) = at;
+        let s = agents.entry(agent.to_owned()).or_default();
+        if let (Some((state, reason)), Some(since)) = (s.state(), s.since)
+            && t > since
+        {
+            out.states.push(AssembledState {
+                agent_id: agent.to_owned(),
+                state,
+                start_s: since,
+                end_s: t,
+                reason,
+                line,
+            });
+            for &i in &s.lines {
+                used[i] = true;
+            }
+            s.lines.clear();
+        }
+        apply(s);
+        s.lines.push(idx);
+        s.since = if s.logged_in() { Some(t) } else { None };
+        if !s.logged_in() {
+            for &i in &s.lines {
+                used[i] = true;
+            }
+            s.lines.clear();
+        }
+    }
+
+    for (idx, e) in events.iter().enumerate() {
+        let ev = e.event.as_str();
+        let key = (e.callid.clone(), e.queue.clone());
+        match ev {
+            "ENTERQUEUE" if !is_system(&e.callid) => {
+                let caller = Some(e.data[1].trim().to_owned())
+                    .filter(|c| !c.is_empty() && c != "unknown" && c != "anonymous");
+                visits.insert(
+                    key.clone(),
+                    Visit {
+                        call_id: format!("{}:{}:{}", e.callid, e.queue, e.time_s),
+                        queue: e.queue.clone(),
+                        arrived_s: e.time_s,
+                        caller,
+                        agent: None,
+                        wait_s: None,
+                        rings: None,
+                        lines: vec![idx],
+                    },
+                );
+            }
+            "CONNECT" | "RINGNOANSWER" | "RINGCANCELED" if visits.contains_key(&key) => {
+                let v = visits.get_mut(&key).expect("checked");
+                v.lines.push(idx);
+                if ev == "CONNECT" {
+                    let agent = agent_id(&e.agent);
+                    v.wait_s = num(&e.data[0]).or(Some((e.time_s - v.arrived_s).max(0) as f64));
+                    v.rings =
+                        num(&e.data[2]).map(|r| ((r / options.ring_seconds).ceil() as u32).max(1));
+                    v.agent = Some(agent.clone());
+                    change(
+                        &mut agents,
+                        &mut out,
+                        &mut used,
+                        &agent,
+                        (e.time_s, e.line, idx),
+                        &|s| s.on_call = true,
+                    );
+                }
+            }
+            "COMPLETEAGENT" | "COMPLETECALLER" | "TRANSFER" | "BLINDTRANSFER"
+            | "ATTENDEDTRANSFER"
+                if visits.contains_key(&key) =>
+            {
+                let mut v = visits.remove(&key).expect("checked");
+                v.lines.push(idx);
+                let (hold, talk) = match ev {
+                    "COMPLETEAGENT" | "COMPLETECALLER" => (num(&e.data[0]), num(&e.data[1])),
+                    _ => (num(&e.data[2]), num(&e.data[3])),
+                };
+                let agent = v.agent.clone().unwrap_or_else(|| agent_id(&e.agent));
+                let wait = v.wait_s.or(hold).unwrap_or(0.0);
+                let connect_s = v.arrived_s + wait.round() as i64;
+                let talk = talk.unwrap_or_else(|| (e.time_s - connect_s).max(0) as f64);
+                out.calls.push(AssembledCall {
+                    call_id: v.call_id,
+                    queue: v.queue,
+                    arrived_s: v.arrived_s,
+                    outcome: "answered",
+                    wait_s: wait,
+                    agent_id: Some(agent.clone()),
+                    talk_s: Some(talk),
+                    rings: v.rings,
+                    transferred: ev.contains("TRANSFER"),
+                    caller_id: v.caller,
+                    line: e.line,
+                });
+                for i in v.lines {
+                    used[i] = true;
+                }
+                change(
+                    &mut agents,
+                    &mut out,
+                    &mut used,
+                    &agent,
+                    (e.time_s, e.line, idx),
+                    &|s| s.on_call = false,
+                );
+            }
+            "ABANDON" | "EXITWITHTIMEOUT" | "EXITWITHKEY" | "EXITEMPTY" | "WITHDRAW"
+                if visits.contains_key(&key) =>
+            {
+                let mut v = visits.remove(&key).expect("checked");
+                v.lines.push(idx);
+                let wait = match ev {
+                    "EXITWITHKEY" => num(&e.data[3]),
+                    _ => num(&e.data[2]),
+                }
+                .unwrap_or_else(|| (e.time_s - v.arrived_s).max(0) as f64);
+                out.calls.push(AssembledCall {
+                    call_id: v.call_id,
+                    queue: v.queue,
+                    arrived_s: v.arrived_s,
+                    outcome: if ev == "ABANDON" {
+                        "abandoned"
+                    } else {
+                        "timeout"
+                    },
+                    wait_s: wait,
+                    agent_id: None,
+                    talk_s: None,
+                    rings: None,
+                    transferred: false,
+                    caller_id: v.caller,
+                    line: e.line,
+                });
+                for i in v.lines {
+                    used[i] = true;
+                }
+            }
+            "FULL" | "JOINEMPTY" | "JOINUNAVAIL" if !is_system(&e.callid) => {
+                out.calls.push(AssembledCall {
+                    call_id: format!("{}:{}:{}", e.callid, e.queue, e.time_s),
+                    queue: e.queue.clone(),
+                    arrived_s: e.time_s,
+                    outcome: "blocked",
+                    wait_s: 0.0,
+                    agent_id: None,
+                    talk_s: None,
+                    rings: None,
+                    transferred: false,
+                    caller_id: None,
+                    line: e.line,
+                });
+                used[idx] = true;
+            }
+            "ADDMEMBER" | "AGENTLOGIN" | "AGENTCALLBACKLOGIN" => {
+                let agent = agent_id(&e.agent);
+                let member = if ev == "ADDMEMBER" {
+                    e.queue.clone()
+                } else {
+                    "(agent)".to_owned()
+                };
+                let paused = ev == "ADDMEMBER" && e.data[0].trim().eq_ignore_ascii_case("PAUSED");
+                change(
+                    &mut agents,
+                    &mut out,
+                    &mut used,
+                    &agent,
+                    (e.time_s, e.line, idx),
+                    &|s| {
+                        s.memberships.insert(member.clone());
+                        if paused {
+                            s.paused = Some(String::new());
+                        }
+                    },
+                );
+            }
+            "REMOVEMEMBER" | "AGENTLOGOFF" | "AGENTCALLBACKLOGOFF" => {
+                let agent = agent_id(&e.agent);
+                let member = if ev == "REMOVEMEMBER" {
+                    e.queue.clone()
+                } else {
+                    "(agent)".to_owned()
+                };
+                change(
+                    &mut agents,
+                    &mut out,
+                    &mut used,
+                    &agent,
+                    (e.time_s, e.line, idx),
+                    &|s| {
+                        s.memberships.remove(&member);
+                        if s.memberships.is_empty() {
+                            s.paused = None;
+                        }
+                    },
+                );
+            }
+            "PAUSE" | "PAUSEALL" => {
+                let agent = agent_id(&e.agent);
+                let reason = e.data[0].trim().to_owned();
+                change(
+                    &mut agents,
+                    &mut out,
+                    &mut used,
+                    &agent,
+                    (e.time_s, e.line, idx),
+                    &|s| s.paused = Some(reason.clone()),
+                );
+            }
+            "UNPAUSE" | "UNPAUSEALL" => {
+                let agent = agent_id(&e.agent);
+                change(
+                    &mut agents,
+                    &mut out,
+                    &mut used,
+                    &agent,
+                    (e.time_s, e.line, idx),
+                    &|s| s.paused = None,
+                );
+            }
+            _ => skipped_idx.push(idx),
+        }
+    }
+    // Calls and agent sessions still running: their lines are replayed next time.
+    let mut open_idx: Vec<usize> = visits
+        .values()
+        .flat_map(|v| v.lines.iter().copied())
+        .collect();
+    out.open_calls = visits.len() as u64;
+    for s in agents.values() {
+        open_idx.extend(s.lines.iter().copied());
+    }
+    open_idx.sort_unstable();
+    open_idx.dedup();
+    let open_set: HashSet<usize> = open_idx.iter().copied().collect();
+    for i in &skipped_idx {
+        *out.skipped.entry(events[*i].event.clone()).or_default() += 1;
+    }
+    let skipped: HashSet<usize> = skipped_idx.into_iter().collect();
+    for (i, u) in used.iter().enumerate() {
+        if *u && !open_set.contains(&i) {
+            out.used += 1;
+        } else if !u && !open_set.contains(&i) && !skipped.contains(&i) {
+            // A line that joined nothing (e.g. CONNECT without ENTERQUEUE): skipped too.
+            *out.skipped.entry(events[i].event.clone()).or_default() += 1;
+        }
+    }
+    out.open = open_idx.into_iter().map(|i| events[i].clone()).collect();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(
+        line: u64,
+        t: i64,
+        callid: &str,
+        queue: &str,
+        agent: &str,
+        event: &str,
+        data: &[&str],
+    ) -> QueueLogEvent {
+        let mut d: [String; 5] = Default::default();
+        for (i, x) in data.iter().enumerate() {
+            d[i] = (*x).to_owned();
+        }
+        QueueLogEvent {
+            line,
+            time_s: t,
+            callid: callid.into(),
+            queue: queue.into(),
+            agent: agent.into(),
+            event: event.into(),
+            data: d,
+        }
+    }
+
+    fn sample() -> Vec<QueueLogEvent> {
+        vec![
+            ev(1, 100, "NONE", "sales", "SIP/201", "ADDMEMBER", &[""]),
+            ev(
+                2,
+                110,
+                "c1",
+                "sales",
+                "NONE",
+                "ENTERQUEUE",
+                &["", "5551234", "1"],
+            ),
+            ev(3, 125, "c1", "sales", "SIP/201", "RINGNOANSWER", &["6000"]),
+            ev(
+                4,
+                140,
+                "c1",
+                "sales",
+                "SIP/201",
+                "CONNECT",
+                &["30", "c9", "13"],
+            ),
+            ev(
+                5,
+                440,
+                "c1",
+                "sales",
+                "SIP/201",
+                "COMPLETECALLER",
+                &["30", "300", "1"],
+            ),
+            ev(
+                6,
+                450,
+                "c2",
+                "sales",
+                "NONE",
+                "ENTERQUEUE",
+                &["", "5559999", "1"],
+            ),
+            ev(7, 470, "c2", "sales", "NONE", "ABANDON", &["1", "1", "20"]),
+            ev(8, 500, "NONE", "NONE", "NONE", "QUEUESTART", &[]),
+            ev(9, 600, "NONE", "sales", "SIP/201", "PAUSE", &["lunch"]),
+            ev(10, 900, "NONE", "sales", "SIP/201", "UNPAUSE", &[""]),
+            ev(11, 950, "c3", "sales", "NONE", "ENTERQUEUE", &["", "", "1"]),
+            ev(12, 1000, "NONE", "sales", "SIP/201", "REMOVEMEMBER", &[""]),
+            ev(13, 1001, "c4", "sales", "NONE", "FULL", &[]),
+        ]
+    }
+
+    #[test]
+    fn calls_are_built_from_their_events() {
+        let a = assemble(sample(), &AssemblyOptions::default());
+        assert_eq!(a.calls.len(), 3);
+        let c1 = &a.calls[0];
+        assert_eq!(
+            (c1.outcome, c1.wait_s, c1.talk_s, c1.rings),
+            ("answered", 30.0, Some(300.0), Some(3))
+        );
+        assert_eq!(c1.agent_id.as_deref(), Some("201"));
+        assert_eq!(c1.caller_id.as_deref(), Some("5551234"));
+        assert_eq!(c1.call_id, "c1:sales:110");
+        assert_eq!((a.calls[1].outcome, a.calls[1].wait_s), ("abandoned", 20.0));
+        assert_eq!(a.calls[2].outcome, "blocked");
+        assert_eq!(a.open_calls, 1, "c3 never ended");
+    }
+
+    #[test]
+    fn agent_states_follow_login_calls_and_pauses() {
+        let a = assemble(sample(), &AssemblyOptions::default());
+        let s: Vec<(&str, i64, i64)> = a
+            .states
+            .iter()
+            .map(|s| (s.state, s.start_s, s.end_s))
+            .collect();
+        assert_eq!(
+            s,
+            [
+                ("ready", 100, 140),
+                ("talk", 140, 440),
+                ("ready", 440, 600),
+                ("not_ready", 600, 900),
+                ("ready", 900, 1000)
+            ]
+        );
+        assert_eq!(a.states[3].reason.as_deref(), Some("lunch"));
+    }
+
+    #[test]
+    fn every_line_is_accounted_for_once() {
+        let events = sample();
+        let n = events.len() as u64;
+        let a = assemble(events, &AssemblyOptions::default());
+        let skipped: u64 = a.skipped.values().sum();
+        assert_eq!(a.used + a.duplicates + skipped + a.open.len() as u64, n);
+        assert_eq!(a.skipped.get("QUEUESTART"), Some(&1));
+        assert_eq!(a.open.len(), 1, "the ENTERQUEUE of c3");
+    }
+
+    #[test]
+    fn order_duplicates_and_continuation_are_handled() {
+        let mut events = sample();
+        events.reverse();
+        events.push(sample()[4].clone());
+        let a = assemble(events, &AssemblyOptions::default());
+        assert_eq!(a.calls.len(), 3);
+        assert_eq!(a.duplicates, 1);
+        // The open call completes when the rest of the log arrives with the backlog.
+        let mut next = a.open.clone();
+        next.push(ev(
+            20,
+            1100,
+            "c3",
+            "sales",
+            "NONE",
+            "EXITWITHTIMEOUT",
+            &["1", "1", "150"],
+        ));
+        let b = assemble(next, &AssemblyOptions::default());
+        assert_eq!(b.calls.len(), 1);
+        assert_eq!(
+            (b.calls[0].outcome, b.calls[0].wait_s, b.calls[0].arrived_s),
+            ("timeout", 150.0, 950)
+        );
+        assert_eq!(b.open_calls, 0);
+    }
+
+    #[test]
+    fn member_interfaces_name_the_same_agent() {
+        for i in [
+            "Agent/1127",
+            "Local/1127@callback-agent",
+            "SIP/1127",
+            "1127",
+            " PJSIP/1127 ",
+        ] {
+            assert_eq!(agent_id(i), "1127");
+        }
+    }
+}

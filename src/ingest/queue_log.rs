@@ -1,0 +1,394 @@
+//! Asterisk `queue_log` files in their three dialects → events → calls and agent
+//! states (the replay is `callboard_core::queue_log`), loaded like any other file.
+//!
+//! * **raw**: the pipe file `epoch|callid|queue|agent|EVENT|data1|…|data5`;
+//! * **database**: the realtime table exported as CSV (`time, callid, queuename, agent,
+//!   event, data1…data5`, or one `data` column joined by `|`), `time` as epoch or
+//!   `YYYY-MM-DD HH:MM:SS` in `--timezone`;
+//! * **pbxware**: PBXware's table export (`uid,date_time,callid,queue_name,type,event,
+//!   param1,param2,param3,entpos,expos,htime,ttime,time`), whose parameters are
+//!   re-packed per event; they are mapped back onto the stock data1…data5.
+
+use super::rejects::{self, Reject};
+use super::{FileSummary, IngestOptions, Loader};
+use crate::store::{BacklogEvent, Store};
+use anyhow::{Context, Result, anyhow};
+use callboard_core::queue_log::{AssemblyOptions, QueueLogEvent, assemble};
+use callboard_core::schema::Table;
+use callboard_core::time::{TimeZoneSpec, parse_timestamp};
+use callboard_core::validate::Cell;
+use std::io::Read;
+use std::path::Path;
+
+/// A queue_log file layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `epoch|callid|queue|agent|event|data…`
+    Raw,
+    /// The realtime database table as CSV.
+    Database,
+    /// PBXware's table export.
+    Pbxware,
+}
+
+/// Tells whether `path` looks like a queue_log file, and which dialect.
+pub fn sniff(path: &Path) -> Option<Dialect> {
+    let mut head = vec![0u8; 4096];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .ok()?;
+    let text = String::from_utf8_lossy(&head[..n]);
+    let first = text
+        .lines()
+        .next()?
+        .trim_start_matches('\u{feff}')
+        .to_ascii_lowercase();
+    let cols: Vec<&str> = first
+        .split(',')
+        .map(|c| c.trim().trim_matches('"'))
+        .collect();
+    let has = |c: &str| cols.contains(&c);
+    if has("uid") && has("date_time") && has("queue_name") && has("event") {
+        return Some(Dialect::Pbxware);
+    }
+    if has("callid") && has("event") && (has("queuename") || has("queue_name")) && has("time") {
+        return Some(Dialect::Database);
+    }
+    let fields: Vec<&str> = first.split('|').collect();
+    if fields.len() >= 5 && fields[0].trim().parse::<f64>().is_ok() {
+        return Some(Dialect::Raw);
+    }
+    None
+}
+
+fn epoch(s: &str, zone: &TimeZoneSpec) -> Result<i64, String> {
+    let t = s.trim();
+    if let Ok(x) = t.parse::<f64>() {
+        return Ok(x.floor() as i64);
+    }
+    parse_timestamp(t, zone).map(|ms| ms.div_euclid(1000))
+}
+
+fn data5(fields: &[&str]) -> [String; 5] {
+    std::array::from_fn(|i| fields.get(i).map_or(String::new(), |s| s.trim().to_owned()))
+}
+
+/// PBXware's columns, mapped onto the stock data1…data5 of each event.
+fn pbxware_data(event: &str, f: &dyn Fn(&str) -> String) -> [String; 5] {
+    let v = |names: &[&str]| -> [String; 5] {
+        std::array::from_fn(|i| {
+            names.get(i).map_or(String::new(), |n| {
+                if n.is_empty() { String::new() } else { f(n) }
+            })
+        })
+    };
+    match event {
+        "ENTERQUEUE" => v(&["", "param1", "entpos"]),
+        "CONNECT" => v(&["htime", "param2", "param3"]),
+        "COMPLETEAGENT" | "COMPLETECALLER" => v(&["htime", "ttime", "entpos"]),
+        "ABANDON" | "EXITWITHTIMEOUT" | "EXITEMPTY" | "WITHDRAW" => {
+            v(&["expos", "entpos", "htime"])
+        }
+        "EXITWITHKEY" => v(&["param1", "expos", "entpos", "htime"]),
+        "TRANSFER" | "BLINDTRANSFER" | "ATTENDEDTRANSFER" => {
+            v(&["param1", "param2", "htime", "ttime", "entpos"])
+        }
+        "RINGNOANSWER" | "RINGCANCELED" => v(&["htime"]),
+        _ => v(&["param1", "param2", "param3"]),
+    }
+}
+
+/// Parses the file into events; unreadable lines become rejects with their line.
+pub fn parse(
+    path: &Path,
+    dialect: Dialect,
+    zone: &TimeZoneSpec,
+) -> Result<(Vec<QueueLogEvent>, Vec<Reject>, u64)> {
+    let shown = path.display();
+    let mut events = Vec::new();
+    let mut rejects = Vec::new();
+    let mut lines = 0u64;
+    let mut reject = |line: u64, reason: String, text: String| {
+        rejects.push(Reject {
+            line,
+            byte: None,
+            column: None,
+            reason,
+            rendered: Some(text),
+        });
+    };
+    match dialect {
+        Dialect::Raw => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("{shown}: cannot read the file"))?;
+            let text = String::from_utf8_lossy(&bytes);
+            for (i, raw) in text.lines().enumerate() {
+                let line = i as u64 + 1;
+                if raw.trim().is_empty() {
+                    continue;
+                }
+                lines += 1;
+                let f: Vec<&str> = raw.splitn(10, '|').collect();
+                if f.len() < 5 {
+                    reject(
+                        line,
+                        format!(
+                            "not a queue_log line: {} fields, at least 5 needed (epoch|callid|queue|agent|event)",
+                            f.len()
+                        ),
+                        raw.to_owned(),
+                    );
+                    continue;
+                }
+                match epoch(f[0], zone) {
+                    Ok(t) => events.push(QueueLogEvent {
+                        line,
+                        time_s: t,
+                        callid: f[1].trim().to_owned(),
+                        queue: f[2].trim().to_owned(),
+                        agent: f[3].trim().to_owned(),
+                        event: f[4].trim().to_owned(),
+                        data: data5(&f[5..]),
+                    }),
+                    Err(e) => reject(line, format!("time: {e}"), raw.to_owned()),
+                }
+            }
+        }
+        Dialect::Database | Dialect::Pbxware => {
+            let mut rdr = csv::ReaderBuilder::new()
+                .flexible(true)
+                .from_path(path)
+                .with_context(|| format!("{shown}: cannot open the file"))?;
+            let header: Vec<String> = rdr
+                .headers()
+                .with_context(|| format!("{shown}:1: cannot read the header row"))?
+                .iter()
+                .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+                .collect();
+            let col = |n: &str| header.iter().position(|h| h == n);
+            let need = |n: &[&str]| {
+                n.iter().find_map(|x| col(x)).ok_or_else(|| {
+                    anyhow!("{shown}: missing column `{}` for a queue_log export", n[0])
+                })
+            };
+            let (c_time, c_call, c_queue, c_agent, c_event) = match dialect {
+                Dialect::Pbxware => (
+                    need(&["date_time"])?,
+                    need(&["callid"])?,
+                    need(&["queue_name"])?,
+                    need(&["type"])?,
+                    need(&["event"])?,
+                ),
+                _ => (
+                    need(&["time"])?,
+                    need(&["callid"])?,
+                    need(&["queuename", "queue_name"])?,
+                    need(&["agent"])?,
+                    need(&["event"])?,
+                ),
+            };
+            let data_cols: Vec<Option<usize>> = (1..=5).map(|i| col(&format!("data{i}"))).collect();
+            let joined = col("data");
+            let mut rec = csv::StringRecord::new();
+            loop {
+                match rdr.read_record(&mut rec) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        let line = e.position().map_or(0, |p| p.line());
+                        return Err(anyhow!(
+                            "{shown}:{line}: cannot read the file further ({e})"
+                        ));
+                    }
+                }
+                lines += 1;
+                let line = rec.position().map_or(0, |p| p.line());
+                let get = |c: usize| rec.get(c).unwrap_or("").trim().to_owned();
+                let text = rec.iter().collect::<Vec<_>>().join(",");
+                let t = match epoch(&get(c_time), zone) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        reject(line, format!("time: {e}"), text);
+                        continue;
+                    }
+                };
+                let event = get(c_event);
+                if event.is_empty() {
+                    reject(line, "event: missing".into(), text);
+                    continue;
+                }
+                let data = match dialect {
+                    Dialect::Pbxware => {
+                        pbxware_data(&event, &|name| col(name).map_or(String::new(), get))
+                    }
+                    _ => match joined {
+                        Some(j) if data_cols.iter().all(Option::is_none) => {
+                            let all = get(j);
+                            data5(&all.split('|').collect::<Vec<_>>())
+                        }
+                        _ => std::array::from_fn(|i| data_cols[i].map_or(String::new(), get)),
+                    },
+                };
+                events.push(QueueLogEvent {
+                    line,
+                    time_s: t,
+                    callid: get(c_call),
+                    queue: get(c_queue),
+                    agent: get(c_agent),
+                    event,
+                    data,
+                });
+            }
+        }
+    }
+    Ok((events, rejects, lines))
+}
+
+/// Ingests one queue_log file: replays it after the lines held back last time, loads
+/// the finished calls and the agent states in one commit, and holds back what is still
+/// in progress.
+pub fn ingest(
+    store: &mut Store,
+    path: &Path,
+    dialect: Dialect,
+    opts: &IngestOptions,
+    ingest_id: &str,
+    ring_seconds: f64,
+) -> Result<FileSummary> {
+    let (mut events, parse_rejects, lines) = parse(path, dialect, &opts.zone)?;
+    let backlog = store.manifest().queue_log_backlog.clone();
+    let held = backlog.len() as u64;
+    events.extend(backlog.into_iter().map(|b| QueueLogEvent {
+        line: 0,
+        time_s: b.time_s,
+        callid: b.callid,
+        queue: b.queue,
+        agent: b.agent,
+        event: b.event,
+        data: b.data,
+    }));
+    let assembled = assemble(events, &AssemblyOptions { ring_seconds });
+    let shown = path.display().to_string();
+    let mut calls = Loader::new(
+        store,
+        Table::Calls,
+        opts,
+        ingest_id,
+        format!("{shown} → calls"),
+        Vec::new(),
+    )?;
+    for c in &assembled.calls {
+        let cells = [
+            Cell::Text(&c.call_id),
+            Cell::Text(&c.queue),
+            Cell::TimestampMs(c.arrived_s * 1000),
+            Cell::Text(c.outcome),
+            Cell::Float(c.wait_s),
+            c.agent_id.as_deref().map_or(Cell::Null, Cell::Text),
+            c.talk_s.map_or(Cell::Null, Cell::Float),
+            Cell::Null,
+            Cell::Null,
+            c.rings.map_or(Cell::Null, |r| Cell::Int(i64::from(r))),
+            Cell::Bool(c.transferred),
+            Cell::Null,
+            c.caller_id.as_deref().map_or(Cell::Null, Cell::Text),
+        ];
+        calls.on_row(
+            super::source::RowPosition {
+                line: c.line,
+                byte: None,
+            },
+            &cells,
+            None,
+        )?;
+    }
+    calls.summary.read = assembled.calls.len() as u64;
+    let mut states = Loader::new(
+        store,
+        Table::AgentStates,
+        opts,
+        ingest_id,
+        format!("{shown} → agent_states"),
+        Vec::new(),
+    )?;
+    for s in &assembled.states {
+        let cells = [
+            Cell::Text(&s.agent_id),
+            Cell::Text(s.state),
+            Cell::TimestampMs(s.start_s * 1000),
+            Cell::TimestampMs(s.end_s * 1000),
+            s.reason.as_deref().map_or(Cell::Null, Cell::Text),
+        ];
+        states.on_row(
+            super::source::RowPosition {
+                line: s.line,
+                byte: None,
+            },
+            &cells,
+            None,
+        )?;
+    }
+    states.summary.read = assembled.states.len() as u64;
+    let (call_summary, mut staged, _) = calls.finish(store, ingest_id, None)?;
+    let (state_summary, more, _) = states.finish(store, ingest_id, None)?;
+    staged.extend(more);
+
+    let mut summary = FileSummary {
+        path: shown.clone(),
+        kind: "queue_log".into(),
+        read: call_summary.read + parse_rejects.len() as u64 + assembled.open_calls,
+        loaded: call_summary.loaded,
+        rejected: call_summary.rejected + parse_rejects.len() as u64,
+        duplicates: call_summary.duplicates,
+        open: assembled.open_calls,
+        lines: Some(lines),
+        held_back_lines: Some(assembled.open.len() as u64),
+        duplicate_lines: Some(assembled.duplicates),
+        events: assembled.skipped.clone(),
+        ..FileSummary::default()
+    };
+    if held > 0 {
+        summary.warnings.push(format!(
+            "replayed {held} lines held back from an earlier queue_log ingest"
+        ));
+    }
+    summary.first_rejects = parse_rejects
+        .iter()
+        .take(10)
+        .map(Reject::describe)
+        .chain(call_summary.first_rejects.iter().cloned())
+        .take(10)
+        .collect();
+    if !parse_rejects.is_empty() && !opts.dry_run {
+        let rel = format!("rejects/queue_log/{ingest_id}.csv");
+        rejects::write(&store.root().join(&rel), None, &parse_rejects)?;
+        summary.rejects_path = Some(store.root().join(&rel).display().to_string());
+    } else if call_summary.rejects_path.is_some() {
+        summary.rejects_path = call_summary.rejects_path.clone();
+    }
+    summary.agent_states = Some(Box::new(state_summary.clone()));
+    summary.calls = Some(Box::new(call_summary.clone()));
+    if opts.dry_run {
+        return Ok(summary);
+    }
+    let backlog: Vec<BacklogEvent> = assembled
+        .open
+        .into_iter()
+        .map(|e| BacklogEvent {
+            time_s: e.time_s,
+            callid: e.callid,
+            queue: e.queue,
+            agent: e.agent,
+            event: e.event,
+            data: e.data,
+        })
+        .collect();
+    let records = vec![
+        call_summary.record(ingest_id, Table::Calls),
+        state_summary.record(ingest_id, Table::AgentStates),
+    ];
+    store
+        .commit(staged, records, Some(backlog))
+        .context("cannot commit the ingest")?;
+    Ok(summary)
+}
