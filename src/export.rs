@@ -25,6 +25,10 @@ pub enum OutFormat {
     Csv,
     /// Apache Parquet (zstd).
     Parquet,
+    /// One raw Asterisk queue_log file (`queue_log`): the calls and agents' logins,
+    /// pauses and calls as app_queue would have logged them.
+    #[value(name = "queue_log")]
+    QueueLog,
 }
 
 const PARQUET_BATCH: usize = 1 << 18;
@@ -68,7 +72,7 @@ impl FileSink {
             let spec = t.spec();
             let ext = match format {
                 OutFormat::Csv => "csv",
-                OutFormat::Parquet => "parquet",
+                OutFormat::Parquet | OutFormat::QueueLog => "parquet",
             };
             let path = dir.join(format!("{}.{ext}", t.name()));
             let file =
@@ -85,7 +89,7 @@ impl FileSink {
                         stamps: TimestampFormatter::default(),
                     }
                 }
-                OutFormat::Parquet => {
+                OutFormat::Parquet | OutFormat::QueueLog => {
                     let schema = Schema::from_iter(spec.columns.iter().map(|c| {
                         Field::new(PlSmallStr::from_static(c.name), stored_dtype(c.column_type))
                     }));
@@ -608,4 +612,203 @@ mod tests {
         assert_eq!(Table::Costs.spec().columns.len(), 5);
         assert_eq!(Table::Tickets.spec().columns.len(), 17);
     }
+}
+
+/// A [`SimSink`] writing a raw queue_log (`epoch|uniqueid|queue|agent|EVENT|data…`).
+///
+/// Calls: ENTERQUEUE at arrival (caller id in data2), then CONNECT (hold time, bridged
+/// channel, ring time = rings × 6 s) and COMPLETECALLER/COMPLETEAGENT (hold, talk) or
+/// TRANSFER, or ABANDON / EXITWITHTIMEOUT with the wait; blocked calls are FULL lines;
+/// IVR-only calls never reach a queue and write nothing. Agents: ADDMEMBER at the start
+/// of each logged-in stretch, REMOVEMEMBER at its end, PAUSE/UNPAUSE around breaks.
+/// The uniqueid of call `n` arriving at epoch `t` is `t.n`. Lines are sorted by time.
+pub struct QueueLogSink {
+    path: PathBuf,
+    queue_names: Vec<String>,
+    lines: Vec<(i64, u64, String)>,
+    seq: u64,
+    /// Per agent: end of its last state (to spot logins) and whether on a break.
+    agents: std::collections::HashMap<u32, (i64, bool)>,
+    calls: u64,
+}
+
+impl QueueLogSink {
+    /// A sink writing `<dir>/queue_log` on [`QueueLogSink::finish`].
+    pub fn new(dir: &Path, queue_names: Vec<String>) -> Result<Self> {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(QueueLogSink {
+            path: dir.join("queue_log"),
+            queue_names,
+            lines: Vec::new(),
+            seq: 0,
+            agents: Default::default(),
+            calls: 0,
+        })
+    }
+
+    fn line(&mut self, t_ms: i64, text: String) {
+        self.seq += 1;
+        self.lines.push((t_ms.div_euclid(1000), self.seq, text));
+    }
+
+    fn queue(&self, q: u16) -> String {
+        self.queue_names
+            .get(q as usize)
+            .cloned()
+            .unwrap_or_else(|| "queue".into())
+    }
+
+    /// Closes every open agent session and writes the sorted file; returns (path, lines, calls).
+    pub fn finish(mut self) -> Result<(PathBuf, usize, u64)> {
+        let open: Vec<(u32, i64)> = self.agents.iter().map(|(a, (end, _))| (*a, *end)).collect();
+        for (a, end) in open {
+            let who = agent_interface(a);
+            for q in self.queue_names.clone() {
+                self.line(
+                    end,
+                    format!("{}|NONE|{q}|{who}|REMOVEMEMBER|", end.div_euclid(1000)),
+                );
+            }
+        }
+        self.lines.sort_by_key(|(t, seq, _)| (*t, *seq));
+        let mut out = BufWriter::new(
+            File::create(&self.path)
+                .with_context(|| format!("cannot create {}", self.path.display()))?,
+        );
+        for (_, _, l) in &self.lines {
+            writeln!(out, "{l}")
+                .with_context(|| format!("cannot write {}", self.path.display()))?;
+        }
+        out.flush()
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        Ok((self.path, self.lines.len(), self.calls))
+    }
+}
+
+fn agent_interface(a: u32) -> String {
+    let mut s = String::from("SIP/");
+    names::agent(&mut s, a);
+    s
+}
+
+impl SimSink for QueueLogSink {
+    fn call(&mut self, r: &CallRecord) {
+        let t = r.arrived_ms.div_euclid(1000);
+        let mut uid = String::new();
+        names::customer(&mut uid, r.caller);
+        let caller = uid;
+        let unique = format!("{t}.{}", r.id);
+        let q = self.queue(r.queue);
+        let secs = |ms: i64| (ms as f64 / 1000.0).round() as i64;
+        match r.outcome {
+            Outcome::Ivr => return,
+            Outcome::Blocked => {
+                self.line(r.arrived_ms, format!("{t}|{unique}|{q}|NONE|FULL|"));
+                self.calls += 1;
+                return;
+            }
+            _ => {}
+        }
+        self.calls += 1;
+        self.line(
+            r.arrived_ms,
+            format!("{t}|{unique}|{q}|NONE|ENTERQUEUE||{caller}|1"),
+        );
+        let wait = secs(r.wait_ms);
+        let end_wait = r.arrived_ms + r.wait_ms;
+        match r.outcome {
+            Outcome::Answered => {
+                let who = agent_interface(r.agent.unwrap_or(0));
+                let ring = i64::from(r.rings) * 6;
+                self.line(
+                    end_wait,
+                    format!(
+                        "{}|{unique}|{q}|{who}|CONNECT|{wait}|{unique}b|{ring}",
+                        end_wait.div_euclid(1000)
+                    ),
+                );
+                let done = end_wait + r.talk_ms + r.hold_ms;
+                let talk = secs(r.talk_ms);
+                let ev = if r.transferred {
+                    format!("TRANSFER|100|default|{wait}|{talk}|1")
+                } else if r.id % 2 == 0 {
+                    format!("COMPLETECALLER|{wait}|{talk}|1")
+                } else {
+                    format!("COMPLETEAGENT|{wait}|{talk}|1")
+                };
+                self.line(
+                    done,
+                    format!("{}|{unique}|{q}|{who}|{ev}", done.div_euclid(1000)),
+                );
+            }
+            Outcome::Abandoned => self.line(
+                end_wait,
+                format!(
+                    "{}|{unique}|{q}|NONE|ABANDON|1|1|{wait}",
+                    end_wait.div_euclid(1000)
+                ),
+            ),
+            _ => self.line(
+                end_wait,
+                format!(
+                    "{}|{unique}|{q}|NONE|EXITWITHTIMEOUT|1|1|{wait}",
+                    end_wait.div_euclid(1000)
+                ),
+            ),
+        }
+    }
+
+    fn agent_state(&mut self, r: &StateRecord) {
+        let who = agent_interface(r.agent);
+        let queues = self.queue_names.clone();
+        let (last_end, on_break) = self
+            .agents
+            .get(&r.agent)
+            .copied()
+            .unwrap_or((i64::MIN, false));
+        if r.start_ms != last_end {
+            // A new logged-in stretch: close the previous one, open this one.
+            if last_end != i64::MIN {
+                for q in &queues {
+                    self.line(
+                        last_end,
+                        format!("{}|NONE|{q}|{who}|REMOVEMEMBER|", last_end.div_euclid(1000)),
+                    );
+                }
+            }
+            for q in &queues {
+                self.line(
+                    r.start_ms,
+                    format!("{}|NONE|{q}|{who}|ADDMEMBER|", r.start_ms.div_euclid(1000)),
+                );
+            }
+        }
+        let breaking = matches!(r.state, AgentState::Break | AgentState::Lunch);
+        if breaking && !on_break {
+            self.line(
+                r.start_ms,
+                format!(
+                    "{}|NONE|NONE|{who}|PAUSEALL|{}",
+                    r.start_ms.div_euclid(1000),
+                    r.state.as_str()
+                ),
+            );
+        }
+        if !breaking && on_break {
+            self.line(
+                r.start_ms,
+                format!(
+                    "{}|NONE|NONE|{who}|UNPAUSEALL|",
+                    r.start_ms.div_euclid(1000)
+                ),
+            );
+        }
+        self.agents.insert(r.agent, (r.end_ms, breaking));
+    }
+
+    fn schedule(&mut self, _: &ScheduleRecord) {}
+    fn agent(&mut self, _: &AgentRecord) {}
+    fn qa(&mut self, _: &QaRecord) {}
+    fn cost(&mut self, _: &CostRecord) {}
+    fn ticket(&mut self, _: &TicketRecord) {}
 }

@@ -14,28 +14,8 @@ fn real_file() -> Option<PathBuf> {
     p.exists().then_some(p)
 }
 
-/// The calls table of a store, read with polars from the files the manifest lists.
 fn stored_calls(data: &Path) -> DataFrame {
-    let manifest: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(data.join("manifest.json")).expect("manifest"),
-    )
-    .expect("json");
-    let frames: Vec<DataFrame> = manifest["tables"]["calls"]
-        .as_array()
-        .expect("calls files")
-        .iter()
-        .map(|f| {
-            let path = data.join(f["path"].as_str().expect("path"));
-            ParquetReader::new(std::fs::File::open(path).expect("open"))
-                .finish()
-                .expect("parquet")
-        })
-        .collect();
-    let mut all = frames[0].clone();
-    for f in &frames[1..] {
-        all.vstack_mut(f).expect("same schema");
-    }
-    all
+    stored_table(data, "calls")
 }
 
 #[test]
@@ -200,4 +180,112 @@ fn raw_log_split_in_two_completes_the_open_call_and_rejects_garbage() {
         .sum()
         .unwrap_or(0);
     assert_eq!(transferred, 1);
+}
+
+/// simulate → queue_log → ingest gives the same calls as the canonical CSV of the
+/// same seed (IVR-only calls never reach a queue and are not in a queue_log).
+#[test]
+fn simulated_queue_log_round_trips_to_the_same_calls() {
+    let dir = tempdir();
+    let (csv_dir, ql_dir) = (dir.path().join("csv"), dir.path().join("ql"));
+    simulate(&csv_dir, 3, 5, false);
+    let q = ql_dir.display().to_string();
+    ok([
+        "simulate",
+        "--out",
+        q.as_str(),
+        "--days",
+        "3",
+        "--seed",
+        "5",
+        "--format",
+        "queue_log",
+    ]);
+    let data = dir.path().join("store");
+    let j = ingest_json(&data, &[ql_dir.join("queue_log")], &["--kind", "queue_log"]);
+    assert_eq!(j["files"][0]["rejected"], 0, "{j:#}");
+    assert_eq!(j["files"][0]["open"], 0);
+    assert!(
+        j["files"][0]["agent_states"]["loaded"]
+            .as_u64()
+            .expect("states")
+            > 0
+    );
+    let stored = stored_calls(&data);
+    let get_str = |c: &str| stored.column(c).expect(c).str().expect("str").clone();
+    let (ids, outcomes, agents, callers) = (
+        get_str("call_id"),
+        get_str("outcome"),
+        get_str("agent_id"),
+        get_str("caller_id"),
+    );
+    let waits = stored
+        .column("wait_s")
+        .expect("w")
+        .f64()
+        .expect("f64")
+        .clone();
+    let talks = stored
+        .column("talk_s")
+        .expect("t")
+        .f64()
+        .expect("f64")
+        .clone();
+    let transferred = stored
+        .column("transferred")
+        .expect("x")
+        .bool()
+        .expect("bool")
+        .clone();
+    let mut by_number = std::collections::HashMap::new();
+    for i in 0..stored.height() {
+        // call_id = "<epoch>.<n>:<queue>:<enter epoch>"
+        let id = ids.get(i).expect("id");
+        let n: u64 = id
+            .split(':')
+            .next()
+            .and_then(|u| u.split('.').nth(1))
+            .and_then(|n| n.parse().ok())
+            .expect("uniqueid");
+        by_number.insert(n, i);
+    }
+    let canonical = csv_rows(&csv_dir.join("calls.csv"));
+    let mut compared = 0;
+    for r in &canonical {
+        if r[3] == "ivr" {
+            continue;
+        }
+        let n: u64 = r[0][1..].parse().expect("C-number");
+        let i = *by_number
+            .get(&n)
+            .unwrap_or_else(|| panic!("call {} missing after the round trip", r[0]));
+        assert_eq!(outcomes.get(i), Some(r[3].as_str()), "{}", r[0]);
+        if r[3] != "blocked" {
+            assert_eq!(
+                waits.get(i),
+                Some(r[4].parse::<f64>().expect("wait")),
+                "{} wait",
+                r[0]
+            );
+            assert_eq!(callers.get(i), Some(r[12].as_str()), "{} caller", r[0]);
+        }
+        if r[3] == "answered" {
+            assert_eq!(agents.get(i), Some(r[5].as_str()), "{} agent", r[0]);
+            assert_eq!(
+                talks.get(i),
+                Some(r[6].parse::<f64>().expect("talk")),
+                "{} talk",
+                r[0]
+            );
+            assert_eq!(
+                transferred.get(i),
+                Some(r[10] == "true"),
+                "{} transferred",
+                r[0]
+            );
+        }
+        compared += 1;
+    }
+    assert_eq!(compared, stored.height(), "no extra calls");
+    assert!(compared > 1000);
 }

@@ -131,3 +131,28 @@ pub fn tables(dir: &Path, ext: &str) -> Vec<PathBuf> {
     .map(|t| dir.join(format!("{t}.{ext}")))
     .collect()
 }
+
+/// A table of a store, read with polars from the files its manifest lists.
+pub fn stored_table(data: &Path, table: &str) -> polars::prelude::DataFrame {
+    use polars::prelude::{ParquetReader, SerReader};
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(data.join("manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    let frames: Vec<polars::prelude::DataFrame> = manifest["tables"][table]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            let path = data.join(f["path"].as_str().expect("path"));
+            ParquetReader::new(std::fs::File::open(path).expect("open"))
+                .finish()
+                .expect("parquet")
+        })
+        .collect();
+    let mut all = frames[0].clone();
+    for f in &frames[1..] {
+        all.vstack_mut(f).expect("same schema");
+    }
+    all
+}

@@ -318,7 +318,7 @@ impl<'c> Engine<'c> {
                     self.arrival_rng.random::<f64>() * SLOT_MS as f64,
                     self.cfg.resolution_ms,
                 )
-                .min(SLOT_MS - 1);
+                .min(SLOT_MS - self.cfg.resolution_ms.clamp(1, SLOT_MS));
                 let idx = match self.free_arrivals.pop() {
                     Some(i) => {
                         self.arrivals[i as usize] = (q as u16, at);
