@@ -586,34 +586,6 @@ impl SimSink for FileSink {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn floats_are_written_exactly() {
-        let mut v = Vec::new();
-        for x in [0.0, 12.5, 300.0, 0.001, 84.3, 1e-9] {
-            v.clear();
-            write_float(&mut v, x);
-            let s = String::from_utf8(v.clone()).expect("ascii");
-            assert_eq!(s.parse::<f64>().expect("number"), x, "{s}");
-        }
-    }
-
-    #[test]
-    fn every_record_row_has_its_table_width() {
-        // The rows built above are written positionally; a schema change must change them.
-        assert_eq!(Table::Calls.spec().columns.len(), 13);
-        assert_eq!(Table::AgentStates.spec().columns.len(), 5);
-        assert_eq!(Table::Schedules.spec().columns.len(), 4);
-        assert_eq!(Table::Agents.spec().columns.len(), 6);
-        assert_eq!(Table::QaEvaluations.spec().columns.len(), 4);
-        assert_eq!(Table::Costs.spec().columns.len(), 5);
-        assert_eq!(Table::Tickets.spec().columns.len(), 17);
-    }
-}
-
 /// A [`SimSink`] writing a raw queue_log (`epoch|uniqueid|queue|agent|EVENT|data…`).
 ///
 /// Calls: ENTERQUEUE at arrival (caller id in data2), then CONNECT (hold time, bridged
@@ -811,4 +783,32 @@ impl SimSink for QueueLogSink {
     fn qa(&mut self, _: &QaRecord) {}
     fn cost(&mut self, _: &CostRecord) {}
     fn ticket(&mut self, _: &TicketRecord) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_are_written_exactly() {
+        let mut v = Vec::new();
+        for x in [0.0, 12.5, 300.0, 0.001, 84.3, 1e-9] {
+            v.clear();
+            write_float(&mut v, x);
+            let s = String::from_utf8(v.clone()).expect("ascii");
+            assert_eq!(s.parse::<f64>().expect("number"), x, "{s}");
+        }
+    }
+
+    #[test]
+    fn every_record_row_has_its_table_width() {
+        // The rows built above are written positionally; a schema change must change them.
+        assert_eq!(Table::Calls.spec().columns.len(), 13);
+        assert_eq!(Table::AgentStates.spec().columns.len(), 5);
+        assert_eq!(Table::Schedules.spec().columns.len(), 4);
+        assert_eq!(Table::Agents.spec().columns.len(), 6);
+        assert_eq!(Table::QaEvaluations.spec().columns.len(), 4);
+        assert_eq!(Table::Costs.spec().columns.len(), 5);
+        assert_eq!(Table::Tickets.spec().columns.len(), 17);
+    }
 }
