@@ -703,7 +703,7 @@ impl SimSink for QueueLogSink {
                 let talk = secs(r.talk_ms);
                 let ev = if r.transferred {
                     format!("TRANSFER|100|default|{wait}|{talk}|1")
-                } else if r.id % 2 == 0 {
+                } else if r.id.is_multiple_of(2) {
                     format!("COMPLETECALLER|{wait}|{talk}|1")
                 } else {
                     format!("COMPLETEAGENT|{wait}|{talk}|1")
