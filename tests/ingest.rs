@@ -380,3 +380,17 @@ fn garbage_never_panics() {
     }
     status(&data, true);
 }
+
+#[test]
+fn crlf_files_report_the_right_line_and_text() {
+    let dir = tempdir();
+    let data = dir.path().join("store");
+    let text = "call_id,queue,arrived_at,outcome,wait_s\r\nc1,q,2026-03-02T08:00:00Z,ivr,0\r\nc2,q,yesterday,ivr,0\r\nc3,q,2026-03-02T08:00:00Z,ivr,0\r\n";
+    let file = write(dir.path(), "windows.csv", text);
+    let j = ingest_json(&data, &[file], &[]);
+    let rejects = csv_rows(std::path::Path::new(
+        j["files"][0]["rejects_path"].as_str().expect("path"),
+    ));
+    assert_eq!(rejects[0][0], "3");
+    assert_eq!(rejects[0][3], "c2,q,yesterday,ivr,0");
+}

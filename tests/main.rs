@@ -5,6 +5,7 @@
 //! * `ingest`  — acceptance of `callboard ingest`: rejects with line and reason,
 //!   refused files, idempotency, Parquet, updates, overlaps, currencies, time zones,
 //!   garbage input.
+//! * `mapping` — declarative mappings: the real Anonymous Bank month, malformed lines.
 //! * `queue_log` — Asterisk queue_log dialects, the real PBXware export, open calls.
 //! * `crash`   — the store after `kill -9` and after aborts at each commit step.
 //! * `simulate` — determinism and the simulate → ingest round trip.
@@ -14,6 +15,7 @@
 mod crash;
 mod docs;
 mod ingest;
+mod mapping;
 mod queue_log;
 mod simulate;
 mod staff;

@@ -38,6 +38,10 @@ pub struct Args {
     /// export) [default: guessed from each file's header or content].
     #[arg(long, value_name = "KIND")]
     kind: Option<String>,
+    /// Read every file through this mapping (a TOML file describing a vendor export;
+    /// see docs/mappings.md and the mappings/ folder).
+    #[arg(long, value_name = "FILE", conflicts_with = "kind")]
+    mapping: Option<PathBuf>,
     /// queue_log: seconds per ring, to turn ring time into rings heard.
     #[arg(long, default_value_t = 6.0, value_name = "S")]
     ring_seconds: f64,
@@ -107,7 +111,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         queue_log,
         ring_seconds: args.ring_seconds,
     };
-    let report = ingest_paths(&args.data.path(), &args.files, &opts)?;
+    let report = match &args.mapping {
+        Some(m) => ingest_mapped(&args.data.path(), m, &args.files, &opts)?,
+        None => ingest_paths(&args.data.path(), &args.files, &opts)?,
+    };
     match args.format {
         SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         SummaryFormat::Table => print_report(&report, args.dry_run),
@@ -155,16 +162,51 @@ pub fn ingest_paths(data_dir: &Path, files: &[PathBuf], opts: &IngestOptions) ->
                 queue_log::ingest(&mut store, path, *dialect, opts, &id, opts.ring_seconds)?
             }
         };
-        let t = &mut report.totals;
+        report.add(s);
+    }
+    Ok(report)
+}
+
+/// Ingests every file through one mapping.
+pub fn ingest_mapped(
+    data_dir: &Path,
+    mapping: &Path,
+    files: &[PathBuf],
+    opts: &IngestOptions,
+) -> Result<Report> {
+    let mapping = crate::ingest::mapping::Mapping::load(mapping)?;
+    for f in files {
+        std::fs::metadata(f)
+            .map_err(|e| anyhow::anyhow!("{}: cannot open the file ({e})", f.display()))?;
+    }
+    let mut store = if opts.dry_run {
+        Store::open_read(data_dir)?
+    } else {
+        Store::open_for_write(data_dir)?
+    };
+    let mut report = Report {
+        files: Vec::new(),
+        totals: Totals::default(),
+    };
+    for f in files {
+        let id = store.next_ingest_id(chrono::Utc::now());
+        let s = crate::ingest::mapping::ingest(&mut store, &mapping, f, opts, &id)?;
+        report.add(s);
+    }
+    Ok(report)
+}
+
+impl Report {
+    fn add(&mut self, s: FileSummary) {
+        let t = &mut self.totals;
         t.read += s.read;
         t.loaded += s.loaded;
         t.rejected += s.rejected;
         t.duplicates += s.duplicates;
         t.skipped += s.skipped;
         t.open += s.open;
-        report.files.push(s);
+        self.files.push(s);
     }
-    Ok(report)
 }
 
 /// Prints the human-readable summary.

@@ -11,6 +11,7 @@
 //! `read = loaded + rejected + duplicates + skipped + open` holds for every file.
 
 mod batch;
+pub mod mapping;
 pub mod queue_log;
 mod rejects;
 mod source;

@@ -37,6 +37,9 @@ pub struct SourceFile {
     pub header: Vec<String>,
     /// Size in bytes.
     pub size: u64,
+    /// Lines end in CRLF (the csv reader then reports each record's start one line
+    /// early, on the '\n' of the line before).
+    pub crlf: bool,
 }
 
 /// The per-row callback: position, cells in spec order, and a problem found before
@@ -76,6 +79,7 @@ impl SourceFile {
                 format: Format::Parquet,
                 header,
                 size,
+                crlf: false,
             });
         }
         if n == 0 {
@@ -92,6 +96,7 @@ impl SourceFile {
             );
         }
         let first_line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+        let crlf = first_line.ends_with(b"\r");
         let delimiter = [b',', b'\t', b';', b'|']
             .into_iter()
             .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
@@ -114,6 +119,7 @@ impl SourceFile {
             format: Format::Csv { delimiter },
             header,
             size,
+            crlf,
         })
     }
 
@@ -168,7 +174,7 @@ impl SourceFile {
                 .position()
                 .expect("records read from a reader have a position");
             let at = RowPosition {
-                line: pos.line(),
+                line: pos.line() + u64::from(self.crlf),
                 byte: Some(pos.byte()),
             };
             if read.is_multiple_of(65_536) {
@@ -361,7 +367,7 @@ pub fn original_csv_record(path: &Path, delimiter: u8, start: u64) -> Option<Str
     f.seek(SeekFrom::Start(start)).ok()?;
     f.read_exact(&mut buf).ok()?;
     let text = String::from_utf8_lossy(&buf);
-    Some(text.trim_end_matches(['\r', '\n']).to_owned())
+    Some(text.trim_matches(['\r', '\n']).to_owned())
 }
 
 /// Renders cells as a CSV line (Parquet rows have no original text).
