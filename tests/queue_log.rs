@@ -289,3 +289,90 @@ fn simulated_queue_log_round_trips_to_the_same_calls() {
     assert_eq!(compared, stored.height(), "no extra calls");
     assert!(compared > 1000);
 }
+
+fn call_lines(n: u64, t: i64) -> String {
+    format!(
+        "{t}|f{n}|sales|NONE|ENTERQUEUE||555{n}|1\n{}|f{n}|sales|SIP/201|CONNECT|5|b{n}|6\n{}|f{n}|sales|SIP/201|COMPLETEAGENT|5|60|1\n",
+        t + 5,
+        t + 65
+    )
+}
+
+fn wait_for_calls(data: &Path, want: u64) -> u64 {
+    let started = std::time::Instant::now();
+    loop {
+        let n = if data.join("manifest.json").exists() {
+            rows(data, "calls")
+        } else {
+            0
+        };
+        if n >= want || started.elapsed() > std::time::Duration::from_secs(30) {
+            return n;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn follow_loads_bursts_and_survives_rotation_exactly_once() {
+    use std::io::Write;
+    let dir = tempdir();
+    let data = dir.path().join("store");
+    let log = dir.path().join("queue_log");
+    let mut text = String::new();
+    for n in 0..3 {
+        text += &call_lines(n, 1_700_000_000 + n as i64 * 100);
+    }
+    text += "1700001000|f3|sales|NONE|ENTERQUEUE||5553|1\n";
+    std::fs::write(&log, &text).expect("write");
+    let mut child = bin()
+        .args([
+            "ingest",
+            "--follow",
+            "--poll-ms",
+            "50",
+            "--data-dir",
+            data.to_str().expect("utf-8"),
+            log.to_str().expect("utf-8"),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    assert_eq!(wait_for_calls(&data, 3), 3, "first burst");
+    // Second burst: the open call ends; a half-written line waits for its end.
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log)
+        .expect("append");
+    write!(f, "1700001005|f3|sales|SIP/201|CONNECT|5|b3|6\n1700001065|f3|sales|SIP/201|COMPLETECALLER|5|60|1\n{}170000", call_lines(4, 1_700_002_000)).expect("append");
+    f.flush().expect("flush");
+    assert_eq!(wait_for_calls(&data, 5), 5, "second burst");
+    // The half line completes; then the log rotates: the old file gets a last call
+    // (its writer still had it open), the new file two more.
+    writeln!(f, "2000|f5|sales|NONE|ENTERQUEUE||5555|1").expect("append");
+    std::fs::rename(&log, dir.path().join("queue_log.1")).expect("rotate");
+    write!(f, "1700002005|f5|sales|SIP/201|CONNECT|5|b5|6\n1700002065|f5|sales|SIP/201|COMPLETEAGENT|5|60|1\n").expect("append");
+    drop(f);
+    let mut new_text = String::new();
+    for n in 6..8 {
+        new_text += &call_lines(n, 1_700_003_000 + n as i64 * 100);
+    }
+    std::fs::write(&log, new_text).expect("new log");
+    let got = wait_for_calls(&data, 8);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("exits");
+    assert_eq!(got, 8, "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(rows(&data, "calls"), 8, "each call exactly once");
+    let calls = stored_calls(&data);
+    let ids = calls
+        .column("call_id")
+        .expect("id")
+        .str()
+        .expect("str")
+        .clone();
+    let distinct: std::collections::HashSet<&str> = ids.iter().flatten().collect();
+    assert_eq!(distinct.len(), 8);
+    status(&data, true);
+}

@@ -42,6 +42,14 @@ pub struct Args {
     /// see docs/mappings.md and the mappings/ folder).
     #[arg(long, value_name = "FILE", conflicts_with = "kind")]
     mapping: Option<PathBuf>,
+    /// Keep reading one growing raw queue_log as Asterisk appends to it, loading calls
+    /// as they complete; survives log rotation. Runs until interrupted (Ctrl-C leaves
+    /// the store consistent).
+    #[arg(long, conflicts_with_all = ["mapping", "dry_run"])]
+    follow: bool,
+    /// With --follow: how often to look for new lines, milliseconds.
+    #[arg(long, default_value_t = 1000, value_name = "MS", requires = "follow")]
+    poll_ms: u64,
     /// queue_log: seconds per ring, to turn ring time into rings heard.
     #[arg(long, default_value_t = 6.0, value_name = "S")]
     ring_seconds: f64,
@@ -111,6 +119,41 @@ pub fn run(args: Args) -> Result<ExitCode> {
         queue_log,
         ring_seconds: args.ring_seconds,
     };
+    if args.follow {
+        let [file] = args.files.as_slice() else {
+            bail!("--follow reads one file; give exactly one queue_log path");
+        };
+        let raw = matches!(queue_log::sniff(file), Some(queue_log::Dialect::Raw));
+        let empty_declared = opts.queue_log && std::fs::metadata(file).is_ok_and(|m| m.len() == 0);
+        if !(raw || empty_declared) {
+            bail!(
+                "{}: --follow reads a raw queue_log (epoch|callid|queue|agent|event lines); this file is not one",
+                file.display()
+            );
+        }
+        let json = args.format == SummaryFormat::Json;
+        queue_log::follow(
+            &args.data.path(),
+            file,
+            &opts,
+            std::time::Duration::from_millis(args.poll_ms.max(10)),
+            |s| {
+                if json {
+                    println!("{}", serde_json::to_string(s).unwrap_or_default());
+                } else {
+                    println!(
+                        "{}: {} new calls ({} already stored), {} still open, {} agent-state intervals",
+                        chrono::Utc::now().format("%H:%M:%S"),
+                        s.loaded,
+                        s.duplicates,
+                        s.open,
+                        s.agent_states.as_ref().map_or(0, |a| a.loaded)
+                    );
+                }
+            },
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let report = match &args.mapping {
         Some(m) => ingest_mapped(&args.data.path(), m, &args.files, &opts)?,
         None => ingest_paths(&args.data.path(), &args.files, &opts)?,

@@ -98,6 +98,58 @@ fn pbxware_data(event: &str, f: &dyn Fn(&str) -> String) -> [String; 5] {
     }
 }
 
+/// Parses raw `epoch|callid|queue|agent|event|data…` lines; `first_line` numbers the
+/// first of them. Returns events, rejects and the count of non-blank lines.
+pub fn parse_raw_lines(
+    text: &str,
+    first_line: u64,
+    zone: &TimeZoneSpec,
+) -> (Vec<QueueLogEvent>, Vec<Reject>, u64) {
+    let mut events = Vec::new();
+    let mut rejects = Vec::new();
+    let mut lines = 0u64;
+    for (i, raw) in text.lines().enumerate() {
+        let line = first_line + i as u64;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        lines += 1;
+        let f: Vec<&str> = raw.splitn(10, '|').collect();
+        let reason = if f.len() < 5 {
+            Some(format!(
+                "not a queue_log line: {} fields, at least 5 needed (epoch|callid|queue|agent|event)",
+                f.len()
+            ))
+        } else {
+            match epoch(f[0], zone) {
+                Ok(t) => {
+                    events.push(QueueLogEvent {
+                        line,
+                        time_s: t,
+                        callid: f[1].trim().to_owned(),
+                        queue: f[2].trim().to_owned(),
+                        agent: f[3].trim().to_owned(),
+                        event: f[4].trim().to_owned(),
+                        data: data5(&f[5..]),
+                    });
+                    None
+                }
+                Err(e) => Some(format!("time: {e}")),
+            }
+        };
+        if let Some(reason) = reason {
+            rejects.push(Reject {
+                line,
+                byte: None,
+                column: None,
+                reason,
+                rendered: Some(raw.to_owned()),
+            });
+        }
+    }
+    (events, rejects, lines)
+}
+
 /// Parses the file into events; unreadable lines become rejects with their line.
 pub fn parse(
     path: &Path,
@@ -122,36 +174,11 @@ pub fn parse(
             let bytes =
                 std::fs::read(path).with_context(|| format!("{shown}: cannot read the file"))?;
             let text = String::from_utf8_lossy(&bytes);
-            for (i, raw) in text.lines().enumerate() {
-                let line = i as u64 + 1;
-                if raw.trim().is_empty() {
-                    continue;
-                }
-                lines += 1;
-                let f: Vec<&str> = raw.splitn(10, '|').collect();
-                if f.len() < 5 {
-                    reject(
-                        line,
-                        format!(
-                            "not a queue_log line: {} fields, at least 5 needed (epoch|callid|queue|agent|event)",
-                            f.len()
-                        ),
-                        raw.to_owned(),
-                    );
-                    continue;
-                }
-                match epoch(f[0], zone) {
-                    Ok(t) => events.push(QueueLogEvent {
-                        line,
-                        time_s: t,
-                        callid: f[1].trim().to_owned(),
-                        queue: f[2].trim().to_owned(),
-                        agent: f[3].trim().to_owned(),
-                        event: f[4].trim().to_owned(),
-                        data: data5(&f[5..]),
-                    }),
-                    Err(e) => reject(line, format!("time: {e}"), raw.to_owned()),
-                }
+            let (ev, rj, n) = parse_raw_lines(&text, 1, zone);
+            events = ev;
+            lines = n;
+            for r in rj {
+                reject(r.line, r.reason, r.rendered.unwrap_or_default());
             }
         }
         Dialect::Database | Dialect::Pbxware => {
@@ -255,7 +282,32 @@ pub fn ingest(
     ingest_id: &str,
     ring_seconds: f64,
 ) -> Result<FileSummary> {
-    let (mut events, parse_rejects, lines) = parse(path, dialect, &opts.zone)?;
+    let (events, parse_rejects, lines) = parse(path, dialect, &opts.zone)?;
+    ingest_events(
+        store,
+        &path.display().to_string(),
+        events,
+        parse_rejects,
+        lines,
+        opts,
+        ingest_id,
+        ring_seconds,
+    )
+}
+
+/// Replays `events` after the lines held back last time, loads the finished calls and
+/// the agent states in one commit, and holds back what is still in progress.
+#[allow(clippy::too_many_arguments)]
+pub fn ingest_events(
+    store: &mut Store,
+    shown: &str,
+    mut events: Vec<QueueLogEvent>,
+    parse_rejects: Vec<Reject>,
+    lines: u64,
+    opts: &IngestOptions,
+    ingest_id: &str,
+    ring_seconds: f64,
+) -> Result<FileSummary> {
     let backlog = store.manifest().queue_log_backlog.clone();
     let held = backlog.len() as u64;
     events.extend(backlog.into_iter().map(|b| QueueLogEvent {
@@ -268,7 +320,7 @@ pub fn ingest(
         data: b.data,
     }));
     let assembled = assemble(events, &AssemblyOptions { ring_seconds });
-    let shown = path.display().to_string();
+    let shown = shown.to_owned();
     let mut calls = Loader::new(
         store,
         Table::Calls,
@@ -391,4 +443,85 @@ pub fn ingest(
         .commit(staged, records, Some(backlog))
         .context("cannot commit the ingest")?;
     Ok(summary)
+}
+
+/// Follows a growing raw queue_log (`--follow`): every `poll` it reads the complete
+/// lines appended since the last look and loads them (one commit per batch, taking the
+/// store's writer lock only for that moment). A file that shrinks (truncated) or is
+/// replaced (a new inode: rotated) is finished from the old handle and then read from
+/// its start. Runs until interrupted; every batch is committed whole, so stopping at
+/// any moment (Ctrl-C, kill) leaves the store consistent, and lines read twice are
+/// duplicates, so each call is stored exactly once.
+pub fn follow(
+    data_dir: &Path,
+    path: &Path,
+    opts: &IngestOptions,
+    poll: std::time::Duration,
+    mut report: impl FnMut(&FileSummary),
+) -> Result<()> {
+    use std::io::{Seek, SeekFrom};
+    use std::os::unix::fs::MetadataExt;
+    let shown = path.display().to_string();
+    let open = || -> Result<(std::fs::File, u64)> {
+        let f =
+            std::fs::File::open(path).with_context(|| format!("{shown}: cannot open the file"))?;
+        let ino = f.metadata().map(|m| m.ino()).unwrap_or(0);
+        Ok((f, ino))
+    };
+    let (mut file, mut ino) = open()?;
+    let mut offset = 0u64;
+    let mut pending: Vec<u8> = Vec::new();
+    let mut next_line = 1u64;
+    loop {
+        // New bytes of the current file.
+        let mut chunk = Vec::new();
+        file.seek(SeekFrom::Start(offset))
+            .with_context(|| format!("{shown}: cannot seek"))?;
+        file.read_to_end(&mut chunk)
+            .with_context(|| format!("{shown}: cannot read"))?;
+        offset += chunk.len() as u64;
+        pending.extend_from_slice(&chunk);
+        // Rotation: the path now names another file, or this one shrank.
+        let rotated = match std::fs::metadata(path) {
+            Ok(m) => m.ino() != ino || m.len() < offset,
+            Err(_) => false, // between a rename and the new file's creation
+        };
+        let complete = pending
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        if complete > 0 || rotated {
+            let take = if rotated { pending.len() } else { complete };
+            let batch: Vec<u8> = pending.drain(..take).collect();
+            let text = String::from_utf8_lossy(&batch);
+            let (events, rejects, lines) = parse_raw_lines(&text, next_line, &opts.zone);
+            next_line += text.lines().count() as u64;
+            if lines > 0 {
+                let mut store = Store::open_for_write(data_dir)?;
+                let id = store.next_ingest_id(chrono::Utc::now());
+                let summary = ingest_events(
+                    &mut store,
+                    &shown,
+                    events,
+                    rejects,
+                    lines,
+                    opts,
+                    &id,
+                    opts.ring_seconds,
+                )?;
+                drop(store);
+                report(&summary);
+            }
+        }
+        if rotated && std::fs::metadata(path).is_ok() {
+            let (f, i) = open()?;
+            file = f;
+            ino = i;
+            offset = 0;
+            pending.clear();
+            next_line = 1;
+            continue;
+        }
+        std::thread::sleep(poll);
+    }
 }
