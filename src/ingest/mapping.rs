@@ -573,3 +573,44 @@ pub fn ingest(
         .context("cannot commit the ingest")?;
     Ok(summary)
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! Arbitrary mapping files and rows never panic the mapping reader.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn arbitrary_mapping_text_is_refused_or_loaded_never_a_panic(text in "\\PC{0,300}") {
+            let dir = tempfile::tempdir().expect("dir");
+            let p = dir.path().join("m.toml");
+            std::fs::write(&p, &text).expect("write");
+            let _ = Mapping::load(&p);
+        }
+
+        #[test]
+        fn arbitrary_rows_evaluate_or_reject(fields in prop::collection::vec("\\PC{0,12}", 4)) {
+            let header: Vec<String> = ["date", "time", "outcome", "n"].iter().map(|s| s.to_string()).collect();
+            let row = RowView { header: &header, fields: fields.iter().map(String::as_str).collect() };
+            let e = Expr {
+                date: Some("date".into()),
+                date_format: Some("%y%m%d".into()),
+                time: Some("time".into()),
+                roll_if_before: Some("n".into()),
+                ..Expr::default()
+            };
+            let _ = evaluate(&e, &row, &TimeZoneSpec::parse("Asia/Jerusalem").expect("zone"));
+            let rules = Expr {
+                rules: Some(vec![CaseRule { when: Condition::One(Test { column: "outcome".into(), equals: Some("A".into()), not_equals: None, one_of: None, empty: None }), column: Some("n".into()), value: None }]),
+                map: Some(BTreeMap::from([("x".to_string(), "y".to_string())])),
+                unless: Some("0".into()),
+                ..Expr::default()
+            };
+            let _ = evaluate(&rules, &row, &TimeZoneSpec::Utc);
+        }
+    }
+}

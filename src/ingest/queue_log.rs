@@ -98,55 +98,25 @@ fn pbxware_data(event: &str, f: &dyn Fn(&str) -> String) -> [String; 5] {
     }
 }
 
-/// Parses raw `epoch|callid|queue|agent|event|data…` lines; `first_line` numbers the
-/// first of them. Returns events, rejects and the count of non-blank lines.
+/// Parses raw `epoch|callid|queue|agent|event|data…` lines (see
+/// [`callboard_core::queue_log::parse_raw_lines`]) and turns their problems into rejects.
 pub fn parse_raw_lines(
     text: &str,
     first_line: u64,
     zone: &TimeZoneSpec,
 ) -> (Vec<QueueLogEvent>, Vec<Reject>, u64) {
-    let mut events = Vec::new();
-    let mut rejects = Vec::new();
-    let mut lines = 0u64;
-    for (i, raw) in text.lines().enumerate() {
-        let line = first_line + i as u64;
-        if raw.trim().is_empty() {
-            continue;
-        }
-        lines += 1;
-        let f: Vec<&str> = raw.splitn(10, '|').collect();
-        let reason = if f.len() < 5 {
-            Some(format!(
-                "not a queue_log line: {} fields, at least 5 needed (epoch|callid|queue|agent|event)",
-                f.len()
-            ))
-        } else {
-            match epoch(f[0], zone) {
-                Ok(t) => {
-                    events.push(QueueLogEvent {
-                        line,
-                        time_s: t,
-                        callid: f[1].trim().to_owned(),
-                        queue: f[2].trim().to_owned(),
-                        agent: f[3].trim().to_owned(),
-                        event: f[4].trim().to_owned(),
-                        data: data5(&f[5..]),
-                    });
-                    None
-                }
-                Err(e) => Some(format!("time: {e}")),
-            }
-        };
-        if let Some(reason) = reason {
-            rejects.push(Reject {
-                line,
-                byte: None,
-                column: None,
-                reason,
-                rendered: Some(raw.to_owned()),
-            });
-        }
-    }
+    let (events, problems, lines) =
+        callboard_core::queue_log::parse_raw_lines(text, first_line, zone);
+    let rejects = problems
+        .into_iter()
+        .map(|p| Reject {
+            line: p.line,
+            byte: None,
+            column: None,
+            reason: p.reason,
+            rendered: Some(p.text),
+        })
+        .collect();
     (events, rejects, lines)
 }
 
@@ -523,5 +493,79 @@ pub fn follow(
             continue;
         }
         std::thread::sleep(poll);
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    //! Arbitrary input never panics the queue_log parser or the replay, and every line
+    //! is accounted for. Run longer with `PROPTEST_CASES=100000 cargo test fuzz`.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    fn line_like() -> impl Strategy<Value = String> {
+        let events = prop::sample::select(vec![
+            "ENTERQUEUE",
+            "CONNECT",
+            "COMPLETEAGENT",
+            "COMPLETECALLER",
+            "TRANSFER",
+            "ATTENDEDTRANSFER",
+            "ABANDON",
+            "EXITWITHTIMEOUT",
+            "EXITWITHKEY",
+            "FULL",
+            "ADDMEMBER",
+            "REMOVEMEMBER",
+            "PAUSE",
+            "UNPAUSE",
+            "QUEUESTART",
+            "X",
+        ]);
+        (
+            0i64..50,
+            0u8..4,
+            events,
+            prop::collection::vec("[0-9a-z|]{0,6}", 0..6),
+        )
+            .prop_map(|(t, c, e, data)| {
+                format!(
+                    "{}|c{c}|q|SIP/{c}|{e}|{}",
+                    1_700_000_000 + t,
+                    data.join("|")
+                )
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,400}") {
+            let (events, rejects, lines) = parse_raw_lines(&text, 1, &TimeZoneSpec::Utc);
+            prop_assert_eq!(events.len() as u64 + rejects.len() as u64, lines);
+            let a = assemble(events, &AssemblyOptions::default());
+            prop_assert!(a.calls.iter().all(|c| c.wait_s >= 0.0));
+        }
+
+        #[test]
+        fn plausible_logs_account_for_every_line(lines in prop::collection::vec(line_like(), 0..60)) {
+            let text = lines.join("\n");
+            let (events, rejects, n) = parse_raw_lines(&text, 1, &TimeZoneSpec::Utc);
+            prop_assert_eq!(rejects.len(), 0);
+            let count = events.len() as u64;
+            prop_assert_eq!(count, n);
+            let a = assemble(events, &AssemblyOptions::default());
+            let skipped: u64 = a.skipped.values().sum();
+            prop_assert_eq!(a.used + a.duplicates + skipped + a.open.len() as u64, count);
+            for c in &a.calls {
+                prop_assert!(c.wait_s.is_finite() && c.wait_s >= 0.0);
+                prop_assert!(c.talk_s.is_none_or(|t| t.is_finite() && t >= 0.0));
+            }
+            for s in &a.states {
+                prop_assert!(s.end_s > s.start_s);
+            }
+        }
     }
 }

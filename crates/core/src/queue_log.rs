@@ -90,6 +90,79 @@ pub struct AssembledState {
     pub line: u64,
 }
 
+/// A line that is not a queue_log line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineProblem {
+    /// Line number.
+    pub line: u64,
+    /// Why.
+    pub reason: String,
+    /// The line as read.
+    pub text: String,
+}
+
+/// Parses raw `epoch|callid|queue|agent|event|data1…|data5` lines; `first_line`
+/// numbers the first. A time without a decimal epoch is read as a timestamp in `zone`.
+/// Returns the events, the lines that could not be read, and the count of non-blank
+/// lines (= events + problems).
+pub fn parse_raw_lines(
+    text: &str,
+    first_line: u64,
+    zone: &crate::time::TimeZoneSpec,
+) -> (Vec<QueueLogEvent>, Vec<LineProblem>, u64) {
+    let mut events = Vec::new();
+    let mut problems = Vec::new();
+    let mut lines = 0u64;
+    for (i, raw) in text.lines().enumerate() {
+        let line = first_line + i as u64;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        lines += 1;
+        let mut f = raw.splitn(10, '|');
+        let mut next = || f.next().map(str::trim);
+        let (t, callid, queue, agent, event) = (next(), next(), next(), next(), next());
+        let (Some(t), Some(callid), Some(queue), Some(agent), Some(event)) =
+            (t, callid, queue, agent, event)
+        else {
+            let n = raw.split('|').count();
+            problems.push(LineProblem {
+                line,
+                reason: format!("not a queue_log line: {n} fields, at least 5 needed (epoch|callid|queue|agent|event)"),
+                text: raw.to_owned(),
+            });
+            continue;
+        };
+        let time_s = match t.parse::<i64>() {
+            Ok(s) => Ok(s),
+            Err(_) => match t.parse::<f64>() {
+                Ok(x) if x.is_finite() => Ok(x.floor() as i64),
+                _ => crate::time::parse_timestamp(t, zone).map(|ms| ms.div_euclid(1000)),
+            },
+        };
+        match time_s {
+            Ok(time_s) => {
+                let data: [String; 5] = std::array::from_fn(|_| next().unwrap_or("").to_owned());
+                events.push(QueueLogEvent {
+                    line,
+                    time_s,
+                    callid: callid.to_owned(),
+                    queue: queue.to_owned(),
+                    agent: agent.to_owned(),
+                    event: event.to_owned(),
+                    data,
+                });
+            }
+            Err(e) => problems.push(LineProblem {
+                line,
+                reason: format!("time: {e}"),
+                text: raw.to_owned(),
+            }),
+        }
+    }
+    (events, problems, lines)
+}
+
 /// What the replay produced.
 #[derive(Debug, Clone, Default)]
 pub struct Assembled {

@@ -1,0 +1,111 @@
+//! queue_log speed: parse a ~10 M-line simulated raw queue_log on one core, replay it
+//! into calls and agent states, and the whole `callboard ingest` into an empty store.
+//!
+//! ```sh
+//! cargo bench --bench queue_log                        # ~10 M lines
+//! cargo bench --bench queue_log -- --calls 300000      # quicker
+//! ```
+
+use callboard_core::queue_log::{AssemblyOptions, assemble, parse_raw_lines};
+use callboard_core::time::TimeZoneSpec;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+fn main() {
+    let mut calls: u64 = 3_300_000;
+    let mut dir = std::env::temp_dir().join("callboard-bench-ql");
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--calls" => calls = it.next().and_then(|v| v.parse().ok()).expect("--calls N"),
+            "--dir" => dir = PathBuf::from(it.next().expect("--dir DIR")),
+            _ => {}
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let days = 28u64;
+    let per_day = calls / days;
+    let agents = (per_day / 38).max(30);
+    let out = dir.join("centre");
+    let bin = env!("CARGO_BIN_EXE_callboard");
+    let (d, a, c, o) = (
+        days.to_string(),
+        agents.to_string(),
+        per_day.to_string(),
+        out.display().to_string(),
+    );
+    let st = Command::new(bin)
+        .args([
+            "simulate",
+            "--format",
+            "queue_log",
+            "--days",
+            d.as_str(),
+            "--agents",
+            a.as_str(),
+            "--calls-per-day",
+            c.as_str(),
+            "--seed",
+            "3",
+            "--out",
+            o.as_str(),
+        ])
+        .status()
+        .expect("simulate runs");
+    assert!(st.success());
+    let path = out.join("queue_log");
+    let text = std::fs::read_to_string(&path).expect("read");
+    println!("| step | lines | seconds | lines/s | peak MB |\n|---|---:|---:|---:|---:|");
+    let t = Instant::now();
+    let (events, problems, lines) = parse_raw_lines(&text, 1, &TimeZoneSpec::Utc);
+    let secs = t.elapsed().as_secs_f64();
+    assert!(problems.is_empty());
+    println!(
+        "| parse (core, one thread) | {lines} | {secs:.2} | {:.0} | – |",
+        lines as f64 / secs
+    );
+    drop(text);
+    let t = Instant::now();
+    let a = assemble(events, &AssemblyOptions::default());
+    let secs2 = t.elapsed().as_secs_f64();
+    println!(
+        "| replay into calls and agent states | {lines} | {secs2:.2} | {:.0} | – |",
+        lines as f64 / secs2
+    );
+    println!(
+        "| (calls: {}, agent-state intervals: {}) | | | | |",
+        a.calls.len(),
+        a.states.len()
+    );
+    drop(a);
+    let data = dir.join("store");
+    let started = Instant::now();
+    let o = Command::new(bin)
+        .args([
+            "ingest",
+            "--kind",
+            "queue_log",
+            "--data-dir",
+            data.to_str().expect("utf-8"),
+            path.to_str().expect("utf-8"),
+        ])
+        .env("CALLBOARD_REPORT_PEAK_MEM", "1")
+        .output()
+        .expect("ingest runs");
+    let secs3 = started.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    let kb: f64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("peak_rss_kb: "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(f64::NAN);
+    println!(
+        "| callboard ingest, end to end | {lines} | {secs3:.2} | {:.0} | {:.0} |",
+        lines as f64 / secs3,
+        kb / 1024.0
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
