@@ -63,10 +63,15 @@ pub fn sniff(path: &Path) -> Option<Dialect> {
 
 fn epoch(s: &str, zone: &TimeZoneSpec) -> Result<i64, String> {
     let t = s.trim();
-    if let Ok(x) = t.parse::<f64>() {
-        return Ok(x.floor() as i64);
+    let secs = match t.parse::<f64>() {
+        Ok(x) if x.is_finite() => x.floor() as i64,
+        _ => parse_timestamp(t, zone).map(|ms| ms.div_euclid(1000))?,
+    };
+    // Epochs beyond ±3 000 years from 1970 cannot be times of calls.
+    if secs.abs() > 100_000_000_000 {
+        return Err(format!("{t} is out of range for an epoch"));
     }
-    parse_timestamp(t, zone).map(|ms| ms.div_euclid(1000))
+    Ok(secs)
 }
 
 fn data5(fields: &[&str]) -> [String; 5] {

@@ -140,6 +140,14 @@ pub fn parse_raw_lines(
                 _ => crate::time::parse_timestamp(t, zone).map(|ms| ms.div_euclid(1000)),
             },
         };
+        // Epochs beyond ±3 000 years from 1970 cannot be times of calls.
+        let time_s = time_s.and_then(|t| {
+            if t.abs() <= 100_000_000_000 {
+                Ok(t)
+            } else {
+                Err(format!("{t} is out of range for an epoch"))
+            }
+        });
         match time_s {
             Ok(time_s) => {
                 let data: [String; 5] = std::array::from_fn(|_| next().unwrap_or("").to_owned());
@@ -208,7 +216,8 @@ fn num(s: &str) -> Option<f64> {
     s.trim()
         .parse::<f64>()
         .ok()
-        .filter(|x| x.is_finite() && *x >= 0.0)
+        // A duration beyond ~30 years is garbage, not a wait.
+        .filter(|x| x.is_finite() && *x >= 0.0 && *x < 1e9)
 }
 
 #[derive(Debug, Clone)]
@@ -354,7 +363,8 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                 v.lines.push(idx);
                 if ev == "CONNECT" {
                     let agent = agent_id(&e.agent);
-                    v.wait_s = num(&e.data[0]).or(Some((e.time_s - v.arrived_s).max(0) as f64));
+                    v.wait_s = num(&e.data[0])
+                        .or(Some(e.time_s.saturating_sub(v.arrived_s).max(0) as f64));
                     v.rings =
                         num(&e.data[2]).map(|r| ((r / options.ring_seconds).ceil() as u32).max(1));
                     v.agent = Some(agent.clone());
@@ -380,8 +390,8 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                 };
                 let agent = v.agent.clone().unwrap_or_else(|| agent_id(&e.agent));
                 let wait = v.wait_s.or(hold).unwrap_or(0.0);
-                let connect_s = v.arrived_s + wait.round() as i64;
-                let talk = talk.unwrap_or_else(|| (e.time_s - connect_s).max(0) as f64);
+                let connect_s = v.arrived_s.saturating_add(wait.round() as i64);
+                let talk = talk.unwrap_or_else(|| e.time_s.saturating_sub(connect_s).max(0) as f64);
                 out.calls.push(AssembledCall {
                     call_id: v.call_id,
                     queue: v.queue,
@@ -416,7 +426,7 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                     "EXITWITHKEY" => num(&e.data[3]),
                     _ => num(&e.data[2]),
                 }
-                .unwrap_or_else(|| (e.time_s - v.arrived_s).max(0) as f64);
+                .unwrap_or_else(|| e.time_s.saturating_sub(v.arrived_s).max(0) as f64);
                 out.calls.push(AssembledCall {
                     call_id: v.call_id,
                     queue: v.queue,
@@ -704,6 +714,20 @@ mod tests {
             ("timeout", 150.0, 950)
         );
         assert_eq!(b.open_calls, 0);
+    }
+
+    #[test]
+    fn absurd_numbers_do_not_overflow() {
+        // Found by the fuzzer: a hold time of 1e20 s once overflowed the connect time.
+        let (events, problems, _) = parse_raw_lines(
+            "1700000000|c1|q|SIP/1|ENTERQUEUE|\n1700000000|c1|q|SIP/1|COMPLETEAGENT|1e20\n99999999999999999|c2|q|NONE|ENTERQUEUE|\n",
+            1,
+            &crate::time::TimeZoneSpec::Utc,
+        );
+        assert_eq!(problems.len(), 1, "an epoch out of range is a problem line");
+        let a = assemble(events, &AssemblyOptions::default());
+        assert_eq!(a.calls.len(), 1);
+        assert!(a.calls[0].wait_s < 1e9);
     }
 
     #[test]
