@@ -206,10 +206,14 @@ impl Default for AssemblyOptions {
 /// The agent id of a member interface: `Agent/1127`, `Local/1127@ctx/n`, `SIP/1127-0001`
 /// → `1127`; anything without a technology prefix is kept as it is.
 pub fn agent_id(interface: &str) -> String {
+    agent_name(interface).to_owned()
+}
+
+/// [`agent_id`] as a slice of the interface (no allocation).
+pub fn agent_name(interface: &str) -> &str {
     let s = interface.trim();
     let s = s.split_once('/').map_or(s, |(_, rest)| rest);
-    let s = s.split('@').next().unwrap_or(s);
-    s.to_owned()
+    s.split('@').next().unwrap_or(s)
 }
 
 fn num(s: &str) -> Option<f64> {
@@ -221,12 +225,12 @@ fn num(s: &str) -> Option<f64> {
 }
 
 #[derive(Debug, Clone)]
-struct Visit {
+struct Visit<'e> {
     call_id: String,
     queue: String,
     arrived_s: i64,
     caller: Option<String>,
-    agent: Option<String>,
+    agent: Option<&'e str>,
     wait_s: Option<f64>,
     rings: Option<u32>,
     lines: Vec<usize>,
@@ -272,44 +276,46 @@ fn is_system(callid: &str) -> bool {
 /// Replays `events` (any order; duplicates allowed) into calls and agent states.
 pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> Assembled {
     let mut out = Assembled::default();
-    // Exact duplicate lines (same time, ids, event and data) count once.
-    let mut seen: HashSet<(i64, String, String, String, String, [String; 5])> =
-        HashSet::with_capacity(events.len());
+    // Exact duplicate lines (same time, ids, event and data) count once. After the
+    // sort, repeats share a second, so each line is compared with its second's others.
     events.sort_by_key(|e| (e.time_s, e.line));
-    let mut keep = Vec::with_capacity(events.len());
+    let same = |a: &QueueLogEvent, b: &QueueLogEvent| {
+        a.callid == b.callid
+            && a.queue == b.queue
+            && a.agent == b.agent
+            && a.event == b.event
+            && a.data == b.data
+    };
+    let mut keep: Vec<QueueLogEvent> = Vec::with_capacity(events.len());
+    let mut run_start = 0usize;
     for e in events {
-        let key = (
-            e.time_s,
-            e.callid.clone(),
-            e.queue.clone(),
-            e.agent.clone(),
-            e.event.clone(),
-            e.data.clone(),
-        );
-        if seen.insert(key) {
-            keep.push(e);
-        } else {
+        if keep.last().is_some_and(|l| l.time_s != e.time_s) {
+            run_start = keep.len();
+        }
+        if keep[run_start..].iter().any(|k| same(k, &e)) {
             out.duplicates += 1;
+        } else {
+            keep.push(e);
         }
     }
     let events = keep;
-    let mut visits: HashMap<(String, String), Visit> = HashMap::new();
-    let mut agents: BTreeMap<String, AgentSession> = BTreeMap::new();
+    let mut visits: HashMap<(&str, &str), Visit<'_>> = HashMap::new();
+    let mut agents: HashMap<&str, AgentSession> = HashMap::new();
     let mut used = vec![false; events.len()];
     let mut skipped_idx: Vec<usize> = Vec::new();
 
     // Closes the agent's current interval at `t` (if any) and starts a new one.
     /// `at` = (time, line, index of the event).
-    fn change(
-        agents: &mut BTreeMap<String, AgentSession>,
+    fn change<'e>(
+        agents: &mut HashMap<&'e str, AgentSession>,
         out: &mut Assembled,
         used: &mut [bool],
-        agent: &str,
+        agent: &'e str,
         at: (i64, u64, usize),
         apply: &dyn Fn(&mut AgentSession),
     ) {
         let (t, line, idx) = at;
-        let s = agents.entry(agent.to_owned()).or_default();
+        let s = agents.entry(agent).or_default();
         if let (Some((state, reason)), Some(since)) = (s.state(), s.since)
             && t > since
         {
@@ -339,13 +345,13 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
 
     for (idx, e) in events.iter().enumerate() {
         let ev = e.event.as_str();
-        let key = (e.callid.clone(), e.queue.clone());
+        let key = (e.callid.as_str(), e.queue.as_str());
         match ev {
             "ENTERQUEUE" if !is_system(&e.callid) => {
                 let caller = Some(e.data[1].trim().to_owned())
                     .filter(|c| !c.is_empty() && c != "unknown" && c != "anonymous");
                 visits.insert(
-                    key.clone(),
+                    key,
                     Visit {
                         call_id: format!("{}:{}:{}", e.callid, e.queue, e.time_s),
                         queue: e.queue.clone(),
@@ -362,17 +368,17 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                 let v = visits.get_mut(&key).expect("checked");
                 v.lines.push(idx);
                 if ev == "CONNECT" {
-                    let agent = agent_id(&e.agent);
+                    let agent = agent_name(&e.agent);
                     v.wait_s = num(&e.data[0])
                         .or(Some(e.time_s.saturating_sub(v.arrived_s).max(0) as f64));
                     v.rings =
                         num(&e.data[2]).map(|r| ((r / options.ring_seconds).ceil() as u32).max(1));
-                    v.agent = Some(agent.clone());
+                    v.agent = Some(agent);
                     change(
                         &mut agents,
                         &mut out,
                         &mut used,
-                        &agent,
+                        agent,
                         (e.time_s, e.line, idx),
                         &|s| s.on_call = true,
                     );
@@ -388,7 +394,7 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                     "COMPLETEAGENT" | "COMPLETECALLER" => (num(&e.data[0]), num(&e.data[1])),
                     _ => (num(&e.data[2]), num(&e.data[3])),
                 };
-                let agent = v.agent.clone().unwrap_or_else(|| agent_id(&e.agent));
+                let agent: &str = v.agent.unwrap_or_else(|| agent_name(&e.agent));
                 let wait = v.wait_s.or(hold).unwrap_or(0.0);
                 let connect_s = v.arrived_s.saturating_add(wait.round() as i64);
                 let talk = talk.unwrap_or_else(|| e.time_s.saturating_sub(connect_s).max(0) as f64);
@@ -398,7 +404,7 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                     arrived_s: v.arrived_s,
                     outcome: "answered",
                     wait_s: wait,
-                    agent_id: Some(agent.clone()),
+                    agent_id: Some(agent.to_owned()),
                     talk_s: Some(talk),
                     rings: v.rings,
                     transferred: ev.contains("TRANSFER"),
@@ -412,7 +418,7 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                     &mut agents,
                     &mut out,
                     &mut used,
-                    &agent,
+                    agent,
                     (e.time_s, e.line, idx),
                     &|s| s.on_call = false,
                 );
@@ -465,7 +471,7 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                 used[idx] = true;
             }
             "ADDMEMBER" | "AGENTLOGIN" | "AGENTCALLBACKLOGIN" => {
-                let agent = agent_id(&e.agent);
+                let agent = agent_name(&e.agent);
                 let member = if ev == "ADDMEMBER" {
                     e.queue.clone()
                 } else {
@@ -476,7 +482,7 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                     &mut agents,
                     &mut out,
                     &mut used,
-                    &agent,
+                    agent,
                     (e.time_s, e.line, idx),
                     &|s| {
                         s.memberships.insert(member.clone());
@@ -487,7 +493,7 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                 );
             }
             "REMOVEMEMBER" | "AGENTLOGOFF" | "AGENTCALLBACKLOGOFF" => {
-                let agent = agent_id(&e.agent);
+                let agent = agent_name(&e.agent);
                 let member = if ev == "REMOVEMEMBER" {
                     e.queue.clone()
                 } else {
@@ -497,7 +503,7 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                     &mut agents,
                     &mut out,
                     &mut used,
-                    &agent,
+                    agent,
                     (e.time_s, e.line, idx),
                     &|s| {
                         s.memberships.remove(&member);
@@ -508,24 +514,24 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                 );
             }
             "PAUSE" | "PAUSEALL" => {
-                let agent = agent_id(&e.agent);
+                let agent = agent_name(&e.agent);
                 let reason = e.data[0].trim().to_owned();
                 change(
                     &mut agents,
                     &mut out,
                     &mut used,
-                    &agent,
+                    agent,
                     (e.time_s, e.line, idx),
                     &|s| s.paused = Some(reason.clone()),
                 );
             }
             "UNPAUSE" | "UNPAUSEALL" => {
-                let agent = agent_id(&e.agent);
+                let agent = agent_name(&e.agent);
                 change(
                     &mut agents,
                     &mut out,
                     &mut used,
-                    &agent,
+                    agent,
                     (e.time_s, e.line, idx),
                     &|s| s.paused = None,
                 );
