@@ -121,6 +121,17 @@ fn pbxware_export_gives_the_calls_counted_from_the_raw_file() {
         .unwrap_or(0);
     assert_eq!(u64::from(transferred), events["ATTENDEDTRANSFER"]);
 
+    // Agent states for its six agents.
+    let states = stored_table(&data, "agent_states");
+    let agents: std::collections::HashSet<&str> = states
+        .column("agent_id")
+        .expect("agent")
+        .str()
+        .expect("str")
+        .iter()
+        .flatten()
+        .collect();
+    assert_eq!(agents.len(), 6, "{agents:?}");
     // Re-ingesting adds nothing.
     let again = ingest_json(&data, &[file], &[]);
     assert_eq!(again["files"][0]["loaded"], 0);
