@@ -257,6 +257,9 @@ pub fn ingest(
     ingest_id: &str,
     ring_seconds: f64,
 ) -> Result<FileSummary> {
+    if dialect == Dialect::Raw {
+        return ingest_raw(store, path, opts, ingest_id, ring_seconds);
+    }
     let (events, parse_rejects, lines) = parse(path, dialect, &opts.zone)?;
     ingest_events(
         store,
@@ -276,148 +279,274 @@ pub fn ingest(
 pub fn ingest_events(
     store: &mut Store,
     shown: &str,
-    mut events: Vec<QueueLogEvent>,
+    events: Vec<QueueLogEvent>,
     parse_rejects: Vec<Reject>,
     lines: u64,
     opts: &IngestOptions,
     ingest_id: &str,
     ring_seconds: f64,
 ) -> Result<FileSummary> {
-    let backlog = store.manifest().queue_log_backlog.clone();
-    let held = backlog.len() as u64;
-    events.extend(backlog.into_iter().map(|b| QueueLogEvent {
-        line: 0,
-        time_s: b.time_s,
-        callid: b.callid,
-        queue: b.queue,
-        agent: b.agent,
-        event: b.event,
-        data: b.data,
-    }));
-    let assembled = assemble(events, &AssemblyOptions { ring_seconds });
-    let shown = shown.to_owned();
-    let mut calls = Loader::new(
-        store,
-        Table::Calls,
-        opts,
-        ingest_id,
-        format!("{shown} → calls"),
-        Vec::new(),
-    )?;
-    for c in &assembled.calls {
-        let cells = [
-            Cell::Text(&c.call_id),
-            Cell::Text(&c.queue),
-            Cell::TimestampMs(c.arrived_s * 1000),
-            Cell::Text(c.outcome),
-            Cell::Float(c.wait_s),
-            c.agent_id.as_deref().map_or(Cell::Null, Cell::Text),
-            c.talk_s.map_or(Cell::Null, Cell::Float),
-            Cell::Null,
-            Cell::Null,
-            c.rings.map_or(Cell::Null, |r| Cell::Int(i64::from(r))),
-            Cell::Bool(c.transferred),
-            Cell::Null,
-            c.caller_id.as_deref().map_or(Cell::Null, Cell::Text),
-        ];
-        calls.on_row(
-            super::source::RowPosition {
-                line: c.line,
-                byte: None,
-            },
-            &cells,
-            None,
-        )?;
-    }
-    calls.summary.read = assembled.calls.len() as u64;
-    let mut states = Loader::new(
-        store,
-        Table::AgentStates,
-        opts,
-        ingest_id,
-        format!("{shown} → agent_states"),
-        Vec::new(),
-    )?;
-    for s in &assembled.states {
-        let cells = [
-            Cell::Text(&s.agent_id),
-            Cell::Text(s.state),
-            Cell::TimestampMs(s.start_s * 1000),
-            Cell::TimestampMs(s.end_s * 1000),
-            s.reason.as_deref().map_or(Cell::Null, Cell::Text),
-        ];
-        states.on_row(
-            super::source::RowPosition {
-                line: s.line,
-                byte: None,
-            },
-            &cells,
-            None,
-        )?;
-    }
-    states.summary.read = assembled.states.len() as u64;
-    let (call_summary, mut staged, _) = calls.finish(store, ingest_id, None)?;
-    let (state_summary, more, _) = states.finish(store, ingest_id, None)?;
-    staged.extend(more);
+    let mut load = QueueLogLoad::new(store, shown, opts, ingest_id, ring_seconds)?;
+    load.feed(events, parse_rejects, lines)?;
+    load.finish(store)
+}
 
-    let mut summary = FileSummary {
-        path: shown.clone(),
-        kind: "queue_log".into(),
-        read: call_summary.read + parse_rejects.len() as u64 + assembled.open_calls,
-        loaded: call_summary.loaded,
-        rejected: call_summary.rejected + parse_rejects.len() as u64,
-        duplicates: call_summary.duplicates,
-        open: assembled.open_calls,
-        lines: Some(lines),
-        held_back_lines: Some(assembled.open.len() as u64),
-        duplicate_lines: Some(assembled.duplicates),
-        events: assembled.skipped.clone(),
-        ..FileSummary::default()
-    };
-    if held > 0 {
-        summary.warnings.push(format!(
-            "replayed {held} lines held back from an earlier queue_log ingest"
-        ));
+/// Lines per replay window when reading a raw queue_log: memory stays bounded
+/// whatever the file's size; calls still open at a window's end are carried into the
+/// next window (as they are into the next ingest).
+const WINDOW_LINES: usize = 500_000;
+
+/// A raw queue_log read in windows of lines, one commit at the end.
+fn ingest_raw(
+    store: &mut Store,
+    path: &Path,
+    opts: &IngestOptions,
+    ingest_id: &str,
+    ring_seconds: f64,
+) -> Result<FileSummary> {
+    use std::io::BufRead;
+    let shown = path.display().to_string();
+    let file =
+        std::fs::File::open(path).with_context(|| format!("{shown}: cannot open the file"))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut load = QueueLogLoad::new(store, &shown, opts, ingest_id, ring_seconds)?;
+    let mut next_line = 1u64;
+    let mut buf: Vec<u8> = Vec::with_capacity(64 << 20);
+    loop {
+        buf.clear();
+        let mut n = 0usize;
+        while n < WINDOW_LINES {
+            let read = reader
+                .read_until(b'\n', &mut buf)
+                .with_context(|| format!("{shown}: cannot read the file"))?;
+            if read == 0 {
+                break;
+            }
+            n += 1;
+        }
+        if n == 0 {
+            break;
+        }
+        let text = String::from_utf8_lossy(&buf);
+        let (events, rejects, lines) = parse_raw_lines(&text, next_line, &opts.zone);
+        next_line += n as u64;
+        load.feed(events, rejects, lines)?;
     }
-    summary.first_rejects = parse_rejects
-        .iter()
-        .take(10)
-        .map(Reject::describe)
-        .chain(call_summary.first_rejects.iter().cloned())
-        .take(10)
-        .collect();
-    if !parse_rejects.is_empty() && !opts.dry_run {
-        let rel = format!("rejects/queue_log/{ingest_id}.csv");
-        rejects::write(&store.root().join(&rel), None, &parse_rejects)?;
-        summary.rejects_path = Some(store.root().join(&rel).display().to_string());
-    } else if call_summary.rejects_path.is_some() {
-        summary.rejects_path = call_summary.rejects_path.clone();
-    }
-    summary.agent_states = Some(Box::new(state_summary.clone()));
-    summary.calls = Some(Box::new(call_summary.clone()));
-    if opts.dry_run {
-        return Ok(summary);
-    }
-    let backlog: Vec<BacklogEvent> = assembled
-        .open
-        .into_iter()
-        .map(|e| BacklogEvent {
-            time_s: e.time_s,
-            callid: e.callid,
-            queue: e.queue,
-            agent: e.agent,
-            event: e.event,
-            data: e.data,
+    load.finish(store)
+}
+
+/// Feeds queue_log events (in windows) into the calls and agent-state loaders.
+struct QueueLogLoad {
+    shown: String,
+    ingest_id: String,
+    dry_run: bool,
+    options: AssemblyOptions,
+    calls: Loader,
+    states: Loader,
+    carry: Vec<QueueLogEvent>,
+    held: u64,
+    parse_rejects: Vec<Reject>,
+    lines: u64,
+    duplicate_lines: u64,
+    events: std::collections::BTreeMap<String, u64>,
+    open_calls: u64,
+}
+
+impl QueueLogLoad {
+    fn new(
+        store: &Store,
+        shown: &str,
+        opts: &IngestOptions,
+        ingest_id: &str,
+        ring_seconds: f64,
+    ) -> Result<Self> {
+        let carry: Vec<QueueLogEvent> = store
+            .manifest()
+            .queue_log_backlog
+            .iter()
+            .cloned()
+            .map(|b| QueueLogEvent {
+                line: 0,
+                time_s: b.time_s,
+                callid: b.callid,
+                queue: b.queue,
+                agent: b.agent,
+                event: b.event,
+                data: b.data,
+            })
+            .collect();
+        Ok(QueueLogLoad {
+            shown: shown.to_owned(),
+            ingest_id: ingest_id.to_owned(),
+            dry_run: opts.dry_run,
+            options: AssemblyOptions { ring_seconds },
+            calls: Loader::new(
+                store,
+                Table::Calls,
+                opts,
+                ingest_id,
+                format!("{shown} → calls"),
+                Vec::new(),
+            )?,
+            states: Loader::new(
+                store,
+                Table::AgentStates,
+                opts,
+                ingest_id,
+                format!("{shown} → agent_states"),
+                Vec::new(),
+            )?,
+            held: carry.len() as u64,
+            carry,
+            parse_rejects: Vec::new(),
+            lines: 0,
+            duplicate_lines: 0,
+            events: Default::default(),
+            open_calls: 0,
         })
-        .collect();
-    let records = vec![
-        call_summary.record(ingest_id, Table::Calls),
-        state_summary.record(ingest_id, Table::AgentStates),
-    ];
-    store
-        .commit(staged, records, Some(backlog))
-        .context("cannot commit the ingest")?;
-    Ok(summary)
+    }
+
+    fn feed(
+        &mut self,
+        mut events: Vec<QueueLogEvent>,
+        rejects: Vec<Reject>,
+        lines: u64,
+    ) -> Result<()> {
+        self.lines += lines;
+        self.parse_rejects.extend(rejects);
+        events.append(&mut self.carry);
+        let assembled = assemble(events, &self.options);
+        for c in &assembled.calls {
+            let cells = [
+                Cell::Text(&c.call_id),
+                Cell::Text(&c.queue),
+                Cell::TimestampMs(c.arrived_s * 1000),
+                Cell::Text(c.outcome),
+                Cell::Float(c.wait_s),
+                c.agent_id.as_deref().map_or(Cell::Null, Cell::Text),
+                c.talk_s.map_or(Cell::Null, Cell::Float),
+                Cell::Null,
+                Cell::Null,
+                c.rings.map_or(Cell::Null, |r| Cell::Int(i64::from(r))),
+                Cell::Bool(c.transferred),
+                Cell::Null,
+                c.caller_id.as_deref().map_or(Cell::Null, Cell::Text),
+            ];
+            self.calls.on_row(
+                super::source::RowPosition {
+                    line: c.line,
+                    byte: None,
+                },
+                &cells,
+                None,
+            )?;
+        }
+        self.calls.summary.read += assembled.calls.len() as u64;
+        for s in &assembled.states {
+            let cells = [
+                Cell::Text(&s.agent_id),
+                Cell::Text(s.state),
+                Cell::TimestampMs(s.start_s * 1000),
+                Cell::TimestampMs(s.end_s * 1000),
+                s.reason.as_deref().map_or(Cell::Null, Cell::Text),
+            ];
+            self.states.on_row(
+                super::source::RowPosition {
+                    line: s.line,
+                    byte: None,
+                },
+                &cells,
+                None,
+            )?;
+        }
+        self.states.summary.read += assembled.states.len() as u64;
+        self.duplicate_lines += assembled.duplicates;
+        for (e, n) in assembled.skipped {
+            *self.events.entry(e).or_default() += n;
+        }
+        self.open_calls = assembled.open_calls;
+        self.carry = assembled.open;
+        Ok(())
+    }
+
+    fn finish(self, store: &mut Store) -> Result<FileSummary> {
+        let QueueLogLoad {
+            shown,
+            ingest_id,
+            dry_run,
+            calls,
+            states,
+            carry,
+            held,
+            parse_rejects,
+            lines,
+            duplicate_lines,
+            events,
+            open_calls,
+            ..
+        } = self;
+        let ingest_id = ingest_id.as_str();
+        let (call_summary, mut staged, _) = calls.finish(store, ingest_id, None)?;
+        let (state_summary, more, _) = states.finish(store, ingest_id, None)?;
+        staged.extend(more);
+        let mut summary = FileSummary {
+            path: shown.clone(),
+            kind: "queue_log".into(),
+            read: call_summary.read + parse_rejects.len() as u64 + open_calls,
+            loaded: call_summary.loaded,
+            rejected: call_summary.rejected + parse_rejects.len() as u64,
+            duplicates: call_summary.duplicates,
+            open: open_calls,
+            lines: Some(lines),
+            held_back_lines: Some(carry.len() as u64),
+            duplicate_lines: Some(duplicate_lines),
+            events,
+            ..FileSummary::default()
+        };
+        if held > 0 {
+            summary.warnings.push(format!(
+                "replayed {held} lines held back from an earlier queue_log ingest"
+            ));
+        }
+        summary.first_rejects = parse_rejects
+            .iter()
+            .take(10)
+            .map(Reject::describe)
+            .chain(call_summary.first_rejects.iter().cloned())
+            .take(10)
+            .collect();
+        if !parse_rejects.is_empty() && !dry_run {
+            let rel = format!("rejects/queue_log/{ingest_id}.csv");
+            rejects::write(&store.root().join(&rel), None, &parse_rejects)?;
+            summary.rejects_path = Some(store.root().join(&rel).display().to_string());
+        } else if call_summary.rejects_path.is_some() {
+            summary.rejects_path = call_summary.rejects_path.clone();
+        }
+        summary.agent_states = Some(Box::new(state_summary.clone()));
+        summary.calls = Some(Box::new(call_summary.clone()));
+        if dry_run {
+            return Ok(summary);
+        }
+        let backlog: Vec<BacklogEvent> = carry
+            .into_iter()
+            .map(|e| BacklogEvent {
+                time_s: e.time_s,
+                callid: e.callid,
+                queue: e.queue,
+                agent: e.agent,
+                event: e.event,
+                data: e.data,
+            })
+            .collect();
+        let records = vec![
+            call_summary.record(ingest_id, Table::Calls),
+            state_summary.record(ingest_id, Table::AgentStates),
+        ];
+        store
+            .commit(staged, records, Some(backlog))
+            .context("cannot commit the ingest")?;
+        Ok(summary)
+    }
 }
 
 /// Follows a growing raw queue_log (`--follow`): every `poll` it reads the complete
