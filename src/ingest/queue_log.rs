@@ -692,7 +692,7 @@ mod fuzz {
             prop_assert_eq!(count, n);
             let a = assemble(events, &AssemblyOptions::default());
             let skipped: u64 = a.skipped.values().sum();
-            prop_assert_eq!(a.used + a.duplicates + skipped + a.open.len() as u64, count);
+            prop_assert_eq!(a.used + a.duplicates + skipped + a.open_input_lines, count);
             for c in &a.calls {
                 prop_assert!(c.wait_s.is_finite() && c.wait_s >= 0.0);
                 prop_assert!(c.talk_s.is_none_or(|t| t.is_finite() && t >= 0.0));

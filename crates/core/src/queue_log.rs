@@ -184,8 +184,12 @@ pub struct Assembled {
     pub duplicates: u64,
     /// Lines with no call or state to attach to, by event name.
     pub skipped: BTreeMap<String, u64>,
-    /// Lines of calls and agent sessions still in progress, to replay next time.
+    /// Lines to replay with the next part of the log: those of calls still in progress,
+    /// and synthetic lines that restore the sessions of agents still logged in.
     pub open: Vec<QueueLogEvent>,
+    /// How many of the input lines are held back in `open` (calls in progress);
+    /// `used + duplicates + skipped + open_input_lines` = the lines given.
+    pub open_input_lines: u64,
     /// Calls still in progress.
     pub open_calls: u64,
 }
@@ -539,17 +543,62 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
             _ => skipped_idx.push(idx),
         }
     }
-    // Calls and agent sessions still running: their lines are replayed next time.
-    let mut open_idx: Vec<usize> = visits
-        .values()
-        .flat_map(|v| v.lines.iter().copied())
-        .collect();
+    // Calls still running: their lines are replayed next time. Agents still logged in:
+    // their lines are spent, and their state is carried as synthetic lines at the time
+    // it began (a login per membership, a pause if paused), so the next replay
+    // continues the same session.
+    let open_idx: Vec<usize> = {
+        let mut v: Vec<usize> = visits
+            .values()
+            .flat_map(|v| v.lines.iter().copied())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
     out.open_calls = visits.len() as u64;
-    for s in agents.values() {
-        open_idx.extend(s.lines.iter().copied());
+    let mut synthetic: Vec<QueueLogEvent> = Vec::new();
+    let mut names: Vec<&&str> = agents.keys().collect();
+    names.sort();
+    for name in names {
+        let s = &agents[*name];
+        for &i in &s.lines {
+            used[i] = true;
+        }
+        let Some(since) = s.since else { continue };
+        let interface = format!("Agent/{name}");
+        let mut memberships: Vec<&String> = s.memberships.iter().collect();
+        memberships.sort();
+        for m in memberships {
+            let (queue, event) = if m == "(agent)" {
+                ("NONE".to_owned(), "AGENTLOGIN")
+            } else {
+                (m.clone(), "ADDMEMBER")
+            };
+            synthetic.push(QueueLogEvent {
+                line: 0,
+                time_s: since,
+                callid: "NONE".into(),
+                queue,
+                agent: interface.clone(),
+                event: event.into(),
+                data: Default::default(),
+            });
+        }
+        if let Some(reason) = &s.paused {
+            let mut data: [String; 5] = Default::default();
+            data[0] = reason.clone();
+            synthetic.push(QueueLogEvent {
+                line: 0,
+                time_s: since,
+                callid: "NONE".into(),
+                queue: "NONE".into(),
+                agent: interface.clone(),
+                event: "PAUSEALL".into(),
+                data,
+            });
+        }
     }
-    open_idx.sort_unstable();
-    open_idx.dedup();
     let open_set: HashSet<usize> = open_idx.iter().copied().collect();
     for i in &skipped_idx {
         *out.skipped.entry(events[*i].event.clone()).or_default() += 1;
@@ -563,7 +612,12 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
             *out.skipped.entry(events[i].event.clone()).or_default() += 1;
         }
     }
-    out.open = open_idx.into_iter().map(|i| events[i].clone()).collect();
+    out.open_input_lines = open_idx.len() as u64;
+    out.open = open_idx
+        .into_iter()
+        .map(|i| events[i].clone())
+        .chain(synthetic)
+        .collect();
     out
 }
 
@@ -689,9 +743,9 @@ mod tests {
         let n = events.len() as u64;
         let a = assemble(events, &AssemblyOptions::default());
         let skipped: u64 = a.skipped.values().sum();
-        assert_eq!(a.used + a.duplicates + skipped + a.open.len() as u64, n);
+        assert_eq!(a.used + a.duplicates + skipped + a.open_input_lines, n);
         assert_eq!(a.skipped.get("QUEUESTART"), Some(&1));
-        assert_eq!(a.open.len(), 1, "the ENTERQUEUE of c3");
+        assert_eq!(a.open_input_lines, 1, "the ENTERQUEUE of c3");
     }
 
     #[test]
@@ -734,6 +788,55 @@ mod tests {
         let a = assemble(events, &AssemblyOptions::default());
         assert_eq!(a.calls.len(), 1);
         assert!(a.calls[0].wait_s < 1e9);
+    }
+
+    #[test]
+    fn a_session_split_across_two_parts_of_the_log_continues() {
+        let all = vec![
+            ev(1, 100, "NONE", "sales", "SIP/201", "ADDMEMBER", &[""]),
+            ev(2, 110, "c1", "sales", "NONE", "ENTERQUEUE", &["", "1", "1"]),
+            ev(
+                3,
+                140,
+                "c1",
+                "sales",
+                "SIP/201",
+                "CONNECT",
+                &["30", "b", "6"],
+            ),
+            ev(
+                4,
+                440,
+                "c1",
+                "sales",
+                "SIP/201",
+                "COMPLETECALLER",
+                &["30", "300", "1"],
+            ),
+            ev(5, 600, "NONE", "sales", "SIP/201", "PAUSE", &["lunch"]),
+            ev(6, 900, "NONE", "sales", "SIP/201", "UNPAUSE", &[""]),
+            ev(7, 1000, "NONE", "sales", "SIP/201", "REMOVEMEMBER", &[""]),
+        ];
+        let whole = assemble(all.clone(), &AssemblyOptions::default());
+        for cut in 1..all.len() {
+            let first = assemble(all[..cut].to_vec(), &AssemblyOptions::default());
+            let mut rest = all[cut..].to_vec();
+            rest.extend(first.open.clone());
+            let second = assemble(rest, &AssemblyOptions::default());
+            let mut states = first.states.clone();
+            states.extend(second.states);
+            let spans: Vec<(&str, i64, i64)> = states
+                .iter()
+                .map(|s| (s.state, s.start_s, s.end_s))
+                .collect();
+            let want: Vec<(&str, i64, i64)> = whole
+                .states
+                .iter()
+                .map(|s| (s.state, s.start_s, s.end_s))
+                .collect();
+            assert_eq!(spans, want, "cut after line {cut}");
+            assert_eq!(first.calls.len() + second.calls.len(), 1);
+        }
     }
 
     #[test]
