@@ -13,7 +13,7 @@ use super::rejects::{self, Reject};
 use super::{FileSummary, IngestOptions, Loader};
 use crate::store::{BacklogEvent, Store};
 use anyhow::{Context, Result, anyhow};
-use callboard_core::queue_log::{AssemblyOptions, QueueLogEvent, assemble};
+use callboard_core::queue_log::{Assembled, AssemblyOptions, QueueLogEvent, assemble};
 use callboard_core::schema::Table;
 use callboard_core::time::{TimeZoneSpec, parse_timestamp};
 use callboard_core::validate::Cell;
@@ -308,30 +308,54 @@ fn ingest_raw(
     let shown = path.display().to_string();
     let file =
         std::fs::File::open(path).with_context(|| format!("{shown}: cannot open the file"))?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
     let mut load = QueueLogLoad::new(store, &shown, opts, ingest_id, ring_seconds)?;
-    let mut next_line = 1u64;
-    let mut buf: Vec<u8> = Vec::with_capacity(64 << 20);
-    loop {
-        buf.clear();
-        let mut n = 0usize;
-        while n < WINDOW_LINES {
-            let read = reader
-                .read_until(b'\n', &mut buf)
-                .with_context(|| format!("{shown}: cannot read the file"))?;
-            if read == 0 {
-                break;
+    // A second thread reads, parses and replays window after window (the replay only
+    // needs the previous window's carry); this one validates and loads the rows.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(Assembled, Vec<Reject>, u64)>>(1);
+    let mut carry = std::mem::take(&mut load.carry);
+    let zone = opts.zone;
+    let options = load.options;
+    let shown_for_thread = shown.clone();
+    let worker = std::thread::spawn(move || {
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut next_line = 1u64;
+        let mut buf: Vec<u8> = Vec::with_capacity(64 << 20);
+        loop {
+            buf.clear();
+            let mut n = 0usize;
+            while n < WINDOW_LINES {
+                match reader.read_until(b'\n', &mut buf) {
+                    Ok(0) => break,
+                    Ok(_) => n += 1,
+                    Err(e) => {
+                        let _ = tx.send(Err(anyhow!(
+                            "{shown_for_thread}: cannot read the file ({e})"
+                        )));
+                        return;
+                    }
+                }
             }
-            n += 1;
+            if n == 0 {
+                return;
+            }
+            let text = String::from_utf8_lossy(&buf);
+            let (mut events, rejects, lines) = parse_raw_lines(&text, next_line, &zone);
+            next_line += n as u64;
+            events.append(&mut carry);
+            let assembled = assemble(events, &options);
+            carry = assembled.open.clone();
+            if tx.send(Ok((assembled, rejects, lines))).is_err() {
+                return;
+            }
         }
-        if n == 0 {
-            break;
-        }
-        let text = String::from_utf8_lossy(&buf);
-        let (events, rejects, lines) = parse_raw_lines(&text, next_line, &opts.zone);
-        next_line += n as u64;
-        load.feed(events, rejects, lines)?;
+    });
+    for message in rx {
+        let (assembled, rejects, lines) = message?;
+        load.feed_assembled(assembled, rejects, lines)?;
     }
+    worker
+        .join()
+        .map_err(|_| anyhow!("the queue_log reader thread panicked"))?;
     load.finish(store)
 }
 
@@ -412,10 +436,20 @@ impl QueueLogLoad {
         rejects: Vec<Reject>,
         lines: u64,
     ) -> Result<()> {
-        self.lines += lines;
-        self.parse_rejects.extend(rejects);
         events.append(&mut self.carry);
         let assembled = assemble(events, &self.options);
+        self.feed_assembled(assembled, rejects, lines)
+    }
+
+    /// Loads a replayed window; its `open` lines become the carry.
+    fn feed_assembled(
+        &mut self,
+        assembled: Assembled,
+        rejects: Vec<Reject>,
+        lines: u64,
+    ) -> Result<()> {
+        self.lines += lines;
+        self.parse_rejects.extend(rejects);
         for c in &assembled.calls {
             let cells = [
                 Cell::Text(&c.call_id),
