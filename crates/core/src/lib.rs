@@ -13,8 +13,10 @@
 //! * [`simulate`] — the seeded discrete-event contact-centre simulator.
 //! * [`erlang`] — Erlang B, C and A and the staffing search.
 //! * [`queue_log`] — Asterisk queue_log events → calls and agent states.
+//! * [`kpi`] — the 23 KPIs: their definitions, targets and statuses.
 
 pub mod erlang;
+pub mod kpi;
 pub mod queue_log;
 pub mod schema;
 pub mod simulate;
