@@ -3,8 +3,10 @@
 //! * [`catalog`] — each KPI as data (id, names, unit, family, definition, inputs,
 //!   target and better side, hints) and the good / watch / poor / unknown status.
 //! * [`buckets`] — period cut into intervals, days, ISO weeks or months, in a zone.
+//! * [`calls`] — the call-based KPIs (volume, waiting, handling) and FCR by repeat contact.
 //!
 //! The computations (per family, over the store's tables) come with issue 4.
 
 pub mod buckets;
+pub mod calls;
 pub mod catalog;

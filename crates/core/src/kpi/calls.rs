@@ -1,0 +1,536 @@
+//! The call-based KPIs (volume and outcomes, waiting, handling): an accumulator fed
+//! one call at a time, then read out as KPI values, exactly as `domain.md` §1's
+//! computation rules say.
+//!
+//! * Short abandons (abandoned with wait ≤ `short_abandon_seconds`) leave every formula;
+//!   they are still counted in the raw counts.
+//! * all = calls − short abandons; received = all − blocked; offered = received − ivr.
+//! * "Answered within X" means wait ≤ X; "queued" means wait > 0.
+//! * Averages over answered calls skip calls where that column is empty; AHT counts an
+//!   empty hold or after-call work as 0 (their documented default).
+//! * A ratio with an empty denominator is null with a reason, never 0.
+
+use crate::simulate::Outcome;
+
+/// One call as the KPIs read it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CallRow {
+    /// Outcome.
+    pub outcome: Outcome,
+    /// Wait in queue, seconds.
+    pub wait_s: f64,
+    /// Talk seconds (answered calls).
+    pub talk_s: Option<f64>,
+    /// Hold seconds.
+    pub hold_s: Option<f64>,
+    /// After-call work seconds.
+    pub acw_s: Option<f64>,
+    /// Rings heard.
+    pub rings: Option<u32>,
+    /// Transferred.
+    pub transferred: bool,
+    /// First-contact resolution, when known (the `resolved` column, else the
+    /// repeat-contact method; `None`: left out).
+    pub resolved: Option<bool>,
+}
+
+/// Definition choices that change the figures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CallSettings {
+    /// Service-level threshold, seconds.
+    pub sl_seconds: f64,
+    /// Abandons at or under this wait are short (misdials), seconds.
+    pub short_abandon_seconds: f64,
+}
+
+impl Default for CallSettings {
+    fn default() -> Self {
+        CallSettings {
+            sl_seconds: 20.0,
+            short_abandon_seconds: 5.0,
+        }
+    }
+}
+
+/// Raw counts of a bucket (the `counts` object of `cli.md`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallCounts {
+    /// Every call.
+    pub total: u64,
+    /// Answered.
+    pub answered: u64,
+    /// Abandoned, short ones included.
+    pub abandoned: u64,
+    /// Abandoned within the short-abandon threshold.
+    pub short_abandons: u64,
+    /// Sent away by the queue.
+    pub timeout: u64,
+    /// Blocked.
+    pub blocked: u64,
+    /// Handled by the IVR.
+    pub ivr: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Mean {
+    sum: f64,
+    n: u64,
+}
+
+impl Mean {
+    fn add(&mut self, x: f64) {
+        self.sum += x;
+        self.n += 1;
+    }
+    fn value(&self) -> Option<f64> {
+        (self.n > 0).then(|| self.sum / self.n as f64)
+    }
+}
+
+/// The accumulator.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CallAccum {
+    /// Raw counts.
+    pub counts: CallCounts,
+    queued_received: u64,
+    answered_in_sl: u64,
+    transferred: u64,
+    abandon_wait: Mean,
+    answered_wait: Mean,
+    queued_answered_wait: Mean,
+    talk: Mean,
+    hold: Mean,
+    acw: Mean,
+    handle: Mean,
+    rings: Mean,
+    fcr: Mean,
+}
+
+/// A KPI value, or why there is none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// The value.
+    pub value: Option<f64>,
+    /// Why it is null.
+    pub reason: Option<&'static str>,
+}
+
+impl Figure {
+    fn of(value: Option<f64>, reason: &'static str) -> Figure {
+        Figure {
+            reason: if value.is_none() { Some(reason) } else { None },
+            value,
+        }
+    }
+}
+
+fn ratio(num: u64, den: u64) -> Option<f64> {
+    (den > 0).then(|| num as f64 / den as f64)
+}
+
+impl CallAccum {
+    /// Adds one call.
+    pub fn add(&mut self, c: &CallRow, s: &CallSettings) {
+        let k = &mut self.counts;
+        k.total += 1;
+        match c.outcome {
+            Outcome::Answered => k.answered += 1,
+            Outcome::Abandoned => k.abandoned += 1,
+            Outcome::Timeout => k.timeout += 1,
+            Outcome::Blocked => k.blocked += 1,
+            Outcome::Ivr => k.ivr += 1,
+        }
+        if c.outcome == Outcome::Abandoned && c.wait_s <= s.short_abandon_seconds {
+            k.short_abandons += 1;
+            return; // leaves every formula
+        }
+        if c.outcome != Outcome::Blocked && c.wait_s > 0.0 {
+            self.queued_received += 1;
+        }
+        match c.outcome {
+            Outcome::Abandoned => self.abandon_wait.add(c.wait_s),
+            Outcome::Answered => {
+                self.answered_wait.add(c.wait_s);
+                if c.wait_s > 0.0 {
+                    self.queued_answered_wait.add(c.wait_s);
+                }
+                if c.wait_s <= s.sl_seconds {
+                    self.answered_in_sl += 1;
+                }
+                if c.transferred {
+                    self.transferred += 1;
+                }
+                if let Some(t) = c.talk_s {
+                    self.talk.add(t);
+                    self.handle
+                        .add(t + c.hold_s.unwrap_or(0.0) + c.acw_s.unwrap_or(0.0));
+                }
+                if let Some(h) = c.hold_s {
+                    self.hold.add(h);
+                }
+                if let Some(a) = c.acw_s {
+                    self.acw.add(a);
+                }
+                if let Some(r) = c.rings {
+                    self.rings.add(f64::from(r));
+                }
+                if let Some(r) = c.resolved {
+                    self.fcr.add(if r { 1.0 } else { 0.0 });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Merges another accumulator (for totals over groups).
+    pub fn merge(&mut self, o: &CallAccum) {
+        let (a, b) = (&mut self.counts, &o.counts);
+        a.total += b.total;
+        a.answered += b.answered;
+        a.abandoned += b.abandoned;
+        a.short_abandons += b.short_abandons;
+        a.timeout += b.timeout;
+        a.blocked += b.blocked;
+        a.ivr += b.ivr;
+        self.queued_received += o.queued_received;
+        self.answered_in_sl += o.answered_in_sl;
+        self.transferred += o.transferred;
+        for (x, y) in [
+            (&mut self.abandon_wait, &o.abandon_wait),
+            (&mut self.answered_wait, &o.answered_wait),
+            (&mut self.queued_answered_wait, &o.queued_answered_wait),
+            (&mut self.talk, &o.talk),
+            (&mut self.hold, &o.hold),
+            (&mut self.acw, &o.acw),
+            (&mut self.handle, &o.handle),
+            (&mut self.rings, &o.rings),
+            (&mut self.fcr, &o.fcr),
+        ] {
+            x.sum += y.sum;
+            x.n += y.n;
+        }
+    }
+
+    /// Calls after removing short abandons ("all calls").
+    pub fn all(&self) -> u64 {
+        self.counts.total - self.counts.short_abandons
+    }
+
+    /// all − blocked.
+    pub fn received(&self) -> u64 {
+        self.all() - self.counts.blocked
+    }
+
+    /// received − ivr.
+    pub fn offered(&self) -> u64 {
+        self.received() - self.counts.ivr
+    }
+
+    /// The call-based KPI values by id.
+    pub fn figures(&self) -> Vec<(&'static str, Figure)> {
+        let k = &self.counts;
+        let long_abandons = k.abandoned - k.short_abandons;
+        let (all, received, offered) = (self.all(), self.received(), self.offered());
+        vec![
+            (
+                "after_call_work_time",
+                Figure::of(
+                    self.acw.value(),
+                    "no answered calls with after-call work recorded",
+                ),
+            ),
+            (
+                "average_time_to_abandon",
+                Figure::of(self.abandon_wait.value(), "no abandoned calls"),
+            ),
+            (
+                "average_handle_time",
+                Figure::of(self.handle.value(), "no answered calls"),
+            ),
+            (
+                "average_hold_time",
+                Figure::of(self.hold.value(), "no answered calls with hold recorded"),
+            ),
+            (
+                "average_rings",
+                Figure::of(self.rings.value(), "no answered calls with rings recorded"),
+            ),
+            (
+                "average_queue_time",
+                Figure::of(
+                    self.queued_answered_wait.value(),
+                    "no answered calls that waited",
+                ),
+            ),
+            (
+                "average_speed_of_answer",
+                Figure::of(self.answered_wait.value(), "no answered calls"),
+            ),
+            (
+                "average_talk_time",
+                Figure::of(self.talk.value(), "no answered calls"),
+            ),
+            (
+                "abandon_rate",
+                Figure::of(ratio(long_abandons, offered), "no offered calls"),
+            ),
+            (
+                "blocked_call_rate",
+                Figure::of(ratio(k.blocked, all), "no calls"),
+            ),
+            (
+                "first_call_resolution",
+                Figure::of(
+                    self.fcr.value(),
+                    "no answered calls with a known resolution",
+                ),
+            ),
+            (
+                "queued_call_rate",
+                Figure::of(ratio(self.queued_received, received), "no received calls"),
+            ),
+            (
+                "transfer_rate",
+                Figure::of(ratio(self.transferred, k.answered), "no answered calls"),
+            ),
+            (
+                "answered_call_rate",
+                Figure::of(ratio(k.answered, offered), "no offered calls"),
+            ),
+            (
+                "service_level",
+                Figure::of(ratio(self.answered_in_sl, offered), "no offered calls"),
+            ),
+            ("total_calls", Figure::of(Some(all as f64), "")),
+        ]
+    }
+}
+
+/// First-contact resolution by the repeat-contact method: call `i` (arrival `t`,
+/// caller `c`) is resolved unless the same caller calls again within `(t, t + window]`;
+/// calls whose window runs past `last_arrival_ms` (the store's last call) are left out
+/// (`None`), as are calls without a caller. `calls` are (caller, arrival ms) in any
+/// order; the answer is in the same order.
+pub fn repeat_contact_resolution(
+    calls: &[(Option<&str>, i64)],
+    window_ms: i64,
+    last_arrival_ms: i64,
+) -> Vec<Option<bool>> {
+    let mut order: Vec<usize> = (0..calls.len()).filter(|&i| calls[i].0.is_some()).collect();
+    order.sort_by(|&a, &b| {
+        calls[a]
+            .0
+            .cmp(&calls[b].0)
+            .then(calls[a].1.cmp(&calls[b].1))
+    });
+    let mut out = vec![None; calls.len()];
+    for (pos, &i) in order.iter().enumerate() {
+        let (caller, t) = calls[i];
+        let deadline = t.saturating_add(window_ms);
+        // The next later call of the same caller (equal times are not "later").
+        let next = order[pos + 1..]
+            .iter()
+            .map(|&j| calls[j])
+            .find(|(c, tj)| *c != caller || *tj > t);
+        let called_again = next.is_some_and(|(c, tj)| c == caller && tj <= deadline);
+        out[i] = if called_again {
+            Some(false)
+        } else if deadline > last_arrival_ms {
+            None // censored: the window runs past the data
+        } else {
+            Some(true)
+        };
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(outcome: Outcome, wait_s: f64) -> CallRow {
+        CallRow {
+            outcome,
+            wait_s,
+            talk_s: None,
+            hold_s: None,
+            acw_s: None,
+            rings: None,
+            transferred: false,
+            resolved: None,
+        }
+    }
+
+    fn answered(wait_s: f64, talk: f64, hold: Option<f64>, acw: Option<f64>) -> CallRow {
+        CallRow {
+            talk_s: Some(talk),
+            hold_s: hold,
+            acw_s: acw,
+            ..call(Outcome::Answered, wait_s)
+        }
+    }
+
+    fn fig(a: &CallAccum, id: &str) -> Option<f64> {
+        a.figures()
+            .into_iter()
+            .find(|(k, _)| *k == id)
+            .and_then(|(_, f)| f.value)
+    }
+
+    fn close(x: Option<f64>, want: f64) {
+        let x = x.expect("a value");
+        assert!((x - want).abs() < 1e-12, "{x} vs {want}");
+    }
+
+    /// Ten calls worked by hand:
+    ///   A1 answered, wait 20 (exactly at the SL threshold → in SL), talk 100, hold 10, acw 30, 2 rings
+    ///   A2 answered, wait 0, talk 200, hold –, acw 40, transferred
+    ///   A3 answered, wait 45, talk 300, hold 20, acw –, 4 rings
+    ///   B1 abandoned, wait 5 (exactly at the short threshold → short abandon, leaves everything)
+    ///   B2 abandoned, wait 60
+    ///   T1 timeout, wait 300
+    ///   K1 blocked, K2 blocked
+    ///   I1 ivr
+    ///   B3 abandoned, wait 5.5 (just over the threshold → counts)
+    /// all = 10 − 1 short = 9; received = 9 − 2 blocked = 7; offered = 7 − 1 ivr = 6.
+    fn fixture() -> CallAccum {
+        let s = CallSettings::default();
+        let mut a = CallAccum::default();
+        let calls = [
+            CallRow {
+                rings: Some(2),
+                ..answered(20.0, 100.0, Some(10.0), Some(30.0))
+            },
+            CallRow {
+                transferred: true,
+                ..answered(0.0, 200.0, None, Some(40.0))
+            },
+            CallRow {
+                rings: Some(4),
+                ..answered(45.0, 300.0, Some(20.0), None)
+            },
+            call(Outcome::Abandoned, 5.0),
+            call(Outcome::Abandoned, 60.0),
+            call(Outcome::Timeout, 300.0),
+            call(Outcome::Blocked, 0.0),
+            call(Outcome::Blocked, 0.0),
+            call(Outcome::Ivr, 0.0),
+            call(Outcome::Abandoned, 5.5),
+        ];
+        for c in &calls {
+            a.add(c, &s);
+        }
+        a
+    }
+
+    #[test]
+    fn counts_are_raw_and_the_bases_drop_short_abandons() {
+        let a = fixture();
+        assert_eq!(
+            a.counts,
+            CallCounts {
+                total: 10,
+                answered: 3,
+                abandoned: 3,
+                short_abandons: 1,
+                timeout: 1,
+                blocked: 2,
+                ivr: 1
+            }
+        );
+        assert_eq!((a.all(), a.received(), a.offered()), (9, 7, 6));
+        close(fig(&a, "total_calls"), 9.0);
+    }
+
+    #[test]
+    fn rates_follow_the_manual() {
+        let a = fixture();
+        close(fig(&a, "abandon_rate"), 2.0 / 6.0); // B2, B3 over offered 6
+        close(fig(&a, "blocked_call_rate"), 2.0 / 9.0); // K1, K2 over all 9
+        close(fig(&a, "answered_call_rate"), 3.0 / 6.0);
+        close(fig(&a, "service_level"), 2.0 / 6.0); // A1 (wait = 20) and A2 (0)
+        // Queued (wait > 0) among received 7: A1, A3, B2, T1, B3 = 5.
+        close(fig(&a, "queued_call_rate"), 5.0 / 7.0);
+        close(fig(&a, "transfer_rate"), 1.0 / 3.0);
+    }
+
+    #[test]
+    fn averages_skip_empty_columns() {
+        let a = fixture();
+        close(
+            fig(&a, "average_speed_of_answer"),
+            (20.0 + 0.0 + 45.0) / 3.0,
+        );
+        close(fig(&a, "average_queue_time"), (20.0 + 45.0) / 2.0); // A2 did not queue
+        close(fig(&a, "average_time_to_abandon"), (60.0 + 5.5) / 2.0);
+        close(fig(&a, "average_talk_time"), 200.0);
+        close(fig(&a, "average_hold_time"), 15.0); // A2 has no hold recorded
+        close(fig(&a, "after_call_work_time"), 35.0); // A3 has no acw recorded
+        close(
+            fig(&a, "average_handle_time"),
+            (140.0 + 240.0 + 320.0) / 3.0,
+        );
+        close(fig(&a, "average_rings"), 3.0);
+        assert_eq!(fig(&a, "first_call_resolution"), None);
+    }
+
+    #[test]
+    fn an_empty_bucket_has_nulls_with_reasons() {
+        let a = CallAccum::default();
+        for (id, f) in a.figures() {
+            if id == "total_calls" {
+                assert_eq!(f.value, Some(0.0));
+            } else {
+                assert!(f.value.is_none() && f.reason.is_some(), "{id}");
+            }
+        }
+    }
+
+    #[test]
+    fn merging_equals_adding_everything_to_one() {
+        let s = CallSettings::default();
+        let mut one = CallAccum::default();
+        let mut parts = [CallAccum::default(), CallAccum::default()];
+        for (i, c) in [
+            answered(3.0, 10.0, None, None),
+            call(Outcome::Abandoned, 30.0),
+            call(Outcome::Blocked, 0.0),
+        ]
+        .iter()
+        .enumerate()
+        {
+            one.add(c, &s);
+            parts[i % 2].add(c, &s);
+        }
+        let mut merged = parts[0];
+        merged.merge(&parts[1]);
+        assert_eq!(merged, one);
+    }
+
+    #[test]
+    fn repeat_contacts_within_the_window_are_unresolved_and_late_ones_censored() {
+        let day = 86_400_000;
+        let calls = [
+            (Some("x"), 0),        // x calls again on day 3 → not resolved
+            (Some("x"), 3 * day),  // next x call is day 11 (> 7 days) → resolved
+            (Some("x"), 11 * day), // window ends day 18 > last arrival day 12 → censored
+            (Some("y"), day),      // y never again, window ends day 8 ≤ 12 → resolved
+            (None, day),           // no caller → left out
+            (Some("z"), 5 * day),  // z again exactly at t + 7 days → not resolved
+            (Some("z"), 12 * day), // the last arrival
+        ];
+        let r = repeat_contact_resolution(&calls, 7 * day, 12 * day);
+        assert_eq!(
+            r,
+            vec![
+                Some(false),
+                Some(true),
+                None,
+                Some(true),
+                None,
+                Some(false),
+                None
+            ]
+        );
+    }
+}
