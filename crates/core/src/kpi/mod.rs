@@ -4,9 +4,11 @@
 //!   target and better side, hints) and the good / watch / poor / unknown status.
 //! * [`buckets`] — period cut into intervals, days, ISO weeks or months, in a zone.
 //! * [`calls`] — the call-based KPIs (volume, waiting, handling) and FCR by repeat contact.
+//! * [`agent_time`] — adherence, occupancy, logged-in time and attendance, clipped to buckets.
 //!
 //! The computations (per family, over the store's tables) come with issue 4.
 
+pub mod agent_time;
 pub mod buckets;
 pub mod calls;
 pub mod catalog;

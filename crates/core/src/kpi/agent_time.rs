@@ -1,0 +1,343 @@
+//! The agent-time KPIs: schedule adherence, occupancy, calls per agent hour and
+//! attendance, from agent-state and schedule intervals clipped to the buckets (only
+//! the overlapping part counts).
+//!
+//! * logged-in time = every agent-state interval, any state;
+//! * occupancy = (talk + hold + acw) ÷ (talk + hold + acw + ready);
+//! * adherence = overlap of the agent's ready/talk/hold/acw states with its scheduled
+//!   `work` segments ÷ scheduled `work` time;
+//! * attendance = (agent, local calendar day of the segment start) pairs with scheduled
+//!   work in which some agent-state interval overlaps one of those segments ÷ pairs;
+//!   a pair belongs to the bucket holding its segment start.
+
+use super::buckets::bucket_of;
+use crate::time::{DAY_MS, TimeZoneSpec};
+use std::collections::{HashMap, HashSet};
+
+/// One agent-state interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StateRow<'a> {
+    /// Agent.
+    pub agent: &'a str,
+    /// State word (`ready`, `talk`, …).
+    pub state: &'a str,
+    /// Start, ms.
+    pub start_ms: i64,
+    /// End, ms.
+    pub end_ms: i64,
+}
+
+/// One scheduled `work` segment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WorkRow<'a> {
+    /// Agent.
+    pub agent: &'a str,
+    /// Start, ms.
+    pub start_ms: i64,
+    /// End, ms.
+    pub end_ms: i64,
+}
+
+/// Agent time of one bucket (and group), in ms.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct AgentTime {
+    /// Every state.
+    pub logged_in_ms: f64,
+    /// talk + hold + acw.
+    pub busy_ms: f64,
+    /// ready.
+    pub ready_ms: f64,
+    /// Working states inside scheduled work.
+    pub adherent_ms: f64,
+    /// Scheduled work.
+    pub scheduled_ms: f64,
+    /// (agent, day) pairs with scheduled work.
+    pub pairs: u64,
+    /// Of those, pairs the agent logged in for.
+    pub attended: u64,
+}
+
+impl AgentTime {
+    /// Occupancy, if there was busy or ready time.
+    pub fn occupancy(&self) -> Option<f64> {
+        let d = self.busy_ms + self.ready_ms;
+        (d > 0.0).then(|| self.busy_ms / d)
+    }
+    /// Adherence, if work was scheduled.
+    pub fn adherence(&self) -> Option<f64> {
+        (self.scheduled_ms > 0.0).then(|| self.adherent_ms / self.scheduled_ms)
+    }
+    /// Attendance, if work was scheduled.
+    pub fn attendance(&self) -> Option<f64> {
+        (self.pairs > 0).then(|| self.attended as f64 / self.pairs as f64)
+    }
+    /// Answered calls per logged-in hour.
+    pub fn calls_per_hour(&self, answered: u64) -> Option<f64> {
+        (self.logged_in_ms > 0.0).then(|| answered as f64 / (self.logged_in_ms / 3_600_000.0))
+    }
+}
+
+fn working(state: &str) -> bool {
+    matches!(state, "ready" | "talk" | "hold" | "acw")
+}
+
+/// Adds `f(bucket, overlap_ms)` for every bucket `[a, b)` overlaps.
+fn spread(starts: &[i64], to_ms: i64, a: i64, b: i64, mut f: impl FnMut(usize, f64)) {
+    if b <= a || starts.is_empty() {
+        return;
+    }
+    let first = if a < starts[0] {
+        0
+    } else {
+        match bucket_of(starts, to_ms, a) {
+            Some(i) => i,
+            None => return,
+        }
+    };
+    for i in first..starts.len() {
+        let s = starts[i];
+        let e = starts.get(i + 1).copied().unwrap_or(to_ms);
+        if s >= b {
+            break;
+        }
+        let o = (b.min(e) - a.max(s)) as f64;
+        if o > 0.0 {
+            f(i, o);
+        }
+    }
+}
+
+/// Agent time per bucket and group. `group_of` maps an agent to a group index (or
+/// `None` to leave the agent out); the result is `[bucket][group]`.
+pub fn agent_time(
+    states: &[StateRow<'_>],
+    work: &[WorkRow<'_>],
+    starts: &[i64],
+    to_ms: i64,
+    groups: usize,
+    group_of: &dyn Fn(&str) -> Option<usize>,
+    zone: &TimeZoneSpec,
+) -> Vec<Vec<AgentTime>> {
+    let mut out = vec![vec![AgentTime::default(); groups]; starts.len()];
+    for s in states {
+        let Some(g) = group_of(s.agent) else { continue };
+        let busy = matches!(s.state, "talk" | "hold" | "acw");
+        let ready = s.state == "ready";
+        spread(starts, to_ms, s.start_ms, s.end_ms, |i, o| {
+            let t = &mut out[i][g];
+            t.logged_in_ms += o;
+            if busy {
+                t.busy_ms += o;
+            } else if ready {
+                t.ready_ms += o;
+            }
+        });
+    }
+    // Per agent: its working states and its work segments, sorted, swept together.
+    let mut states_by: HashMap<&str, Vec<(i64, i64)>> = HashMap::new();
+    let mut any_by: HashMap<&str, Vec<(i64, i64)>> = HashMap::new();
+    for s in states {
+        any_by
+            .entry(s.agent)
+            .or_default()
+            .push((s.start_ms, s.end_ms));
+        if working(s.state) {
+            states_by
+                .entry(s.agent)
+                .or_default()
+                .push((s.start_ms, s.end_ms));
+        }
+    }
+    for v in states_by.values_mut().chain(any_by.values_mut()) {
+        v.sort_unstable();
+    }
+    let mut pairs: HashMap<(&str, i64), (bool, usize)> = HashMap::new();
+    for w in work {
+        let Some(g) = group_of(w.agent) else { continue };
+        spread(starts, to_ms, w.start_ms, w.end_ms, |i, o| {
+            out[i][g].scheduled_ms += o
+        });
+        // Working time inside this segment, clipped per bucket.
+        if let Some(v) = states_by.get(w.agent) {
+            let from = v.partition_point(|&(_, e)| e <= w.start_ms);
+            for &(a, b) in &v[from..] {
+                if a >= w.end_ms {
+                    break;
+                }
+                spread(starts, to_ms, a.max(w.start_ms), b.min(w.end_ms), |i, o| {
+                    out[i][g].adherent_ms += o
+                });
+            }
+        }
+        // Attendance pair: (agent, local day of the segment start).
+        let local_day = (w.start_ms + zone.offset_ms_at(w.start_ms)).div_euclid(DAY_MS);
+        let attended = any_by.get(w.agent).is_some_and(|v| {
+            let from = v.partition_point(|&(_, e)| e <= w.start_ms);
+            v[from..].first().is_some_and(|&(a, _)| a < w.end_ms)
+        });
+        if let Some(b) = bucket_of(starts, to_ms, w.start_ms) {
+            let e = pairs.entry((w.agent, local_day)).or_insert((false, b));
+            e.0 |= attended;
+        }
+    }
+    let mut counted: HashSet<(&str, i64)> = HashSet::new();
+    for ((agent, day), (attended, b)) in pairs {
+        if counted.insert((agent, day))
+            && let Some(g) = group_of(agent)
+        {
+            out[b][g].pairs += 1;
+            out[b][g].attended += u64::from(attended);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kpi::buckets::{Bucketing, bucket_starts};
+
+    const H: i64 = 3_600_000;
+
+    /// One agent, one day (UTC), two half-days as buckets would be too coarse: use
+    /// hourly buckets 08:00–12:00 (0 = 1970-01-01, offsets in hours).
+    ///   scheduled work 08:00–10:00 and 10:30–12:00 (3.5 h)
+    ///   states: ready 08:10–09:00, talk 09:00–09:30, acw 09:30–09:45, break 09:45–10:40,
+    ///           ready 10:40–11:00, hold 11:00–11:15, talk 11:15–12:30
+    #[test]
+    fn adherence_occupancy_and_logged_in_time_are_clipped_by_hand() {
+        let zone = TimeZoneSpec::Utc;
+        let starts = bucket_starts(8 * H, 12 * H, Bucketing::Interval(60), &zone);
+        let m = |h: f64| (h * 60.0).round() as i64 * 60_000;
+        let states = [
+            StateRow {
+                agent: "a",
+                state: "ready",
+                start_ms: m(8.0 + 10.0 / 60.0),
+                end_ms: m(9.0),
+            },
+            StateRow {
+                agent: "a",
+                state: "talk",
+                start_ms: m(9.0),
+                end_ms: m(9.5),
+            },
+            StateRow {
+                agent: "a",
+                state: "acw",
+                start_ms: m(9.5),
+                end_ms: m(9.75),
+            },
+            StateRow {
+                agent: "a",
+                state: "break",
+                start_ms: m(9.75),
+                end_ms: m(10.0 + 40.0 / 60.0),
+            },
+            StateRow {
+                agent: "a",
+                state: "ready",
+                start_ms: m(10.0 + 40.0 / 60.0),
+                end_ms: m(11.0),
+            },
+            StateRow {
+                agent: "a",
+                state: "hold",
+                start_ms: m(11.0),
+                end_ms: m(11.25),
+            },
+            StateRow {
+                agent: "a",
+                state: "talk",
+                start_ms: m(11.25),
+                end_ms: m(12.5),
+            },
+        ];
+        let work = [
+            WorkRow {
+                agent: "a",
+                start_ms: m(8.0),
+                end_ms: m(10.0),
+            },
+            WorkRow {
+                agent: "a",
+                start_ms: m(10.5),
+                end_ms: m(12.0),
+            },
+        ];
+        let t = agent_time(&states, &work, &starts, 12 * H, 1, &|_| Some(0), &zone);
+        let min = |x: f64| x / 60_000.0;
+        // 08–09: scheduled 60, working 50 (ready from 08:10), logged in 50.
+        assert_eq!(
+            (
+                min(t[0][0].scheduled_ms),
+                min(t[0][0].adherent_ms),
+                min(t[0][0].logged_in_ms)
+            ),
+            (60.0, 50.0, 50.0)
+        );
+        // 09–10: scheduled 60; working 09:00–09:45 = 45; busy 45, ready 0; logged in 60.
+        assert_eq!(
+            (
+                min(t[1][0].adherent_ms),
+                min(t[1][0].busy_ms),
+                min(t[1][0].logged_in_ms)
+            ),
+            (45.0, 45.0, 60.0)
+        );
+        // 10–11: scheduled 10:30–11:00 = 30; working inside = ready 10:40–11:00 = 20.
+        assert_eq!(
+            (
+                min(t[2][0].scheduled_ms),
+                min(t[2][0].adherent_ms),
+                min(t[2][0].ready_ms)
+            ),
+            (30.0, 20.0, 20.0)
+        );
+        // 11–12: scheduled 60, working 60; busy 60 (the talk after 12:00 is clipped).
+        assert_eq!(
+            (min(t[3][0].adherent_ms), min(t[3][0].busy_ms)),
+            (60.0, 60.0)
+        );
+        // Whole period by summing: adherence (50+45+20+60)/(60+60+30+60) = 175/210.
+        let (adh, sched): (f64, f64) = t
+            .iter()
+            .map(|b| (b[0].adherent_ms, b[0].scheduled_ms))
+            .fold((0.0, 0.0), |a, x| (a.0 + x.0, a.1 + x.1));
+        assert!((adh / sched - 175.0 / 210.0).abs() < 1e-12);
+        let occ = t[1][0].occupancy().expect("busy time");
+        assert!((occ - 1.0).abs() < 1e-12);
+        // One (agent, day) pair, attended, in the bucket of 08:00.
+        assert_eq!((t[0][0].pairs, t[0][0].attended), (1, 1));
+        assert!((t[3][0].calls_per_hour(2).expect("logged in") - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn an_absent_agent_is_scheduled_but_not_attended() {
+        let zone = TimeZoneSpec::Utc;
+        let starts = bucket_starts(0, 2 * DAY_MS, Bucketing::Day, &zone);
+        let work = [
+            WorkRow {
+                agent: "b",
+                start_ms: 9 * H,
+                end_ms: 17 * H,
+            },
+            WorkRow {
+                agent: "b",
+                start_ms: DAY_MS + 9 * H,
+                end_ms: DAY_MS + 17 * H,
+            },
+        ];
+        let states = [StateRow {
+            agent: "b",
+            state: "ready",
+            start_ms: DAY_MS + 16 * H,
+            end_ms: DAY_MS + 18 * H,
+        }];
+        let t = agent_time(&states, &work, &starts, 2 * DAY_MS, 1, &|_| Some(0), &zone);
+        assert_eq!((t[0][0].pairs, t[0][0].attended), (1, 0));
+        assert_eq!((t[1][0].pairs, t[1][0].attended), (1, 1));
+        assert_eq!(t[0][0].attendance(), Some(0.0));
+        assert_eq!(t[1][0].adherence(), Some(1.0 / 8.0));
+    }
+}
