@@ -5,6 +5,7 @@
 //! * [`buckets`] — period cut into intervals, days, ISO weeks or months, in a zone.
 //! * [`calls`] — the call-based KPIs (volume, waiting, handling) and FCR by repeat contact.
 //! * [`agent_time`] — adherence, occupancy, logged-in time and attendance, clipped to buckets.
+//! * [`staff_cost`] — QA score, prorated costs and agent turnover.
 //!
 //! The computations (per family, over the store's tables) come with issue 4.
 
@@ -12,3 +13,4 @@ pub mod agent_time;
 pub mod buckets;
 pub mod calls;
 pub mod catalog;
+pub mod staff_cost;
