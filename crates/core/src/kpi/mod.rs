@@ -6,11 +6,12 @@
 //! * [`calls`] — the call-based KPIs (volume, waiting, handling) and FCR by repeat contact.
 //! * [`agent_time`] — adherence, occupancy, logged-in time and attendance, clipped to buckets.
 //! * [`staff_cost`] — QA score, prorated costs and agent turnover.
+//! * [`report`] — all 23 KPIs per bucket and group, with the grouping limits and reasons.
 //!
-//! The computations (per family, over the store's tables) come with issue 4.
 
 pub mod agent_time;
 pub mod buckets;
 pub mod calls;
 pub mod catalog;
+pub mod report;
 pub mod staff_cost;

@@ -1,0 +1,476 @@
+//! All 23 KPIs per bucket and group, from the tables' rows: the grouping limits,
+//! missing tables and empty buckets of `domain.md` §1, and each value's status.
+
+use super::agent_time::{AgentTime, StateRow, WorkRow, agent_time};
+use super::buckets::{Bucketing, bucket_of, bucket_starts};
+use super::calls::{CallAccum, CallCounts, CallRow, CallSettings, repeat_contact_resolution};
+use super::catalog::{KPIS, Status, Unit, status};
+use super::staff_cost::{AgentRow, CostRow, Qa, QaRow, Turnover, prorated_costs, qa, turnover};
+use crate::simulate::Outcome;
+use crate::time::{DAY_MS, TimeZoneSpec};
+use std::collections::{BTreeMap, HashMap};
+
+/// One call with what grouping and FCR need.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CallIn<'a> {
+    /// Arrival, ms.
+    pub arrived_ms: i64,
+    /// Queue.
+    pub queue: &'a str,
+    /// Answering agent.
+    pub agent: Option<&'a str>,
+    /// Caller, for repeat-contact FCR.
+    pub caller: Option<&'a str>,
+    /// The `resolved` column, if recorded.
+    pub resolved: Option<bool>,
+    /// The figures (its `resolved` is filled in here).
+    pub row: CallRow,
+}
+
+/// The tables, each `None` when the store has none.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs<'a> {
+    /// Every call of the store (FCR looks beyond the period).
+    pub calls: Option<&'a [CallIn<'a>]>,
+    /// Agent states.
+    pub states: Option<&'a [StateRow<'a>]>,
+    /// Scheduled work segments (`None` when no schedules table).
+    pub work: Option<&'a [WorkRow<'a>]>,
+    /// QA evaluations.
+    pub qa: Option<&'a [QaRow<'a>]>,
+    /// Costs.
+    pub costs: Option<&'a [CostRow]>,
+    /// Headcount.
+    pub agents: Option<&'a [AgentRow<'a>]>,
+    /// Agent → team.
+    pub teams: HashMap<&'a str, &'a str>,
+}
+
+/// How rows are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    /// One group: everything.
+    None,
+    /// By queue.
+    Queue,
+    /// By the answering agent's team.
+    Team,
+    /// By answering agent.
+    Agent,
+}
+
+/// Report settings (echoed in outputs).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// Period start, ms (inclusive).
+    pub from_ms: i64,
+    /// Period end, ms (exclusive).
+    pub to_ms: i64,
+    /// Buckets.
+    pub by: Bucketing,
+    /// Groups.
+    pub group: Grouping,
+    /// Report zone.
+    pub zone: TimeZoneSpec,
+    /// SL threshold and short abandons.
+    pub calls: CallSettings,
+    /// FCR repeat window, ms.
+    pub fcr_window_ms: i64,
+}
+
+/// One KPI of one row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiValue {
+    /// KPI id.
+    pub id: &'static str,
+    /// Value.
+    pub value: Option<f64>,
+    /// Unit.
+    pub unit: Unit,
+    /// Status against the target.
+    pub status: Status,
+    /// Why the value is null.
+    pub reason: Option<String>,
+}
+
+/// One output row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Bucket start (`None` for the whole period).
+    pub bucket_start: Option<i64>,
+    /// Group (`None` without grouping).
+    pub group: Option<String>,
+    /// Raw call counts.
+    pub counts: CallCounts,
+    /// The 23 KPIs in catalog order.
+    pub kpis: Vec<KpiValue>,
+}
+
+/// Computes every row.
+pub fn compute(inputs: &Inputs<'_>, s: &Settings) -> Vec<Row> {
+    let starts = bucket_starts(s.from_ms, s.to_ms, s.by, &s.zone);
+    let calls = inputs.calls.unwrap_or(&[]);
+    // Group names.
+    let group_key = |c: &CallIn<'_>| -> Option<String> {
+        match s.group {
+            Grouping::None => Some(String::new()),
+            Grouping::Queue => Some(c.queue.to_owned()),
+            Grouping::Agent => c.agent.map(str::to_owned),
+            Grouping::Team => c
+                .agent
+                .and_then(|a| inputs.teams.get(a))
+                .map(|t| (*t).to_owned()),
+        }
+    };
+    let mut names: BTreeMap<String, usize> = BTreeMap::new();
+    let in_period = |t: i64| t >= s.from_ms && t < s.to_ms;
+    for c in calls.iter().filter(|c| in_period(c.arrived_ms)) {
+        if let Some(k) = group_key(c) {
+            let n = names.len();
+            names.entry(k).or_insert(n);
+        }
+    }
+    if matches!(s.group, Grouping::Agent | Grouping::Team) {
+        let agent_group = |a: &str| -> Option<String> {
+            match s.group {
+                Grouping::Agent => Some(a.to_owned()),
+                _ => inputs.teams.get(a).map(|t| (*t).to_owned()),
+            }
+        };
+        for a in inputs
+            .states
+            .unwrap_or(&[])
+            .iter()
+            .map(|x| x.agent)
+            .chain(inputs.work.unwrap_or(&[]).iter().map(|w| w.agent))
+        {
+            if let Some(k) = agent_group(a) {
+                let n = names.len();
+                names.entry(k).or_insert(n);
+            }
+        }
+    }
+    if s.group == Grouping::None {
+        names.entry(String::new()).or_insert(0);
+    }
+    // Stable group order: by name.
+    let ordered: Vec<String> = names.keys().cloned().collect();
+    let index: HashMap<&str, usize> = ordered
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let groups = ordered.len();
+    let agent_group_index = |a: &str| -> Option<usize> {
+        match s.group {
+            Grouping::None => Some(0),
+            Grouping::Agent => index.get(a).copied(),
+            Grouping::Team => inputs.teams.get(a).and_then(|t| index.get(*t).copied()),
+            Grouping::Queue => None,
+        }
+    };
+
+    // FCR: the resolved column where recorded, else repeat contact over all calls.
+    let last_arrival = calls.iter().map(|c| c.arrived_ms).max().unwrap_or(0);
+    let keys: Vec<(Option<&str>, i64)> = calls.iter().map(|c| (c.caller, c.arrived_ms)).collect();
+    let repeat = repeat_contact_resolution(&keys, s.fcr_window_ms, last_arrival);
+
+    let mut acc = vec![vec![CallAccum::default(); groups]; starts.len()];
+    for (i, c) in calls.iter().enumerate() {
+        let Some(b) = bucket_of(&starts, s.to_ms, c.arrived_ms) else {
+            continue;
+        };
+        let Some(g) = group_key(c).and_then(|k| index.get(k.as_str()).copied()) else {
+            continue;
+        };
+        let mut row = c.row;
+        row.resolved = if row.outcome == Outcome::Answered {
+            c.resolved.or(repeat[i])
+        } else {
+            None
+        };
+        acc[b][g].add(&row, &s.calls);
+    }
+    let time: Option<Vec<Vec<AgentTime>>> = inputs.states.map(|st| {
+        agent_time(
+            st,
+            inputs.work.unwrap_or(&[]),
+            &starts,
+            s.to_ms,
+            groups,
+            &agent_group_index,
+            &s.zone,
+        )
+    });
+    let qa_acc: Option<Vec<Vec<Qa>>> = inputs
+        .qa
+        .map(|q| qa(q, &starts, s.to_ms, groups, &agent_group_index));
+    let costs: Option<Vec<f64>> = inputs.costs.map(|c| prorated_costs(c, &starts, s.to_ms));
+    let team_of_agent = |a: &str| -> Option<usize> {
+        match s.group {
+            Grouping::None => Some(0),
+            Grouping::Team => inputs.teams.get(a).and_then(|t| index.get(*t).copied()),
+            _ => None,
+        }
+    };
+    let staff: Option<Vec<Vec<Turnover>>> = inputs
+        .agents
+        .map(|a| turnover(a, &starts, s.to_ms, groups, &team_of_agent));
+
+    let mut rows = Vec::with_capacity(starts.len() * groups);
+    for (b, &start) in starts.iter().enumerate() {
+        let end = starts.get(b + 1).copied().unwrap_or(s.to_ms);
+        let short_bucket = end - start < DAY_MS - 2 * 3_600_000; // DST days still count as days
+        for (g, name) in ordered.iter().enumerate() {
+            let a = &acc[b][g];
+            let figures: HashMap<&str, super::calls::Figure> = a.figures().into_iter().collect();
+            let per_queue = s.group == Grouping::Queue;
+            let per_person = matches!(s.group, Grouping::Agent | Grouping::Team);
+            let mut kpis = Vec::with_capacity(23);
+            for k in &KPIS {
+                let not_per = |what: &str| (None, Some(format!("not defined per {what}")));
+                let needs = |table: &str| (None, Some(format!("needs {table}")));
+                let (value, reason): (Option<f64>, Option<String>) = match k.id {
+                    "schedule_adherence" | "calls_per_agent_hour" | "occupancy" | "attendance"
+                        if per_queue =>
+                    {
+                        not_per("queue")
+                    }
+                    "monitoring_score" | "cost_per_call" | "agent_turnover" if per_queue => {
+                        not_per("queue")
+                    }
+                    "average_time_to_abandon"
+                    | "abandon_rate"
+                    | "blocked_call_rate"
+                    | "queued_call_rate"
+                    | "answered_call_rate"
+                    | "service_level"
+                    | "cost_per_call"
+                        if per_person =>
+                    {
+                        not_per("agent or team")
+                    }
+                    "agent_turnover" if s.group == Grouping::Agent => not_per("agent"),
+                    "attendance" if short_bucket => (
+                        None,
+                        Some("not defined for buckets shorter than a day".into()),
+                    ),
+                    "schedule_adherence" | "attendance" if inputs.work.is_none() => {
+                        needs("schedules")
+                    }
+                    "schedule_adherence" | "occupancy" | "attendance" | "calls_per_agent_hour"
+                        if inputs.states.is_none() =>
+                    {
+                        needs("agent_states")
+                    }
+                    "schedule_adherence" => time.as_ref().map_or(needs("agent_states"), |t| {
+                        with_reason(t[b][g].adherence(), "no scheduled work")
+                    }),
+                    "occupancy" => time.as_ref().map_or(needs("agent_states"), |t| {
+                        with_reason(t[b][g].occupancy(), "no agent time")
+                    }),
+                    "attendance" => time.as_ref().map_or(needs("agent_states"), |t| {
+                        with_reason(t[b][g].attendance(), "no scheduled work")
+                    }),
+                    "calls_per_agent_hour" => time.as_ref().map_or(needs("agent_states"), |t| {
+                        with_reason(
+                            t[b][g].calls_per_hour(a.counts.answered),
+                            "no logged-in time",
+                        )
+                    }),
+                    "monitoring_score" => qa_acc.as_ref().map_or(needs("qa_evaluations"), |q| {
+                        with_reason(q[b][g].mean(), "no evaluations")
+                    }),
+                    "cost_per_call" => match &costs {
+                        None => needs("costs"),
+                        Some(c) => {
+                            let handled = a.counts.answered + a.counts.ivr;
+                            with_reason(
+                                (handled > 0).then(|| c[b] / handled as f64),
+                                "no calls answered by agents or the IVR",
+                            )
+                        }
+                    },
+                    "agent_turnover" => staff.as_ref().map_or(needs("agents"), |t| {
+                        with_reason(t[b][g].value(), "no full-time headcount")
+                    }),
+                    "total_calls" if per_person => (Some(a.counts.answered as f64), None),
+                    id => {
+                        if inputs.calls.is_none() {
+                            needs("calls")
+                        } else {
+                            let f = &figures[id];
+                            (f.value, f.reason.map(str::to_owned))
+                        }
+                    }
+                };
+                let judged = if k.id == "agent_turnover" {
+                    staff
+                        .as_ref()
+                        .and_then(|t| t[b][g].annualised())
+                        .filter(|_| value.is_some())
+                } else {
+                    value
+                };
+                kpis.push(KpiValue {
+                    id: k.id,
+                    value,
+                    unit: k.unit,
+                    status: status(k.target.as_ref(), judged),
+                    reason,
+                });
+            }
+            rows.push(Row {
+                bucket_start: (s.by != Bucketing::Total).then_some(start),
+                group: (s.group != Grouping::None).then(|| name.clone()),
+                counts: a.counts,
+                kpis,
+            });
+        }
+    }
+    rows
+}
+
+fn with_reason(v: Option<f64>, why: &str) -> (Option<f64>, Option<String>) {
+    let reason = v.is_none().then(|| why.to_owned());
+    (v, reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(
+        t: i64,
+        queue: &'static str,
+        agent: Option<&'static str>,
+        outcome: Outcome,
+        wait: f64,
+    ) -> CallIn<'static> {
+        CallIn {
+            arrived_ms: t,
+            queue,
+            agent,
+            caller: None,
+            resolved: None,
+            row: CallRow {
+                outcome,
+                wait_s: wait,
+                talk_s: agent.map(|_| 100.0),
+                hold_s: None,
+                acw_s: None,
+                rings: None,
+                transferred: false,
+                resolved: None,
+            },
+        }
+    }
+
+    fn settings(by: Bucketing, group: Grouping) -> Settings {
+        Settings {
+            from_ms: 0,
+            to_ms: 2 * DAY_MS,
+            by,
+            group,
+            zone: TimeZoneSpec::Utc,
+            calls: CallSettings::default(),
+            fcr_window_ms: 7 * DAY_MS,
+        }
+    }
+
+    fn kpi<'r>(r: &'r Row, id: &str) -> &'r KpiValue {
+        r.kpis.iter().find(|k| k.id == id).expect("every id")
+    }
+
+    #[test]
+    fn every_row_has_all_23_and_missing_tables_are_explained() {
+        let calls = [
+            call(10, "sales", Some("a"), Outcome::Answered, 3.0),
+            call(DAY_MS + 10, "sales", None, Outcome::Abandoned, 30.0),
+        ];
+        let inputs = Inputs {
+            calls: Some(&calls),
+            ..Inputs::default()
+        };
+        let rows = compute(&inputs, &settings(Bucketing::Day, Grouping::None));
+        assert_eq!(rows.len(), 2);
+        for r in &rows {
+            assert_eq!(r.kpis.len(), 23);
+        }
+        assert_eq!(kpi(&rows[0], "service_level").value, Some(1.0));
+        assert_eq!(kpi(&rows[0], "service_level").status, Status::Good);
+        assert_eq!(kpi(&rows[1], "abandon_rate").value, Some(1.0));
+        assert_eq!(kpi(&rows[1], "abandon_rate").status, Status::Poor);
+        let occ = kpi(&rows[0], "occupancy");
+        assert_eq!(
+            (occ.value, occ.reason.as_deref(), occ.status),
+            (None, Some("needs agent_states"), Status::Unknown)
+        );
+        assert_eq!(
+            kpi(&rows[0], "cost_per_call").reason.as_deref(),
+            Some("needs costs")
+        );
+    }
+
+    #[test]
+    fn empty_buckets_are_reported_with_reasons() {
+        let calls = [call(10, "sales", Some("a"), Outcome::Answered, 3.0)];
+        let inputs = Inputs {
+            calls: Some(&calls),
+            ..Inputs::default()
+        };
+        let rows = compute(&inputs, &settings(Bucketing::Interval(60), Grouping::None));
+        assert_eq!(rows.len(), 48);
+        assert_eq!(rows[5].counts.total, 0);
+        assert_eq!(
+            kpi(&rows[5], "service_level").reason.as_deref(),
+            Some("no offered calls")
+        );
+        assert_eq!(kpi(&rows[5], "total_calls").value, Some(0.0));
+        assert_eq!(
+            kpi(&rows[0], "attendance").reason.as_deref(),
+            Some("not defined for buckets shorter than a day")
+        );
+    }
+
+    #[test]
+    fn grouping_limits_follow_the_manual() {
+        let calls = [
+            call(10, "sales", Some("a"), Outcome::Answered, 3.0),
+            call(20, "support", Some("b"), Outcome::Answered, 30.0),
+            call(30, "sales", None, Outcome::Abandoned, 30.0),
+        ];
+        let inputs = Inputs {
+            calls: Some(&calls),
+            ..Inputs::default()
+        };
+        let by_queue = compute(&inputs, &settings(Bucketing::Total, Grouping::Queue));
+        assert_eq!(
+            by_queue
+                .iter()
+                .map(|r| r.group.clone().unwrap_or_default())
+                .collect::<Vec<_>>(),
+            ["sales", "support"]
+        );
+        assert_eq!(kpi(&by_queue[0], "answered_call_rate").value, Some(0.5));
+        assert_eq!(
+            kpi(&by_queue[0], "occupancy").reason.as_deref(),
+            Some("not defined per queue")
+        );
+        let by_agent = compute(&inputs, &settings(Bucketing::Total, Grouping::Agent));
+        assert_eq!(by_agent.len(), 2, "the unanswered call belongs to no agent");
+        assert_eq!(
+            kpi(&by_agent[1], "average_speed_of_answer").value,
+            Some(30.0)
+        );
+        assert_eq!(kpi(&by_agent[1], "total_calls").value, Some(1.0));
+        assert_eq!(
+            kpi(&by_agent[1], "service_level").reason.as_deref(),
+            Some("not defined per agent or team")
+        );
+        assert_eq!(
+            kpi(&by_agent[1], "agent_turnover").reason.as_deref(),
+            Some("not defined per agent")
+        );
+    }
+}
