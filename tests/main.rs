@@ -9,12 +9,14 @@
 //! * `queue_log` — Asterisk queue_log dialects, the real PBXware export, open calls.
 //! * `crash`   — the store after `kill -9` and after aborts at each commit step.
 //! * `simulate` — determinism and the simulate → ingest round trip.
+//! * `kpi`     — `callboard kpi`: the cli.md JSON, reasons for nulls, real-data cross-check.
 //! * `staff`   — `callboard staff`: the cli.md JSON, exact positions, files with bad rows.
 //! * `docs`    — `docs/data-model.md` matches the core schema.
 
 mod crash;
 mod docs;
 mod ingest;
+mod kpi;
 mod mapping;
 mod queue_log;
 mod simulate;

@@ -148,8 +148,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             );
         }
     }
+    println!();
+    super::kpi::print_summary(args.data_dir.clone())?;
     println!(
-        "\nnext: callboard ingest --data-dir {} <your files>   (see callboard ingest --help)",
+        "\nnext: callboard kpi --data-dir {} --by day --group queue   (see callboard kpi --help)",
         args.data_dir.display()
     );
     Ok(ExitCode::SUCCESS)

@@ -2,6 +2,7 @@
 
 mod demo;
 mod ingest;
+mod kpi;
 mod schema;
 mod simulate;
 mod staff;
@@ -34,6 +35,9 @@ enum Command {
     Simulate(simulate::Args),
     /// Load CSV or Parquet files into the store, rejecting bad rows with reasons.
     Ingest(ingest::Args),
+    /// The 23 contact-centre KPIs, by interval, day, week or month, per queue, team or
+    /// agent, with their status against the targets.
+    Kpi(kpi::Args),
     /// Agents (or lines) an interval needs, by Erlang C, Erlang A or Erlang B; for one
     /// interval or a whole file of them.
     Staff(staff::Args),
@@ -65,6 +69,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Demo(a) => demo::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Ingest(a) => ingest::run(a),
+        Command::Kpi(a) => kpi::run(a),
         Command::Staff(a) => staff::run(a),
         Command::Status(a) => status::run(a),
         Command::Schema(a) => schema::run(a),

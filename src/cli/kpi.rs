@@ -1,0 +1,708 @@
+//! `callboard kpi`: the 23 KPIs of the store, bucketed and grouped, coloured against
+//! the manual's targets.
+
+use super::DataDir;
+use crate::store::Store;
+use anyhow::{Context, Result, anyhow, bail};
+use callboard_core::kpi::agent_time::{StateRow, WorkRow};
+use callboard_core::kpi::buckets::Bucketing;
+use callboard_core::kpi::calls::{CallRow, CallSettings};
+use callboard_core::kpi::catalog::{KPIS, Status, Unit};
+use callboard_core::kpi::report::{CallIn, Grouping, Inputs, Row, Settings, compute};
+use callboard_core::kpi::staff_cost::{AgentRow, CostRow, QaRow};
+use callboard_core::schema::Table;
+use callboard_core::simulate::Outcome;
+use callboard_core::time::{DAY_MS, TimeZoneSpec, format_timestamp, parse_timestamp};
+use polars::prelude::{
+    BooleanChunked, DataFrame, DataType, Float64Chunked, Int64Chunked, StringChunked, UInt32Chunked,
+};
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+/// Buckets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    /// The whole period.
+    Total,
+    /// Intervals of --interval.
+    Interval,
+    /// Days.
+    Day,
+    /// ISO weeks.
+    Week,
+    /// Months.
+    Month,
+}
+
+/// Groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Group {
+    /// By queue.
+    Queue,
+    /// By the agents' team.
+    Team,
+    /// By agent.
+    Agent,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Readable on an 80-column terminal.
+    Table,
+    /// The JSON of docs/cli.md.
+    Json,
+    /// One line per row, every KPI a column.
+    Csv,
+}
+
+/// Flags of `callboard kpi`.
+///
+/// The 23 KPIs of the domain manual over any period, bucketed and grouped, each with
+/// its status against the manual's target (good, watch, poor, unknown). A KPI whose
+/// input table is missing, or that is not defined for the grouping, is null with the
+/// reason.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  callboard kpi                                   # the whole store, one row per KPI
+  callboard kpi --by day --format csv > daily.csv
+  callboard kpi --by interval --interval 30m --group queue --format json
+  callboard kpi --from 2026-03-02 --to 2026-03-09 --timezone Asia/Shanghai")]
+pub struct Args {
+    #[command(flatten)]
+    data: DataDir,
+    /// Period start (RFC 3339, or a date = midnight in --timezone) [default: midnight of the first call's day].
+    #[arg(long, value_name = "T")]
+    from: Option<String>,
+    /// Period end, exclusive [default: midnight after the last call's day].
+    #[arg(long, value_name = "T")]
+    to: Option<String>,
+    /// Buckets.
+    #[arg(long, value_enum, default_value_t = By::Total)]
+    by: By,
+    /// Interval length for --by interval: 15m, 30m or 60m.
+    #[arg(long, default_value = "30m", value_name = "LEN")]
+    interval: String,
+    /// Group rows by queue, team or agent.
+    #[arg(long, value_enum)]
+    group: Option<Group>,
+    /// Service-level threshold, seconds.
+    #[arg(long, default_value_t = 20.0, value_name = "S")]
+    sl_seconds: f64,
+    /// Abandons at or under this wait are misdials, left out of every KPI, seconds.
+    #[arg(long, default_value_t = 5.0, value_name = "S")]
+    short_abandon_seconds: f64,
+    /// First-contact resolution: a repeat call within this window means unresolved (e.g. 7d, 48h).
+    #[arg(long, default_value = "7d", value_name = "LEN")]
+    fcr_window: String,
+    /// IANA zone of the buckets (days start at local midnight).
+    #[arg(long, default_value = "UTC", value_name = "TZ")]
+    timezone: String,
+    /// Only these queues (repeatable).
+    #[arg(long, value_name = "NAME")]
+    queue: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// An agent's current row: team, hired (days), left (days), full time.
+type FoldedAgent<'a> = (Option<&'a str>, Option<i64>, Option<i64>, Option<bool>);
+
+fn duration_ms(text: &str, what: &str) -> Result<i64> {
+    let t = text.trim();
+    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: i64 = num
+        .parse()
+        .map_err(|_| anyhow!("{what} {text:?} is not a length like 30m, 48h or 7d"))?;
+    let per = match unit {
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => DAY_MS,
+        _ => bail!("{what} {text:?} is not a length like 30m, 48h or 7d"),
+    };
+    if n <= 0 {
+        bail!("{what} must be positive");
+    }
+    Ok(n * per)
+}
+
+fn frame(store: &Store, table: Table, columns: &[&str]) -> Result<Option<DataFrame>> {
+    let Some(lf) = store.scan(table)? else {
+        return Ok(None);
+    };
+    use polars::prelude::col;
+    let df = lf
+        .select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect()
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot read the {table} table"))?;
+    Ok(Some(df))
+}
+
+fn text(df: &DataFrame, c: &str) -> Result<StringChunked> {
+    Ok(df.column(c)?.str()?.rechunk().into_owned())
+}
+fn ms(df: &DataFrame, c: &str) -> Result<Int64Chunked> {
+    Ok(df
+        .column(c)?
+        .as_materialized_series()
+        .to_physical_repr()
+        .cast(&DataType::Int64)?
+        .i64()?
+        .rechunk()
+        .into_owned())
+}
+fn float(df: &DataFrame, c: &str) -> Result<Float64Chunked> {
+    Ok(df
+        .column(c)?
+        .as_materialized_series()
+        .cast(&DataType::Float64)?
+        .f64()?
+        .rechunk()
+        .into_owned())
+}
+fn flag(df: &DataFrame, c: &str) -> Result<BooleanChunked> {
+    Ok(df.column(c)?.bool()?.rechunk().into_owned())
+}
+
+/// The whole-period table for `callboard demo`.
+pub fn print_summary(data_dir: std::path::PathBuf) -> Result<()> {
+    let args = Args {
+        data: DataDir {
+            data_dir: Some(data_dir),
+        },
+        from: None,
+        to: None,
+        by: By::Total,
+        interval: "30m".into(),
+        group: None,
+        sl_seconds: 20.0,
+        short_abandon_seconds: 5.0,
+        fcr_window: "7d".into(),
+        timezone: "UTC".into(),
+        queue: Vec::new(),
+        format: Format::Table,
+    };
+    run(args).map(|_| ())
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let zone = TimeZoneSpec::parse(&args.timezone).map_err(|e| anyhow!("--timezone: {e}"))?;
+    let by = match args.by {
+        By::Total => Bucketing::Total,
+        By::Day => Bucketing::Day,
+        By::Week => Bucketing::Week,
+        By::Month => Bucketing::Month,
+        By::Interval => match args.interval.as_str() {
+            "15m" => Bucketing::Interval(15),
+            "30m" => Bucketing::Interval(30),
+            "60m" | "1h" => Bucketing::Interval(60),
+            other => bail!("--interval {other:?}: use 15m, 30m or 60m"),
+        },
+    };
+    if !(args.sl_seconds.is_finite() && args.sl_seconds >= 0.0) {
+        bail!("--sl-seconds must be ≥ 0");
+    }
+    if !(args.short_abandon_seconds.is_finite() && args.short_abandon_seconds >= 0.0) {
+        bail!("--short-abandon-seconds must be ≥ 0");
+    }
+    let fcr_window_ms = duration_ms(&args.fcr_window, "--fcr-window")?;
+    let dir = args.data.path();
+    let store = Store::open_read(&dir)?;
+    if store.manifest().version == 0 {
+        bail!(
+            "{} holds no data yet; load some with `callboard ingest` (or try `callboard demo`)",
+            dir.display()
+        );
+    }
+
+    // Calls.
+    let calls_df = frame(
+        &store,
+        Table::Calls,
+        &[
+            "arrived_at",
+            "queue",
+            "outcome",
+            "wait_s",
+            "agent_id",
+            "talk_s",
+            "hold_s",
+            "acw_s",
+            "rings",
+            "transferred",
+            "resolved",
+            "caller_id",
+        ],
+    )?;
+    let cols = match &calls_df {
+        Some(df) => Some((
+            ms(df, "arrived_at")?,
+            text(df, "queue")?,
+            text(df, "outcome")?,
+            float(df, "wait_s")?,
+            text(df, "agent_id")?,
+            float(df, "talk_s")?,
+            float(df, "hold_s")?,
+            float(df, "acw_s")?,
+            df.column("rings")?
+                .as_materialized_series()
+                .cast(&DataType::UInt32)?
+                .u32()?
+                .rechunk()
+                .into_owned(),
+            flag(df, "transferred")?,
+            flag(df, "resolved")?,
+            text(df, "caller_id")?,
+        )),
+        None => None,
+    };
+    let mut calls: Vec<CallIn<'_>> = Vec::new();
+    if let Some((
+        arr,
+        queue,
+        outcome,
+        wait,
+        agent,
+        talk,
+        hold,
+        acw,
+        rings,
+        transferred,
+        resolved,
+        caller,
+    )) = &cols
+    {
+        let rings: &UInt32Chunked = rings;
+        calls.reserve(arr.len());
+        for i in 0..arr.len() {
+            let q = queue.get(i).unwrap_or("");
+            if !args.queue.is_empty() && !args.queue.iter().any(|x| x == q) {
+                continue;
+            }
+            let outcome = match outcome.get(i) {
+                Some("answered") => Outcome::Answered,
+                Some("abandoned") => Outcome::Abandoned,
+                Some("timeout") => Outcome::Timeout,
+                Some("blocked") => Outcome::Blocked,
+                _ => Outcome::Ivr,
+            };
+            calls.push(CallIn {
+                arrived_ms: arr.get(i).unwrap_or(0),
+                queue: q,
+                agent: agent.get(i),
+                caller: caller.get(i),
+                resolved: resolved.get(i),
+                row: CallRow {
+                    outcome,
+                    wait_s: wait.get(i).unwrap_or(0.0),
+                    talk_s: talk.get(i),
+                    hold_s: hold.get(i),
+                    acw_s: acw.get(i),
+                    rings: rings.get(i),
+                    transferred: transferred.get(i).unwrap_or(false),
+                    resolved: None,
+                },
+            });
+        }
+    }
+    // Period.
+    let local_day = |t: i64| (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32;
+    let when = |t: &str| parse_timestamp(t.trim(), &zone).map_err(|e| anyhow!("{e}"));
+    let first = calls.iter().map(|c| c.arrived_ms).min();
+    let last = calls.iter().map(|c| c.arrived_ms).max();
+    let from_ms = match (&args.from, first) {
+        (Some(t), _) => when(t).context("--from")?,
+        (None, Some(f)) => zone
+            .local_midnight_ms(local_day(f))
+            .map_err(|e| anyhow!(e))?,
+        (None, None) => bail!("no calls in the store: give --from and --to"),
+    };
+    let to_ms = match (&args.to, last) {
+        (Some(t), _) => when(t).context("--to")?,
+        (None, Some(l)) => zone
+            .local_midnight_ms(local_day(l) + 1)
+            .map_err(|e| anyhow!(e))?,
+        (None, None) => bail!("no calls in the store: give --from and --to"),
+    };
+    if to_ms <= from_ms {
+        bail!("--to must be after --from");
+    }
+
+    // Agent time, schedules, QA, costs, headcount.
+    let states_df = frame(
+        &store,
+        Table::AgentStates,
+        &["agent_id", "state", "start", "end"],
+    )?;
+    let st = match &states_df {
+        Some(df) => Some((
+            text(df, "agent_id")?,
+            text(df, "state")?,
+            ms(df, "start")?,
+            ms(df, "end")?,
+        )),
+        None => None,
+    };
+    let states: Option<Vec<StateRow<'_>>> = st.as_ref().map(|(a, s, b, e)| {
+        (0..a.len())
+            .map(|i| StateRow {
+                agent: a.get(i).unwrap_or(""),
+                state: s.get(i).unwrap_or(""),
+                start_ms: b.get(i).unwrap_or(0),
+                end_ms: e.get(i).unwrap_or(0),
+            })
+            .collect()
+    });
+    let sched_df = frame(
+        &store,
+        Table::Schedules,
+        &["agent_id", "start", "end", "activity"],
+    )?;
+    let sc = match &sched_df {
+        Some(df) => Some((
+            text(df, "agent_id")?,
+            ms(df, "start")?,
+            ms(df, "end")?,
+            text(df, "activity")?,
+        )),
+        None => None,
+    };
+    let work: Option<Vec<WorkRow<'_>>> = sc.as_ref().map(|(a, b, e, act)| {
+        (0..a.len())
+            .filter(|&i| act.get(i) == Some("work"))
+            .map(|i| WorkRow {
+                agent: a.get(i).unwrap_or(""),
+                start_ms: b.get(i).unwrap_or(0),
+                end_ms: e.get(i).unwrap_or(0),
+            })
+            .collect()
+    });
+    let qa_df = frame(
+        &store,
+        Table::QaEvaluations,
+        &["agent_id", "evaluated_at", "score"],
+    )?;
+    let qc = match &qa_df {
+        Some(df) => Some((
+            text(df, "agent_id")?,
+            ms(df, "evaluated_at")?,
+            float(df, "score")?,
+        )),
+        None => None,
+    };
+    let qa: Option<Vec<QaRow<'_>>> = qc.as_ref().map(|(a, t, s)| {
+        (0..a.len())
+            .map(|i| QaRow {
+                agent: a.get(i).unwrap_or(""),
+                evaluated_ms: t.get(i).unwrap_or(0),
+                score: s.get(i).unwrap_or(0.0),
+            })
+            .collect()
+    });
+    let costs: Option<Vec<CostRow>> = match frame(
+        &store,
+        Table::Costs,
+        &["period_start", "period_end", "amount"],
+    )? {
+        Some(df) => {
+            let (a, b, m) = (
+                ms(&df, "period_start")?,
+                ms(&df, "period_end")?,
+                float(&df, "amount")?,
+            );
+            Some(
+                (0..a.len())
+                    .map(|i| CostRow {
+                        start_ms: a.get(i).unwrap_or(0),
+                        end_ms: b.get(i).unwrap_or(0),
+                        amount: m.get(i).unwrap_or(0.0),
+                    })
+                    .collect(),
+            )
+        }
+        None => None,
+    };
+    let agents_df = frame(
+        &store,
+        Table::Agents,
+        &["agent_id", "team", "hired_on", "left_on", "full_time"],
+    )?;
+    let ag = match &agents_df {
+        Some(df) => Some((
+            text(df, "agent_id")?,
+            text(df, "team")?,
+            ms(df, "hired_on")?,
+            ms(df, "left_on")?,
+            flag(df, "full_time")?,
+        )),
+        None => None,
+    };
+    // Agents are an update table: fold rows in store order, later non-empty fields win.
+    let mut folded: HashMap<&str, FoldedAgent<'_>> = HashMap::new();
+    let mut teams: HashMap<&str, &str> = HashMap::new();
+    if let Some((id, team, hired, left, full)) = &ag {
+        for i in 0..id.len() {
+            let Some(a) = id.get(i) else { continue };
+            let e = folded.entry(a).or_default();
+            e.0 = team.get(i).or(e.0);
+            e.1 = hired.get(i).or(e.1);
+            e.2 = left.get(i).or(e.2);
+            e.3 = full.get(i).or(e.3);
+        }
+        for (a, f) in &folded {
+            if let Some(t) = f.0 {
+                teams.insert(a, t);
+            }
+        }
+    }
+    let midnight = |days: i64| zone.local_midnight_ms(days as i32).unwrap_or(days * DAY_MS);
+    let agents: Option<Vec<AgentRow<'_>>> = ag.as_ref().map(|_| {
+        folded
+            .iter()
+            .map(|(a, f)| AgentRow {
+                agent: a,
+                hired_ms: f.1.map(midnight),
+                left_ms: f.2.map(midnight),
+                full_time: f.3.unwrap_or(true),
+            })
+            .collect()
+    });
+
+    let group = match args.group {
+        None => Grouping::None,
+        Some(Group::Queue) => Grouping::Queue,
+        Some(Group::Team) => Grouping::Team,
+        Some(Group::Agent) => Grouping::Agent,
+    };
+    let settings = Settings {
+        from_ms,
+        to_ms,
+        by,
+        group,
+        zone,
+        calls: CallSettings {
+            sl_seconds: args.sl_seconds,
+            short_abandon_seconds: args.short_abandon_seconds,
+        },
+        fcr_window_ms,
+    };
+    let inputs = Inputs {
+        calls: cols.as_ref().map(|_| calls.as_slice()),
+        states: states.as_deref(),
+        work: work.as_deref(),
+        qa: qa.as_deref(),
+        costs: costs.as_deref(),
+        agents: agents.as_deref(),
+        teams,
+    };
+    let rows = compute(&inputs, &settings);
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&json_report(&rows, &settings, &args))?
+        ),
+        Format::Csv => print_csv(&rows)?,
+        Format::Table => print_table(&rows, &settings, &args),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn json_report(rows: &[Row], s: &Settings, args: &Args) -> Value {
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            let mut o = Map::new();
+            if let Some(b) = r.bucket_start {
+                o.insert("bucket_start".into(), json!(format_timestamp(b)));
+            }
+            if let Some(g) = &r.group {
+                o.insert("group".into(), json!(g));
+            }
+            let c = &r.counts;
+            o.insert(
+                "counts".into(),
+                json!({"total": c.total, "answered": c.answered, "abandoned": c.abandoned, "short_abandons": c.short_abandons,
+                       "timeout": c.timeout, "blocked": c.blocked, "ivr": c.ivr}),
+            );
+            let mut k = Map::new();
+            for v in &r.kpis {
+                let mut e = Map::new();
+                e.insert("value".into(), v.value.map_or(Value::Null, |x| json!(x)));
+                e.insert("unit".into(), json!(v.unit.as_str()));
+                e.insert("status".into(), json!(v.status.as_str()));
+                if let Some(reason) = &v.reason {
+                    e.insert("reason".into(), json!(reason));
+                }
+                k.insert(v.id.into(), Value::Object(e));
+            }
+            o.insert("kpis".into(), Value::Object(k));
+            Value::Object(o)
+        })
+        .collect();
+    json!({
+        "from": format_timestamp(s.from_ms),
+        "to": format_timestamp(s.to_ms),
+        "settings": {
+            "sl_seconds": s.calls.sl_seconds,
+            "short_abandon_seconds": s.calls.short_abandon_seconds,
+            "fcr_window_days": s.fcr_window_ms as f64 / DAY_MS as f64,
+            "timezone": s.zone.name(),
+            "by": format!("{:?}", args.by).to_lowercase(),
+            "interval": args.interval,
+            "group": args.group.map(|g| format!("{g:?}").to_lowercase()),
+            "queues": args.queue,
+            "service_level": "answered within sl_seconds ÷ offered; short abandons removed",
+        },
+        "rows": rows,
+    })
+}
+
+fn print_csv(rows: &[Row]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+    let mut header = vec![
+        "bucket_start",
+        "group",
+        "total",
+        "answered",
+        "abandoned",
+        "short_abandons",
+        "timeout",
+        "blocked",
+        "ivr",
+    ];
+    header.extend(KPIS.iter().map(|k| k.id));
+    w.write_record(&header)?;
+    for r in rows {
+        let c = &r.counts;
+        let mut rec = vec![
+            r.bucket_start.map(format_timestamp).unwrap_or_default(),
+            r.group.clone().unwrap_or_default(),
+        ];
+        rec.extend(
+            [
+                c.total,
+                c.answered,
+                c.abandoned,
+                c.short_abandons,
+                c.timeout,
+                c.blocked,
+                c.ivr,
+            ]
+            .map(|x| x.to_string()),
+        );
+        rec.extend(
+            r.kpis
+                .iter()
+                .map(|k| k.value.map(|v| v.to_string()).unwrap_or_default()),
+        );
+        w.write_record(&rec)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn shown(unit: Unit, v: Option<f64>) -> String {
+    match v {
+        None => "–".into(),
+        Some(x) => match unit {
+            Unit::Ratio => format!("{:.1} %", x * 100.0),
+            Unit::Seconds => format!("{x:.1} s"),
+            Unit::Count => format!("{x:.0}"),
+            Unit::Rings | Unit::PerHour | Unit::Score | Unit::Currency => format!("{x:.2}"),
+        },
+    }
+}
+
+fn coloured(st: Status, colour: bool) -> String {
+    let word = st.as_str();
+    if !colour {
+        return word.into();
+    }
+    let code = match st {
+        Status::Good => "32",
+        Status::Watch => "33",
+        Status::Poor => "31",
+        Status::Unknown => "90",
+    };
+    format!("\x1b[{code}m{word}\x1b[0m")
+}
+
+fn print_table(rows: &[Row], s: &Settings, args: &Args) {
+    let colour = std::io::stdout().is_terminal();
+    println!(
+        "KPIs {} – {} ({})",
+        format_timestamp(s.from_ms),
+        format_timestamp(s.to_ms),
+        s.zone.name()
+    );
+    if rows.len() == 1 {
+        let r = &rows[0];
+        let c = &r.counts;
+        println!(
+            "{} calls: {} answered, {} abandoned ({} short), {} timeout, {} blocked, {} ivr\n",
+            c.total, c.answered, c.abandoned, c.short_abandons, c.timeout, c.blocked, c.ivr
+        );
+        for (k, v) in KPIS.iter().zip(&r.kpis) {
+            let target: String = k.target_text.chars().take(26).collect();
+            let value = match &v.reason {
+                Some(reason) if v.value.is_none() => format!("– ({reason})"),
+                _ => shown(v.unit, v.value),
+            };
+            println!(
+                "{:<28} {:>12}  {:<8} {}",
+                k.name,
+                value.chars().take(40).collect::<String>(),
+                coloured(v.status, colour),
+                target
+            );
+        }
+    } else {
+        println!(
+            "{:<20} {:<10} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7}",
+            "bucket", "group", "calls", "SL", "ASA", "aband.", "AHT", "occup."
+        );
+        let id = |r: &Row, k: &str| r.kpis.iter().find(|x| x.id == k).cloned();
+        for r in rows {
+            let cell = |k: &str| {
+                let v = id(r, k).expect("every id");
+                shown(v.unit, v.value)
+            };
+            let bucket = r
+                .bucket_start
+                .map(format_timestamp)
+                .unwrap_or_else(|| "total".into());
+            println!(
+                "{:<20} {:<10} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7}",
+                bucket.trim_end_matches(":00Z").replace('T', " "),
+                r.group
+                    .clone()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(10)
+                    .collect::<String>(),
+                r.counts.total,
+                cell("service_level"),
+                cell("average_speed_of_answer"),
+                cell("abandon_rate"),
+                cell("average_handle_time"),
+                cell("occupancy")
+            );
+        }
+        println!("(all 23 KPIs with statuses and reasons: --format json or --format csv)");
+    }
+    println!(
+        "\nprofile: service level = answered within {} s ÷ offered; abandons ≤ {} s are misdials, left out; FCR window {}{}",
+        s.calls.sl_seconds,
+        s.calls.short_abandon_seconds,
+        args.fcr_window,
+        if args.queue.is_empty() {
+            String::new()
+        } else {
+            format!("; queues {}", args.queue.join(", "))
+        }
+    );
+}

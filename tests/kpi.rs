@@ -1,0 +1,112 @@
+//! `callboard kpi`: the cli.md JSON shape, nulls explained, and the real Anonymous Bank
+//! month checked against an independent computation over the raw file.
+
+use crate::support::*;
+use std::path::Path;
+
+const IDS: usize = 23;
+
+fn kpi_json(data: &Path, extra: &[&str]) -> serde_json::Value {
+    let d = data.display().to_string();
+    let mut args = vec!["kpi", "--data-dir", d.as_str(), "--format", "json"];
+    args.extend(extra);
+    serde_json::from_str(&ok(args).stdout).expect("kpi prints JSON")
+}
+
+#[test]
+fn every_row_has_all_kpis_and_nulls_say_why() {
+    let dir = tempdir();
+    let centre = dir.path().join("centre");
+    simulate(&centre, 3, 2, false);
+    let data = dir.path().join("store");
+    // Calls only: the other tables are missing.
+    ingest_json(&data, &[centre.join("calls.csv")], &[]);
+    let j = kpi_json(&data, &["--by", "day", "--group", "queue"]);
+    assert!(j["from"].is_string() && j["to"].is_string());
+    assert_eq!(j["settings"]["sl_seconds"], 20.0);
+    let rows = j["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 3 * 3, "3 days × 3 queues, empty ones included");
+    for r in rows {
+        assert!(r["bucket_start"].is_string() && r["group"].is_string());
+        let kpis = r["kpis"].as_object().expect("kpis");
+        assert_eq!(kpis.len(), IDS);
+        for (id, k) in kpis {
+            assert!(k["unit"].is_string() && k["status"].is_string(), "{id}");
+            if k["value"].is_null() {
+                assert!(k["reason"].is_string(), "{id} is null without a reason");
+            }
+        }
+        assert_eq!(r["kpis"]["occupancy"]["reason"], "not defined per queue");
+        for key in [
+            "total",
+            "answered",
+            "abandoned",
+            "short_abandons",
+            "timeout",
+            "blocked",
+            "ivr",
+        ] {
+            assert!(r["counts"][key].is_u64(), "{key}");
+        }
+    }
+    let total = kpi_json(&data, &[]);
+    let row = &total["rows"][0];
+    assert!(row.get("bucket_start").is_none() && row.get("group").is_none());
+    assert_eq!(row["kpis"]["occupancy"]["reason"], "needs agent_states");
+    assert_eq!(row["kpis"]["cost_per_call"]["reason"], "needs costs");
+}
+
+#[test]
+fn anonymous_bank_kpis_equal_an_independent_count() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/real/anonymous-bank-1999-feb/data_anonymous_bank_february.txt");
+    if !file.exists() {
+        eprintln!("skipped: the Anonymous Bank file is not present");
+        return;
+    }
+    // Independent computation over the raw file, with the mapping's semantics and the
+    // manual's rules (short abandons ≤ 5 s removed; SL 20 s over offered).
+    let text = std::fs::read_to_string(&file).expect("read");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split('\t').collect();
+    let at = |n: &str| header.iter().position(|h| *h == n).expect(n);
+    let (c_out, c_qs, c_qt) = (at("outcome"), at("q_start"), at("q_time"));
+    let (mut answered, mut abandoned, mut short, mut ivr, mut in_sl, mut wait_sum) =
+        (0u64, 0u64, 0u64, 0u64, 0u64, 0.0f64);
+    for l in lines {
+        let f: Vec<&str> = l.split('\t').collect();
+        let q: f64 = f[c_qt].parse().expect("q_time");
+        match (f[c_out], f[c_qs]) {
+            ("AGENT", _) => {
+                answered += 1;
+                wait_sum += q;
+                if q <= 20.0 {
+                    in_sl += 1;
+                }
+            }
+            ("HANG", "0:00:00") => ivr += 1,
+            ("HANG", _) if q <= 5.0 => short += 1,
+            ("HANG", _) => abandoned += 1,
+            _ => {}
+        }
+    }
+    let offered = answered + abandoned; // no blocked or timeout in this file
+    let dir = tempdir();
+    let data = dir.path().join("store");
+    let m = concat!(env!("CARGO_MANIFEST_DIR"), "/mappings/anonymous_bank.toml");
+    ingest_json(&data, &[file], &["--mapping", m]);
+    let j = kpi_json(&data, &["--timezone", "Asia/Jerusalem"]);
+    let r = &j["rows"][0];
+    assert_eq!(r["counts"]["answered"].as_u64(), Some(answered));
+    assert_eq!(r["counts"]["short_abandons"].as_u64(), Some(short));
+    assert_eq!(r["counts"]["ivr"].as_u64(), Some(ivr));
+    let close = |id: &str, want: f64| {
+        let got = r["kpis"][id]["value"].as_f64().expect(id);
+        assert!((got - want).abs() < 1e-9, "{id}: {got} vs {want}");
+    };
+    close("service_level", in_sl as f64 / offered as f64);
+    close("abandon_rate", abandoned as f64 / offered as f64);
+    close("answered_call_rate", answered as f64 / offered as f64);
+    close("average_speed_of_answer", wait_sum / answered as f64);
+    close("total_calls", (answered + abandoned + ivr) as f64);
+}
