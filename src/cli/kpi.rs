@@ -6,7 +6,7 @@ use crate::store::Store;
 use anyhow::{Context, Result, anyhow, bail};
 use callboard_core::kpi::agent_time::{StateRow, WorkRow};
 use callboard_core::kpi::buckets::Bucketing;
-use callboard_core::kpi::calls::{CallRow, CallSettings};
+use callboard_core::kpi::calls::{CallRow, CallSettings, SlAbandons};
 use callboard_core::kpi::catalog::{KPIS, Status, Unit};
 use callboard_core::kpi::report::{CallIn, Grouping, Inputs, Row, Settings, compute};
 use callboard_core::kpi::staff_cost::{AgentRow, CostRow, QaRow};
@@ -45,6 +45,17 @@ pub enum Group {
     Team,
     /// By agent.
     Agent,
+}
+
+/// The service-level definition profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SlProfile {
+    /// Abandons are failures.
+    Negative,
+    /// Abandons are left out.
+    Ignore,
+    /// Abandons within the threshold are successes.
+    Positive,
 }
 
 /// Output format.
@@ -94,6 +105,11 @@ pub struct Args {
     /// Abandons at or under this wait are misdials, left out of every KPI, seconds.
     #[arg(long, default_value_t = 5.0, value_name = "S")]
     short_abandon_seconds: f64,
+    /// How abandoned calls enter the service level: negative (failures, the manual's
+    /// definition), ignore (left out of the denominator), positive (abandoned within
+    /// --sl-seconds count as successes).
+    #[arg(long, value_enum, default_value_t = SlProfile::Negative)]
+    sl_abandons: SlProfile,
     /// First-contact resolution: a repeat call within this window means unresolved (e.g. 7d, 48h).
     #[arg(long, default_value = "7d", value_name = "LEN")]
     fcr_window: String,
@@ -182,6 +198,7 @@ pub fn print_summary(data_dir: std::path::PathBuf) -> Result<()> {
         sl_seconds: 20.0,
         short_abandon_seconds: 5.0,
         fcr_window: "7d".into(),
+        sl_abandons: SlProfile::Negative,
         timezone: "UTC".into(),
         queue: Vec::new(),
         format: Format::Table,
@@ -487,6 +504,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         calls: CallSettings {
             sl_seconds: args.sl_seconds,
             short_abandon_seconds: args.short_abandon_seconds,
+            sl_abandons: match args.sl_abandons {
+                SlProfile::Negative => SlAbandons::Negative,
+                SlProfile::Ignore => SlAbandons::Ignore,
+                SlProfile::Positive => SlAbandons::Positive,
+            },
         },
         fcr_window_ms,
     };
@@ -555,7 +577,12 @@ fn json_report(rows: &[Row], s: &Settings, args: &Args) -> Value {
             "interval": args.interval,
             "group": args.group.map(|g| format!("{g:?}").to_lowercase()),
             "queues": args.queue,
-            "service_level": "answered within sl_seconds ÷ offered; short abandons removed",
+            "sl_abandons": s.calls.sl_abandons.as_str(),
+            "service_level": match s.calls.sl_abandons {
+                SlAbandons::Negative => "answered within sl_seconds ÷ offered; short abandons removed",
+                SlAbandons::Ignore => "answered within sl_seconds ÷ (offered − abandoned); short abandons removed",
+                SlAbandons::Positive => "(answered + abandoned) within sl_seconds ÷ offered; short abandons removed",
+            },
         },
         "rows": rows,
     })
@@ -695,7 +722,13 @@ fn print_table(rows: &[Row], s: &Settings, args: &Args) {
         println!("(all 23 KPIs with statuses and reasons: --format json or --format csv)");
     }
     println!(
-        "\nprofile: service level = answered within {} s ÷ offered; abandons ≤ {} s are misdials, left out; FCR window {}{}",
+        "\nprofile: service level {} (abandons {}), threshold {} s; abandons ≤ {} s are misdials, left out; FCR window {}{}",
+        match s.calls.sl_abandons {
+            SlAbandons::Negative => "= answered within t ÷ offered",
+            SlAbandons::Ignore => "= answered within t ÷ (offered − abandoned)",
+            SlAbandons::Positive => "= (answered + abandoned) within t ÷ offered",
+        },
+        s.calls.sl_abandons.as_str(),
         s.calls.sl_seconds,
         s.calls.short_abandon_seconds,
         args.fcr_window,

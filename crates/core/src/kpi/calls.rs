@@ -34,6 +34,29 @@ pub struct CallRow {
     pub resolved: Option<bool>,
 }
 
+/// How abandoned calls enter the service level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlAbandons {
+    /// They count as failures (the manual's definition): answered within t ÷ offered.
+    Negative,
+    /// They are left out: answered within t ÷ (offered − abandoned).
+    Ignore,
+    /// Those abandoned within t count as successes: (answered within t + abandoned
+    /// within t) ÷ offered.
+    Positive,
+}
+
+impl SlAbandons {
+    /// The word used in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlAbandons::Negative => "negative",
+            SlAbandons::Ignore => "ignore",
+            SlAbandons::Positive => "positive",
+        }
+    }
+}
+
 /// Definition choices that change the figures.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CallSettings {
@@ -41,6 +64,8 @@ pub struct CallSettings {
     pub sl_seconds: f64,
     /// Abandons at or under this wait are short (misdials), seconds.
     pub short_abandon_seconds: f64,
+    /// How abandons enter the service level.
+    pub sl_abandons: SlAbandons,
 }
 
 impl Default for CallSettings {
@@ -48,6 +73,7 @@ impl Default for CallSettings {
         CallSettings {
             sl_seconds: 20.0,
             short_abandon_seconds: 5.0,
+            sl_abandons: SlAbandons::Negative,
         }
     }
 }
@@ -94,6 +120,8 @@ pub struct CallAccum {
     pub counts: CallCounts,
     queued_received: u64,
     answered_in_sl: u64,
+    abandoned_in_sl: u64,
+    sl_abandons: Option<SlAbandons>,
     transferred: u64,
     abandon_wait: Mean,
     answered_wait: Mean,
@@ -147,8 +175,14 @@ impl CallAccum {
         if c.outcome != Outcome::Blocked && c.wait_s > 0.0 {
             self.queued_received += 1;
         }
+        self.sl_abandons = Some(s.sl_abandons);
         match c.outcome {
-            Outcome::Abandoned => self.abandon_wait.add(c.wait_s),
+            Outcome::Abandoned => {
+                self.abandon_wait.add(c.wait_s);
+                if c.wait_s <= s.sl_seconds {
+                    self.abandoned_in_sl += 1;
+                }
+            }
             Outcome::Answered => {
                 self.answered_wait.add(c.wait_s);
                 if c.wait_s > 0.0 {
@@ -194,6 +228,8 @@ impl CallAccum {
         a.ivr += b.ivr;
         self.queued_received += o.queued_received;
         self.answered_in_sl += o.answered_in_sl;
+        self.abandoned_in_sl += o.abandoned_in_sl;
+        self.sl_abandons = self.sl_abandons.or(o.sl_abandons);
         self.transferred += o.transferred;
         for (x, y) in [
             (&mut self.abandon_wait, &o.abandon_wait),
@@ -299,7 +335,16 @@ impl CallAccum {
             ),
             (
                 "service_level",
-                Figure::of(ratio(self.answered_in_sl, offered), "no offered calls"),
+                Figure::of(
+                    match self.sl_abandons.unwrap_or(SlAbandons::Negative) {
+                        SlAbandons::Negative => ratio(self.answered_in_sl, offered),
+                        SlAbandons::Ignore => ratio(self.answered_in_sl, offered - long_abandons),
+                        SlAbandons::Positive => {
+                            ratio(self.answered_in_sl + self.abandoned_in_sl, offered)
+                        }
+                    },
+                    "no offered calls",
+                ),
             ),
             ("total_calls", Figure::of(Some(all as f64), "")),
         ]
@@ -452,6 +497,34 @@ mod tests {
         // Queued (wait > 0) among received 7: A1, A3, B2, T1, B3 = 5.
         close(fig(&a, "queued_call_rate"), 5.0 / 7.0);
         close(fig(&a, "transfer_rate"), 1.0 / 3.0);
+    }
+
+    #[test]
+    fn the_service_level_profile_changes_only_the_service_level() {
+        // Offered 6 (A1, A2, A3, B2, T1, B3); in SL: A1, A2; abandoned (long): B2 (60 s), B3 (5.5 s, within 20 s).
+        for (profile, want) in [
+            (SlAbandons::Negative, 2.0 / 6.0),
+            (SlAbandons::Ignore, 2.0 / 4.0),
+            (SlAbandons::Positive, 3.0 / 6.0),
+        ] {
+            let s = CallSettings {
+                sl_abandons: profile,
+                ..CallSettings::default()
+            };
+            let mut a = CallAccum::default();
+            for c in [
+                answered(20.0, 100.0, None, None),
+                answered(0.0, 100.0, None, None),
+                answered(45.0, 100.0, None, None),
+                call(Outcome::Abandoned, 60.0),
+                call(Outcome::Timeout, 300.0),
+                call(Outcome::Abandoned, 5.5),
+            ] {
+                a.add(&c, &s);
+            }
+            close(fig(&a, "service_level"), want);
+            close(fig(&a, "abandon_rate"), 2.0 / 6.0);
+        }
     }
 
     #[test]
