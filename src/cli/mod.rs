@@ -15,9 +15,11 @@ use std::process::ExitCode;
 
 /// callboard — contact-centre metrics and workforce management.
 ///
-/// Load ACD call records, agent states, schedules, QA scores, costs, headcount and
-/// tickets into a crash-safe local store; compute the standard KPIs; size staffing with
-/// Erlang C/A; build rosters; track ticket SLAs. Start with `callboard demo`.
+/// Load ACD call records (canonical CSV/Parquet, Asterisk queue_log, any vendor export
+/// through a mapping), agent states, schedules, QA scores, costs, headcount and tickets
+/// into a crash-safe local store; compute the 23 standard KPIs; size staffing with
+/// Erlang C, A and B. Rosters, ticket SLAs and the dashboard are on the way. Start with
+/// `callboard demo`.
 #[derive(Debug, Parser)]
 #[command(name = "callboard", version, about, long_about)]
 pub struct Cli {
@@ -27,8 +29,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the main job on the bundled sample data: ingest it into a fresh store and
-    /// print what was loaded.
+    /// Run the main job on the bundled sample data: load it into a fresh store and print
+    /// what was loaded and its KPIs.
     Demo(demo::Args),
     /// Write a consistent synthetic contact centre (all seven tables) from a seeded
     /// simulation.
