@@ -110,3 +110,88 @@ fn anonymous_bank_kpis_equal_an_independent_count() {
     close("average_speed_of_answer", wait_sum / answered as f64);
     close("total_calls", (answered + abandoned + ivr) as f64);
 }
+
+#[test]
+fn pbxware_kpis_equal_an_independent_count() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real/asterisk-pbxware-queue-log-2018/queue_log_2018-11-29_to_2018-12-03.csv");
+    if !file.exists() {
+        eprintln!("skipped: the PBXware export is not present");
+        return;
+    }
+    // Independent pass over the raw export: CONNECT hold times are the answered waits,
+    // ABANDON/EXITWITHTIMEOUT hold times the unanswered ones.
+    let mut rdr = csv::Reader::from_path(&file).expect("csv");
+    let header: Vec<String> = rdr
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let at = |n: &str| header.iter().position(|h| h == n).expect(n);
+    let (c_event, c_htime) = (at("event"), at("htime"));
+    let (mut answered, mut in_sl, mut wait_sum, mut abandoned, mut short, mut timeout) =
+        (0u64, 0u64, 0.0f64, 0u64, 0u64, 0u64);
+    for r in rdr.records() {
+        let r = r.expect("record");
+        let h: f64 = r[c_htime].parse().unwrap_or(0.0);
+        match &r[c_event] {
+            "CONNECT" => {
+                answered += 1;
+                wait_sum += h;
+                in_sl += u64::from(h <= 20.0);
+            }
+            "ABANDON" if h <= 5.0 => short += 1,
+            "ABANDON" => abandoned += 1,
+            "EXITWITHTIMEOUT" => timeout += 1,
+            _ => {}
+        }
+    }
+    let offered = answered + abandoned + timeout;
+    let dir = tempdir();
+    let data = dir.path().join("store");
+    ingest_json(&data, &[file], &[]);
+    let j = kpi_json(&data, &[]);
+    let r = &j["rows"][0];
+    assert_eq!(r["counts"]["answered"].as_u64(), Some(answered));
+    assert_eq!(r["counts"]["timeout"].as_u64(), Some(timeout));
+    assert_eq!(r["counts"]["short_abandons"].as_u64(), Some(short));
+    let close = |id: &str, want: f64| {
+        let got = r["kpis"][id]["value"].as_f64().expect(id);
+        assert!((got - want).abs() < 1e-9, "{id}: {got} vs {want}");
+    };
+    close("service_level", in_sl as f64 / offered as f64);
+    close("abandon_rate", abandoned as f64 / offered as f64);
+    close("average_speed_of_answer", wait_sum / answered as f64);
+    assert!(
+        r["kpis"]["occupancy"]["value"].is_number(),
+        "agent states come from the same log"
+    );
+}
+
+#[test]
+fn offsets_and_the_report_zone_decide_the_day() {
+    let dir = tempdir();
+    let data = dir.path().join("store");
+    // 23:30 at +08:00 on 2 March is 15:30Z on 2 March; 23:30Z on 2 March is 07:30 on 3 March in Shanghai.
+    let file = write(
+        dir.path(),
+        "calls.csv",
+        "call_id,queue,arrived_at,outcome,wait_s,agent_id,talk_s\n\
+         c1,q,2026-03-02T23:30:00+08:00,answered,10,a,60\n\
+         c2,q,2026-03-02T23:30:00Z,answered,30,a,60\n",
+    );
+    ingest_json(&data, &[file], &[]);
+    let utc = kpi_json(&data, &["--by", "day"]);
+    let rows = utc["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "both on 2 March UTC");
+    assert_eq!(rows[0]["counts"]["total"], 2);
+    let shanghai = kpi_json(&data, &["--by", "day", "--timezone", "Asia/Shanghai"]);
+    let rows = shanghai["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        rows[0]["bucket_start"], "2026-03-01T16:00:00Z",
+        "local midnight of 2 March"
+    );
+    assert_eq!(rows[0]["counts"]["total"], 1);
+    assert_eq!(rows[1]["kpis"]["average_speed_of_answer"]["value"], 30.0);
+}
