@@ -1,0 +1,138 @@
+//! KPI speed at size: a simulated centre of ~10 M calls with its agent states,
+//! schedules, QA and costs in a store; `callboard kpi --by total` and
+//! `--by interval --interval 30m --group queue`, each its own process (peak memory),
+//! against a bare polars scan of the columns they read (the ceiling).
+//!
+//! ```sh
+//! cargo bench --bench kpi                        # ~10 M calls (several GB of scratch)
+//! cargo bench --bench kpi -- --calls 1000000     # quicker
+//! ```
+
+use polars::prelude::*;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+fn run(args: &[&str]) -> (f64, f64) {
+    let t = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_callboard"))
+        .args(args)
+        .env("CALLBOARD_REPORT_PEAK_MEM", "1")
+        .output()
+        .expect("runs");
+    let secs = t.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    let kb: f64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("peak_rss_kb: "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(f64::NAN);
+    (secs, kb / 1024.0)
+}
+
+fn main() {
+    let mut calls: u64 = 10_000_000;
+    let mut dir = std::env::temp_dir().join("callboard-bench-kpi");
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--calls" => calls = it.next().and_then(|v| v.parse().ok()).expect("--calls N"),
+            "--dir" => dir = PathBuf::from(it.next().expect("--dir DIR")),
+            _ => {}
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let centre = dir.join("centre");
+    let data = dir.join("store");
+    let per_day = calls / 28;
+    let agents = (per_day / 38).max(30);
+    let (c, a, o, d) = (
+        per_day.to_string(),
+        agents.to_string(),
+        centre.display().to_string(),
+        data.display().to_string(),
+    );
+    run(&[
+        "simulate",
+        "--out",
+        o.as_str(),
+        "--days",
+        "28",
+        "--agents",
+        a.as_str(),
+        "--calls-per-day",
+        c.as_str(),
+        "--seed",
+        "11",
+    ]);
+    let files: Vec<String> = [
+        "agents",
+        "schedules",
+        "agent_states",
+        "calls",
+        "qa_evaluations",
+        "costs",
+    ]
+    .iter()
+    .map(|t| centre.join(format!("{t}.csv")).display().to_string())
+    .collect();
+    let mut ingest = vec!["ingest", "--data-dir", d.as_str()];
+    ingest.extend(files.iter().map(String::as_str));
+    let (secs, mb) = run(&ingest);
+    println!("loaded the store in {secs:.1} s (peak {mb:.0} MB)\n");
+    let _ = std::fs::remove_dir_all(&centre);
+    println!("| query | seconds | peak MB |\n|---|---:|---:|");
+    for (label, extra) in [
+        ("kpi --by total", vec!["--by", "total"]),
+        (
+            "kpi --by interval --interval 30m --group queue",
+            vec!["--by", "interval", "--interval", "30m", "--group", "queue"],
+        ),
+    ] {
+        let mut args = vec!["kpi", "--data-dir", d.as_str(), "--format", "json"];
+        args.extend(extra);
+        let (secs, mb) = run(&args);
+        println!("| {label} | {secs:.2} | {mb:.0} |");
+    }
+    // Ceiling: polars reading the columns the KPIs use.
+    let t = Instant::now();
+    let mut rows = 0usize;
+    for (table, cols) in [
+        (
+            "calls",
+            vec![
+                "arrived_at",
+                "queue",
+                "outcome",
+                "wait_s",
+                "agent_id",
+                "talk_s",
+                "hold_s",
+                "acw_s",
+                "rings",
+                "transferred",
+                "caller_id",
+            ],
+        ),
+        ("agent_states", vec!["agent_id", "state", "start", "end"]),
+        ("schedules", vec!["agent_id", "start", "end", "activity"]),
+    ] {
+        let pattern = data.join("tables").join(table).join("*").join("*.parquet");
+        let lf = LazyFrame::scan_parquet(
+            PlRefPath::new(pattern.display().to_string()),
+            ScanArgsParquet::default(),
+        )
+        .expect("scan");
+        let df = lf
+            .select(cols.iter().map(|c| col(*c)).collect::<Vec<_>>())
+            .collect()
+            .expect("collect");
+        rows += df.height();
+    }
+    println!(
+        "| bare polars scan of those columns ({rows} rows) | {:.2} | – |",
+        t.elapsed().as_secs_f64()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
