@@ -133,22 +133,24 @@ pub fn agent_time(
             }
         });
     }
-    // Per agent: its working states and its work segments, sorted, swept together.
-    let mut states_by: HashMap<&str, Vec<(i64, i64)>> = HashMap::new();
-    let mut any_by: HashMap<&str, Vec<(i64, i64)>> = HashMap::new();
+    // Per agent (numbered once, so the sweep does no hashing): its working states
+    // and all its states, sorted.
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    let mut working_by: Vec<Vec<(i64, i64)>> = Vec::new();
+    let mut any_by: Vec<Vec<(i64, i64)>> = Vec::new();
     for s in states {
-        any_by
-            .entry(s.agent)
-            .or_default()
-            .push((s.start_ms, s.end_ms));
+        let next = ids.len();
+        let id = *ids.entry(s.agent).or_insert(next);
+        if id == working_by.len() {
+            working_by.push(Vec::new());
+            any_by.push(Vec::new());
+        }
+        any_by[id].push((s.start_ms, s.end_ms));
         if working(s.state) {
-            states_by
-                .entry(s.agent)
-                .or_default()
-                .push((s.start_ms, s.end_ms));
+            working_by[id].push((s.start_ms, s.end_ms));
         }
     }
-    for v in states_by.values_mut().chain(any_by.values_mut()) {
+    for v in working_by.iter_mut().chain(any_by.iter_mut()) {
         v.sort_unstable();
     }
     let mut pairs: HashMap<(&str, i64), (bool, usize)> = HashMap::new();
@@ -157,8 +159,9 @@ pub fn agent_time(
         spread(starts, to_ms, w.start_ms, w.end_ms, |i, o| {
             out[i][g].scheduled_ms += o
         });
+        let id = ids.get(w.agent).copied();
         // Working time inside this segment, clipped per bucket.
-        if let Some(v) = states_by.get(w.agent) {
+        if let Some(v) = id.map(|i| &working_by[i]) {
             let from = v.partition_point(|&(_, e)| e <= w.start_ms);
             for &(a, b) in &v[from..] {
                 if a >= w.end_ms {
@@ -171,7 +174,7 @@ pub fn agent_time(
         }
         // Attendance pair: (agent, local day of the segment start).
         let local_day = (w.start_ms + zone.offset_ms_at(w.start_ms)).div_euclid(DAY_MS);
-        let attended = any_by.get(w.agent).is_some_and(|v| {
+        let attended = id.map(|i| &any_by[i]).is_some_and(|v| {
             let from = v.partition_point(|&(_, e)| e <= w.start_ms);
             v[from..].first().is_some_and(|&(a, _)| a < w.end_ms)
         });

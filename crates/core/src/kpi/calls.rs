@@ -361,23 +361,36 @@ pub fn repeat_contact_resolution(
     window_ms: i64,
     last_arrival_ms: i64,
 ) -> Vec<Option<bool>> {
-    let mut order: Vec<usize> = (0..calls.len()).filter(|&i| calls[i].0.is_some()).collect();
-    order.sort_by(|&a, &b| {
-        calls[a]
-            .0
-            .cmp(&calls[b].0)
-            .then(calls[a].1.cmp(&calls[b].1))
-    });
+    use std::hash::{Hash, Hasher};
+    // Sort by a hash of the caller (cheap to compare), then time; equal hashes are
+    // checked for equal callers before two calls are taken as the same caller's.
+    let key = |c: &str| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        c.hash(&mut h);
+        h.finish()
+    };
+    let mut order: Vec<(u64, i64, usize)> = calls
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (c, t))| c.map(|c| (key(c), *t, i)))
+        .collect();
+    order.sort_unstable();
     let mut out = vec![None; calls.len()];
-    for (pos, &i) in order.iter().enumerate() {
-        let (caller, t) = calls[i];
+    for pos in 0..order.len() {
+        let (h, t, i) = order[pos];
+        let caller = calls[i].0;
         let deadline = t.saturating_add(window_ms);
         // The next later call of the same caller (equal times are not "later").
-        let next = order[pos + 1..]
-            .iter()
-            .map(|&j| calls[j])
-            .find(|(c, tj)| *c != caller || *tj > t);
-        let called_again = next.is_some_and(|(c, tj)| c == caller && tj <= deadline);
+        let mut called_again = false;
+        for &(h2, t2, j) in &order[pos + 1..] {
+            if h2 != h || t2 > deadline {
+                break;
+            }
+            if t2 > t && calls[j].0 == caller {
+                called_again = true;
+                break;
+            }
+        }
         out[i] = if called_again {
             Some(false)
         } else if deadline > last_arrival_ms {
