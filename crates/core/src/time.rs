@@ -251,9 +251,12 @@ fn slow_timestamp(s: &str, zone: &TimeZoneSpec) -> Result<i64, String> {
 /// Appends `ms` as RFC 3339 UTC (`2026-03-02T08:15:30Z`, with `.mmm` only when the
 /// instant is not a whole second) to `out`.
 pub fn write_timestamp(out: &mut Vec<u8>, ms: i64) {
-    let days = ms.div_euclid(DAY_MS) as i32;
-    let in_day = ms.rem_euclid(DAY_MS);
-    write_date(out, days);
+    write_date(out, ms.div_euclid(DAY_MS) as i32);
+    write_time_of_day(out, ms.rem_euclid(DAY_MS));
+}
+
+/// Appends `THH:MM:SS[.mmm]Z` for `in_day` milliseconds after midnight.
+fn write_time_of_day(out: &mut Vec<u8>, in_day: i64) {
     let secs = (in_day / 1000) as u32;
     let frac = (in_day % 1000) as u32;
     out.push(b'T');
@@ -299,22 +302,7 @@ impl TimestampFormatter {
             self.day = days;
         }
         out.extend_from_slice(&self.date);
-        let in_day = ms.rem_euclid(DAY_MS);
-        let secs = (in_day / 1000) as u32;
-        let frac = (in_day % 1000) as u32;
-        out.push(b'T');
-        push2(out, secs / 3600);
-        out.push(b':');
-        push2(out, secs / 60 % 60);
-        out.push(b':');
-        push2(out, secs % 60);
-        if frac != 0 {
-            out.push(b'.');
-            out.push(b'0' + (frac / 100) as u8);
-            out.push(b'0' + (frac / 10 % 10) as u8);
-            out.push(b'0' + (frac % 10) as u8);
-        }
-        out.push(b'Z');
+        write_time_of_day(out, ms.rem_euclid(DAY_MS));
     }
 }
 

@@ -164,6 +164,45 @@ fn erlang_c(n: u32, a: f64) -> f64 {
     f64::from(n) * b / (f64::from(n) - a * (1.0 - b))
 }
 
+/// Batch means of two per-call measures over the calls after a one-hour warm-up: 30
+/// equal batches across `days`, each measure returned as (mean, half-width of its 99 %
+/// Student-t confidence interval).
+fn batch_means(
+    calls: &[CallRecord],
+    start_day: i32,
+    days: u32,
+    measure: impl Fn(&CallRecord) -> (f64, f64),
+) -> [(f64, f64); 2] {
+    let start = i64::from(start_day) * DAY_MS;
+    let batches = 30usize;
+    let batch_ms = (i64::from(days) * DAY_MS) / batches as i64;
+    let mut sums = vec![(0.0f64, 0.0f64, 0usize); batches];
+    for call in calls {
+        let off = call.arrived_ms - start;
+        if off < 3_600_000 {
+            continue; // warm-up: the queue starts empty
+        }
+        let b = ((off / batch_ms) as usize).min(batches - 1);
+        let (x, y) = measure(call);
+        sums[b].0 += x;
+        sums[b].1 += y;
+        sums[b].2 += 1;
+    }
+    let t = StudentsT::new(0.0, 1.0, (batches - 1) as f64)
+        .expect("valid")
+        .inverse_cdf(0.995);
+    let ci = |xs: Vec<f64>| {
+        let n = xs.len() as f64;
+        let mean = xs.iter().sum::<f64>() / n;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        (mean, t * (var / n).sqrt())
+    };
+    [
+        ci(sums.iter().map(|s| s.0 / s.2 as f64).collect()),
+        ci(sums.iter().map(|s| s.1 / s.2 as f64).collect()),
+    ]
+}
+
 /// Simulated SL and ASA of a stationary M/M/c queue against Erlang C: each must lie in
 /// the 99 % confidence interval of the simulation (batch means over 30 two-day batches).
 fn check_against_erlang_c(calls_per_hour: f64, aht_s: f64, agents: u32, seed: u64) {
@@ -176,33 +215,11 @@ fn check_against_erlang_c(calls_per_hour: f64, aht_s: f64, agents: u32, seed: u6
     let sl_theory = 1.0 - c * (-(f64::from(agents) - a) * 20.0 / aht_s).exp();
     let asa_theory = c * aht_s / (f64::from(agents) - a);
 
-    let start = i64::from(cfg.start_day) * DAY_MS;
-    let batches = 30usize;
-    let batch_ms = (i64::from(days) * DAY_MS) / batches as i64;
-    let mut sums = vec![(0.0f64, 0.0f64, 0usize); batches];
-    for call in &sink.calls {
+    let [(sl, sl_half), (asa, asa_half)] = batch_means(&sink.calls, cfg.start_day, days, |call| {
         assert_eq!(call.outcome, Outcome::Answered, "no abandonment in M/M/c");
-        let off = call.arrived_ms - start;
-        if off < 3_600_000 {
-            continue; // warm-up: the queue starts empty
-        }
-        let b = ((off / batch_ms) as usize).min(batches - 1);
         let w = call.wait_ms as f64 / 1000.0;
-        sums[b].0 += f64::from(u8::from(w <= 20.0));
-        sums[b].1 += w;
-        sums[b].2 += 1;
-    }
-    let t = StudentsT::new(0.0, 1.0, (batches - 1) as f64)
-        .expect("valid")
-        .inverse_cdf(0.995);
-    let ci = |xs: Vec<f64>| {
-        let n = xs.len() as f64;
-        let mean = xs.iter().sum::<f64>() / n;
-        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-        (mean, t * (var / n).sqrt())
-    };
-    let (sl, sl_half) = ci(sums.iter().map(|s| s.0 / s.2 as f64).collect());
-    let (asa, asa_half) = ci(sums.iter().map(|s| s.1 / s.2 as f64).collect());
+        (f64::from(u8::from(w <= 20.0)), w)
+    });
     assert!(
         sl_half < 0.03 && asa_half < 0.25 * asa_theory.max(1.0),
         "interval too wide to test anything: SL {sl:.4} ± {sl_half:.4}, ASA {asa:.3} ± {asa_half:.3}"
@@ -261,32 +278,13 @@ fn check_against_erlang_engine(
             (e.service_level, e.abandon_rate)
         }
     };
-    let start = i64::from(cfg.start_day) * DAY_MS;
-    let batches = 30usize;
-    let batch_ms = (i64::from(days) * DAY_MS) / batches as i64;
-    let mut sums = vec![(0.0f64, 0.0f64, 0usize); batches];
-    for call in &sink.calls {
-        let off = call.arrived_ms - start;
-        if off < 3_600_000 {
-            continue; // warm-up
-        }
-        let b = ((off / batch_ms) as usize).min(batches - 1);
+    let [(sl, sl_half), (ab, ab_half)] = batch_means(&sink.calls, cfg.start_day, days, |call| {
         let answered_in_time = call.outcome == Outcome::Answered && call.wait_ms <= 20_000;
-        sums[b].0 += f64::from(u8::from(answered_in_time));
-        sums[b].1 += f64::from(u8::from(call.outcome == Outcome::Abandoned));
-        sums[b].2 += 1;
-    }
-    let t = StudentsT::new(0.0, 1.0, (batches - 1) as f64)
-        .expect("valid")
-        .inverse_cdf(0.995);
-    let ci = |xs: Vec<f64>| {
-        let n = xs.len() as f64;
-        let mean = xs.iter().sum::<f64>() / n;
-        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-        (mean, t * (var / n).sqrt())
-    };
-    let (sl, sl_half) = ci(sums.iter().map(|s| s.0 / s.2 as f64).collect());
-    let (ab, ab_half) = ci(sums.iter().map(|s| s.1 / s.2 as f64).collect());
+        (
+            f64::from(u8::from(answered_in_time)),
+            f64::from(u8::from(call.outcome == Outcome::Abandoned)),
+        )
+    });
     let label = format!("λ={calls_per_hour}/h AHT={aht_s} n={agents} patience={patience_s:?}");
     assert!(
         sl_half < 0.03,
