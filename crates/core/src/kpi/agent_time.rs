@@ -119,8 +119,23 @@ pub fn agent_time(
     zone: &TimeZoneSpec,
 ) -> Vec<Vec<AgentTime>> {
     let mut out = vec![vec![AgentTime::default(); groups]; starts.len()];
-    for s in states {
-        let Some(g) = group_of(s.agent) else { continue };
+    // Agents numbered once (the sweeps below do no hashing), with their groups.
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    let agent_of: Vec<u32> = states
+        .iter()
+        .map(|s| {
+            let next = ids.len();
+            *ids.entry(s.agent).or_insert(next) as u32
+        })
+        .collect();
+    let mut group_by_id: Vec<Option<usize>> = vec![None; ids.len()];
+    for (a, &id) in &ids {
+        group_by_id[id] = group_of(a);
+    }
+    for (s, &id) in states.iter().zip(&agent_of) {
+        let Some(g) = group_by_id[id as usize] else {
+            continue;
+        };
         let busy = matches!(s.state, "talk" | "hold" | "acw");
         let ready = s.state == "ready";
         spread(starts, to_ms, s.start_ms, s.end_ms, |i, o| {
@@ -133,23 +148,24 @@ pub fn agent_time(
             }
         });
     }
-    // Per agent (numbered once, so the sweep does no hashing): its working states
-    // and all its states, sorted.
-    let mut ids: HashMap<&str, usize> = HashMap::new();
-    let mut working_by: Vec<Vec<(i64, i64)>> = Vec::new();
-    let mut any_by: Vec<Vec<(i64, i64)>> = Vec::new();
-    for s in states {
-        let next = ids.len();
-        let id = *ids.entry(s.agent).or_insert(next);
-        if id == working_by.len() {
-            working_by.push(Vec::new());
-            any_by.push(Vec::new());
-        }
-        any_by[id].push((s.start_ms, s.end_ms));
+    // Per agent: its working states and all its states, sorted; counted first so each
+    // list is allocated once at its final size.
+    let mut any_n = vec![0usize; ids.len()];
+    let mut working_n = vec![0usize; ids.len()];
+    for (s, &id) in states.iter().zip(&agent_of) {
+        any_n[id as usize] += 1;
+        working_n[id as usize] += usize::from(working(s.state));
+    }
+    let mut any_by: Vec<Vec<(i64, i64)>> = any_n.iter().map(|&n| Vec::with_capacity(n)).collect();
+    let mut working_by: Vec<Vec<(i64, i64)>> =
+        working_n.iter().map(|&n| Vec::with_capacity(n)).collect();
+    for (s, &id) in states.iter().zip(&agent_of) {
+        any_by[id as usize].push((s.start_ms, s.end_ms));
         if working(s.state) {
-            working_by[id].push((s.start_ms, s.end_ms));
+            working_by[id as usize].push((s.start_ms, s.end_ms));
         }
     }
+    drop(agent_of);
     for v in working_by.iter_mut().chain(any_by.iter_mut()) {
         v.sort_unstable();
     }

@@ -8,7 +8,7 @@ use super::catalog::{KPIS, Status, Unit, status};
 use super::staff_cost::{AgentRow, CostRow, Qa, QaRow, Turnover, prorated_costs, qa, turnover};
 use crate::simulate::Outcome;
 use crate::time::{DAY_MS, TimeZoneSpec};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// One call with what grouping and FCR need.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -106,37 +106,68 @@ pub struct Row {
     pub kpis: Vec<KpiValue>,
 }
 
+/// Marks a call outside the period or without a group.
+const NO_GROUP: u32 = u32::MAX;
+
+/// Names to dense ids in first-seen order: a linear scan while there are few (queues,
+/// teams), a hash map once there are many (agents).
+#[derive(Default)]
+struct Interner<'a> {
+    names: Vec<&'a str>,
+    map: HashMap<&'a str, u32>,
+}
+
+impl<'a> Interner<'a> {
+    const SCAN: usize = 16;
+
+    fn id(&mut self, k: &'a str) -> u32 {
+        if self.names.len() <= Self::SCAN {
+            if let Some(i) = self.names.iter().position(|n| *n == k) {
+                return i as u32;
+            }
+            self.names.push(k);
+            if self.names.len() > Self::SCAN {
+                self.map = self.names.iter().zip(0..).map(|(n, i)| (*n, i)).collect();
+            }
+            return (self.names.len() - 1) as u32;
+        }
+        let next = self.names.len() as u32;
+        let names = &mut self.names;
+        *self.map.entry(k).or_insert_with(|| {
+            names.push(k);
+            next
+        })
+    }
+}
+
 /// Computes every row.
-pub fn compute(inputs: &Inputs<'_>, s: &Settings) -> Vec<Row> {
+pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
     let starts = bucket_starts(s.from_ms, s.to_ms, s.by, &s.zone);
     let calls = inputs.calls.unwrap_or(&[]);
-    // Group names.
-    let group_key = |c: &CallIn<'_>| -> Option<String> {
+    // Group of every call in the period (`NO_GROUP` otherwise), as dense ids in
+    // first-seen order, then renumbered so groups come out sorted by name.
+    let group_key = |c: &CallIn<'a>| -> Option<&'a str> {
         match s.group {
-            Grouping::None => Some(String::new()),
-            Grouping::Queue => Some(c.queue.to_owned()),
-            Grouping::Agent => c.agent.map(str::to_owned),
-            Grouping::Team => c
-                .agent
-                .and_then(|a| inputs.teams.get(a))
-                .map(|t| (*t).to_owned()),
+            Grouping::None => Some(""),
+            Grouping::Queue => Some(c.queue),
+            Grouping::Agent => c.agent,
+            Grouping::Team => c.agent.and_then(|a| inputs.teams.get(a).copied()),
         }
     };
-    let mut names: BTreeMap<String, usize> = BTreeMap::new();
     let in_period = |t: i64| t >= s.from_ms && t < s.to_ms;
-    for c in calls.iter().filter(|c| in_period(c.arrived_ms)) {
-        if let Some(k) = group_key(c) {
-            let n = names.len();
-            names.entry(k).or_insert(n);
-        }
+    let mut names = Interner::default();
+    if s.group == Grouping::None {
+        names.id("");
     }
+    let mut call_group: Vec<u32> = calls
+        .iter()
+        .map(|c| match s.group {
+            _ if !in_period(c.arrived_ms) => NO_GROUP,
+            Grouping::None => 0,
+            _ => group_key(c).map_or(NO_GROUP, |k| names.id(k)),
+        })
+        .collect();
     if matches!(s.group, Grouping::Agent | Grouping::Team) {
-        let agent_group = |a: &str| -> Option<String> {
-            match s.group {
-                Grouping::Agent => Some(a.to_owned()),
-                _ => inputs.teams.get(a).map(|t| (*t).to_owned()),
-            }
-        };
         for a in inputs
             .states
             .unwrap_or(&[])
@@ -144,22 +175,26 @@ pub fn compute(inputs: &Inputs<'_>, s: &Settings) -> Vec<Row> {
             .map(|x| x.agent)
             .chain(inputs.work.unwrap_or(&[]).iter().map(|w| w.agent))
         {
-            if let Some(k) = agent_group(a) {
-                let n = names.len();
-                names.entry(k).or_insert(n);
+            let k = match s.group {
+                Grouping::Agent => Some(a),
+                _ => inputs.teams.get(a).copied(),
+            };
+            if let Some(k) = k {
+                names.id(k);
             }
         }
     }
-    if s.group == Grouping::None {
-        names.entry(String::new()).or_insert(0);
+    let mut order: Vec<usize> = (0..names.names.len()).collect();
+    order.sort_unstable_by_key(|&i| names.names[i]);
+    let mut rank = vec![0u32; order.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r as u32;
     }
-    // Stable group order: by name.
-    let ordered: Vec<String> = names.keys().cloned().collect();
-    let index: HashMap<&str, usize> = ordered
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
+    for g in call_group.iter_mut().filter(|g| **g != NO_GROUP) {
+        *g = rank[*g as usize];
+    }
+    let ordered: Vec<&str> = order.iter().map(|&i| names.names[i]).collect();
+    let index: HashMap<&str, usize> = ordered.iter().enumerate().map(|(i, n)| (*n, i)).collect();
     let groups = ordered.len();
     let agent_group_index = |a: &str| -> Option<usize> {
         match s.group {
@@ -180,9 +215,11 @@ pub fn compute(inputs: &Inputs<'_>, s: &Settings) -> Vec<Row> {
         let Some(b) = bucket_of(&starts, s.to_ms, c.arrived_ms) else {
             continue;
         };
-        let Some(g) = group_key(c).and_then(|k| index.get(k.as_str()).copied()) else {
+        let g = call_group[i];
+        if g == NO_GROUP {
             continue;
-        };
+        }
+        let g = g as usize;
         let mut row = c.row;
         row.resolved = if row.outcome == Outcome::Answered {
             c.resolved.or(repeat[i])
@@ -322,7 +359,7 @@ pub fn compute(inputs: &Inputs<'_>, s: &Settings) -> Vec<Row> {
             }
             rows.push(Row {
                 bucket_start: (s.by != Bucketing::Total).then_some(start),
-                group: (s.group != Grouping::None).then(|| name.clone()),
+                group: (s.group != Grouping::None).then(|| (*name).to_owned()),
                 counts: a.counts,
                 kpis,
             });
