@@ -150,11 +150,14 @@ fn frame(store: &Store, table: Table, columns: &[&str]) -> Result<Option<DataFra
         return Ok(None);
     };
     use polars::prelude::col;
-    let df = lf
+    let mut df = lf
         .select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
         .collect()
         .map_err(anyhow::Error::from)
         .with_context(|| format!("cannot read the {table} table"))?;
+    // One chunk per column, in place: the typed columns taken below then share the
+    // frame's buffers instead of each being a second, contiguous copy.
+    df.rechunk_mut_par();
     Ok(Some(df))
 }
 
