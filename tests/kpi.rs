@@ -195,3 +195,64 @@ fn offsets_and_the_report_zone_decide_the_day() {
     assert_eq!(rows[0]["counts"]["total"], 1);
     assert_eq!(rows[1]["kpis"]["average_speed_of_answer"]["value"], 30.0);
 }
+
+#[test]
+fn tables_show_all_kpis_in_blocks_or_a_marked_wide_table() {
+    let dir = tempdir();
+    let centre = dir.path().join("centre");
+    simulate(&centre, 3, 4, false);
+    let data = dir.path().join("store");
+    ingest_json(&data, &[centre.join("calls.csv")], &[]);
+    let d = data.display().to_string();
+
+    // Three queues over the whole period: three blocks of all 23 KPIs with statuses
+    // in words (stdout is not a terminal, so no colour codes).
+    let out = ok(["kpi", "--data-dir", d.as_str(), "--group", "queue"]).stdout;
+    assert!(!out.contains('\x1b'), "no colour when not a terminal");
+    assert_eq!(out.matches("── ").count(), 3, "{out}");
+    assert_eq!(out.matches("Service level ").count(), 3, "{out}");
+    assert_eq!(out.matches("Average speed of answer").count(), 3, "{out}");
+    let kpi_lines = out
+        .lines()
+        .filter(|l| {
+            ["good", "watch", "poor", "unknown"]
+                .iter()
+                .any(|w| l.split_whitespace().any(|x| x == *w))
+        })
+        .count();
+    assert_eq!(kpi_lines, 3 * IDS, "{out}");
+    assert!(out.contains("– (not defined per queue)"));
+    assert!(out.contains("profile: service level"));
+
+    // Hourly by queue: 3 days × 24 h × 3 queues rows, too many for blocks: a wide
+    // table, one line per row, with the status legend.
+    let out = ok([
+        "kpi",
+        "--data-dir",
+        d.as_str(),
+        "--by",
+        "interval",
+        "--interval",
+        "60m",
+        "--group",
+        "queue",
+    ])
+    .stdout;
+    let j = kpi_json(
+        &data,
+        &["--by", "interval", "--interval", "60m", "--group", "queue"],
+    );
+    let n = j["rows"].as_array().expect("rows").len();
+    assert_eq!(n, 3 * 24 * 3);
+    let table_rows = out
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .count();
+    assert_eq!(table_rows, n);
+    assert!(out.contains("(! poor, ~ watch against the domain.md targets)"));
+    assert!(
+        out.lines()
+            .all(|l| l.chars().count() <= 80 || l.starts_with('(') || l.starts_with("profile")),
+        "{out}"
+    );
+}

@@ -647,18 +647,62 @@ fn shown(unit: Unit, v: Option<f64>) -> String {
     }
 }
 
+/// The terminal colour of a status: green, yellow, red, grey.
+fn ansi(st: Status) -> &'static str {
+    match st {
+        Status::Good => "32",
+        Status::Watch => "33",
+        Status::Poor => "31",
+        Status::Unknown => "90",
+    }
+}
+
 fn coloured(st: Status, colour: bool) -> String {
     let word = st.as_str();
     if !colour {
         return word.into();
     }
-    let code = match st {
-        Status::Good => "32",
-        Status::Watch => "33",
-        Status::Poor => "31",
-        Status::Unknown => "90",
+    format!("\x1b[{}m{word}\x1b[0m", ansi(st))
+}
+
+/// Up to this many rows print as blocks of all 23 KPIs; more as a wide table.
+const BLOCK_ROWS: usize = 12;
+
+/// The counts line and one line per KPI: value (or why none), status, target.
+fn print_block(r: &Row, colour: bool) {
+    let c = &r.counts;
+    println!(
+        "{} calls: {} answered, {} abandoned ({} short), {} timeout, {} blocked, {} ivr\n",
+        c.total, c.answered, c.abandoned, c.short_abandons, c.timeout, c.blocked, c.ivr
+    );
+    for (k, v) in KPIS.iter().zip(&r.kpis) {
+        let target: String = k.target_text.chars().take(26).collect();
+        let value = match &v.reason {
+            Some(reason) if v.value.is_none() => format!("– ({reason})"),
+            _ => shown(v.unit, v.value),
+        };
+        println!(
+            "{:<28} {:>12}  {:<8} {}",
+            k.name,
+            value.chars().take(40).collect::<String>(),
+            coloured(v.status, colour),
+            target
+        );
+    }
+}
+
+/// A wide-table cell of width 8: the value coloured by status on a terminal, else
+/// followed by `!` (poor) or `~` (watch).
+fn marked(value: &str, st: Status, colour: bool) -> String {
+    if colour {
+        return format!("\x1b[{}m{value:>8}\x1b[0m", ansi(st));
+    }
+    let mark = match st {
+        Status::Poor => "!",
+        Status::Watch => "~",
+        _ => " ",
     };
-    format!("\x1b[{code}m{word}\x1b[0m")
+    format!("{:>8}", format!("{value}{mark}"))
 }
 
 fn print_table(rows: &[Row], s: &Settings, args: &Args) {
@@ -669,44 +713,44 @@ fn print_table(rows: &[Row], s: &Settings, args: &Args) {
         format_timestamp(s.to_ms),
         s.zone.name()
     );
-    if rows.len() == 1 {
-        let r = &rows[0];
-        let c = &r.counts;
-        println!(
-            "{} calls: {} answered, {} abandoned ({} short), {} timeout, {} blocked, {} ivr\n",
-            c.total, c.answered, c.abandoned, c.short_abandons, c.timeout, c.blocked, c.ivr
-        );
-        for (k, v) in KPIS.iter().zip(&r.kpis) {
-            let target: String = k.target_text.chars().take(26).collect();
-            let value = match &v.reason {
-                Some(reason) if v.value.is_none() => format!("– ({reason})"),
-                _ => shown(v.unit, v.value),
-            };
-            println!(
-                "{:<28} {:>12}  {:<8} {}",
-                k.name,
-                value.chars().take(40).collect::<String>(),
-                coloured(v.status, colour),
-                target
-            );
+    let label = |r: &Row| {
+        let bucket = r
+            .bucket_start
+            .map(format_timestamp)
+            .map(|b| b.trim_end_matches(":00Z").replace('T', " "));
+        match (bucket, &r.group) {
+            (Some(b), Some(g)) => format!("{b}  {g}"),
+            (Some(b), None) => b,
+            (None, Some(g)) => g.clone(),
+            (None, None) => String::new(),
+        }
+    };
+    if rows.len() <= BLOCK_ROWS {
+        // Few rows: one block each with all 23 KPIs, status in words.
+        for (i, r) in rows.iter().enumerate() {
+            let name = label(r);
+            if !name.is_empty() {
+                println!("{}── {name} ──", if i == 0 { "" } else { "\n" });
+            }
+            print_block(r, colour);
         }
     } else {
+        // Many rows: a wide table of the headline KPIs, each cell marked by its status.
         println!(
-            "{:<20} {:<10} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7}",
+            "{:<16} {:<10} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8}",
             "bucket", "group", "calls", "SL", "ASA", "aband.", "AHT", "occup."
         );
-        let id = |r: &Row, k: &str| r.kpis.iter().find(|x| x.id == k).cloned();
         for r in rows {
             let cell = |k: &str| {
-                let v = id(r, k).expect("every id");
-                shown(v.unit, v.value)
+                let v = r.kpis.iter().find(|x| x.id == k).expect("every id");
+                marked(&shown(v.unit, v.value), v.status, colour)
             };
             let bucket = r
                 .bucket_start
                 .map(format_timestamp)
                 .unwrap_or_else(|| "total".into());
             println!(
-                "{:<20} {:<10} {:>6} {:>7} {:>7} {:>7} {:>7} {:>7}",
+                "{:<16} {:<10} {:>6} {} {} {} {} {}",
                 bucket.trim_end_matches(":00Z").replace('T', " "),
                 r.group
                     .clone()
@@ -722,7 +766,17 @@ fn print_table(rows: &[Row], s: &Settings, args: &Args) {
                 cell("occupancy")
             );
         }
-        println!("(all 23 KPIs with statuses and reasons: --format json or --format csv)");
+        println!(
+            "{}",
+            if colour {
+                "(green good, yellow watch, red poor against the domain.md targets)"
+            } else {
+                "(! poor, ~ watch against the domain.md targets)"
+            }
+        );
+        println!(
+            "(all 23 KPIs with statuses and reasons: narrow the period or the groups to {BLOCK_ROWS} rows or fewer, or use --format json or csv)"
+        );
     }
     println!(
         "\nprofile: service level {} (abandons {}), threshold {} s; abandons ≤ {} s are misdials, left out; FCR window {}{}",
