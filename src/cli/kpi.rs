@@ -145,6 +145,48 @@ fn duration_ms(text: &str, what: &str) -> Result<i64> {
     Ok(n * per)
 }
 
+/// Distinct strings of a column, each stored once; rows refer to them by code.
+#[derive(Default)]
+struct Codes {
+    names: Vec<String>,
+}
+
+impl Codes {
+    fn coder(&mut self) -> Coder<'_, '_> {
+        Coder {
+            map: HashMap::new(),
+            names: &mut self.names,
+            last: None,
+        }
+    }
+}
+
+/// Codes strings borrowed from a column, remembering the last one (a table's rows
+/// come in runs: an agent's states follow each other).
+struct Coder<'n, 'a> {
+    map: HashMap<&'a str, u32>,
+    names: &'n mut Vec<String>,
+    last: Option<(&'a str, u32)>,
+}
+
+impl<'a> Coder<'_, 'a> {
+    fn code(&mut self, k: &'a str) -> u32 {
+        if let Some((l, c)) = self.last
+            && l == k
+        {
+            return c;
+        }
+        let next = self.names.len() as u32;
+        let names = &mut *self.names;
+        let c = *self.map.entry(k).or_insert_with(|| {
+            names.push(k.to_owned());
+            next
+        });
+        self.last = Some((k, c));
+        c
+    }
+}
+
 fn frame(store: &Store, table: Table, columns: &[&str]) -> Result<Option<DataFrame>> {
     let Some(lf) = store.scan(table)? else {
         return Ok(None);
@@ -353,25 +395,39 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
 
     // Agent time, schedules, QA, costs, headcount.
-    let states_df = frame(
+    // The largest table: its agent ids and states are coded against small name lists
+    // and the frame dropped before the rows are built, so the strings are held once.
+    let mut agent_names = Codes::default();
+    let mut state_names = Codes::default();
+    let coded = match frame(
         &store,
         Table::AgentStates,
         &["agent_id", "state", "start", "end"],
-    )?;
-    let st = match &states_df {
-        Some(df) => Some((
-            text(df, "agent_id")?,
-            text(df, "state")?,
-            ms(df, "start")?,
-            ms(df, "end")?,
-        )),
+    )? {
+        Some(df) => {
+            let (a, st) = (text(&df, "agent_id")?, text(&df, "state")?);
+            let (b, e) = (ms(&df, "start")?, ms(&df, "end")?);
+            drop(df);
+            let mut agent_codes = Vec::with_capacity(a.len());
+            let mut state_codes = Vec::with_capacity(a.len());
+            let mut agents = agent_names.coder();
+            let mut kinds = state_names.coder();
+            for (x, y) in a.iter().zip(st.iter()) {
+                agent_codes.push(agents.code(x.unwrap_or("")));
+                state_codes.push(kinds.code(y.unwrap_or("")));
+            }
+            Some((agent_codes, state_codes, b, e))
+        }
         None => None,
     };
-    let states: Option<Vec<StateRow<'_>>> = st.as_ref().map(|(a, s, b, e)| {
-        (0..a.len())
-            .map(|i| StateRow {
-                agent: a.get(i).unwrap_or(""),
-                state: s.get(i).unwrap_or(""),
+    let states: Option<Vec<StateRow<'_>>> = coded.map(|(ac, sc, b, e)| {
+        let (an, sn) = (&agent_names.names, &state_names.names);
+        ac.iter()
+            .zip(&sc)
+            .enumerate()
+            .map(|(i, (&x, &y))| StateRow {
+                agent: &an[x as usize],
+                state: &sn[y as usize],
                 start_ms: b.get(i).unwrap_or(0),
                 end_ms: e.get(i).unwrap_or(0),
             })

@@ -120,12 +120,21 @@ pub fn agent_time(
 ) -> Vec<Vec<AgentTime>> {
     let mut out = vec![vec![AgentTime::default(); groups]; starts.len()];
     // Agents numbered once (the sweeps below do no hashing), with their groups.
+    // Rows come in runs of one agent, so the last agent is checked before hashing.
     let mut ids: HashMap<&str, usize> = HashMap::new();
+    let mut last: Option<(&str, u32)> = None;
     let agent_of: Vec<u32> = states
         .iter()
         .map(|s| {
+            if let Some((l, id)) = last
+                && l == s.agent
+            {
+                return id;
+            }
             let next = ids.len();
-            *ids.entry(s.agent).or_insert(next) as u32
+            let id = *ids.entry(s.agent).or_insert(next) as u32;
+            last = Some((s.agent, id));
+            id
         })
         .collect();
     let mut group_by_id: Vec<Option<usize>> = vec![None; ids.len()];
