@@ -256,3 +256,42 @@ fn tables_show_all_kpis_in_blocks_or_a_marked_wide_table() {
         "{out}"
     );
 }
+
+#[test]
+fn queue_filters_keep_exactly_their_queues() {
+    let dir = tempdir();
+    let centre = dir.path().join("centre");
+    simulate(&centre, 2, 6, false);
+    let data = dir.path().join("store");
+    ingest_json(&data, &[centre.join("calls.csv")], &[]);
+    let by_queue = kpi_json(&data, &["--group", "queue"]);
+    let rows = by_queue["rows"].as_array().expect("rows");
+    assert!(rows.len() >= 2, "the simulated centre has several queues");
+    let all = kpi_json(&data, &[]);
+    let mut sum = 0;
+    for r in rows {
+        let q = r["group"].as_str().expect("queue name");
+        let one = kpi_json(&data, &["--queue", q]);
+        // The filtered whole-period row equals that queue's row of the grouped report.
+        assert_eq!(one["rows"][0]["counts"], r["counts"], "{q}");
+        assert_eq!(
+            one["rows"][0]["kpis"]["service_level"],
+            r["kpis"]["service_level"]
+        );
+        sum += r["counts"]["total"].as_u64().expect("count");
+    }
+    assert_eq!(
+        sum,
+        all["rows"][0]["counts"]["total"].as_u64().expect("count")
+    );
+    let q0 = rows[0]["group"].as_str().expect("name");
+    let q1 = rows[1]["group"].as_str().expect("name");
+    let two = kpi_json(&data, &["--queue", q0, "--queue", q1]);
+    assert_eq!(
+        two["rows"][0]["counts"]["total"].as_u64(),
+        Some(
+            rows[0]["counts"]["total"].as_u64().unwrap_or(0)
+                + rows[1]["counts"]["total"].as_u64().unwrap_or(0)
+        )
+    );
+}

@@ -281,8 +281,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
 
-    // Calls.
-    let calls_df = frame(
+    // Calls: queues and agents coded against name lists; every column but the
+    // caller (FCR needs it) is dropped once the rows are built.
+    let mut queue_names = Codes::default();
+    let mut call_agents = Codes::default();
+    let mut callers: Option<StringChunked> = None;
+    let mut calls: Vec<CallIn<'_>> = Vec::new();
+    let mut columns = None;
+    if let Some(df) = frame(
         &store,
         Table::Calls,
         &[
@@ -299,49 +305,48 @@ pub fn run(args: Args) -> Result<ExitCode> {
             "resolved",
             "caller_id",
         ],
-    )?;
-    let cols = match &calls_df {
-        Some(df) => Some((
-            ms(df, "arrived_at")?,
-            text(df, "queue")?,
-            text(df, "outcome")?,
-            float(df, "wait_s")?,
-            text(df, "agent_id")?,
-            float(df, "talk_s")?,
-            float(df, "hold_s")?,
-            float(df, "acw_s")?,
+    )? {
+        callers = Some(text(&df, "caller_id")?);
+        columns = Some((
+            ms(&df, "arrived_at")?,
+            text(&df, "queue")?,
+            text(&df, "outcome")?,
+            float(&df, "wait_s")?,
+            text(&df, "agent_id")?,
+            float(&df, "talk_s")?,
+            float(&df, "hold_s")?,
+            float(&df, "acw_s")?,
             df.column("rings")?
                 .as_materialized_series()
                 .cast(&DataType::UInt32)?
                 .u32()?
                 .rechunk()
                 .into_owned(),
-            flag(df, "transferred")?,
-            flag(df, "resolved")?,
-            text(df, "caller_id")?,
-        )),
-        None => None,
-    };
-    let mut calls: Vec<CallIn<'_>> = Vec::new();
-    if let Some((
-        arr,
-        queue,
-        outcome,
-        wait,
-        agent,
-        talk,
-        hold,
-        acw,
-        rings,
-        transferred,
-        resolved,
-        caller,
-    )) = &cols
+            flag(&df, "transferred")?,
+            flag(&df, "resolved")?,
+        ));
+    }
+    let has_calls = columns.is_some();
+    if let Some((arr, queue, outcome, wait, agent, talk, hold, acw, rings, transferred, resolved)) =
+        columns
     {
-        let rings: &UInt32Chunked = rings;
+        let rings: UInt32Chunked = rings;
+        let (queue_codes, agent_codes) = {
+            let mut q = queue_names.coder();
+            let mut a = call_agents.coder();
+            let queue_codes: Vec<u32> = queue.iter().map(|x| q.code(x.unwrap_or(""))).collect();
+            let agent_codes: Vec<u32> = agent
+                .iter()
+                .map(|x| x.map_or(u32::MAX, |x| a.code(x)))
+                .collect();
+            (queue_codes, agent_codes)
+        };
+        drop((queue, agent));
+        let (qn, an) = (&queue_names.names, &call_agents.names);
+        let caller = callers.as_ref();
         calls.reserve(arr.len());
         for i in 0..arr.len() {
-            let q = queue.get(i).unwrap_or("");
+            let q = qn[queue_codes[i] as usize].as_str();
             if !args.queue.is_empty() && !args.queue.iter().any(|x| x == q) {
                 continue;
             }
@@ -355,8 +360,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             calls.push(CallIn {
                 arrived_ms: arr.get(i).unwrap_or(0),
                 queue: q,
-                agent: agent.get(i),
-                caller: caller.get(i),
+                agent: an.get(agent_codes[i] as usize).map(String::as_str),
+                caller: caller.and_then(|c| c.get(i)),
                 resolved: resolved.get(i),
                 row: CallRow {
                     outcome,
@@ -572,7 +577,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         fcr_window_ms,
     };
     let inputs = Inputs {
-        calls: cols.as_ref().map(|_| calls.as_slice()),
+        calls: has_calls.then_some(calls.as_slice()),
         states: states.as_deref(),
         work: work.as_deref(),
         qa: qa.as_deref(),
