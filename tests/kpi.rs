@@ -295,3 +295,23 @@ fn queue_filters_keep_exactly_their_queues() {
         )
     );
 }
+
+#[test]
+fn explain_prints_the_catalog_without_a_store() {
+    let one = ok(["kpi", "--explain", "service_level"]).stdout;
+    assert!(one.contains("Service level (service_level"), "{one}");
+    assert!(one.contains("80 % in 20 s"), "the manual's target: {one}");
+    assert!(one.contains("inputs      calls"), "{one}");
+    let all = ok(["kpi", "--explain"]).stdout;
+    assert_eq!(
+        all.matches("\n  formula ").count() + usize::from(all.starts_with("  formula")),
+        IDS
+    );
+    let bad = run(["kpi", "--explain", "service_lvl"]);
+    assert_ne!(bad.code, 0);
+    assert!(
+        bad.stderr.contains("no such KPI") && bad.stderr.contains("service_level"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -80,7 +80,8 @@ pub enum Format {
   callboard kpi                                   # the whole store, one row per KPI
   callboard kpi --by day --format csv > daily.csv
   callboard kpi --by interval --interval 30m --group queue --format json
-  callboard kpi --from 2026-03-02 --to 2026-03-09 --timezone Asia/Shanghai")]
+  callboard kpi --from 2026-03-02 --to 2026-03-09 --timezone Asia/Shanghai
+  callboard kpi --explain service_level           # formula, target, what to check")]
 pub struct Args {
     #[command(flatten)]
     data: DataDir,
@@ -122,6 +123,41 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Print what a KPI means instead of computing it: formula, inputs, target and what
+    /// to look at when it drifts (an id such as service_level, or every KPI when
+    /// given alone). Needs no store.
+    #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "all")]
+    explain: Option<String>,
+}
+
+/// `--explain`: the catalog entry of one KPI, or all of them.
+fn explain(which: &str) -> Result<ExitCode> {
+    let chosen: Vec<_> = KPIS
+        .iter()
+        .filter(|k| which == "all" || k.id == which)
+        .collect();
+    if chosen.is_empty() {
+        let ids: Vec<&str> = KPIS.iter().map(|k| k.id).collect();
+        bail!(
+            "--explain {which:?}: no such KPI; the ids are {}",
+            ids.join(", ")
+        );
+    }
+    for (i, k) in chosen.iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        println!("{}. {} ({}, {})", k.number, k.name, k.id, k.manual_name);
+        println!("  unit        {}", k.unit.as_str());
+        println!("  formula     {}", k.definition);
+        let inputs: Vec<&str> = k.inputs.iter().map(|t| t.name()).collect();
+        println!("  inputs      {}", inputs.join(", "));
+        println!("  target      {}", k.target_text);
+        if !k.hints.is_empty() {
+            println!("  if it drifts, look at: {}", k.hints.join("; "));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// An agent's current row: team, hired (days), left (days), full time.
@@ -247,11 +283,15 @@ pub fn print_summary(data_dir: std::path::PathBuf) -> Result<()> {
         timezone: "UTC".into(),
         queue: Vec::new(),
         format: Format::Table,
+        explain: None,
     };
     run(args).map(|_| ())
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    if let Some(which) = &args.explain {
+        return explain(which);
+    }
     let zone = TimeZoneSpec::parse(&args.timezone).map_err(|e| anyhow!("--timezone: {e}"))?;
     let by = match args.by {
         By::Total => Bucketing::Total,
@@ -737,7 +777,12 @@ fn print_block(r: &Row, colour: bool) {
         c.total, c.answered, c.abandoned, c.short_abandons, c.timeout, c.blocked, c.ivr
     );
     for (k, v) in KPIS.iter().zip(&r.kpis) {
-        let target: String = k.target_text.chars().take(26).collect();
+        // The table shows what fits, marked when cut; `--explain` prints it whole.
+        let target: String = if k.target_text.chars().count() > 26 {
+            k.target_text.chars().take(25).chain(['…']).collect()
+        } else {
+            k.target_text.to_owned()
+        };
         let value = match &v.reason {
             Some(reason) if v.value.is_none() => format!("– ({reason})"),
             _ => shown(v.unit, v.value),
