@@ -207,8 +207,12 @@ pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
 
     // FCR: the resolved column where recorded, else repeat contact over all calls.
     let last_arrival = calls.iter().map(|c| c.arrived_ms).max().unwrap_or(0);
-    let keys: Vec<(Option<&str>, i64)> = calls.iter().map(|c| (c.caller, c.arrived_ms)).collect();
-    let repeat = repeat_contact_resolution(&keys, s.fcr_window_ms, last_arrival);
+    let repeat = {
+        // Freed before the agent-time sweep, which is where memory peaks.
+        let keys: Vec<(Option<&str>, i64)> =
+            calls.iter().map(|c| (c.caller, c.arrived_ms)).collect();
+        repeat_contact_resolution(&keys, s.fcr_window_ms, last_arrival)
+    };
 
     let mut acc = vec![vec![CallAccum::default(); groups]; starts.len()];
     for (i, c) in calls.iter().enumerate() {
