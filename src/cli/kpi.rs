@@ -8,6 +8,7 @@ use callboard_core::kpi::agent_time::{StateRow, WorkRow};
 use callboard_core::kpi::buckets::Bucketing;
 use callboard_core::kpi::calls::{CallRow, CallSettings, SlAbandons};
 use callboard_core::kpi::catalog::{KPIS, Status, Unit};
+use callboard_core::kpi::intern::Interner;
 use callboard_core::kpi::report::{CallIn, Grouping, Inputs, Row, Settings, compute};
 use callboard_core::kpi::staff_cost::{AgentRow, CostRow, QaRow};
 use callboard_core::schema::Table;
@@ -181,46 +182,9 @@ fn duration_ms(text: &str, what: &str) -> Result<i64> {
     Ok(n * per)
 }
 
-/// Distinct strings of a column, each stored once; rows refer to them by code.
-#[derive(Default)]
-struct Codes {
-    names: Vec<String>,
-}
-
-impl Codes {
-    fn coder(&mut self) -> Coder<'_, '_> {
-        Coder {
-            map: HashMap::new(),
-            names: &mut self.names,
-            last: None,
-        }
-    }
-}
-
-/// Codes strings borrowed from a column, remembering the last one (a table's rows
-/// come in runs: an agent's states follow each other).
-struct Coder<'n, 'a> {
-    map: HashMap<&'a str, u32>,
-    names: &'n mut Vec<String>,
-    last: Option<(&'a str, u32)>,
-}
-
-impl<'a> Coder<'_, 'a> {
-    fn code(&mut self, k: &'a str) -> u32 {
-        if let Some((l, c)) = self.last
-            && l == k
-        {
-            return c;
-        }
-        let next = self.names.len() as u32;
-        let names = &mut *self.names;
-        let c = *self.map.entry(k).or_insert_with(|| {
-            names.push(k.to_owned());
-            next
-        });
-        self.last = Some((k, c));
-        c
-    }
+/// The names an interner saw, copied out so the column they came from can be dropped.
+fn owned_names(i: &Interner<'_>) -> Vec<String> {
+    i.names().iter().map(|n| (*n).to_owned()).collect()
 }
 
 fn frame(store: &Store, table: Table, columns: &[&str]) -> Result<Option<DataFrame>> {
@@ -323,8 +287,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
     // Calls: queues and agents coded against name lists; every column but the
     // caller (FCR needs it) is dropped once the rows are built.
-    let mut queue_names = Codes::default();
-    let mut call_agents = Codes::default();
+    let queue_names: Vec<String>;
+    let call_agents: Vec<String>;
     let mut callers: Option<StringChunked> = None;
     let mut calls: Vec<CallIn<'_>> = Vec::new();
     let mut columns = None;
@@ -372,17 +336,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
     {
         let rings: UInt32Chunked = rings;
         let (queue_codes, agent_codes) = {
-            let mut q = queue_names.coder();
-            let mut a = call_agents.coder();
-            let queue_codes: Vec<u32> = queue.iter().map(|x| q.code(x.unwrap_or(""))).collect();
+            let (mut q, mut a) = (Interner::default(), Interner::default());
+            let queue_codes: Vec<u32> = queue.iter().map(|x| q.id(x.unwrap_or(""))).collect();
             let agent_codes: Vec<u32> = agent
                 .iter()
-                .map(|x| x.map_or(u32::MAX, |x| a.code(x)))
+                .map(|x| x.map_or(u32::MAX, |x| a.id(x)))
                 .collect();
+            (queue_names, call_agents) = (owned_names(&q), owned_names(&a));
             (queue_codes, agent_codes)
         };
         drop((queue, agent));
-        let (qn, an) = (&queue_names.names, &call_agents.names);
+        let (qn, an) = (&queue_names, &call_agents);
         let caller = callers.as_ref();
         calls.reserve(arr.len());
         for i in 0..arr.len() {
@@ -442,8 +406,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // Agent time, schedules, QA, costs, headcount.
     // The largest table: its agent ids and states are coded against small name lists
     // and the frame dropped before the rows are built, so the strings are held once.
-    let mut agent_names = Codes::default();
-    let mut state_names = Codes::default();
+    let mut agent_names: Vec<String> = Vec::new();
+    let mut state_names: Vec<String> = Vec::new();
     let coded = match frame(
         &store,
         Table::AgentStates,
@@ -455,18 +419,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
             drop(df);
             let mut agent_codes = Vec::with_capacity(a.len());
             let mut state_codes = Vec::with_capacity(a.len());
-            let mut agents = agent_names.coder();
-            let mut kinds = state_names.coder();
+            let (mut agents, mut kinds) = (Interner::default(), Interner::default());
             for (x, y) in a.iter().zip(st.iter()) {
-                agent_codes.push(agents.code(x.unwrap_or("")));
-                state_codes.push(kinds.code(y.unwrap_or("")));
+                agent_codes.push(agents.id(x.unwrap_or("")));
+                state_codes.push(kinds.id(y.unwrap_or("")));
             }
+            (agent_names, state_names) = (owned_names(&agents), owned_names(&kinds));
             Some((agent_codes, state_codes, b, e))
         }
         None => None,
     };
     let states: Option<Vec<StateRow<'_>>> = coded.map(|(ac, sc, b, e)| {
-        let (an, sn) = (&agent_names.names, &state_names.names);
+        let (an, sn) = (&agent_names, &state_names);
         ac.iter()
             .zip(&sc)
             .enumerate()

@@ -11,6 +11,7 @@
 //!   a pair belongs to the bucket holding its segment start.
 
 use super::buckets::bucket_of;
+use super::intern::Interner;
 use crate::time::{DAY_MS, TimeZoneSpec};
 use std::collections::{HashMap, HashSet};
 
@@ -120,27 +121,9 @@ pub fn agent_time(
 ) -> Vec<Vec<AgentTime>> {
     let mut out = vec![vec![AgentTime::default(); groups]; starts.len()];
     // Agents numbered once (the sweeps below do no hashing), with their groups.
-    // Rows come in runs of one agent, so the last agent is checked before hashing.
-    let mut ids: HashMap<&str, usize> = HashMap::new();
-    let mut last: Option<(&str, u32)> = None;
-    let agent_of: Vec<u32> = states
-        .iter()
-        .map(|s| {
-            if let Some((l, id)) = last
-                && l == s.agent
-            {
-                return id;
-            }
-            let next = ids.len();
-            let id = *ids.entry(s.agent).or_insert(next) as u32;
-            last = Some((s.agent, id));
-            id
-        })
-        .collect();
-    let mut group_by_id: Vec<Option<usize>> = vec![None; ids.len()];
-    for (a, &id) in &ids {
-        group_by_id[id] = group_of(a);
-    }
+    let mut ids = Interner::default();
+    let agent_of: Vec<u32> = states.iter().map(|s| ids.id(s.agent)).collect();
+    let group_by_id: Vec<Option<usize>> = ids.names().iter().map(|a| group_of(a)).collect();
     for (s, &id) in states.iter().zip(&agent_of) {
         let Some(g) = group_by_id[id as usize] else {
             continue;
@@ -159,8 +142,8 @@ pub fn agent_time(
     }
     // Per agent: its working states and all its states, sorted; counted first so each
     // list is allocated once at its final size.
-    let mut any_n = vec![0usize; ids.len()];
-    let mut working_n = vec![0usize; ids.len()];
+    let mut any_n = vec![0usize; ids.names().len()];
+    let mut working_n = vec![0usize; ids.names().len()];
     for (s, &id) in states.iter().zip(&agent_of) {
         any_n[id as usize] += 1;
         working_n[id as usize] += usize::from(working(s.state));
@@ -184,7 +167,7 @@ pub fn agent_time(
         spread(starts, to_ms, w.start_ms, w.end_ms, |i, o| {
             out[i][g].scheduled_ms += o
         });
-        let id = ids.get(w.agent).copied();
+        let id = ids.get(w.agent).map(|i| i as usize);
         // Working time inside this segment, clipped per bucket.
         if let Some(v) = id.map(|i| &working_by[i]) {
             let from = v.partition_point(|&(_, e)| e <= w.start_ms);

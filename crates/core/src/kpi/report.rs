@@ -5,6 +5,7 @@ use super::agent_time::{AgentTime, StateRow, WorkRow, agent_time};
 use super::buckets::{Bucketing, bucket_of, bucket_starts};
 use super::calls::{CallAccum, CallCounts, CallRow, CallSettings, repeat_contact_resolution};
 use super::catalog::{KPIS, Status, Unit, status};
+use super::intern::Interner;
 use super::staff_cost::{AgentRow, CostRow, Qa, QaRow, Turnover, prorated_costs, qa, turnover};
 use crate::simulate::Outcome;
 use crate::time::{DAY_MS, TimeZoneSpec};
@@ -109,37 +110,6 @@ pub struct Row {
 /// Marks a call outside the period or without a group.
 const NO_GROUP: u32 = u32::MAX;
 
-/// Names to dense ids in first-seen order: a linear scan while there are few (queues,
-/// teams), a hash map once there are many (agents).
-#[derive(Default)]
-struct Interner<'a> {
-    names: Vec<&'a str>,
-    map: HashMap<&'a str, u32>,
-}
-
-impl<'a> Interner<'a> {
-    const SCAN: usize = 16;
-
-    fn id(&mut self, k: &'a str) -> u32 {
-        if self.names.len() <= Self::SCAN {
-            if let Some(i) = self.names.iter().position(|n| *n == k) {
-                return i as u32;
-            }
-            self.names.push(k);
-            if self.names.len() > Self::SCAN {
-                self.map = self.names.iter().zip(0..).map(|(n, i)| (*n, i)).collect();
-            }
-            return (self.names.len() - 1) as u32;
-        }
-        let next = self.names.len() as u32;
-        let names = &mut self.names;
-        *self.map.entry(k).or_insert_with(|| {
-            names.push(k);
-            next
-        })
-    }
-}
-
 /// Computes every row.
 pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
     let starts = bucket_starts(s.from_ms, s.to_ms, s.by, &s.zone);
@@ -184,8 +154,8 @@ pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
             }
         }
     }
-    let mut order: Vec<usize> = (0..names.names.len()).collect();
-    order.sort_unstable_by_key(|&i| names.names[i]);
+    let mut order: Vec<usize> = (0..names.names().len()).collect();
+    order.sort_unstable_by_key(|&i| names.names()[i]);
     let mut rank = vec![0u32; order.len()];
     for (r, &i) in order.iter().enumerate() {
         rank[i] = r as u32;
@@ -193,7 +163,7 @@ pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
     for g in call_group.iter_mut().filter(|g| **g != NO_GROUP) {
         *g = rank[*g as usize];
     }
-    let ordered: Vec<&str> = order.iter().map(|&i| names.names[i]).collect();
+    let ordered: Vec<&str> = order.iter().map(|&i| names.names()[i]).collect();
     let index: HashMap<&str, usize> = ordered.iter().enumerate().map(|(i, n)| (*n, i)).collect();
     let groups = ordered.len();
     let agent_group_index = |a: &str| -> Option<usize> {

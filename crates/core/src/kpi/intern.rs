@@ -1,0 +1,89 @@
+//! Names to dense ids, so the sweeps over millions of rows index arrays instead of
+//! hashing strings.
+
+use std::collections::HashMap;
+
+/// Strings to dense ids in first-seen order. Rows of a table come in runs (an agent's
+/// states follow each other), so the last name is checked first; a few names (queues,
+/// teams, states) are found by a scan, many (agents) by a hash map.
+#[derive(Debug, Clone, Default)]
+pub struct Interner<'a> {
+    names: Vec<&'a str>,
+    map: HashMap<&'a str, u32>,
+    last: Option<(&'a str, u32)>,
+}
+
+impl<'a> Interner<'a> {
+    /// Up to this many names are scanned; beyond, the map is used.
+    const SCAN: usize = 16;
+
+    /// The id of `k`, given a new one if unseen.
+    pub fn id(&mut self, k: &'a str) -> u32 {
+        if let Some((l, id)) = self.last
+            && l == k
+        {
+            return id;
+        }
+        let id = match self.get(k) {
+            Some(id) => id,
+            None => {
+                let id = self.names.len() as u32;
+                self.names.push(k);
+                if self.names.len() > Self::SCAN {
+                    if self.map.is_empty() {
+                        self.map = self.names.iter().copied().zip(0..).collect();
+                    } else {
+                        self.map.insert(k, id);
+                    }
+                }
+                id
+            }
+        };
+        self.last = Some((k, id));
+        id
+    }
+
+    /// The id of `k` if it has one.
+    pub fn get(&self, k: &str) -> Option<u32> {
+        if self.names.len() <= Self::SCAN {
+            self.names.iter().position(|n| *n == k).map(|i| i as u32)
+        } else {
+            self.map.get(k).copied()
+        }
+    }
+
+    /// The names, indexed by id.
+    pub fn names(&self) -> &[&'a str] {
+        &self.names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_dense_in_first_seen_order_across_the_switch_to_the_map() {
+        let words: Vec<String> = (0..40).map(|i| format!("agent{i}")).collect();
+        let mut i = Interner::default();
+        // Every name twice, in runs and interleaved, crossing the scan limit.
+        for (n, w) in words.iter().enumerate() {
+            assert_eq!(i.id(w), n as u32);
+            assert_eq!(
+                i.id(w),
+                n as u32,
+                "same name again (the last-name shortcut)"
+            );
+            assert_eq!(i.id(&words[0]), 0, "an old name keeps its id");
+        }
+        assert_eq!(i.names().len(), 40);
+        for (n, w) in words.iter().enumerate() {
+            assert_eq!(i.get(w), Some(n as u32));
+            assert_eq!(i.names()[n], w.as_str());
+        }
+        assert_eq!(i.get("nobody"), None);
+        let mut few = Interner::default();
+        assert_eq!((few.id("b"), few.id("a"), few.id("b")), (0, 1, 0));
+        assert_eq!(few.get("a"), Some(1));
+    }
+}
