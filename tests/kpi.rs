@@ -58,12 +58,9 @@ fn every_row_has_all_kpis_and_nulls_say_why() {
 
 #[test]
 fn anonymous_bank_kpis_equal_an_independent_count() {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/real/anonymous-bank-1999-feb/data_anonymous_bank_february.txt");
-    if !file.exists() {
-        eprintln!("skipped: the Anonymous Bank file is not present");
+    let Some(file) = real_file(BANK) else {
         return;
-    }
+    };
     // Independent computation over the raw file, with the mapping's semantics and the
     // manual's rules (short abandons ≤ 5 s removed; SL 20 s over offered).
     let text = std::fs::read_to_string(&file).expect("read");
@@ -93,8 +90,7 @@ fn anonymous_bank_kpis_equal_an_independent_count() {
     let offered = answered + abandoned; // no blocked or timeout in this file
     let dir = tempdir();
     let data = dir.path().join("store");
-    let m = concat!(env!("CARGO_MANIFEST_DIR"), "/mappings/anonymous_bank.toml");
-    ingest_json(&data, &[file], &["--mapping", m]);
+    ingest_json(&data, &[file], &["--mapping", BANK_MAPPING]);
     let j = kpi_json(&data, &["--timezone", "Asia/Jerusalem"]);
     let r = &j["rows"][0];
     assert_eq!(r["counts"]["answered"].as_u64(), Some(answered));
@@ -113,11 +109,9 @@ fn anonymous_bank_kpis_equal_an_independent_count() {
 
 #[test]
 fn pbxware_kpis_equal_an_independent_count() {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real/asterisk-pbxware-queue-log-2018/queue_log_2018-11-29_to_2018-12-03.csv");
-    if !file.exists() {
-        eprintln!("skipped: the PBXware export is not present");
+    let Some(file) = real_file(PBXWARE) else {
         return;
-    }
+    };
     // Independent pass over the raw export: CONNECT hold times are the answered waits,
     // ABANDON/EXITWITHTIMEOUT hold times the unanswered ones.
     let mut rdr = csv::Reader::from_path(&file).expect("csv");

@@ -5,19 +5,11 @@ use crate::support::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-const BANK: &str = "../shared/data/real/anonymous-bank-1999-feb/data_anonymous_bank_february.txt";
-
-fn mapping() -> String {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/mappings/anonymous_bank.toml").to_owned()
-}
-
 #[test]
 fn anonymous_bank_february_loads_through_the_shipped_mapping() {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(BANK);
-    if !file.exists() {
-        eprintln!("skipped: {BANK} not present");
+    let Some(file) = real_file(BANK) else {
         return;
-    }
+    };
     // Independent count over the raw file.
     let text = std::fs::read_to_string(&file).expect("read");
     let mut lines = text.lines();
@@ -47,12 +39,8 @@ fn anonymous_bank_february_loads_through_the_shipped_mapping() {
 
     let dir = tempdir();
     let data = dir.path().join("store");
-    let m = mapping();
-    let j = ingest_json(
-        &data,
-        std::slice::from_ref(&file),
-        &["--mapping", m.as_str()],
-    );
+    let m = BANK_MAPPING;
+    let j = ingest_json(&data, std::slice::from_ref(&file), &["--mapping", m]);
     let f = &j["files"][0];
     let (loaded, skipped, rejected) = (
         f["loaded"].as_u64().expect("n"),
@@ -103,7 +91,7 @@ fn anonymous_bank_february_loads_through_the_shipped_mapping() {
         .get(first);
     assert_eq!(arrived, Some(917_845_376_000));
     // Idempotent.
-    let again = ingest_json(&data, &[file], &["--mapping", m.as_str()]);
+    let again = ingest_json(&data, &[file], &["--mapping", m]);
     assert_eq!(again["files"][0]["loaded"], 0);
     assert_eq!(again["files"][0]["duplicates"].as_u64(), Some(loaded));
 }
@@ -129,12 +117,8 @@ fn bank_fixture(dir: &Path) -> PathBuf {
 fn malformed_lines_are_rejected_and_midnight_rolls_the_day() {
     let dir = tempdir();
     let data = dir.path().join("store");
-    let m = mapping();
-    let j = ingest_json(
-        &data,
-        &[bank_fixture(dir.path())],
-        &["--mapping", m.as_str()],
-    );
+    let m = BANK_MAPPING;
+    let j = ingest_json(&data, &[bank_fixture(dir.path())], &["--mapping", m]);
     let f = &j["files"][0];
     assert_eq!(
         (

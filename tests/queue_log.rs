@@ -4,15 +4,7 @@
 use crate::support::*;
 use polars::prelude::*;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-
-const PBXWARE: &str =
-    "../shared/data/real/asterisk-pbxware-queue-log-2018/queue_log_2018-11-29_to_2018-12-03.csv";
-
-fn real_file() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(PBXWARE);
-    p.exists().then_some(p)
-}
+use std::path::Path;
 
 fn stored_calls(data: &Path) -> DataFrame {
     stored_table(data, "calls")
@@ -20,8 +12,7 @@ fn stored_calls(data: &Path) -> DataFrame {
 
 #[test]
 fn pbxware_export_gives_the_calls_counted_from_the_raw_file() {
-    let Some(file) = real_file() else {
-        eprintln!("skipped: {PBXWARE} not present");
+    let Some(file) = real_file(PBXWARE) else {
         return;
     };
     // Independent count: plain iteration over the raw export.

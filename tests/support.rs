@@ -156,3 +156,22 @@ pub fn stored_table(data: &Path, table: &str) -> polars::prelude::DataFrame {
     }
     all
 }
+
+/// The real PBXware queue_log export in shared/ (data nobody here wrote).
+pub const PBXWARE: &str = "asterisk-pbxware-queue-log-2018/queue_log_2018-11-29_to_2018-12-03.csv";
+/// The real Anonymous Bank February 1999 call log in shared/.
+pub const BANK: &str = "anonymous-bank-1999-feb/data_anonymous_bank_february.txt";
+/// The shipped mapping for the Anonymous Bank file.
+pub const BANK_MAPPING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/mappings/anonymous_bank.toml");
+
+/// A file of `shared/data/real/`, or `None` (saying so on stderr, so the skip shows
+/// with `--nocapture`) when this checkout lacks it.
+pub fn real_file(name: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/real")
+        .join(name);
+    if !p.exists() {
+        eprintln!("skipped: {} not present", p.display());
+    }
+    p.exists().then_some(p)
+}
