@@ -712,22 +712,24 @@ fn shown(unit: Unit, v: Option<f64>) -> String {
     }
 }
 
-/// The terminal colour of a status: green, yellow, red, grey.
-fn ansi(st: Status) -> &'static str {
-    match st {
+/// `text` in the terminal colour of a status: green, yellow, red, grey.
+fn paint(text: &str, st: Status) -> String {
+    let code = match st {
         Status::Good => "32",
         Status::Watch => "33",
         Status::Poor => "31",
         Status::Unknown => "90",
-    }
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
 }
 
+/// The status word, coloured on a terminal.
 fn coloured(st: Status, colour: bool) -> String {
-    let word = st.as_str();
-    if !colour {
-        return word.into();
+    if colour {
+        paint(st.as_str(), st)
+    } else {
+        st.as_str().into()
     }
-    format!("\x1b[{}m{word}\x1b[0m", ansi(st))
 }
 
 /// Up to this many rows print as blocks of all 23 KPIs; more as a wide table.
@@ -765,7 +767,7 @@ fn print_block(r: &Row, colour: bool) {
 /// followed by `!` (poor) or `~` (watch).
 fn marked(value: &str, st: Status, colour: bool) -> String {
     if colour {
-        return format!("\x1b[{}m{value:>8}\x1b[0m", ansi(st));
+        return paint(&format!("{value:>8}"), st);
     }
     let mark = match st {
         Status::Poor => "!",
@@ -783,17 +785,19 @@ fn print_table(rows: &[Row], s: &Settings, args: &Args) {
         format_timestamp(s.to_ms),
         s.zone.name()
     );
-    let label = |r: &Row| {
-        let bucket = r
-            .bucket_start
-            .map(format_timestamp)
-            .map(|b| b.trim_end_matches(":00Z").replace('T', " "));
-        match (bucket, &r.group) {
-            (Some(b), Some(g)) => format!("{b}  {g}"),
-            (Some(b), None) => b,
-            (None, Some(g)) => g.clone(),
-            (None, None) => String::new(),
-        }
+    // A bucket as `2026-03-02 08:30`.
+    let bucket = |r: &Row| {
+        r.bucket_start.map(|t| {
+            format_timestamp(t)
+                .trim_end_matches(":00Z")
+                .replace('T', " ")
+        })
+    };
+    let label = |r: &Row| match (bucket(r), &r.group) {
+        (Some(b), Some(g)) => format!("{b}  {g}"),
+        (Some(b), None) => b,
+        (None, Some(g)) => g.clone(),
+        (None, None) => String::new(),
     };
     if rows.len() <= BLOCK_ROWS {
         // Few rows: one block each with all 23 KPIs, status in words.
@@ -815,13 +819,9 @@ fn print_table(rows: &[Row], s: &Settings, args: &Args) {
                 let v = r.kpis.iter().find(|x| x.id == k).expect("every id");
                 marked(&shown(v.unit, v.value), v.status, colour)
             };
-            let bucket = r
-                .bucket_start
-                .map(format_timestamp)
-                .unwrap_or_else(|| "total".into());
             println!(
                 "{:<16} {:<10} {:>6} {} {} {} {} {}",
-                bucket.trim_end_matches(":00Z").replace('T', " "),
+                bucket(r).unwrap_or_else(|| "total".into()),
                 r.group
                     .clone()
                     .unwrap_or_default()
