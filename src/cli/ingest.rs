@@ -268,16 +268,8 @@ pub fn print_report(report: &Report, dry_run: bool) {
             },
             f.rejected,
             f.duplicates,
-            if f.skipped > 0 {
-                format!(" + {} skipped", f.skipped)
-            } else {
-                String::new()
-            },
-            if f.open > 0 {
-                format!(" + {} open", f.open)
-            } else {
-                String::new()
-            },
+            plus(f.skipped, "skipped"),
+            plus(f.open, "open"),
         );
         for w in &f.warnings {
             println!("  note: {w}");
@@ -321,19 +313,20 @@ pub fn print_report(report: &Report, dry_run: bool) {
             t.loaded,
             t.rejected,
             t.duplicates,
-            if t.skipped > 0 {
-                format!(" + {} skipped", t.skipped)
-            } else {
-                String::new()
-            },
-            if t.open > 0 {
-                format!(" + {} open", t.open)
-            } else {
-                String::new()
-            },
+            plus(t.skipped, "skipped"),
+            plus(t.open, "open"),
         );
     }
     if dry_run {
         println!("dry run: nothing was written");
+    }
+}
+
+/// ` + N what` for a count worth mentioning, else nothing.
+fn plus(n: u64, what: &str) -> String {
+    if n > 0 {
+        format!(" + {n} {what}")
+    } else {
+        String::new()
     }
 }
