@@ -11,9 +11,10 @@
 //! its own process so that its peak memory (VmHWM) is its own. Inputs are generated
 //! with a fixed seed and deleted afterwards (unless `--keep`).
 
+mod common;
+
 use callboard_core::simulate::{self, CallRecord, SimConfig, SimSink};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 struct Args {
@@ -61,32 +62,6 @@ impl SimSink for Count {
     fn qa(&mut self, _: &simulate::QaRecord) {}
     fn cost(&mut self, _: &simulate::CostRecord) {}
     fn ticket(&mut self, _: &simulate::TicketRecord) {}
-}
-
-struct Measured {
-    seconds: f64,
-    peak_mb: f64,
-}
-
-fn run(args: &[&str]) -> Measured {
-    let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_callboard"))
-        .args(args)
-        .env("CALLBOARD_REPORT_PEAK_MEM", "1")
-        .output()
-        .expect("callboard runs");
-    let seconds = started.elapsed().as_secs_f64();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "callboard {args:?} failed: {stderr}");
-    let kb: f64 = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("peak_rss_kb: "))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(f64::NAN);
-    Measured {
-        seconds,
-        peak_mb: kb / 1024.0,
-    }
 }
 
 fn rows_of(path: &Path) -> u64 {
@@ -145,7 +120,7 @@ fn main() {
         let d = s(dir);
         let mut a = vec!["simulate", "--out", d.as_str(), "--format", format];
         a.extend(common);
-        let m = run(&a);
+        let m = common::run(&a);
         let calls = count.calls;
         println!(
             "| simulate → {format} (all 7 tables) | {calls} calls | {:.2} | {:.0} | {:.0} |",
@@ -166,7 +141,7 @@ fn main() {
     ] {
         let data = s(&args.dir.join(store));
         let f = s(file);
-        let m = run(&[
+        let m = common::run(&[
             "ingest",
             "--data-dir",
             data.as_str(),
@@ -184,7 +159,7 @@ fn main() {
     // Re-ingest: every row a duplicate (the key index against a full store).
     let data = s(&args.dir.join("store-csv"));
     let f = s(&calls_csv);
-    let m = run(&["ingest", "--data-dir", data.as_str(), f.as_str()]);
+    let m = common::run(&["ingest", "--data-dir", data.as_str(), f.as_str()]);
     println!(
         "| re-ingest the same CSV (all duplicates) | {rows} | {:.2} | {:.0} | {:.0} |",
         m.seconds,

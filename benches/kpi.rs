@@ -8,27 +8,15 @@
 //! cargo bench --bench kpi -- --calls 1000000     # quicker
 //! ```
 
+mod common;
+
 use polars::prelude::*;
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Instant;
 
 fn run(args: &[&str]) -> (f64, f64) {
-    let t = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_callboard"))
-        .args(args)
-        .env("CALLBOARD_REPORT_PEAK_MEM", "1")
-        .output()
-        .expect("runs");
-    let secs = t.elapsed().as_secs_f64();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{args:?}: {stderr}");
-    let kb: f64 = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("peak_rss_kb: "))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(f64::NAN);
-    (secs, kb / 1024.0)
+    let m = common::run(args);
+    (m.seconds, m.peak_mb)
 }
 
 fn main() {

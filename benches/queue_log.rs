@@ -6,6 +6,8 @@
 //! cargo bench --bench queue_log -- --calls 300000      # quicker
 //! ```
 
+mod common;
+
 use callboard_core::queue_log::{AssemblyOptions, assemble, parse_raw_lines};
 use callboard_core::time::TimeZoneSpec;
 use std::path::PathBuf;
@@ -111,31 +113,19 @@ fn main() {
     drop(windows);
     drop(text);
     let data = dir.join("store");
-    let started = Instant::now();
-    let o = Command::new(bin)
-        .args([
-            "ingest",
-            "--kind",
-            "queue_log",
-            "--data-dir",
-            data.to_str().expect("utf-8"),
-            path.to_str().expect("utf-8"),
-        ])
-        .env("CALLBOARD_REPORT_PEAK_MEM", "1")
-        .output()
-        .expect("ingest runs");
-    let secs3 = started.elapsed().as_secs_f64();
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "{stderr}");
-    let kb: f64 = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("peak_rss_kb: "))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(f64::NAN);
+    let m = common::run(&[
+        "ingest",
+        "--kind",
+        "queue_log",
+        "--data-dir",
+        data.to_str().expect("utf-8"),
+        path.to_str().expect("utf-8"),
+    ]);
+    let (secs3, mb) = (m.seconds, m.peak_mb);
     println!(
         "| callboard ingest, end to end | {lines} | {secs3:.2} | {:.0} | {:.0} |",
         lines as f64 / secs3,
-        kb / 1024.0
+        mb
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
