@@ -100,6 +100,7 @@ fn main() {
                 "acw_s",
                 "rings",
                 "transferred",
+                "resolved",
                 "caller_id",
             ],
         ),
