@@ -4,18 +4,20 @@
 use super::DataDir;
 use crate::store::Store;
 use anyhow::{Context, Result, anyhow, bail};
-use callboard_core::kpi::agent_time::{StateRow, WorkRow};
+use callboard_core::kpi::agent_time::{AgentStates, StateKind, StateRow, WorkRow};
 use callboard_core::kpi::buckets::Bucketing;
-use callboard_core::kpi::calls::{CallRow, CallSettings, SlAbandons};
+use callboard_core::kpi::calls::{CallSettings, SlAbandons};
 use callboard_core::kpi::catalog::{KPIS, Status, Unit};
 use callboard_core::kpi::intern::Interner;
-use callboard_core::kpi::report::{CallIn, Grouping, Inputs, Row, Settings, compute};
+use callboard_core::kpi::report::{
+    Calls, Grouping, Inputs, NO_CALLER, NONE, Row, Settings, compute,
+};
 use callboard_core::kpi::staff_cost::{AgentRow, CostRow, QaRow};
 use callboard_core::schema::Table;
 use callboard_core::simulate::Outcome;
 use callboard_core::time::{DAY_MS, TimeZoneSpec, format_timestamp, parse_timestamp};
 use polars::prelude::{
-    BooleanChunked, DataFrame, DataType, Float64Chunked, Int64Chunked, StringChunked, UInt32Chunked,
+    BooleanChunked, DataFrame, DataType, Float64Chunked, Int64Chunked, StringChunked,
 };
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -229,6 +231,176 @@ fn flag(df: &DataFrame, c: &str) -> Result<BooleanChunked> {
     Ok(df.column(c)?.bool()?.rechunk().into_owned())
 }
 
+/// One column of a table, or `None` when the store has no such table.
+fn column(store: &Store, table: Table, name: &str) -> Result<Option<polars::prelude::Column>> {
+    Ok(frame(store, table, &[name])?
+        .map(|mut df| df.drop_in_place(name))
+        .transpose()?)
+}
+
+/// The calls as coded columns, read one column at a time so the frame never holds
+/// them all; with `--queue` filters, only those queues' calls.
+fn read_calls(store: &Store, only: &[String]) -> Result<Option<Calls>> {
+    let Some(queue) = column(store, Table::Calls, "queue")? else {
+        return Ok(None);
+    };
+    let mut queues = Interner::default();
+    let queue_code: Vec<u32> = queue
+        .str()?
+        .iter()
+        .map(|x| queues.id(x.unwrap_or("")))
+        .collect();
+    let queue_names = owned_names(&queues);
+    drop(queues);
+    drop(queue);
+    let wanted: Vec<bool> = queue_names
+        .iter()
+        .map(|q| only.is_empty() || only.contains(q))
+        .collect();
+    // The calls kept, when a filter leaves some out.
+    let keep: Option<Vec<usize>> = wanted.contains(&false).then(|| {
+        (0..queue_code.len())
+            .filter(|&i| wanted[queue_code[i] as usize])
+            .collect()
+    });
+    // A column's values at the kept calls, through `f`.
+    macro_rules! pick {
+        ($c:expr, $f:expr) => {
+            match &keep {
+                Some(k) => k.iter().map(|&i| $f($c.get(i))).collect(),
+                None => $c.iter().map($f).collect(),
+            }
+        };
+    }
+    // Each column in turn: read, gathered to the kept calls, dropped.
+    let codes = |name: &str| -> Result<(Vec<u32>, Vec<String>)> {
+        let c = column(store, Table::Calls, name)?.context("calls table")?;
+        let mut names = Interner::default();
+        let c = c.str()?;
+        let all: Vec<u32> = pick!(c, |x: Option<_>| x.map_or(NONE, |x| names.id(x)));
+        Ok((all, owned_names(&names)))
+    };
+    let (agent, agent_names) = codes("agent_id")?;
+    // Callers only need telling apart (repeat-contact FCR): a 128-bit hash each, as
+    // the store keys rows, instead of a map of millions of names.
+    let caller: Vec<u128> = {
+        let c = column(store, Table::Calls, "caller_id")?.context("calls table")?;
+        let c = c.str()?;
+        pick!(c, |x: Option<&str>| x.map_or(NO_CALLER, |x| {
+            xxhash_rust::xxh3::xxh3_128(x.as_bytes())
+        }))
+    };
+    let numbers = |name: &str, empty: f64| -> Result<Vec<f64>> {
+        let c = column(store, Table::Calls, name)?.context("calls table")?;
+        let c = c.as_materialized_series().cast(&DataType::Float64)?;
+        let c = c.f64()?;
+        Ok(pick!(c, |x: Option<f64>| x.unwrap_or(empty)))
+    };
+    let flags = |name: &str| -> Result<BooleanChunked> {
+        let c = column(store, Table::Calls, name)?.context("calls table")?;
+        Ok(c.bool()?.clone())
+    };
+    let arrived_ms: Vec<i64> = {
+        let c = column(store, Table::Calls, "arrived_at")?.context("calls table")?;
+        let c = c
+            .as_materialized_series()
+            .to_physical_repr()
+            .cast(&DataType::Int64)?;
+        let c = c.i64()?;
+        pick!(c, |x: Option<i64>| x.unwrap_or(0))
+    };
+    let outcome: Vec<Outcome> = {
+        let c = column(store, Table::Calls, "outcome")?.context("calls table")?;
+        let c = c.str()?;
+        pick!(c, |x: Option<&str>| match x {
+            Some("answered") => Outcome::Answered,
+            Some("abandoned") => Outcome::Abandoned,
+            Some("timeout") => Outcome::Timeout,
+            Some("blocked") => Outcome::Blocked,
+            _ => Outcome::Ivr,
+        })
+    };
+    let rings: Vec<u32> = {
+        let c = column(store, Table::Calls, "rings")?.context("calls table")?;
+        let c = c.as_materialized_series().cast(&DataType::UInt32)?;
+        let c = c.u32()?;
+        pick!(c, |x: Option<u32>| x.unwrap_or(NONE))
+    };
+    let transferred = flags("transferred")?;
+    let transferred = pick!(transferred, |x: Option<bool>| x.unwrap_or(false));
+    let resolved = flags("resolved")?;
+    let resolved = pick!(resolved, |x: Option<bool>| x.map_or(2, u8::from));
+    let calls = Calls {
+        queue: match &keep {
+            Some(k) => k.iter().map(|&i| queue_code[i]).collect(),
+            None => queue_code,
+        },
+        queues: queue_names,
+        agents: agent_names,
+        arrived_ms,
+        agent,
+        caller,
+        outcome,
+        resolved,
+        transferred,
+        wait_s: numbers("wait_s", 0.0)?,
+        talk_s: numbers("talk_s", f64::NAN)?,
+        hold_s: numbers("hold_s", f64::NAN)?,
+        acw_s: numbers("acw_s", f64::NAN)?,
+        rings,
+    };
+    Ok(Some(calls))
+}
+
+/// The agent states, the largest table, one column at a time: agent ids and states
+/// coded against small name lists, then the times placed straight into the
+/// agent-grouped rows.
+fn read_states(store: &Store) -> Result<Option<AgentStates>> {
+    let Some(agent) = column(store, Table::AgentStates, "agent_id")? else {
+        return Ok(None);
+    };
+    let mut agents = Interner::default();
+    let agent_code: Vec<u32> = agent
+        .str()?
+        .iter()
+        .map(|x| agents.id(x.unwrap_or("")))
+        .collect();
+    let names = owned_names(&agents);
+    drop(agents);
+    drop(agent);
+    let kind: Vec<StateKind> = {
+        let c = column(store, Table::AgentStates, "state")?.context("agent_states table")?;
+        let (mut words, mut kinds) = (Interner::default(), Vec::new());
+        c.str()?
+            .iter()
+            .map(|y| {
+                let y = y.unwrap_or("");
+                let w = words.id(y) as usize;
+                if w == kinds.len() {
+                    kinds.push(StateKind::of(y));
+                }
+                kinds[w]
+            })
+            .collect()
+    };
+    // The times as they are read (one chunk per stored file, no copy).
+    let times = |name: &str| -> Result<Int64Chunked> {
+        let c = column(store, Table::AgentStates, name)?.context("agent_states table")?;
+        let c = c.as_materialized_series().to_physical_repr().into_owned();
+        Ok(c.i64()?.clone())
+    };
+    let (start, end) = (times("start")?, times("end")?);
+    let rows = kind
+        .iter()
+        .zip(start.iter().zip(end.iter()))
+        .map(|(&kind, (b, e))| StateRow {
+            kind,
+            start_ms: b.unwrap_or(0),
+            end_ms: e.unwrap_or(0),
+        });
+    Ok(Some(AgentStates::build(names, &agent_code, rows)))
+}
+
 /// The whole-period table for `callboard demo`.
 pub fn print_summary(data_dir: std::path::PathBuf) -> Result<()> {
     let args = Args {
@@ -285,106 +457,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
 
-    // Calls: queues and agents coded against name lists; every column but the
-    // caller (FCR needs it) is dropped once the rows are built.
-    let queue_names: Vec<String>;
-    let call_agents: Vec<String>;
-    let mut callers: Option<StringChunked> = None;
-    let mut calls: Vec<CallIn<'_>> = Vec::new();
-    let mut columns = None;
-    if let Some(df) = frame(
-        &store,
-        Table::Calls,
-        &[
-            "arrived_at",
-            "queue",
-            "outcome",
-            "wait_s",
-            "agent_id",
-            "talk_s",
-            "hold_s",
-            "acw_s",
-            "rings",
-            "transferred",
-            "resolved",
-            "caller_id",
-        ],
-    )? {
-        callers = Some(text(&df, "caller_id")?);
-        columns = Some((
-            ms(&df, "arrived_at")?,
-            text(&df, "queue")?,
-            text(&df, "outcome")?,
-            float(&df, "wait_s")?,
-            text(&df, "agent_id")?,
-            float(&df, "talk_s")?,
-            float(&df, "hold_s")?,
-            float(&df, "acw_s")?,
-            df.column("rings")?
-                .as_materialized_series()
-                .cast(&DataType::UInt32)?
-                .u32()?
-                .rechunk()
-                .into_owned(),
-            flag(&df, "transferred")?,
-            flag(&df, "resolved")?,
-        ));
-    }
-    let has_calls = columns.is_some();
-    if let Some((arr, queue, outcome, wait, agent, talk, hold, acw, rings, transferred, resolved)) =
-        columns
-    {
-        let rings: UInt32Chunked = rings;
-        let (queue_codes, agent_codes) = {
-            let (mut q, mut a) = (Interner::default(), Interner::default());
-            let queue_codes: Vec<u32> = queue.iter().map(|x| q.id(x.unwrap_or(""))).collect();
-            let agent_codes: Vec<u32> = agent
-                .iter()
-                .map(|x| x.map_or(u32::MAX, |x| a.id(x)))
-                .collect();
-            (queue_names, call_agents) = (owned_names(&q), owned_names(&a));
-            (queue_codes, agent_codes)
-        };
-        drop((queue, agent));
-        let (qn, an) = (&queue_names, &call_agents);
-        let caller = callers.as_ref();
-        calls.reserve(arr.len());
-        for i in 0..arr.len() {
-            let q = qn[queue_codes[i] as usize].as_str();
-            if !args.queue.is_empty() && !args.queue.iter().any(|x| x == q) {
-                continue;
-            }
-            let outcome = match outcome.get(i) {
-                Some("answered") => Outcome::Answered,
-                Some("abandoned") => Outcome::Abandoned,
-                Some("timeout") => Outcome::Timeout,
-                Some("blocked") => Outcome::Blocked,
-                _ => Outcome::Ivr,
-            };
-            calls.push(CallIn {
-                arrived_ms: arr.get(i).unwrap_or(0),
-                queue: q,
-                agent: an.get(agent_codes[i] as usize).map(String::as_str),
-                caller: caller.and_then(|c| c.get(i)),
-                resolved: resolved.get(i),
-                row: CallRow {
-                    outcome,
-                    wait_s: wait.get(i).unwrap_or(0.0),
-                    talk_s: talk.get(i),
-                    hold_s: hold.get(i),
-                    acw_s: acw.get(i),
-                    rings: rings.get(i),
-                    transferred: transferred.get(i).unwrap_or(false),
-                    resolved: None,
-                },
-            });
-        }
-    }
+    let calls = read_calls(&store, &args.queue)?;
     // Period.
     let local_day = |t: i64| (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32;
     let when = |t: &str| parse_timestamp(t.trim(), &zone).map_err(|e| anyhow!("{e}"));
-    let first = calls.iter().map(|c| c.arrived_ms).min();
-    let last = calls.iter().map(|c| c.arrived_ms).max();
+    let arrivals = calls.as_ref().map_or(&[][..], |c| c.arrivals());
+    let (first, last) = (
+        arrivals.iter().copied().min(),
+        arrivals.iter().copied().max(),
+    );
     let from_ms = match (&args.from, first) {
         (Some(t), _) => when(t).context("--from")?,
         (None, Some(f)) => zone
@@ -406,42 +487,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // Agent time, schedules, QA, costs, headcount.
     // The largest table: its agent ids and states are coded against small name lists
     // and the frame dropped before the rows are built, so the strings are held once.
-    let mut agent_names: Vec<String> = Vec::new();
-    let mut state_names: Vec<String> = Vec::new();
-    let coded = match frame(
-        &store,
-        Table::AgentStates,
-        &["agent_id", "state", "start", "end"],
-    )? {
-        Some(df) => {
-            let (a, st) = (text(&df, "agent_id")?, text(&df, "state")?);
-            let (b, e) = (ms(&df, "start")?, ms(&df, "end")?);
-            drop(df);
-            let mut agent_codes = Vec::with_capacity(a.len());
-            let mut state_codes = Vec::with_capacity(a.len());
-            let (mut agents, mut kinds) = (Interner::default(), Interner::default());
-            for (x, y) in a.iter().zip(st.iter()) {
-                agent_codes.push(agents.id(x.unwrap_or("")));
-                state_codes.push(kinds.id(y.unwrap_or("")));
-            }
-            (agent_names, state_names) = (owned_names(&agents), owned_names(&kinds));
-            Some((agent_codes, state_codes, b, e))
-        }
-        None => None,
-    };
-    let states: Option<Vec<StateRow<'_>>> = coded.map(|(ac, sc, b, e)| {
-        let (an, sn) = (&agent_names, &state_names);
-        ac.iter()
-            .zip(&sc)
-            .enumerate()
-            .map(|(i, (&x, &y))| StateRow {
-                agent: &an[x as usize],
-                state: &sn[y as usize],
-                start_ms: b.get(i).unwrap_or(0),
-                end_ms: e.get(i).unwrap_or(0),
-            })
-            .collect()
-    });
+    let states = read_states(&store)?;
     let sched_df = frame(
         &store,
         Table::Schedules,
@@ -581,8 +627,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         fcr_window_ms,
     };
     let inputs = Inputs {
-        calls: has_calls.then_some(calls.as_slice()),
-        states: states.as_deref(),
+        calls: calls.as_ref(),
+        states: states.as_ref(),
         work: work.as_deref(),
         qa: qa.as_deref(),
         costs: costs.as_deref(),

@@ -15,17 +15,122 @@ use super::intern::Interner;
 use crate::time::{DAY_MS, TimeZoneSpec};
 use std::collections::{HashMap, HashSet};
 
-/// One agent-state interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct StateRow<'a> {
-    /// Agent.
-    pub agent: &'a str,
-    /// State word (`ready`, `talk`, …).
-    pub state: &'a str,
+/// What an agent state counts towards.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StateKind {
+    /// `ready`: available, counts in occupancy's denominator and adherence.
+    Ready,
+    /// `talk`, `hold`, `acw`: busy.
+    Busy,
+    /// Anything else (`not_ready`, `break`, `lunch`, …): logged in only.
+    #[default]
+    Other,
+}
+
+impl StateKind {
+    /// The kind of a state word.
+    pub fn of(word: &str) -> Self {
+        match word {
+            "ready" => Self::Ready,
+            "talk" | "hold" | "acw" => Self::Busy,
+            _ => Self::Other,
+        }
+    }
+    fn working(self) -> bool {
+        self != Self::Other
+    }
+}
+
+/// One agent-state interval; the agent is the slice of [`AgentStates`] it sits in.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StateRow {
+    /// What the state counts towards.
+    pub kind: StateKind,
     /// Start, ms.
     pub start_ms: i64,
     /// End, ms.
     pub end_ms: i64,
+}
+
+/// Agent-state intervals grouped by agent, each agent's in time order: one array
+/// of 24-byte rows (no strings), so the sweeps slice it instead of copying per-agent
+/// lists. An agent's intervals do not overlap (the store's rule), so ordering by
+/// start also orders by end.
+#[derive(Debug, Clone, Default)]
+pub struct AgentStates {
+    names: Vec<String>,
+    /// Agent `i` owns `rows[offsets[i]..offsets[i + 1]]`.
+    offsets: Vec<usize>,
+    rows: Vec<StateRow>,
+}
+
+impl AgentStates {
+    /// From column-shaped input: `names[agent[i]]` is the agent of the `i`-th of
+    /// `rows` (which must yield `agent.len()` rows; missing ones stay empty). Rows
+    /// are placed by a counting sort on the agent (stable, one pass) and each agent's
+    /// rows then sorted by start (a check when already in time order).
+    pub fn build(
+        names: Vec<String>,
+        agent: &[u32],
+        rows_in: impl IntoIterator<Item = StateRow>,
+    ) -> Self {
+        let mut offsets = vec![0usize; names.len() + 1];
+        for &a in agent {
+            offsets[a as usize + 1] += 1;
+        }
+        for i in 0..names.len() {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut next = offsets.clone();
+        let mut rows = vec![StateRow::default(); agent.len()];
+        for (&a, row) in agent.iter().zip(rows_in) {
+            let at = &mut next[a as usize];
+            rows[*at] = row;
+            *at += 1;
+        }
+        for w in offsets.windows(2) {
+            rows[w[0]..w[1]].sort_unstable_by_key(|r| (r.start_ms, r.end_ms));
+        }
+        Self {
+            names,
+            offsets,
+            rows,
+        }
+    }
+
+    /// From named rows `(agent, state word, start ms, end ms)`, for tests and small
+    /// inputs.
+    pub fn from_named(rows: &[(&str, &str, i64, i64)]) -> Self {
+        let mut ids = Interner::default();
+        let agent: Vec<u32> = rows.iter().map(|r| ids.id(r.0)).collect();
+        let names = ids.names().iter().map(|n| (*n).to_owned()).collect();
+        let rows = rows.iter().map(|r| StateRow {
+            kind: StateKind::of(r.1),
+            start_ms: r.2,
+            end_ms: r.3,
+        });
+        Self::build(names, &agent, rows)
+    }
+
+    /// The agents, indexed by code.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Agent `i`'s intervals in time order.
+    pub fn of(&self, i: usize) -> &[StateRow] {
+        &self.rows[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// Number of intervals.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// No intervals.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
 }
 
 /// One scheduled `work` segment.
@@ -78,10 +183,6 @@ impl AgentTime {
     }
 }
 
-fn working(state: &str) -> bool {
-    matches!(state, "ready" | "talk" | "hold" | "acw")
-}
-
 /// Adds `f(bucket, overlap_ms)` for every bucket `[a, b)` overlaps.
 fn spread(starts: &[i64], to_ms: i64, a: i64, b: i64, mut f: impl FnMut(usize, f64)) {
     if b <= a || starts.is_empty() {
@@ -111,7 +212,7 @@ fn spread(starts: &[i64], to_ms: i64, a: i64, b: i64, mut f: impl FnMut(usize, f
 /// Agent time per bucket and group. `group_of` maps an agent to a group index (or
 /// `None` to leave the agent out); the result is `[bucket][group]`.
 pub fn agent_time(
-    states: &[StateRow<'_>],
+    states: &AgentStates,
     work: &[WorkRow<'_>],
     starts: &[i64],
     to_ms: i64,
@@ -120,46 +221,24 @@ pub fn agent_time(
     zone: &TimeZoneSpec,
 ) -> Vec<Vec<AgentTime>> {
     let mut out = vec![vec![AgentTime::default(); groups]; starts.len()];
-    // Agents numbered once (the sweeps below do no hashing), with their groups.
     let mut ids = Interner::default();
-    let agent_of: Vec<u32> = states.iter().map(|s| ids.id(s.agent)).collect();
-    let group_by_id: Vec<Option<usize>> = ids.names().iter().map(|a| group_of(a)).collect();
-    for (s, &id) in states.iter().zip(&agent_of) {
-        let Some(g) = group_by_id[id as usize] else {
-            continue;
-        };
-        let busy = matches!(s.state, "talk" | "hold" | "acw");
-        let ready = s.state == "ready";
-        spread(starts, to_ms, s.start_ms, s.end_ms, |i, o| {
-            let t = &mut out[i][g];
-            t.logged_in_ms += o;
-            if busy {
-                t.busy_ms += o;
-            } else if ready {
-                t.ready_ms += o;
-            }
-        });
+    for n in states.names() {
+        ids.id(n);
     }
-    // Per agent: its working states and all its states, sorted; counted first so each
-    // list is allocated once at its final size.
-    let mut any_n = vec![0usize; ids.names().len()];
-    let mut working_n = vec![0usize; ids.names().len()];
-    for (s, &id) in states.iter().zip(&agent_of) {
-        any_n[id as usize] += 1;
-        working_n[id as usize] += usize::from(working(s.state));
-    }
-    let mut any_by: Vec<Vec<(i64, i64)>> = any_n.iter().map(|&n| Vec::with_capacity(n)).collect();
-    let mut working_by: Vec<Vec<(i64, i64)>> =
-        working_n.iter().map(|&n| Vec::with_capacity(n)).collect();
-    for (s, &id) in states.iter().zip(&agent_of) {
-        any_by[id as usize].push((s.start_ms, s.end_ms));
-        if working(s.state) {
-            working_by[id as usize].push((s.start_ms, s.end_ms));
+    for (id, name) in states.names().iter().enumerate() {
+        let Some(g) = group_of(name) else { continue };
+        for s in states.of(id) {
+            let kind = s.kind;
+            spread(starts, to_ms, s.start_ms, s.end_ms, |i, o| {
+                let t = &mut out[i][g];
+                t.logged_in_ms += o;
+                match kind {
+                    StateKind::Busy => t.busy_ms += o,
+                    StateKind::Ready => t.ready_ms += o,
+                    StateKind::Other => {}
+                }
+            });
         }
-    }
-    drop(agent_of);
-    for v in working_by.iter_mut().chain(any_by.iter_mut()) {
-        v.sort_unstable();
     }
     let mut pairs: HashMap<(&str, i64), (bool, usize)> = HashMap::new();
     for w in work {
@@ -167,25 +246,21 @@ pub fn agent_time(
         spread(starts, to_ms, w.start_ms, w.end_ms, |i, o| {
             out[i][g].scheduled_ms += o
         });
-        let id = ids.get(w.agent).map(|i| i as usize);
+        // The agent's intervals that end after the segment starts.
+        let mine = ids.get(w.agent).map_or(&[][..], |i| {
+            let v = states.of(i as usize);
+            &v[v.partition_point(|r| r.end_ms <= w.start_ms)..]
+        });
         // Working time inside this segment, clipped per bucket.
-        if let Some(v) = id.map(|i| &working_by[i]) {
-            let from = v.partition_point(|&(_, e)| e <= w.start_ms);
-            for &(a, b) in &v[from..] {
-                if a >= w.end_ms {
-                    break;
-                }
-                spread(starts, to_ms, a.max(w.start_ms), b.min(w.end_ms), |i, o| {
-                    out[i][g].adherent_ms += o
-                });
+        for r in mine.iter().take_while(|r| r.start_ms < w.end_ms) {
+            if r.kind.working() {
+                let (a, b) = (r.start_ms.max(w.start_ms), r.end_ms.min(w.end_ms));
+                spread(starts, to_ms, a, b, |i, o| out[i][g].adherent_ms += o);
             }
         }
         // Attendance pair: (agent, local day of the segment start).
         let local_day = (w.start_ms + zone.offset_ms_at(w.start_ms)).div_euclid(DAY_MS);
-        let attended = id.map(|i| &any_by[i]).is_some_and(|v| {
-            let from = v.partition_point(|&(_, e)| e <= w.start_ms);
-            v[from..].first().is_some_and(|&(a, _)| a < w.end_ms)
-        });
+        let attended = mine.first().is_some_and(|r| r.start_ms < w.end_ms);
         if let Some(b) = bucket_of(starts, to_ms, w.start_ms) {
             let e = pairs.entry((w.agent, local_day)).or_insert((false, b));
             e.0 |= attended;
@@ -220,50 +295,15 @@ mod tests {
         let zone = TimeZoneSpec::Utc;
         let starts = bucket_starts(8 * H, 12 * H, Bucketing::Interval(60), &zone);
         let m = |h: f64| (h * 60.0).round() as i64 * 60_000;
-        let states = [
-            StateRow {
-                agent: "a",
-                state: "ready",
-                start_ms: m(8.0 + 10.0 / 60.0),
-                end_ms: m(9.0),
-            },
-            StateRow {
-                agent: "a",
-                state: "talk",
-                start_ms: m(9.0),
-                end_ms: m(9.5),
-            },
-            StateRow {
-                agent: "a",
-                state: "acw",
-                start_ms: m(9.5),
-                end_ms: m(9.75),
-            },
-            StateRow {
-                agent: "a",
-                state: "break",
-                start_ms: m(9.75),
-                end_ms: m(10.0 + 40.0 / 60.0),
-            },
-            StateRow {
-                agent: "a",
-                state: "ready",
-                start_ms: m(10.0 + 40.0 / 60.0),
-                end_ms: m(11.0),
-            },
-            StateRow {
-                agent: "a",
-                state: "hold",
-                start_ms: m(11.0),
-                end_ms: m(11.25),
-            },
-            StateRow {
-                agent: "a",
-                state: "talk",
-                start_ms: m(11.25),
-                end_ms: m(12.5),
-            },
-        ];
+        let states = AgentStates::from_named(&[
+            ("a", "ready", m(8.0 + 10.0 / 60.0), m(9.0)),
+            ("a", "talk", m(9.0), m(9.5)),
+            ("a", "acw", m(9.5), m(9.75)),
+            ("a", "break", m(9.75), m(10.0 + 40.0 / 60.0)),
+            ("a", "ready", m(10.0 + 40.0 / 60.0), m(11.0)),
+            ("a", "hold", m(11.0), m(11.25)),
+            ("a", "talk", m(11.25), m(12.5)),
+        ]);
         let work = [
             WorkRow {
                 agent: "a",
@@ -324,6 +364,40 @@ mod tests {
     }
 
     #[test]
+    fn states_are_grouped_by_agent_in_time_order_whatever_the_input_order() {
+        // Interleaved agents, each out of time order: b's rows come first.
+        let states = AgentStates::from_named(&[
+            ("b", "talk", 50, 60),
+            ("a", "ready", 30, 40),
+            ("b", "ready", 10, 20),
+            ("a", "break", 0, 10),
+            ("a", "acw", 10, 30),
+        ]);
+        assert_eq!(states.names(), ["b", "a"]);
+        assert_eq!(states.len(), 5);
+        let span = |i: usize| -> Vec<(StateKind, i64, i64)> {
+            states
+                .of(i)
+                .iter()
+                .map(|r| (r.kind, r.start_ms, r.end_ms))
+                .collect()
+        };
+        assert_eq!(
+            span(0),
+            [(StateKind::Ready, 10, 20), (StateKind::Busy, 50, 60)]
+        );
+        assert_eq!(
+            span(1),
+            [
+                (StateKind::Other, 0, 10),
+                (StateKind::Busy, 10, 30),
+                (StateKind::Ready, 30, 40)
+            ]
+        );
+        assert!(AgentStates::from_named(&[]).is_empty());
+    }
+
+    #[test]
     fn an_absent_agent_is_scheduled_but_not_attended() {
         let zone = TimeZoneSpec::Utc;
         let starts = bucket_starts(0, 2 * DAY_MS, Bucketing::Day, &zone);
@@ -339,12 +413,7 @@ mod tests {
                 end_ms: DAY_MS + 17 * H,
             },
         ];
-        let states = [StateRow {
-            agent: "b",
-            state: "ready",
-            start_ms: DAY_MS + 16 * H,
-            end_ms: DAY_MS + 18 * H,
-        }];
+        let states = AgentStates::from_named(&[("b", "ready", DAY_MS + 16 * H, DAY_MS + 18 * H)]);
         let t = agent_time(&states, &work, &starts, 2 * DAY_MS, 1, &|_| Some(0), &zone);
         assert_eq!((t[0][0].pairs, t[0][0].attended), (1, 0));
         assert_eq!((t[1][0].pairs, t[1][0].attended), (1, 1));

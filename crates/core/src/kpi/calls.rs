@@ -354,44 +354,41 @@ impl CallAccum {
 /// First-contact resolution by the repeat-contact method: call `i` (arrival `t`,
 /// caller `c`) is resolved unless the same caller calls again within `(t, t + window]`;
 /// calls whose window runs past `last_arrival_ms` (the store's last call) are left out
-/// (`None`), as are calls without a caller. `calls` are (caller, arrival ms) in any
-/// order; the answer is in the same order.
-pub fn repeat_contact_resolution(
-    calls: &[(Option<&str>, i64)],
+/// (`None`), as are calls without a caller (`unknown`). Call `i` is `caller[i]`
+/// (a name, a code or a hash: equal keys are the same caller) arriving at
+/// `arrived_ms[i]`, in any order; the answer is in the same order.
+pub fn repeat_contact_resolution<K: Ord + Copy>(
+    caller: &[K],
+    unknown: K,
+    arrived_ms: &[i64],
     window_ms: i64,
     last_arrival_ms: i64,
 ) -> Vec<Option<bool>> {
-    use std::hash::{Hash, Hasher};
-    // Sort by a hash of the caller (cheap to compare), then time; equal hashes are
-    // checked for equal callers before two calls are taken as the same caller's.
-    let key = |c: &str| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        c.hash(&mut h);
-        h.finish()
-    };
-    let mut order: Vec<(u64, i64, usize)> = calls
+    // Sorted by caller, then time.
+    let mut order: Vec<(K, i64, u32)> = caller
         .iter()
-        .enumerate()
-        .filter_map(|(i, (c, t))| c.map(|c| (key(c), *t, i)))
+        .zip(arrived_ms)
+        .zip(0u32..)
+        .filter(|((c, _), _)| **c != unknown)
+        .map(|((c, t), i)| (*c, *t, i))
         .collect();
-    order.sort_unstable();
-    let mut out = vec![None; calls.len()];
+    order.sort_unstable_by_key(|x| (x.0, x.1));
+    let mut out = vec![None; caller.len()];
     for pos in 0..order.len() {
-        let (h, t, i) = order[pos];
-        let caller = calls[i].0;
+        let (caller, t, i) = order[pos];
         let deadline = t.saturating_add(window_ms);
         // The next later call of the same caller (equal times are not "later").
         let mut called_again = false;
-        for &(h2, t2, j) in &order[pos + 1..] {
-            if h2 != h || t2 > deadline {
+        for &(c2, t2, _) in &order[pos + 1..] {
+            if c2 != caller || t2 > deadline {
                 break;
             }
-            if t2 > t && calls[j].0 == caller {
+            if t2 > t {
                 called_again = true;
                 break;
             }
         }
-        out[i] = if called_again {
+        out[i as usize] = if called_again {
             Some(false)
         } else if deadline > last_arrival_ms {
             None // censored: the window runs past the data
@@ -597,15 +594,16 @@ mod tests {
     fn repeat_contacts_within_the_window_are_unresolved_and_late_ones_censored() {
         let day = 86_400_000;
         let calls = [
-            (Some("x"), 0),        // x calls again on day 3 → not resolved
-            (Some("x"), 3 * day),  // next x call is day 11 (> 7 days) → resolved
-            (Some("x"), 11 * day), // window ends day 18 > last arrival day 12 → censored
-            (Some("y"), day),      // y never again, window ends day 8 ≤ 12 → resolved
-            (None, day),           // no caller → left out
-            (Some("z"), 5 * day),  // z again exactly at t + 7 days → not resolved
-            (Some("z"), 12 * day), // the last arrival
+            ("x", 0),        // x calls again on day 3 → not resolved
+            ("x", 3 * day),  // next x call is day 11 (> 7 days) → resolved
+            ("x", 11 * day), // window ends day 18 > last arrival day 12 → censored
+            ("y", day),      // y never again, window ends day 8 ≤ 12 → resolved
+            ("", day),       // no caller → left out
+            ("z", 5 * day),  // z again exactly at t + 7 days → not resolved
+            ("z", 12 * day), // the last arrival
         ];
-        let r = repeat_contact_resolution(&calls, 7 * day, 12 * day);
+        let (who, when): (Vec<&str>, Vec<i64>) = calls.iter().copied().unzip();
+        let r = repeat_contact_resolution(&who, "", &when, 7 * day, 12 * day);
         assert_eq!(
             r,
             vec![

@@ -1,15 +1,16 @@
 //! Names to dense ids, so the sweeps over millions of rows index arrays instead of
 //! hashing strings.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Strings to dense ids in first-seen order. Rows of a table come in runs (an agent's
 /// states follow each other), so the last name is checked first; a few names (queues,
-/// teams, states) are found by a scan, many (agents) by a hash map.
+/// teams, states) are found by a scan, many (agents) by a hash map with a fast,
+/// non-keyed hash (the names come from our own store, not from a remote party).
 #[derive(Debug, Clone, Default)]
 pub struct Interner<'a> {
     names: Vec<&'a str>,
-    map: HashMap<&'a str, u32>,
+    map: FxHashMap<&'a str, u32>,
     last: Option<(&'a str, u32)>,
 }
 

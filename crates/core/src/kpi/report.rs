@@ -1,7 +1,7 @@
 //! All 23 KPIs per bucket and group, from the tables' rows: the grouping limits,
 //! missing tables and empty buckets of `domain.md` §1, and each value's status.
 
-use super::agent_time::{AgentTime, StateRow, WorkRow, agent_time};
+use super::agent_time::{AgentStates, AgentTime, WorkRow, agent_time};
 use super::buckets::{Bucketing, bucket_of, bucket_starts};
 use super::calls::{CallAccum, CallCounts, CallRow, CallSettings, repeat_contact_resolution};
 use super::catalog::{KPIS, Status, Unit, status};
@@ -28,13 +28,175 @@ pub struct CallIn<'a> {
     pub row: CallRow,
 }
 
+/// No agent, no rings.
+pub const NONE: u32 = u32::MAX;
+/// No caller.
+pub const NO_CALLER: u128 = u128::MAX;
+
+/// The calls of a store as columns (about 60 bytes a call, no strings): queues,
+/// agents and callers coded against name lists, absent numbers as NaN /
+/// [`NONE`].
+#[derive(Debug, Clone, Default)]
+pub struct Calls {
+    /// Queue names, indexed by code.
+    pub queues: Vec<String>,
+    /// Agent names, indexed by code.
+    pub agents: Vec<String>,
+    /// Arrival, ms.
+    pub arrived_ms: Vec<i64>,
+    /// Queue code.
+    pub queue: Vec<u32>,
+    /// Answering agent's code or [`NONE`].
+    pub agent: Vec<u32>,
+    /// Caller key: any numbering or a 128-bit hash of the caller id (equal keys are
+    /// taken as the same caller), [`NO_CALLER`] when unknown.
+    pub caller: Vec<u128>,
+    /// Outcome.
+    pub outcome: Vec<Outcome>,
+    /// The `resolved` column: 0 false, 1 true, 2 not recorded.
+    pub resolved: Vec<u8>,
+    /// Transferred.
+    pub transferred: Vec<bool>,
+    /// Wait, s.
+    pub wait_s: Vec<f64>,
+    /// Talk, s (NaN: empty).
+    pub talk_s: Vec<f64>,
+    /// Hold, s (NaN: empty).
+    pub hold_s: Vec<f64>,
+    /// After-call work, s (NaN: empty).
+    pub acw_s: Vec<f64>,
+    /// Rings ([`NONE`]: empty).
+    pub rings: Vec<u32>,
+}
+
+/// One call in coded form, for [`Calls::push`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CodedCall {
+    /// Arrival, ms.
+    pub arrived_ms: i64,
+    /// Queue code.
+    pub queue: u32,
+    /// Agent code or [`NONE`].
+    pub agent: u32,
+    /// Caller key or [`NO_CALLER`].
+    pub caller: u128,
+    /// The `resolved` column, if recorded.
+    pub resolved: Option<bool>,
+    /// The figures.
+    pub row: CallRow,
+}
+
+impl Calls {
+    /// Empty, with room for `n` calls and the given name lists.
+    pub fn with_capacity(n: usize, queues: Vec<String>, agents: Vec<String>) -> Self {
+        Self {
+            queues,
+            agents,
+            arrived_ms: Vec::with_capacity(n),
+            queue: Vec::with_capacity(n),
+            agent: Vec::with_capacity(n),
+            caller: Vec::with_capacity(n),
+            outcome: Vec::with_capacity(n),
+            resolved: Vec::with_capacity(n),
+            transferred: Vec::with_capacity(n),
+            wait_s: Vec::with_capacity(n),
+            talk_s: Vec::with_capacity(n),
+            hold_s: Vec::with_capacity(n),
+            acw_s: Vec::with_capacity(n),
+            rings: Vec::with_capacity(n),
+        }
+    }
+
+    /// Appends a coded call.
+    pub fn push(&mut self, c: CodedCall) {
+        let r = &c.row;
+        self.arrived_ms.push(c.arrived_ms);
+        self.queue.push(c.queue);
+        self.agent.push(c.agent);
+        self.caller.push(c.caller);
+        self.outcome.push(r.outcome);
+        self.resolved.push(c.resolved.map_or(2, u8::from));
+        self.transferred.push(r.transferred);
+        self.wait_s.push(r.wait_s);
+        self.talk_s.push(r.talk_s.unwrap_or(f64::NAN));
+        self.hold_s.push(r.hold_s.unwrap_or(f64::NAN));
+        self.acw_s.push(r.acw_s.unwrap_or(f64::NAN));
+        self.rings.push(r.rings.unwrap_or(NONE));
+    }
+
+    /// From named calls (tests and small inputs): names coded in first-seen order.
+    pub fn from_named(calls: &[CallIn<'_>]) -> Self {
+        let (mut q, mut a, mut c) = (
+            Interner::default(),
+            Interner::default(),
+            Interner::default(),
+        );
+        let coded: Vec<CodedCall> = calls
+            .iter()
+            .map(|x| CodedCall {
+                arrived_ms: x.arrived_ms,
+                queue: q.id(x.queue),
+                agent: x.agent.map_or(NONE, |n| a.id(n)),
+                caller: x.caller.map_or(NO_CALLER, |n| u128::from(c.id(n))),
+                resolved: x.resolved,
+                row: x.row,
+            })
+            .collect();
+        let owned = |i: &Interner<'_>| i.names().iter().map(|n| (*n).to_owned()).collect();
+        let mut out = Self::with_capacity(coded.len(), owned(&q), owned(&a));
+        for x in coded {
+            out.push(x);
+        }
+        out
+    }
+
+    /// Number of calls.
+    pub fn len(&self) -> usize {
+        self.arrived_ms.len()
+    }
+
+    /// No calls.
+    pub fn is_empty(&self) -> bool {
+        self.arrived_ms.is_empty()
+    }
+
+    /// Arrival times, ms.
+    pub fn arrivals(&self) -> &[i64] {
+        &self.arrived_ms
+    }
+
+    /// Call `i`'s figures (`resolved` left `None`).
+    fn row(&self, i: usize) -> CallRow {
+        let some = |x: f64| (!x.is_nan()).then_some(x);
+        CallRow {
+            outcome: self.outcome[i],
+            wait_s: self.wait_s[i],
+            talk_s: some(self.talk_s[i]),
+            hold_s: some(self.hold_s[i]),
+            acw_s: some(self.acw_s[i]),
+            rings: (self.rings[i] != NONE).then_some(self.rings[i]),
+            transferred: self.transferred[i],
+            resolved: None,
+        }
+    }
+
+    /// Call `i`'s recorded `resolved`.
+    fn resolved(&self, i: usize) -> Option<bool> {
+        match self.resolved[i] {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+}
+
 /// The tables, each `None` when the store has none.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs<'a> {
     /// Every call of the store (FCR looks beyond the period).
-    pub calls: Option<&'a [CallIn<'a>]>,
+    pub calls: Option<&'a Calls>,
     /// Agent states.
-    pub states: Option<&'a [StateRow<'a>]>,
+    pub states: Option<&'a AgentStates>,
     /// Scheduled work segments (`None` when no schedules table).
     pub work: Option<&'a [WorkRow<'a>]>,
     /// QA evaluations.
@@ -113,36 +275,50 @@ const NO_GROUP: u32 = u32::MAX;
 /// Computes every row.
 pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
     let starts = bucket_starts(s.from_ms, s.to_ms, s.by, &s.zone);
-    let calls = inputs.calls.unwrap_or(&[]);
+    let no_calls = Calls::default();
+    let calls = inputs.calls.unwrap_or(&no_calls);
     // Group of every call in the period (`NO_GROUP` otherwise), as dense ids in
-    // first-seen order, then renumbered so groups come out sorted by name.
-    let group_key = |c: &CallIn<'a>| -> Option<&'a str> {
-        match s.group {
-            Grouping::None => Some(""),
-            Grouping::Queue => Some(c.queue),
-            Grouping::Agent => c.agent,
-            Grouping::Team => c.agent.and_then(|a| inputs.teams.get(a).copied()),
-        }
-    };
-    let in_period = |t: i64| t >= s.from_ms && t < s.to_ms;
+    // first-seen order, then renumbered so groups come out sorted by name. The key is
+    // found once per queue or agent code, not per call.
     let mut names = Interner::default();
     if s.group == Grouping::None {
         names.id("");
     }
-    let mut call_group: Vec<u32> = calls
-        .iter()
-        .map(|c| match s.group {
-            _ if !in_period(c.arrived_ms) => NO_GROUP,
+    let codes = match s.group {
+        Grouping::Queue => &calls.queue,
+        _ => &calls.agent,
+    };
+    let key = |code: usize| -> Option<&str> {
+        match s.group {
+            Grouping::None => Some(""),
+            Grouping::Queue => Some(&calls.queues[code]),
+            Grouping::Agent => Some(&calls.agents[code]),
+            Grouping::Team => inputs.teams.get(calls.agents[code].as_str()).copied(),
+        }
+    };
+    const UNSEEN: u32 = NO_GROUP - 1;
+    let mut by_code = vec![UNSEEN; calls.queues.len().max(calls.agents.len())];
+    let in_period = |t: i64| t >= s.from_ms && t < s.to_ms;
+    let mut call_group: Vec<u32> = (0..calls.len())
+        .map(|i| match s.group {
+            _ if !in_period(calls.arrived_ms[i]) => NO_GROUP,
             Grouping::None => 0,
-            _ => group_key(c).map_or(NO_GROUP, |k| names.id(k)),
+            _ if codes[i] == NONE => NO_GROUP,
+            _ => {
+                let c = codes[i] as usize;
+                if by_code[c] == UNSEEN {
+                    by_code[c] = key(c).map_or(NO_GROUP, |k| names.id(k));
+                }
+                by_code[c]
+            }
         })
         .collect();
     if matches!(s.group, Grouping::Agent | Grouping::Team) {
         for a in inputs
             .states
-            .unwrap_or(&[])
+            .map_or(&[][..], |x| x.names())
             .iter()
-            .map(|x| x.agent)
+            .map(String::as_str)
             .chain(inputs.work.unwrap_or(&[]).iter().map(|w| w.agent))
         {
             let k = match s.group {
@@ -176,17 +352,18 @@ pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
     };
 
     // FCR: the resolved column where recorded, else repeat contact over all calls.
-    let last_arrival = calls.iter().map(|c| c.arrived_ms).max().unwrap_or(0);
-    let repeat = {
-        // Freed before the agent-time sweep, which is where memory peaks.
-        let keys: Vec<(Option<&str>, i64)> =
-            calls.iter().map(|c| (c.caller, c.arrived_ms)).collect();
-        repeat_contact_resolution(&keys, s.fcr_window_ms, last_arrival)
-    };
+    let last_arrival = calls.arrived_ms.iter().copied().max().unwrap_or(0);
+    let repeat = repeat_contact_resolution(
+        &calls.caller,
+        NO_CALLER,
+        &calls.arrived_ms,
+        s.fcr_window_ms,
+        last_arrival,
+    );
 
     let mut acc = vec![vec![CallAccum::default(); groups]; starts.len()];
-    for (i, c) in calls.iter().enumerate() {
-        let Some(b) = bucket_of(&starts, s.to_ms, c.arrived_ms) else {
+    for (i, &t) in calls.arrived_ms.iter().enumerate() {
+        let Some(b) = bucket_of(&starts, s.to_ms, t) else {
             continue;
         };
         let g = call_group[i];
@@ -194,9 +371,9 @@ pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
             continue;
         }
         let g = g as usize;
-        let mut row = c.row;
+        let mut row = calls.row(i);
         row.resolved = if row.outcome == Outcome::Answered {
-            c.resolved.or(repeat[i])
+            calls.resolved(i).or(repeat[i])
         } else {
             None
         };
@@ -399,6 +576,7 @@ mod tests {
             call(10, "sales", Some("a"), Outcome::Answered, 3.0),
             call(DAY_MS + 10, "sales", None, Outcome::Abandoned, 30.0),
         ];
+        let calls = Calls::from_named(&calls);
         let inputs = Inputs {
             calls: Some(&calls),
             ..Inputs::default()
@@ -426,6 +604,7 @@ mod tests {
     #[test]
     fn empty_buckets_are_reported_with_reasons() {
         let calls = [call(10, "sales", Some("a"), Outcome::Answered, 3.0)];
+        let calls = Calls::from_named(&calls);
         let inputs = Inputs {
             calls: Some(&calls),
             ..Inputs::default()
@@ -451,6 +630,7 @@ mod tests {
             call(20, "support", Some("b"), Outcome::Answered, 30.0),
             call(30, "sales", None, Outcome::Abandoned, 30.0),
         ];
+        let calls = Calls::from_named(&calls);
         let inputs = Inputs {
             calls: Some(&calls),
             ..Inputs::default()
