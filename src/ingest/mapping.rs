@@ -34,6 +34,9 @@ pub struct SourceOptions {
     pub columns: Option<Vec<String>>,
     /// `utf-8` (default) or `latin1`.
     pub encoding: Option<String>,
+    /// Values that mean "no value" in this file (e.g. `["?", "NULL"]`): read as empty
+    /// everywhere, in expressions and conditions alike.
+    pub missing: Option<Vec<String>>,
 }
 
 /// A test on one source column.
@@ -270,15 +273,22 @@ fn placeholders(part: &str) -> Vec<String> {
 struct RowView<'a> {
     header: &'a [String],
     fields: Vec<&'a str>,
+    missing: &'a [String],
 }
 
 impl RowView<'_> {
     fn get(&self, column: &str) -> &str {
-        self.header
+        let v = self
+            .header
             .iter()
             .position(|h| h == column)
             .and_then(|i| self.fields.get(i))
-            .map_or("", |s| s.trim())
+            .map_or("", |s| s.trim());
+        if self.missing.iter().any(|m| m == v) {
+            ""
+        } else {
+            v
+        }
     }
 
     fn holds(&self, c: &Condition) -> bool {
@@ -324,11 +334,21 @@ fn evaluate(e: &Expr, row: &RowView<'_>, zone: &TimeZoneSpec) -> Result<Option<S
         Some(s)
     } else if let Some(dcol) = &e.date {
         let dtext = row.get(dcol);
+        if dtext.is_empty() {
+            return Ok(None);
+        }
         let dfmt = e.date_format.as_deref().unwrap_or("%Y-%m-%d");
-        let date = NaiveDate::parse_from_str(dtext, dfmt)
-            .map_err(|_| format!("{dcol}: {dtext:?} is not a date in the format {dfmt}"))?;
+        // A date, or a date and time in one column when the format has both.
+        // (A date-only parse would accept and drop the time fields, so the full form
+        // is tried first.)
+        let (date, time) = match chrono::NaiveDateTime::parse_from_str(dtext, dfmt) {
+            Ok(x) => (x.date(), Some(x.time())),
+            Err(_) => NaiveDate::parse_from_str(dtext, dfmt)
+                .map(|d| (d, None))
+                .map_err(|_| format!("{dcol}: {dtext:?} is not a date in the format {dfmt}"))?,
+        };
         let mut days = days_from_civil(date.year(), date.month(), date.day());
-        let mut secs = 0i64;
+        let mut secs = time.map_or(0, |t| i64::from(t.num_seconds_from_midnight()));
         if let Some(tcol) = &e.time {
             let tfmt = e.time_format.as_deref().unwrap_or("%H:%M:%S");
             let ttext = row.get(tcol);
@@ -497,6 +517,7 @@ pub fn ingest(
         let row = RowView {
             header: &header,
             fields: rec.iter().collect(),
+            missing: mapping.file.source.missing.as_deref().unwrap_or(&[]),
         };
         if mapping.file.skip.iter().any(|s| row.holds(&s.when)) {
             loader.summary.skipped += 1;
@@ -595,7 +616,7 @@ mod fuzz {
         #[test]
         fn arbitrary_rows_evaluate_or_reject(fields in prop::collection::vec("\\PC{0,12}", 4)) {
             let header: Vec<String> = ["date", "time", "outcome", "n"].iter().map(|s| s.to_string()).collect();
-            let row = RowView { header: &header, fields: fields.iter().map(String::as_str).collect() };
+            let row = RowView { header: &header, fields: fields.iter().map(String::as_str).collect(), missing: &[] };
             let e = Expr {
                 date: Some("date".into()),
                 date_format: Some("%y%m%d".into()),
@@ -612,5 +633,51 @@ mod fuzz {
             };
             let _ = evaluate(&rules, &row, &TimeZoneSpec::Utc);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_date_and_time_in_one_column_keep_the_time_and_missing_markers_read_as_empty() {
+        let header: Vec<String> = ["opened", "closed"].iter().map(|s| s.to_string()).collect();
+        let missing = vec!["?".to_owned()];
+        let row = RowView {
+            header: &header,
+            fields: vec!["29-02-2016 01:16", "?"],
+            missing: &missing,
+        };
+        let e = |col: &str| Expr {
+            date: Some(col.into()),
+            date_format: Some("%d-%m-%Y %H:%M".into()),
+            ..Expr::default()
+        };
+        let zone = TimeZoneSpec::parse("Europe/Lisbon").expect("zone");
+        // Lisbon is UTC+0 in February: the wall clock is the UTC time, minutes kept.
+        assert_eq!(
+            evaluate(&e("opened"), &row, &zone),
+            Ok(Some("2016-02-29T01:16:00Z".into()))
+        );
+        // `?` is no value: an absent timestamp, not a bad date.
+        assert_eq!(evaluate(&e("closed"), &row, &zone), Ok(None));
+        let plain = Expr {
+            column: Some("closed".into()),
+            ..Expr::default()
+        };
+        assert_eq!(evaluate(&plain, &row, &zone), Ok(None));
+        // A date-only format still reads dates.
+        let row = RowView {
+            header: &header,
+            fields: vec!["29-02-2016", ""],
+            missing: &[],
+        };
+        let d = Expr {
+            date: Some("opened".into()),
+            date_format: Some("%d-%m-%Y".into()),
+            ..Expr::default()
+        };
+        assert_eq!(evaluate(&d, &row, &zone), Ok(Some("2016-02-29T00:00:00Z".into())));
     }
 }
