@@ -11,6 +11,8 @@
 //! * `simulate` — determinism and the simulate → ingest round trip.
 //! * `kpi`     — `callboard kpi`: the cli.md JSON, reasons for nulls, real-data cross-check.
 //! * `staff`   — `callboard staff`: the cli.md JSON, exact positions, files with bad rows.
+//! * `tickets` — `callboard tickets`: the update rule, the simulator's breach rate, the
+//!   real ServiceNow log against an independent count.
 //! * `docs`    — `docs/data-model.md` matches the core schema.
 
 mod crash;
@@ -22,3 +24,4 @@ mod queue_log;
 mod simulate;
 mod staff;
 mod support;
+mod tickets;

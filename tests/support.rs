@@ -164,6 +164,17 @@ pub const BANK: &str = "anonymous-bank-1999-feb/data_anonymous_bank_february.txt
 /// The shipped mapping for the Anonymous Bank file.
 pub const BANK_MAPPING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/mappings/anonymous_bank.toml");
 
+/// The real ServiceNow incident audit log in shared/.
+pub const SERVICENOW: &str = "uci-servicenow-incidents-2016/incident_event_log_first5998rows.csv";
+/// The shipped mapping and policy for it.
+pub const SERVICENOW_MAPPING: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/mappings/servicenow_incidents.toml"
+);
+/// The policy shipped for the ServiceNow log.
+pub const SERVICENOW_POLICY: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/policies/servicenow.toml");
+
 /// A file of `shared/data/real/`, or `None` (saying so on stderr, so the skip shows
 /// with `--nocapture`) when this checkout lacks it.
 pub fn real_file(name: &str) -> Option<PathBuf> {

@@ -150,9 +150,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     println!();
     super::kpi::print_summary(args.data_dir.clone())?;
+    println!("\nticket SLAs (policies/desk.toml):\n");
+    super::tickets::print_summary(args.data_dir.clone())?;
     println!(
-        "\nnext: callboard kpi --data-dir {} --by day --group queue   (see callboard kpi --help)",
-        args.data_dir.display()
+        "\nnext: callboard kpi --data-dir {d} --by day --group queue   (see callboard kpi --help)\n      callboard tickets --data-dir {d} --by month --group severity",
+        d = args.data_dir.display()
     );
     Ok(ExitCode::SUCCESS)
 }

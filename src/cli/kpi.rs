@@ -189,7 +189,7 @@ fn owned_names(i: &Interner<'_>) -> Vec<String> {
     i.names().iter().map(|n| (*n).to_owned()).collect()
 }
 
-fn frame(store: &Store, table: Table, columns: &[&str]) -> Result<Option<DataFrame>> {
+pub(super) fn frame(store: &Store, table: Table, columns: &[&str]) -> Result<Option<DataFrame>> {
     let Some(lf) = store.scan(table)? else {
         return Ok(None);
     };
@@ -232,7 +232,11 @@ fn flag(df: &DataFrame, c: &str) -> Result<BooleanChunked> {
 }
 
 /// One column of a table, or `None` when the store has no such table.
-fn column(store: &Store, table: Table, name: &str) -> Result<Option<polars::prelude::Column>> {
+pub(super) fn column(
+    store: &Store,
+    table: Table,
+    name: &str,
+) -> Result<Option<polars::prelude::Column>> {
     Ok(frame(store, table, &[name])?
         .map(|mut df| df.drop_in_place(name))
         .transpose()?)

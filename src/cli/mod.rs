@@ -7,6 +7,7 @@ mod schema;
 mod simulate;
 mod staff;
 mod status;
+mod tickets;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -18,7 +19,8 @@ use std::process::ExitCode;
 /// Load ACD call records (canonical CSV/Parquet, Asterisk queue_log, any vendor export
 /// through a mapping), agent states, schedules, QA scores, costs, headcount and tickets
 /// into a crash-safe local store; compute the 23 standard KPIs; size staffing with
-/// Erlang C, A and B. Rosters, ticket SLAs and the dashboard are on the way. Start with
+/// Erlang C, A and B; measure ticket SLAs against a policy. Rosters and the dashboard
+/// are on the way. Start with
 /// `callboard demo`.
 #[derive(Debug, Parser)]
 #[command(name = "callboard", version, about, long_about)]
@@ -43,6 +45,9 @@ enum Command {
     /// Agents (or lines) an interval needs, by Erlang C, Erlang A or Erlang B; for one
     /// interval or a whole file of them.
     Staff(staff::Args),
+    /// Ticket SLAs against a policy: compliance per rule, breaches, tickets at risk,
+    /// recurring problems, repeat calls.
+    Tickets(tickets::Args),
     /// Show what the store holds; `--verify` reads every file back.
     Status(status::Args),
     /// Print the canonical tables (columns, types, rules) as Markdown.
@@ -73,6 +78,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Ingest(a) => ingest::run(a),
         Command::Kpi(a) => kpi::run(a),
         Command::Staff(a) => staff::run(a),
+        Command::Tickets(a) => tickets::run(a),
         Command::Status(a) => status::run(a),
         Command::Schema(a) => schema::run(a),
     }

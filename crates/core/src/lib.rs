@@ -14,11 +14,13 @@
 //! * [`erlang`] — Erlang B, C and A and the staffing search.
 //! * [`queue_log`] — Asterisk queue_log events → calls and agent states.
 //! * [`kpi`] — the 23 KPIs: their definitions, targets and statuses.
+//! * [`tickets`] — ticket SLAs against a policy, recurring problems, repeat contacts.
 
 pub mod erlang;
 pub mod kpi;
 pub mod queue_log;
 pub mod schema;
 pub mod simulate;
+pub mod tickets;
 pub mod time;
 pub mod validate;

@@ -1,0 +1,502 @@
+//! SLA policies as data: which tickets a rule applies to, its start clock, its due
+//! time and its stop clock (`domain.md` §2, "SLA rules as evaluated"), on calendar
+//! days or business days with holidays.
+//!
+//! A policy is written in TOML (`policies/desk.toml` is the desk's); this module
+//! holds its shape (serde) and turns it into a checked, compiled form.
+
+use super::{Stamp, Text, Ticket};
+use crate::time::{DAY_MS, TimeZoneSpec, parse_date};
+use serde::Deserialize;
+
+/// One string or a list of them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// One value.
+    One(String),
+    /// Any of these.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn values(&self) -> Vec<String> {
+        match self {
+            Self::One(x) => vec![x.clone()],
+            Self::Many(x) => x.clone(),
+        }
+    }
+}
+
+/// Which tickets: every given test must hold.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchSpec {
+    /// Ticket kind(s).
+    pub kind: Option<OneOrMany>,
+    /// Category (categories).
+    pub category: Option<OneOrMany>,
+    /// Severity (severities).
+    pub severity: Option<OneOrMany>,
+    /// Channel(s).
+    pub channel: Option<OneOrMany>,
+    /// Department(s).
+    pub department: Option<OneOrMany>,
+    /// Timestamp column(s) that must be filled.
+    pub has: Option<OneOrMany>,
+}
+
+/// One line of a rule's due list: the first whose `when` holds (and that can give a
+/// time) sets the due time.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DueSpec {
+    /// When this line applies (default: always).
+    pub when: Option<MatchSpec>,
+    /// A duration after the start: `90m`, `1h`, `2d`.
+    pub after: Option<String>,
+    /// The end of the start's local calendar day (or business day).
+    pub end_of_day: Option<bool>,
+    /// A timestamp column of the ticket (e.g. `requested_by`); when empty the next
+    /// line is tried.
+    pub column: Option<String>,
+}
+
+/// One SLA rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Rule id used in outputs.
+    pub id: String,
+    /// What it checks, for people.
+    pub description: Option<String>,
+    /// Which tickets.
+    #[serde(default)]
+    pub applies: MatchSpec,
+    /// Start clock: a timestamp column.
+    pub start: String,
+    /// Stop clock: a timestamp column.
+    pub stop: String,
+    /// Due lines, first match wins.
+    pub due: Vec<DueSpec>,
+}
+
+/// The calendar durations count in.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSpec {
+    /// `calendar` (default: a day is 24 h) or `business` (days skip non-working days
+    /// and holidays; hours count only inside `hours` of working days).
+    pub days: Option<String>,
+    /// Working weekdays for business days (default `mon`–`fri`).
+    pub workdays: Option<Vec<String>>,
+    /// Holidays, `YYYY-MM-DD`.
+    pub holidays: Option<Vec<String>>,
+    /// Business hours `HH:MM-HH:MM` (default the whole day).
+    pub hours: Option<String>,
+    /// Zone of local days (default: the report's `--timezone`).
+    pub timezone: Option<String>,
+}
+
+/// Recurring-problem detection.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecurringSpec {
+    /// At least this many tickets… (default 3)
+    pub count: Option<usize>,
+    /// …within this window (default `90d`).
+    pub window: Option<String>,
+    /// The building is the unit up to this separator (default `-`); empty: no
+    /// building level.
+    pub building_separator: Option<String>,
+    /// Ticket kinds considered (default all).
+    pub kinds: Option<Vec<String>>,
+}
+
+/// A policy file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySpec {
+    /// Policy name (echoed in outputs).
+    pub name: String,
+    /// Calendar.
+    #[serde(default)]
+    pub calendar: CalendarSpec,
+    /// Recurring problems.
+    #[serde(default)]
+    pub recurring: RecurringSpec,
+    /// The rules.
+    #[serde(rename = "rule")]
+    pub rules: Vec<RuleSpec>,
+}
+
+/// A compiled test set.
+#[derive(Debug, Clone, Default)]
+pub struct Match {
+    text: Vec<(Text, Vec<String>)>,
+    has: Vec<Stamp>,
+}
+
+impl Match {
+    fn compile(m: &MatchSpec, rule: &str) -> Result<Self, String> {
+        let mut text = Vec::new();
+        for (field, v) in [
+            (Text::Kind, &m.kind),
+            (Text::Category, &m.category),
+            (Text::Severity, &m.severity),
+            (Text::Channel, &m.channel),
+            (Text::Department, &m.department),
+        ] {
+            if let Some(v) = v {
+                text.push((field, v.values()));
+            }
+        }
+        let has = match &m.has {
+            Some(v) => v
+                .values()
+                .iter()
+                .map(|c| stamp(c, rule))
+                .collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        };
+        Ok(Self { text, has })
+    }
+
+    /// Whether the ticket passes every test.
+    pub fn holds(&self, t: &Ticket<'_>) -> bool {
+        self.text
+            .iter()
+            .all(|(f, vs)| t.text(*f).is_some_and(|x| vs.iter().any(|v| v == x)))
+            && self.has.iter().all(|s| t.stamp(*s).is_some())
+    }
+}
+
+/// How a due line sets the due time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Due {
+    /// A duration after the start, ms (business time on a business calendar).
+    After(i64),
+    /// The end of the start's local day.
+    EndOfDay,
+    /// A timestamp of the ticket.
+    Column(Stamp),
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Rule id.
+    pub id: String,
+    /// Description.
+    pub description: String,
+    applies: Match,
+    /// Start clock.
+    pub start: Stamp,
+    /// Stop clock.
+    pub stop: Stamp,
+    due: Vec<(Match, Due)>,
+}
+
+/// The calendar, compiled.
+#[derive(Debug, Clone)]
+pub struct Calendar {
+    business: bool,
+    /// Working weekdays, Monday = 0.
+    workdays: [bool; 7],
+    holidays: Vec<i32>,
+    /// Business hours as ms after local midnight.
+    open_ms: i64,
+    close_ms: i64,
+    zone: TimeZoneSpec,
+}
+
+/// Recurring-problem settings, compiled.
+#[derive(Debug, Clone)]
+pub struct Recurring {
+    /// Minimum tickets.
+    pub count: usize,
+    /// Window, ms.
+    pub window_ms: i64,
+    /// Building separator (`None`: no building level).
+    pub separator: Option<String>,
+    /// Kinds considered (empty: all).
+    pub kinds: Vec<String>,
+}
+
+/// A checked policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Name.
+    pub name: String,
+    /// Rules in file order.
+    pub rules: Vec<Rule>,
+    /// Calendar.
+    pub calendar: Calendar,
+    /// Recurring problems.
+    pub recurring: Recurring,
+}
+
+fn stamp(name: &str, rule: &str) -> Result<Stamp, String> {
+    Stamp::from_name(name).ok_or_else(|| {
+        format!(
+            "rule {rule:?}: {name:?} is not a ticket timestamp (use one of {})",
+            Stamp::ALL.map(Stamp::name).join(", ")
+        )
+    })
+}
+
+/// Parses `90s`, `30m`, `1h`, `2d` (also `1.5d`) into ms.
+pub fn parse_duration_ms(s: &str) -> Result<i64, String> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len()));
+    let n: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (e.g. 90m, 1h, 2d)"))?;
+    let scale = match unit {
+        "s" => 1_000.0,
+        "m" | "min" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => DAY_MS as f64,
+        _ => return Err(format!("{s:?}: the unit must be s, m, h or d")),
+    };
+    let ms = n * scale;
+    if !(0.0..1e15).contains(&ms) {
+        return Err(format!("{s:?} is out of range"));
+    }
+    Ok(ms.round() as i64)
+}
+
+fn hhmm(s: &str) -> Option<i64> {
+    let (h, m) = s.trim().split_once(':')?;
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+    ((0..=24).contains(&h) && (0..60).contains(&m) && h * 60 + m <= 1440)
+        .then_some((h * 60 + m) * 60_000)
+}
+
+impl Policy {
+    /// Checks and compiles a policy; `zone` is used when the policy names none.
+    pub fn compile(spec: &PolicySpec, zone: &TimeZoneSpec) -> Result<Self, String> {
+        let c = &spec.calendar;
+        let business = match c.days.as_deref() {
+            None | Some("calendar") => false,
+            Some("business") => true,
+            Some(x) => return Err(format!("calendar.days {x:?}: use calendar or business")),
+        };
+        let mut workdays = [true, true, true, true, true, false, false];
+        if let Some(w) = &c.workdays {
+            workdays = [false; 7];
+            for d in w {
+                let i = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                    .iter()
+                    .position(|x| x.eq_ignore_ascii_case(d))
+                    .ok_or_else(|| format!("calendar.workdays: {d:?} is not mon … sun"))?;
+                workdays[i] = true;
+            }
+            if !workdays.contains(&true) {
+                return Err("calendar.workdays is empty".into());
+            }
+        }
+        let mut holidays = c
+            .holidays
+            .iter()
+            .flatten()
+            .map(|h| {
+                parse_date(h).ok_or_else(|| format!("calendar.holidays: {h:?} is not YYYY-MM-DD"))
+            })
+            .collect::<Result<Vec<i32>, String>>()?;
+        holidays.sort_unstable();
+        let (open_ms, close_ms) = match &c.hours {
+            None => (0, DAY_MS),
+            Some(h) => {
+                let (a, b) = h
+                    .split_once('-')
+                    .and_then(|(a, b)| Some((hhmm(a)?, hhmm(b)?)))
+                    .filter(|(a, b)| a < b)
+                    .ok_or_else(|| {
+                        format!("calendar.hours {h:?}: use HH:MM-HH:MM, opening first")
+                    })?;
+                (a, b)
+            }
+        };
+        let zone = match &c.timezone {
+            Some(z) => TimeZoneSpec::parse(z).map_err(|e| format!("calendar.timezone: {e}"))?,
+            None => *zone,
+        };
+        let calendar = Calendar {
+            business,
+            workdays,
+            holidays,
+            open_ms,
+            close_ms,
+            zone,
+        };
+        let mut rules = Vec::new();
+        for r in &spec.rules {
+            if rules.iter().any(|x: &Rule| x.id == r.id) {
+                return Err(format!("rule {:?} is defined twice", r.id));
+            }
+            if r.due.is_empty() {
+                return Err(format!("rule {:?} has no due line", r.id));
+            }
+            let mut due = Vec::new();
+            for d in &r.due {
+                let when = Match::compile(&d.when.clone().unwrap_or_default(), &r.id)?;
+                let how = match (&d.after, d.end_of_day, &d.column) {
+                    (Some(a), None | Some(false), None) => Due::After(
+                        parse_duration_ms(a).map_err(|e| format!("rule {:?}: {e}", r.id))?,
+                    ),
+                    (None, Some(true), None) => Due::EndOfDay,
+                    (None, None | Some(false), Some(c)) => Due::Column(stamp(c, &r.id)?),
+                    _ => {
+                        return Err(format!(
+                            "rule {:?}: each due line needs exactly one of after, end_of_day = true or column",
+                            r.id
+                        ));
+                    }
+                };
+                due.push((when, how));
+            }
+            rules.push(Rule {
+                id: r.id.clone(),
+                description: r.description.clone().unwrap_or_default(),
+                applies: Match::compile(&r.applies, &r.id)?,
+                start: stamp(&r.start, &r.id)?,
+                stop: stamp(&r.stop, &r.id)?,
+                due,
+            });
+        }
+        if rules.is_empty() {
+            return Err("the policy has no [[rule]]".into());
+        }
+        let rc = &spec.recurring;
+        let count = rc.count.unwrap_or(3);
+        if count < 2 {
+            return Err(format!(
+                "recurring.count = {count}: a problem recurs from 2 tickets on"
+            ));
+        }
+        let recurring = Recurring {
+            count,
+            window_ms: parse_duration_ms(rc.window.as_deref().unwrap_or("90d"))
+                .map_err(|e| format!("recurring.window: {e}"))?,
+            separator: match rc.building_separator.as_deref() {
+                None => Some("-".into()),
+                Some("") => None,
+                Some(x) => Some(x.into()),
+            },
+            kinds: rc.kinds.clone().unwrap_or_default(),
+        };
+        Ok(Self {
+            name: spec.name.clone(),
+            rules,
+            calendar,
+            recurring,
+        })
+    }
+}
+
+impl Rule {
+    /// Whether the rule applies to the ticket (its start clock set and its tests
+    /// holding).
+    pub fn applies(&self, t: &Ticket<'_>) -> bool {
+        t.stamp(self.start).is_some() && self.applies.holds(t)
+    }
+
+    /// The due time, from the first due line that holds and can give one.
+    pub fn due(&self, t: &Ticket<'_>, cal: &Calendar) -> Option<i64> {
+        let start = t.stamp(self.start)?;
+        self.due.iter().find_map(|(when, how)| {
+            if !when.holds(t) {
+                return None;
+            }
+            match *how {
+                Due::After(ms) => Some(cal.add(start, ms)),
+                Due::EndOfDay => Some(cal.end_of_day(start)),
+                Due::Column(s) => t.stamp(s),
+            }
+        })
+    }
+}
+
+impl Calendar {
+    fn local_day(&self, t: i64) -> i32 {
+        (t + self.zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32
+    }
+
+    fn midnight(&self, day: i32) -> i64 {
+        self.zone
+            .local_midnight_ms(day)
+            .unwrap_or(i64::from(day) * DAY_MS)
+    }
+
+    fn working(&self, day: i32) -> bool {
+        // 1970-01-01 was a Thursday (index 3 with Monday = 0).
+        let weekday = (day + 3).rem_euclid(7) as usize;
+        self.workdays[weekday] && self.holidays.binary_search(&day).is_err()
+    }
+
+    /// The end of `t`'s local day (the last instant before the next midnight), or on
+    /// a business calendar the close of business that day (of the next working day
+    /// when `t` is outside working time).
+    pub fn end_of_day(&self, t: i64) -> i64 {
+        let mut day = self.local_day(t);
+        if !self.business {
+            return self.midnight(day + 1) - 1000;
+        }
+        if !(self.working(day) && t < self.midnight(day) + self.close_ms) {
+            day += 1;
+            while !self.working(day) {
+                day += 1;
+            }
+        }
+        let last = if self.close_ms == DAY_MS { 1000 } else { 0 };
+        self.midnight(day) + self.close_ms - last
+    }
+
+    /// `t` plus `ms`: plain time on a calendar of 24-hour days; on a business
+    /// calendar whole days count working days (same time of day), and the rest
+    /// counts business hours of working days.
+    pub fn add(&self, t: i64, ms: i64) -> i64 {
+        if !self.business {
+            return t.saturating_add(ms);
+        }
+        let days = ms / DAY_MS;
+        let mut rest = ms % DAY_MS;
+        // Start from working time.
+        let mut day = self.local_day(t);
+        let mut at = t - self.midnight(day); // ms after local midnight
+        if !self.working(day) || at >= self.close_ms {
+            day += 1;
+            while !self.working(day) {
+                day += 1;
+            }
+            at = self.open_ms;
+        } else if at < self.open_ms {
+            at = self.open_ms;
+        }
+        for _ in 0..days {
+            day += 1;
+            while !self.working(day) {
+                day += 1;
+            }
+        }
+        // Whole days of hours count as one working day of business hours.
+        let span = self.close_ms - self.open_ms;
+        loop {
+            let left = self.close_ms - at;
+            if rest <= left {
+                return self.midnight(day) + at + rest;
+            }
+            rest -= left;
+            day += 1;
+            while !self.working(day) {
+                day += 1;
+            }
+            at = self.open_ms;
+            if span <= 0 {
+                return self.midnight(day) + at;
+            }
+        }
+    }
+}
