@@ -169,36 +169,50 @@ fn read_tickets(store: &Store) -> Result<Option<Columns>> {
 }
 
 /// The current tickets: rows of one `ticket_id` folded in store (manifest) order —
-/// a later non-empty field wins, `created_at` keeps the earliest (docs/store.md).
-fn tickets_of(c: &Columns) -> Vec<Ticket<'_>> {
-    let t = &c.texts;
+/// a later non-empty field wins, `created_at` keeps the earliest (docs/store.md) —
+/// when `fold` (some ingest updated a ticket); otherwise every row is a ticket.
+fn tickets_of(c: &Columns, fold: bool) -> Vec<Ticket<'_>> {
+    // Each column into a plain vector (a sequential read), then one pass building
+    // the rows: no per-cell chunk lookups, and the wide rows are written once.
+    let texts: Vec<Vec<Option<&str>>> = c.texts.iter().map(|x| x.iter().collect()).collect();
+    let stamps: Vec<Vec<Option<i64>>> = c.stamps.iter().map(|x| x.iter().collect()).collect();
+    let rows =
+        c.id.iter()
+            .zip(c.kind.iter())
+            .enumerate()
+            .map(|(i, (id, kind))| {
+                let mut st = [None; 7];
+                for (k, s) in stamps.iter().enumerate() {
+                    st[k] = s[i];
+                }
+                Ticket {
+                    id: id.unwrap_or(""),
+                    kind: kind.unwrap_or(""),
+                    category: texts[0][i],
+                    severity: texts[1][i],
+                    channel: texts[2][i],
+                    department: texts[3][i],
+                    unit: texts[4][i],
+                    customer: texts[5][i],
+                    call_id: texts[6][i],
+                    stamps: st,
+                }
+            });
+    if !fold {
+        return rows.collect();
+    }
+    // Fold the rows of one id.
     let mut out: Vec<Ticket<'_>> = Vec::with_capacity(c.id.len());
-    let mut index: std::collections::HashMap<&str, usize> =
-        std::collections::HashMap::with_capacity(c.id.len());
-    for i in 0..c.id.len() {
-        let mut stamps = [None; 7];
-        for (k, s) in c.stamps.iter().enumerate() {
-            stamps[k] = s.get(i);
-        }
-        let row = Ticket {
-            id: c.id.get(i).unwrap_or(""),
-            kind: c.kind.get(i).unwrap_or(""),
-            category: t[0].get(i),
-            severity: t[1].get(i),
-            channel: t[2].get(i),
-            department: t[3].get(i),
-            unit: t[4].get(i),
-            customer: t[5].get(i),
-            call_id: t[6].get(i),
-            stamps,
-        };
-        match index.get(row.id) {
-            None => {
-                index.insert(row.id, out.len());
+    let mut index: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    index.reserve(c.id.len());
+    for row in rows {
+        match index.entry(row.id) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(out.len());
                 out.push(row);
             }
-            Some(&k) => {
-                let e = &mut out[k];
+            std::collections::hash_map::Entry::Occupied(o) => {
+                let e = &mut out[*o.get()];
                 if !row.kind.is_empty() {
                     e.kind = row.kind;
                 }
@@ -274,7 +288,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             dir.display()
         );
     };
-    let tickets = tickets_of(&cols);
+    // Rows of one ticket fold into one, unless no ingest ever updated a ticket.
+    let tickets = tickets_of(&cols, !store.never_updated(Table::Tickets));
     let when = |t: &str| parse_timestamp(t.trim(), &zone).map_err(|e| anyhow!("{e}"));
     let local_day = |t: i64| (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32;
     let first = tickets.iter().map(Ticket::created).min();
@@ -321,21 +336,34 @@ pub fn run(args: Args) -> Result<ExitCode> {
         zone,
         at_risk_ms,
     };
-    let summary = summarise(&tickets, &policy, &settings);
-    let in_period: Vec<Ticket<'_>> = tickets
-        .iter()
-        .filter(|t| t.created() >= from_ms && t.created() < to_ms)
-        .copied()
-        .collect();
-    let problems = recurring(&in_period, &policy.recurring);
-    let contacts = contacts(&store, &in_period, as_of_ms)?;
+    // The summary on this thread, recurring problems and repeat contacts on another.
+    let (summary, problems, contacts) = std::thread::scope(|scope| {
+        let others = scope.spawn(|| -> Result<_> {
+            let inside = |t: &Ticket<'_>| t.created() >= from_ms && t.created() < to_ms;
+            let in_period: std::borrow::Cow<'_, [Ticket<'_>]> = if tickets.iter().all(inside) {
+                std::borrow::Cow::Borrowed(&tickets)
+            } else {
+                tickets.iter().filter(|t| inside(t)).copied().collect()
+            };
+            let problems = recurring(&in_period, &policy.recurring);
+            let contacts = contacts(&store, &in_period, as_of_ms)?;
+            Ok((problems, contacts))
+        });
+        let summary = summarise(&tickets, &policy, &settings);
+        let (problems, contacts) = others
+            .join()
+            .map_err(|_| anyhow!("the recurring-problem pass failed"))??;
+        Ok::<_, anyhow::Error>((summary, problems, contacts))
+    })?;
     match args.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&json_report(
-                &summary, &problems, contacts, &policy, &settings
-            ))?
-        ),
+        Format::Json => {
+            use std::io::Write;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let report = json_report(&summary, &problems, contacts, &policy, &settings);
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+            out.flush()?;
+        }
         Format::Csv => print_csv(&summary, &policy),
         Format::Table => print_table(&summary, &problems, contacts, &policy, &settings, &args),
     }
@@ -370,13 +398,13 @@ fn ratio(x: Option<f64>) -> Value {
     x.map_or(Value::Null, |v| json!((v * 10_000.0).round() / 10_000.0))
 }
 
-fn json_report(
-    s: &Summary,
-    problems: &[Recurrence],
+fn json_report<'a>(
+    s: &'a Summary<'_>,
+    problems: &'a [Recurrence<'_>],
     contacts: Option<Contacts>,
-    policy: &Policy,
-    st: &Settings,
-) -> Value {
+    policy: &'a Policy,
+    st: &'a Settings,
+) -> Report<'a> {
     let spread = |x: &callboard_core::tickets::Spread| json!({"n": x.n, "median_s": x.median_s, "p90_s": x.p90_s});
     let rows: Vec<Value> = s
         .rows
@@ -419,32 +447,89 @@ fn json_report(
             Value::Object(o)
         })
         .collect();
-    let flagged = |v: &[callboard_core::tickets::Flagged], key: &str| -> Vec<Value> {
-        v.iter()
-            .map(|b| {
-                json!({"ticket_id": b.ticket_id, "rule": b.rule, "due": format_timestamp(b.due_ms),
-                       key: b.by_ms / 1000, "open": b.open})
-            })
-            .collect()
-    };
-    json!({
-        "from": format_timestamp(st.from_ms),
-        "to": format_timestamp(st.to_ms),
-        "as_of": format_timestamp(st.as_of_ms),
-        "policy": policy.name,
-        "timezone": st.zone.name(),
-        "rows": rows,
-        "breaches": flagged(&s.breaches, "late_by_s"),
-        "at_risk": flagged(&s.at_risk, "due_in_s"),
-        "recurring": problems.iter().map(|p| json!({
-            "level": p.level, "unit": p.place, "category": p.category,
-            "ticket_ids": p.ticket_ids, "first": format_timestamp(p.first_ms),
-            "last": format_timestamp(p.last_ms)})).collect::<Vec<_>>(),
-        "repeat_contacts": contacts.map(|c| json!({
-            "tickets_with_customer": c.tickets, "with_repeat_calls": c.with_repeat,
-            "repeat_calls": c.repeat_calls, "resolved_first_time": ratio(c.resolved_first_time()),
-            "linked_to_calls": c.linked, "call_id_not_found": c.unlinked})),
-    })
+    let breaches = s.breaches.iter().map(|b| Breach {
+        ticket_id: b.ticket_id,
+        rule: b.rule,
+        due: format_timestamp(b.due_ms),
+        late_by_s: b.by_ms / 1000,
+        open: b.open,
+    });
+    let at_risk = s.at_risk.iter().map(|b| Risk {
+        ticket_id: b.ticket_id,
+        rule: b.rule,
+        due: format_timestamp(b.due_ms),
+        due_in_s: b.by_ms / 1000,
+        open: b.open,
+    });
+    let recurring = problems.iter().map(|p| Problem {
+        level: p.level,
+        unit: p.place,
+        category: p.category,
+        ticket_ids: &p.ticket_ids,
+        first: format_timestamp(p.first_ms),
+        last: format_timestamp(p.last_ms),
+    });
+    Report {
+        from: format_timestamp(st.from_ms),
+        to: format_timestamp(st.to_ms),
+        as_of: format_timestamp(st.as_of_ms),
+        policy: &policy.name,
+        timezone: st.zone.name(),
+        rows,
+        breaches: breaches.collect(),
+        at_risk: at_risk.collect(),
+        recurring: recurring.collect(),
+        repeat_contacts: contacts.map(|c| {
+            json!({
+                "tickets_with_customer": c.tickets, "with_repeat_calls": c.with_repeat,
+                "repeat_calls": c.repeat_calls, "resolved_first_time": ratio(c.resolved_first_time()),
+                "linked_to_calls": c.linked, "call_id_not_found": c.unlinked})
+        }),
+    }
+}
+
+/// The JSON report (`docs/cli.md`): long lists serialised straight from borrowed
+/// fields, no intermediate value tree.
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    from: String,
+    to: String,
+    as_of: String,
+    policy: &'a str,
+    timezone: &'a str,
+    rows: Vec<Value>,
+    breaches: Vec<Breach<'a>>,
+    at_risk: Vec<Risk<'a>>,
+    recurring: Vec<Problem<'a>>,
+    repeat_contacts: Option<Value>,
+}
+
+#[derive(serde::Serialize)]
+struct Breach<'a> {
+    ticket_id: &'a str,
+    rule: &'a str,
+    due: String,
+    late_by_s: i64,
+    open: bool,
+}
+
+#[derive(serde::Serialize)]
+struct Risk<'a> {
+    ticket_id: &'a str,
+    rule: &'a str,
+    due: String,
+    due_in_s: i64,
+    open: bool,
+}
+
+#[derive(serde::Serialize)]
+struct Problem<'a> {
+    level: &'a str,
+    unit: &'a str,
+    category: &'a str,
+    ticket_ids: &'a [&'a str],
+    first: String,
+    last: String,
 }
 
 fn print_csv(s: &Summary, policy: &Policy) {

@@ -678,6 +678,9 @@ mod tests {
             date_format: Some("%d-%m-%Y".into()),
             ..Expr::default()
         };
-        assert_eq!(evaluate(&d, &row, &zone), Ok(Some("2016-02-29T00:00:00Z".into())));
+        assert_eq!(
+            evaluate(&d, &row, &zone),
+            Ok(Some("2016-02-29T00:00:00Z".into()))
+        );
     }
 }

@@ -259,6 +259,7 @@ impl FileSummary {
             loaded: self.loaded,
             rejected: self.rejected,
             duplicates: self.duplicates,
+            updated: Some(self.updated),
         }
     }
 }

@@ -38,6 +38,11 @@ pub struct IngestRecord {
     pub rejected: u64,
     /// Duplicate rows.
     pub duplicates: u64,
+    /// Of `loaded`, rows that updated an earlier row of the same key (tickets,
+    /// agents); absent in manifests written before it was recorded. Readers fold an
+    /// update table's rows only when some ingest may have updated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<u64>,
 }
 
 /// The committed state of the store.

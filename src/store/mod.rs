@@ -112,6 +112,16 @@ impl Store {
             .collect()
     }
 
+    /// Whether every row of `table` is the only one of its key: no ingest recorded an
+    /// update (false when an ingest predates the record).
+    pub fn never_updated(&self, table: Table) -> bool {
+        self.manifest
+            .ingests
+            .iter()
+            .filter(|r| r.table == table.name())
+            .all(|r| r.updated == Some(0))
+    }
+
     /// Rows stored in `table` (from the manifest, no file reads).
     pub fn row_count(&self, table: Table) -> u64 {
         self.manifest.files(table).iter().map(|f| f.rows).sum()

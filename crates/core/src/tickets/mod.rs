@@ -288,11 +288,11 @@ impl TicketRow {
 
 /// One breached or at-risk ticket-rule.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Flagged {
+pub struct Flagged<'a> {
     /// Ticket id.
-    pub ticket_id: String,
+    pub ticket_id: &'a str,
     /// Rule id.
-    pub rule: String,
+    pub rule: &'a str,
     /// Due, ms.
     pub due_ms: i64,
     /// Breaches: how late (stop or `as_of` − due), ms; at risk: time left, ms.
@@ -322,17 +322,17 @@ pub struct Settings {
 
 /// Everything `callboard tickets` reports.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Summary {
+pub struct Summary<'a> {
     /// Rows, bucket-major, groups sorted.
     pub rows: Vec<TicketRow>,
     /// Breached ticket-rules of tickets in the period, latest first.
-    pub breaches: Vec<Flagged>,
+    pub breaches: Vec<Flagged<'a>>,
     /// Open ticket-rules due within the at-risk window, soonest first.
-    pub at_risk: Vec<Flagged>,
+    pub at_risk: Vec<Flagged<'a>>,
 }
 
 /// Evaluates and summarises the tickets created in the period.
-pub fn summarise(tickets: &[Ticket<'_>], policy: &Policy, s: &Settings) -> Summary {
+pub fn summarise<'a>(tickets: &[Ticket<'a>], policy: &'a Policy, s: &Settings) -> Summary<'a> {
     let starts = bucket_starts(s.from_ms, s.to_ms, s.by, &s.zone);
     let nrules = policy.rules.len();
     // Group keys: names sorted, then ids.
@@ -400,8 +400,8 @@ pub fn summarise(tickets: &[Ticket<'_>], policy: &Policy, s: &Settings) -> Summa
                 continue;
             };
             let flag = |by_ms| Flagged {
-                ticket_id: t.id.to_owned(),
-                rule: rule.id.clone(),
+                ticket_id: t.id,
+                rule: &rule.id,
                 due_ms: due,
                 by_ms,
                 open: t.stamp(rule.stop).is_none(),
@@ -413,8 +413,12 @@ pub fn summarise(tickets: &[Ticket<'_>], policy: &Policy, s: &Settings) -> Summa
             }
         }
     }
-    breaches.sort_by(|a: &Flagged, b| b.by_ms.cmp(&a.by_ms).then(a.ticket_id.cmp(&b.ticket_id)));
-    at_risk.sort_by(|a: &Flagged, b| a.by_ms.cmp(&b.by_ms).then(a.ticket_id.cmp(&b.ticket_id)));
+    breaches.sort_unstable_by(|a: &Flagged<'_>, b| {
+        (b.by_ms, a.ticket_id, a.rule).cmp(&(a.by_ms, b.ticket_id, b.rule))
+    });
+    at_risk.sort_unstable_by(|a: &Flagged<'_>, b| {
+        (a.by_ms, a.ticket_id, a.rule).cmp(&(b.by_ms, b.ticket_id, b.rule))
+    });
     let mut rows = Vec::with_capacity(cells);
     for (b, &start) in starts.iter().enumerate() {
         for (g, name) in names.iter().enumerate() {
@@ -483,10 +487,10 @@ pub fn repeat_contacts(
     calls: &[(&str, Option<&str>, i64)],
     as_of_ms: i64,
 ) -> Contacts {
-    use std::collections::HashMap;
-    let by_id: HashMap<&str, (Option<&str>, i64)> =
+    use rustc_hash::FxHashMap;
+    let by_id: FxHashMap<&str, (Option<&str>, i64)> =
         calls.iter().map(|&(id, c, t)| (id, (c, t))).collect();
-    let mut by_caller: HashMap<&str, Vec<i64>> = HashMap::new();
+    let mut by_caller: FxHashMap<&str, Vec<i64>> = FxHashMap::default();
     for &(_, c, t) in calls {
         if let Some(c) = c {
             by_caller.entry(c).or_default().push(t);

@@ -4,19 +4,19 @@
 
 use super::Ticket;
 use super::policy::Recurring;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// One recurring problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Recurrence {
+pub struct Recurrence<'a> {
     /// `unit` or `building`.
     pub level: &'static str,
     /// The unit (or building).
-    pub place: String,
+    pub place: &'a str,
     /// Category.
-    pub category: String,
+    pub category: &'a str,
     /// The tickets inside some window of `count` or more, by creation time.
-    pub ticket_ids: Vec<String>,
+    pub ticket_ids: Vec<&'a str>,
     /// First and last creation time of those, ms.
     pub first_ms: i64,
     /// Last.
@@ -26,68 +26,93 @@ pub struct Recurrence {
 /// Flags the tickets of each (place, category) that lie in a window of `window_ms`
 /// holding at least `count` of them. Building-level problems are reported only when
 /// they span more than one unit (otherwise the unit-level entry says it all).
-pub fn recurring(tickets: &[Ticket<'_>], r: &Recurring) -> Vec<Recurrence> {
-    let considered = |t: &&Ticket<'_>| r.kinds.is_empty() || r.kinds.iter().any(|k| k == t.kind);
+pub fn recurring<'a>(tickets: &[Ticket<'a>], r: &Recurring) -> Vec<Recurrence<'a>> {
+    // Units, buildings and categories numbered once; each ticket then becomes one
+    // (place, category, time) key per level and runs of equal keys are scanned after
+    // a sort (no hashing of strings per ticket and level).
+    let mut places: FxHashMap<&'a str, u32> = FxHashMap::default();
+    let mut place_names: Vec<&'a str> = Vec::new();
+    let mut categories: FxHashMap<&'a str, u32> = FxHashMap::default();
+    let mut category_names: Vec<&'a str> = Vec::new();
+    let code = |map: &mut FxHashMap<&'a str, u32>, names: &mut Vec<&'a str>, k: &'a str| {
+        *map.entry(k).or_insert_with(|| {
+            names.push(k);
+            names.len() as u32 - 1
+        })
+    };
+    // (level, place, category, created, ticket index, unit code)
+    let mut keys: Vec<(u8, u32, u32, i64, u32, u32)> = Vec::new();
+    let mut last_unit: Option<(&str, u32, Option<u32>)> = None;
+    for (i, t) in tickets.iter().enumerate() {
+        if !(r.kinds.is_empty() || r.kinds.iter().any(|k| k == t.kind)) {
+            continue;
+        }
+        let (Some(unit), Some(cat)) = (t.unit, t.category) else {
+            continue;
+        };
+        let (u, b) = match last_unit {
+            Some((n, u, b)) if n == unit => (u, b),
+            _ => {
+                let u = code(&mut places, &mut place_names, unit);
+                let b = match r.separator.as_deref().and_then(|s| unit.split_once(s)) {
+                    Some((b, _)) if !b.is_empty() => Some(code(&mut places, &mut place_names, b)),
+                    _ => None,
+                };
+                last_unit = Some((unit, u, b));
+                (u, b)
+            }
+        };
+        let c = code(&mut categories, &mut category_names, cat);
+        keys.push((0, u, c, t.created(), i as u32, u));
+        if let Some(b) = b {
+            keys.push((1, b, c, t.created(), i as u32, u));
+        }
+    }
+    keys.sort_unstable();
     let mut out = Vec::new();
-    for level in ["unit", "building"] {
-        // (place, category) → (created, ticket id, unit)
-        type Hits<'t> = Vec<(i64, &'t str, &'t str)>;
-        let mut groups: HashMap<(&str, &str), Hits<'_>> = HashMap::new();
-        for t in tickets.iter().filter(considered) {
-            let (Some(unit), Some(cat)) = (t.unit, t.category) else {
-                continue;
-            };
-            let place = match level {
-                "unit" => unit,
-                _ => match r.separator.as_deref().and_then(|s| unit.split_once(s)) {
-                    Some((b, _)) if !b.is_empty() => b,
-                    _ => continue,
-                },
-            };
-            groups
-                .entry((place, cat))
-                .or_default()
-                .push((t.created(), t.id, unit));
+    let mut start = 0;
+    while start < keys.len() {
+        let (level, place, cat) = (keys[start].0, keys[start].1, keys[start].2);
+        let mut end = start;
+        while end < keys.len() && (keys[end].0, keys[end].1, keys[end].2) == (level, place, cat) {
+            end += 1;
         }
-        for ((place, cat), mut v) in groups {
-            if v.len() < r.count {
-                continue;
-            }
-            v.sort_unstable();
-            let mut flagged = vec![false; v.len()];
-            let mut j = 0;
-            for i in 0..v.len() {
-                if j < i {
-                    j = i;
-                }
-                while j + 1 < v.len() && v[j + 1].0 - v[i].0 <= r.window_ms {
-                    j += 1;
-                }
-                if j + 1 - i >= r.count {
-                    flagged[i..=j].iter_mut().for_each(|f| *f = true);
-                }
-            }
-            let hits: Vec<&(i64, &str, &str)> = v
-                .iter()
-                .zip(&flagged)
-                .filter(|(_, f)| **f)
-                .map(|(x, _)| x)
-                .collect();
-            if hits.is_empty() {
-                continue;
-            }
-            if level == "building" && hits.iter().all(|h| h.2 == hits[0].2) {
-                continue;
-            }
-            out.push(Recurrence {
-                level,
-                place: place.to_owned(),
-                category: cat.to_owned(),
-                ticket_ids: hits.iter().map(|h| h.1.to_owned()).collect(),
-                first_ms: hits[0].0,
-                last_ms: hits[hits.len() - 1].0,
-            });
+        let v = &keys[start..end];
+        start = end;
+        if v.len() < r.count {
+            continue;
         }
+        let mut flagged = vec![false; v.len()];
+        let mut j = 0;
+        for i in 0..v.len() {
+            j = j.max(i);
+            while j + 1 < v.len() && v[j + 1].3 - v[i].3 <= r.window_ms {
+                j += 1;
+            }
+            if j + 1 - i >= r.count {
+                flagged[i..=j].iter_mut().for_each(|f| *f = true);
+            }
+        }
+        let hits: Vec<&(u8, u32, u32, i64, u32, u32)> = v
+            .iter()
+            .zip(&flagged)
+            .filter(|(_, f)| **f)
+            .map(|(x, _)| x)
+            .collect();
+        let (Some(first), Some(last)) = (hits.first(), hits.last()) else {
+            continue;
+        };
+        if level == 1 && hits.iter().all(|h| h.5 == first.5) {
+            continue;
+        }
+        out.push(Recurrence {
+            level: if level == 0 { "unit" } else { "building" },
+            place: place_names[place as usize],
+            category: category_names[cat as usize],
+            ticket_ids: hits.iter().map(|h| tickets[h.4 as usize].id).collect(),
+            first_ms: first.3,
+            last_ms: last.3,
+        });
     }
     out.sort_by(|a, b| {
         (

@@ -302,7 +302,7 @@ fn summary_counts_rules_breaches_and_tickets_at_risk() {
     let br: Vec<(&str, &str, i64, bool)> = out
         .breaches
         .iter()
-        .map(|b| (b.ticket_id.as_str(), b.rule.as_str(), b.by_ms, b.open))
+        .map(|b| (b.ticket_id, b.rule, b.by_ms, b.open))
         .collect();
     assert!(
         br.contains(&("C", "complaint_resolution", DAY_MS + 21 * H, true)),
@@ -321,7 +321,7 @@ fn summary_counts_rules_breaches_and_tickets_at_risk() {
     let risk: Vec<(&str, &str, i64)> = out
         .at_risk
         .iter()
-        .map(|f| (f.ticket_id.as_str(), f.rule.as_str(), f.by_ms))
+        .map(|f| (f.ticket_id, f.rule, f.by_ms))
         .collect();
     assert_eq!(risk, [("D", "complaint_resolution", 20 * H)]);
     // Times: minor resolved A in 23 h.
@@ -371,14 +371,7 @@ fn recurring_problems_need_count_tickets_inside_the_window() {
     let r = recurring(&tickets, &p.recurring);
     let got: Vec<(&str, &str, &str, Vec<&str>)> = r
         .iter()
-        .map(|x| {
-            (
-                x.level,
-                x.place.as_str(),
-                x.category.as_str(),
-                x.ticket_ids.iter().map(String::as_str).collect(),
-            )
-        })
+        .map(|x| (x.level, x.place, x.category, x.ticket_ids.clone()))
         .collect();
     assert_eq!(
         got,
