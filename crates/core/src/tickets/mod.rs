@@ -336,38 +336,74 @@ pub fn summarise<'a>(tickets: &[Ticket<'a>], policy: &'a Policy, s: &Settings) -
     let starts = bucket_starts(s.from_ms, s.to_ms, s.by, &s.zone);
     let nrules = policy.rules.len();
     // Group keys: names sorted, then ids.
-    let mut names: Vec<&str> = match s.group {
-        None => vec![""],
-        Some(f) => {
-            let mut v: Vec<&str> = tickets
-                .iter()
-                .filter(|t| t.created() >= s.from_ms && t.created() < s.to_ms)
-                .map(|t| t.text(f).unwrap_or(""))
-                .collect();
-            v.sort_unstable();
-            v.dedup();
-            v
+    // Group of every ticket: provisional ids in first-seen order (the values come in
+    // runs, so the last one is checked first), then renumbered by name.
+    let mut group_of: Vec<u32> = Vec::new();
+    let mut names: Vec<&str> = vec![""];
+    if let Some(f) = s.group {
+        names.clear();
+        let mut ids: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+        let mut last: Option<(&str, u32)> = None;
+        group_of = tickets
+            .iter()
+            .map(|t| {
+                let v = t.text(f).unwrap_or("");
+                match last {
+                    Some((l, id)) if l == v => id,
+                    _ => {
+                        let id = *ids.entry(v).or_insert_with(|| {
+                            names.push(v);
+                            names.len() as u32 - 1
+                        });
+                        last = Some((v, id));
+                        id
+                    }
+                }
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        order.sort_unstable_by_key(|&i| names[i]);
+        let mut rank = vec![0u32; order.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i] = r as u32;
         }
-    };
-    if names.is_empty() {
-        names.push("");
+        group_of.iter_mut().for_each(|g| *g = rank[*g as usize]);
+        names = order.iter().map(|&i| names[i]).collect();
+        // Groups of tickets outside the period are left out of the rows.
+        let mut seen = vec![false; names.len()];
+        for (t, &g) in tickets.iter().zip(&group_of) {
+            if t.created() >= s.from_ms && t.created() < s.to_ms {
+                seen[g as usize] = true;
+            }
+        }
+        let mut keep = vec![u32::MAX; names.len()];
+        let mut kept = Vec::new();
+        for (i, n) in names.iter().enumerate() {
+            if seen[i] {
+                keep[i] = kept.len() as u32;
+                kept.push(*n);
+            }
+        }
+        group_of.iter_mut().for_each(|g| *g = keep[*g as usize]);
+        names = kept;
+        if names.is_empty() {
+            names.push("");
+        }
     }
-    let g_of = |t: &Ticket<'_>| -> usize {
-        match s.group {
-            None => 0,
-            Some(f) => names.binary_search(&t.text(f).unwrap_or("")).unwrap_or(0),
-        }
-    };
     let cells = starts.len() * names.len();
     let mut counts = vec![(0u64, 0u64, 0u64, 0u64, 0u64); cells];
     let mut rules = vec![RuleCounts::default(); cells * nrules];
     let mut times: Vec<[Vec<i64>; 3]> = vec![Default::default(); cells];
     let (mut breaches, mut at_risk) = (Vec::new(), Vec::new());
-    for t in tickets {
+    for (i, t) in tickets.iter().enumerate() {
+        if t.created() < s.from_ms {
+            continue; // a month or week bucket may start before the period
+        }
         let Some(b) = bucket_of(&starts, s.to_ms, t.created()) else {
             continue;
         };
-        let cell = b * names.len() + g_of(t);
+        let g = group_of.get(i).map_or(0, |&g| g as usize);
+        let cell = b * names.len() + g;
         let resolved = t.stamp(Stamp::Resolved).is_some_and(|r| r <= s.as_of_ms);
         let c = &mut counts[cell];
         c.0 += 1;

@@ -411,3 +411,29 @@ fn repeat_contacts_are_calls_from_the_customer_while_the_ticket_is_open() {
     );
     assert_eq!(c.resolved_first_time(), Some(0.0));
 }
+
+#[test]
+fn month_buckets_count_only_tickets_inside_the_period() {
+    let p = desk("UTC");
+    // Period 2026-03-02 … 03-09; the March bucket starts on 03-01.
+    let (from, to) = (ts("2026-03-02T00:00:00Z"), ts("2026-03-09T00:00:00Z"));
+    let mut before = ticket("A", "enquiry", ts("2026-03-01T12:00:00Z"));
+    before.channel = Some("fax");
+    let mut inside = ticket("B", "enquiry", ts("2026-03-03T12:00:00Z"));
+    inside.channel = Some("web");
+    let s = Settings {
+        from_ms: from,
+        to_ms: to,
+        as_of_ms: to,
+        by: Bucketing::Month,
+        group: Some(Text::Channel),
+        zone: TimeZoneSpec::Utc,
+        at_risk_ms: 24 * H,
+    };
+    let out = summarise(&[before, inside], &p, &s);
+    // One row: the fax ticket lies before the period, so its group has no row.
+    assert_eq!(out.rows.len(), 1);
+    assert_eq!(out.rows[0].group.as_deref(), Some("web"));
+    assert_eq!(out.rows[0].bucket_start, Some(ts("2026-03-01T00:00:00Z")));
+    assert_eq!(out.rows[0].opened, 1);
+}

@@ -1,0 +1,113 @@
+//! Ticket SLA speed at size: about a million simulated tickets (the simulator opens
+//! one for ~12 % of answered calls, plus walk-ins) in a store; `callboard tickets
+//! --by month` (table and JSON) and `--by week --group severity`, each its own
+//! process, against a bare polars scan of the ticket columns (the ceiling).
+//!
+//! ```sh
+//! cargo bench --bench tickets                         # ~1 M tickets
+//! cargo bench --bench tickets -- --tickets 100000     # quicker
+//! ```
+
+mod common;
+
+use polars::prelude::*;
+use std::path::PathBuf;
+use std::time::Instant;
+
+fn main() {
+    let mut tickets: u64 = 1_000_000;
+    let mut dir = std::env::temp_dir().join("callboard-bench-tickets");
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--tickets" => tickets = it.next().and_then(|v| v.parse().ok()).expect("--tickets N"),
+            "--dir" => dir = PathBuf::from(it.next().expect("--dir DIR")),
+            _ => {}
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let centre = dir.join("centre");
+    let data = dir.join("store");
+    // 0.122 tickets per call, measured on the simulator's output.
+    let per_day = (tickets as f64 / 0.122 / 28.0) as u64;
+    let agents = (per_day / 38).max(30);
+    let (c, a, o, d) = (
+        per_day.to_string(),
+        agents.to_string(),
+        centre.display().to_string(),
+        data.display().to_string(),
+    );
+    let m = common::run(&[
+        "simulate",
+        "--out",
+        o.as_str(),
+        "--days",
+        "28",
+        "--agents",
+        a.as_str(),
+        "--calls-per-day",
+        c.as_str(),
+        "--seed",
+        "21",
+    ]);
+    println!("simulated in {:.1} s", m.seconds);
+    let file = centre.join("tickets.csv").display().to_string();
+    let m = common::run(&["ingest", "--data-dir", d.as_str(), file.as_str()]);
+    println!(
+        "loaded the tickets in {:.1} s (peak {:.0} MB)\n",
+        m.seconds, m.peak_mb
+    );
+    let _ = std::fs::remove_dir_all(&centre);
+    println!("| query | seconds | peak MB |\n|---|---:|---:|");
+    for (label, extra) in [
+        ("tickets --by month (table)", vec!["--by", "month"]),
+        (
+            "tickets --by month --format json",
+            vec!["--by", "month", "--format", "json"],
+        ),
+        (
+            "tickets --by week --group severity --format csv",
+            vec!["--by", "week", "--group", "severity", "--format", "csv"],
+        ),
+    ] {
+        let mut args = vec!["tickets", "--data-dir", d.as_str()];
+        args.extend(extra);
+        let m = common::run(&args);
+        println!("| {label} | {:.2} | {:.0} |", m.seconds, m.peak_mb);
+    }
+    // Ceiling: polars reading the ticket columns the command uses.
+    let t = Instant::now();
+    let pattern = data.join("tables/tickets/*/*.parquet");
+    let cols = [
+        "ticket_id",
+        "kind",
+        "category",
+        "severity",
+        "channel",
+        "department",
+        "unit",
+        "customer_id",
+        "call_id",
+        "created_at",
+        "escalated_at",
+        "answered_at",
+        "completed_at",
+        "resolved_at",
+        "callback_at",
+        "requested_by",
+    ];
+    let df = LazyFrame::scan_parquet(
+        PlRefPath::new(pattern.display().to_string()),
+        ScanArgsParquet::default(),
+    )
+    .expect("scan")
+    .select(cols.iter().map(|c| col(*c)).collect::<Vec<_>>())
+    .collect()
+    .expect("collect");
+    println!(
+        "| bare polars scan of those columns ({} tickets) | {:.2} | – |",
+        df.height(),
+        t.elapsed().as_secs_f64()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
