@@ -2,6 +2,7 @@
 //!
 //! Map:
 //! * `support` — run the binary, make temporary directories, read CSV/JSON output.
+//! * `demo`    — the README's main job on the bundled sample data.
 //! * `ingest`  — acceptance of `callboard ingest`: rejects with line and reason,
 //!   refused files, idempotency, Parquet, updates, overlaps, currencies, time zones,
 //!   garbage input.
@@ -16,6 +17,7 @@
 //! * `docs`    — `docs/data-model.md` matches the core schema.
 
 mod crash;
+mod demo;
 mod docs;
 mod ingest;
 mod kpi;
