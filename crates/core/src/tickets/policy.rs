@@ -436,13 +436,14 @@ impl Calendar {
         self.workdays[weekday] && self.holidays.binary_search(&day).is_err()
     }
 
-    /// The end of `t`'s local day (the last instant before the next midnight), or on
+    /// The end of `t`'s local day (its last millisecond: any stop before midnight is
+    /// in time), or on
     /// a business calendar the close of business that day (of the next working day
     /// when `t` is outside working time).
     pub fn end_of_day(&self, t: i64) -> i64 {
         let mut day = self.local_day(t);
         if !self.business {
-            return self.midnight(day + 1) - 1000;
+            return self.midnight(day + 1) - 1;
         }
         if !(self.working(day) && t < self.midnight(day) + self.close_ms) {
             day += 1;
@@ -450,7 +451,7 @@ impl Calendar {
                 day += 1;
             }
         }
-        let last = if self.close_ms == DAY_MS { 1000 } else { 0 };
+        let last = i64::from(self.close_ms == DAY_MS);
         self.midnight(day) + self.close_ms - last
     }
 

@@ -98,9 +98,9 @@ fn complaints_by_severity_escalation_answer_resolution_and_follow_up() {
         t.severity = Some(sev);
         t
     };
-    // Major: escalated by the end of the same day (23:59:59), answered in 2 days,
-    // resolved in 10.
-    let eod = ts("2026-03-02T23:59:59Z");
+    // Major: escalated by the end of the same day (its last millisecond), answered
+    // in 2 days, resolved in 10.
+    let eod = ts("2026-03-02T23:59:59.999Z");
     let m = complaint("major");
     assert_eq!(
         verdict(
@@ -184,10 +184,10 @@ fn the_same_day_is_the_local_day_of_the_report_zone() {
     let mut t = ticket("C2", "complaint", c0);
     t.severity = Some("major");
     let c = verdict(&p, "complaint_escalation", &t, c0);
-    assert_eq!(c.due_ms, Some(ts("2026-03-02T15:59:59Z")));
-    // In UTC the same ticket has until 23:59:59Z.
+    assert_eq!(c.due_ms, Some(ts("2026-03-02T15:59:59.999Z")));
+    // In UTC the same ticket has until midnight UTC.
     let c = verdict(&desk("UTC"), "complaint_escalation", &t, c0);
-    assert_eq!(c.due_ms, Some(ts("2026-03-02T23:59:59Z")));
+    assert_eq!(c.due_ms, Some(ts("2026-03-02T23:59:59.999Z")));
 }
 
 #[test]
@@ -436,4 +436,102 @@ fn month_buckets_count_only_tickets_inside_the_period() {
     assert_eq!(out.rows[0].group.as_deref(), Some("web"));
     assert_eq!(out.rows[0].bucket_start, Some(ts("2026-03-01T00:00:00Z")));
     assert_eq!(out.rows[0].opened, 1);
+}
+
+mod fuzz {
+    //! Arbitrary policy files and tickets never panic, and every ticket gets exactly
+    //! one verdict per rule.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn policy_text() -> impl Strategy<Value = String> {
+        let due = prop_oneof![
+            "[0-9]{1,3}(s|m|h|d|x|)".prop_map(|d| format!("{{ after = \"{d}\" }}")),
+            Just("{ end_of_day = true }".to_owned()),
+            Just("{ column = \"requested_by\" }".to_owned()),
+            Just("{ when = { severity = \"major\" }, after = \"1d\" }".to_owned()),
+            Just("{ when = { has = \"answered_at\" }, column = \"answered_at\" }".to_owned()),
+        ];
+        (
+            prop::collection::vec(due, 0..4),
+            prop_oneof![Just("calendar"), Just("business"), Just("weekly")],
+            prop_oneof![Just(""), Just("hours = \"09:00-17:00\""), Just("hours = \"17:00-09:00\"")],
+            prop_oneof![Just("created_at"), Just("completed_at"), Just("closed_at")],
+        )
+            .prop_map(|(dues, days, hours, start)| {
+                format!(
+                    "name = \"p\"\n[calendar]\ndays = \"{days}\"\n{hours}\nholidays = [\"2026-03-04\"]\n\
+                     [[rule]]\nid = \"r\"\nstart = \"{start}\"\nstop = \"resolved_at\"\ndue = [{}]\n",
+                    dues.join(", ")
+                )
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_text_is_refused_or_compiled_never_a_panic(text in "\\PC{0,400}") {
+            if let Ok(spec) = toml::from_str::<PolicySpec>(&text) {
+                let _ = Policy::compile(&spec, &TimeZoneSpec::Utc);
+            }
+        }
+
+        #[test]
+        fn every_ticket_gets_one_verdict_per_rule(
+            text in policy_text(),
+            stamps in prop::collection::vec(
+                (0i64..40 * DAY_MS, prop::option::of(0i64..20 * DAY_MS), prop::option::of(0i64..20 * DAY_MS),
+                 prop::option::of(0i64..20 * DAY_MS), prop::bool::ANY),
+                1..40,
+            ),
+            as_of in 0i64..60 * DAY_MS,
+        ) {
+            let spec: PolicySpec = toml::from_str(&text).expect("generated policies are TOML");
+            let Ok(policy) = Policy::compile(&spec, &TimeZoneSpec::parse("Asia/Shanghai").expect("zone")) else {
+                return Ok(());
+            };
+            let base = ts("2026-03-01T00:00:00Z");
+            let ids: Vec<String> = (0..stamps.len()).map(|i| format!("T{i}")).collect();
+            let tickets: Vec<Ticket<'_>> = stamps
+                .iter()
+                .zip(&ids)
+                .map(|(&(c, done, res, ans, major), id)| {
+                    let mut t = ticket(id, if major { "complaint" } else { "repair" }, base + c);
+                    t.severity = major.then_some("major");
+                    t.stamps[Stamp::Completed as usize] = done.map(|d| base + c + d);
+                    t.stamps[Stamp::Resolved as usize] = res.map(|d| base + c + d);
+                    t.stamps[Stamp::Answered as usize] = ans.map(|d| base + c + d);
+                    t
+                })
+                .collect();
+            let s = Settings {
+                from_ms: base,
+                to_ms: base + 40 * DAY_MS,
+                as_of_ms: base + as_of,
+                by: Bucketing::Week,
+                group: Some(Text::Kind),
+                zone: TimeZoneSpec::Utc,
+                at_risk_ms: DAY_MS,
+            };
+            let out = summarise(&tickets, &policy, &s);
+            let per_rule: u64 = out.rows.iter().map(|r| {
+                let c = r.rules[0];
+                c.met + c.breached + c.open + c.not_applicable
+            }).sum();
+            prop_assert_eq!(per_rule, tickets.len() as u64);
+            let opened: u64 = out.rows.iter().map(|r| r.opened).sum();
+            prop_assert_eq!(opened, tickets.len() as u64);
+            let breached: u64 = out.rows.iter().map(|r| r.rules[0].breached).sum();
+            prop_assert_eq!(out.breaches.len() as u64, breached);
+            // A due time is never before the start on any calendar.
+            for t in &tickets {
+                let c = check(&policy.rules[0], &policy.calendar, t, s.as_of_ms);
+                if let (Some(due), Some(start)) = (c.due_ms, t.stamp(policy.rules[0].start)) {
+                    let by_column = spec.rules[0].due.iter().any(|d| d.column.is_some());
+                    prop_assert!(due >= start || by_column, "due {} before start {}", due, start);
+                }
+            }
+        }
+    }
 }
