@@ -4,13 +4,13 @@
 use super::DataDir;
 use crate::store::Store;
 use anyhow::{Context, Result, anyhow, bail};
-use callboard_core::kpi::agent_time::{AgentStates, StateKind, StateRow, WorkRow};
+use callboard_core::kpi::agent_time::{AgentStates, StateKind, StatesBuilder, WorkRow};
 use callboard_core::kpi::buckets::Bucketing;
 use callboard_core::kpi::calls::{CallSettings, SlAbandons};
 use callboard_core::kpi::catalog::{KPIS, Status, Unit};
 use callboard_core::kpi::intern::Interner;
 use callboard_core::kpi::report::{
-    Calls, Grouping, Inputs, NO_CALLER, NONE, Row, Settings, compute,
+    Calls, Grouping, Inputs, NO_CALLER, NONE, Row, Settings, call_part, compute,
 };
 use callboard_core::kpi::staff_cost::{AgentRow, CostRow, QaRow};
 use callboard_core::schema::Table;
@@ -189,20 +189,28 @@ fn owned_names(i: &Interner<'_>) -> Vec<String> {
     i.names().iter().map(|n| (*n).to_owned()).collect()
 }
 
-pub(super) fn frame(store: &Store, table: Table, columns: &[&str]) -> Result<Option<DataFrame>> {
+/// The columns of a table as read (one chunk per stored file or batch).
+fn read(store: &Store, table: Table, columns: &[&str]) -> Result<Option<DataFrame>> {
     let Some(lf) = store.scan(table)? else {
         return Ok(None);
     };
     use polars::prelude::col;
-    let mut df = lf
+    let df = lf
         .select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
         .collect()
         .map_err(anyhow::Error::from)
         .with_context(|| format!("cannot read the {table} table"))?;
-    // One chunk per column, in place: the typed columns taken below then share the
-    // frame's buffers instead of each being a second, contiguous copy.
-    df.rechunk_mut_par();
     Ok(Some(df))
+}
+
+/// The columns of a table, one chunk per column.
+pub(super) fn frame(store: &Store, table: Table, columns: &[&str]) -> Result<Option<DataFrame>> {
+    Ok(read(store, table, columns)?.map(|mut df| {
+        // In place: the typed columns taken below then share the frame's buffers
+        // instead of each being a second, contiguous copy.
+        df.rechunk_mut_par();
+        df
+    }))
 }
 
 fn text(df: &DataFrame, c: &str) -> Result<StringChunked> {
@@ -237,7 +245,8 @@ pub(super) fn column(
     table: Table,
     name: &str,
 ) -> Result<Option<polars::prelude::Column>> {
-    Ok(frame(store, table, &[name])?
+    // Not rechunked: the readers below iterate the chunks as they come.
+    Ok(read(store, table, &[name])?
         .map(|mut df| df.drop_in_place(name))
         .transpose()?)
 }
@@ -387,22 +396,20 @@ fn read_states(store: &Store) -> Result<Option<AgentStates>> {
             })
             .collect()
     };
-    // The times as they are read (one chunk per stored file, no copy).
-    let times = |name: &str| -> Result<Int64Chunked> {
+    // Kinds, then each time column in turn, scattered into the agent-grouped rows.
+    let mut rows = StatesBuilder::new(names, &agent_code);
+    rows.fill(&agent_code, kind, |r, k| r.kind = k);
+    for (name, start) in [("start", true), ("end", false)] {
         let c = column(store, Table::AgentStates, name)?.context("agent_states table")?;
         let c = c.as_materialized_series().to_physical_repr().into_owned();
-        Ok(c.i64()?.clone())
-    };
-    let (start, end) = (times("start")?, times("end")?);
-    let rows = kind
-        .iter()
-        .zip(start.iter().zip(end.iter()))
-        .map(|(&kind, (b, e))| StateRow {
-            kind,
-            start_ms: b.unwrap_or(0),
-            end_ms: e.unwrap_or(0),
-        });
-    Ok(Some(AgentStates::build(names, &agent_code, rows)))
+        let t = c.i64()?.iter().map(|x| x.unwrap_or(0));
+        if start {
+            rows.fill(&agent_code, t, |r, x| r.start_ms = x);
+        } else {
+            rows.fill(&agent_code, t, |r, x| r.end_ms = x);
+        }
+    }
+    Ok(Some(rows.finish()))
 }
 
 /// The whole-period table for `callboard demo`.
@@ -488,79 +495,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         bail!("--to must be after --from");
     }
 
-    // Agent time, schedules, QA, costs, headcount.
-    // The largest table: its agent ids and states are coded against small name lists
-    // and the frame dropped before the rows are built, so the strings are held once.
-    let states = read_states(&store)?;
-    let sched_df = frame(
-        &store,
-        Table::Schedules,
-        &["agent_id", "start", "end", "activity"],
-    )?;
-    let sc = match &sched_df {
-        Some(df) => Some((
-            text(df, "agent_id")?,
-            ms(df, "start")?,
-            ms(df, "end")?,
-            text(df, "activity")?,
-        )),
-        None => None,
-    };
-    let work: Option<Vec<WorkRow<'_>>> = sc.as_ref().map(|(a, b, e, act)| {
-        (0..a.len())
-            .filter(|&i| act.get(i) == Some("work"))
-            .map(|i| WorkRow {
-                agent: a.get(i).unwrap_or(""),
-                start_ms: b.get(i).unwrap_or(0),
-                end_ms: e.get(i).unwrap_or(0),
-            })
-            .collect()
-    });
-    let qa_df = frame(
-        &store,
-        Table::QaEvaluations,
-        &["agent_id", "evaluated_at", "score"],
-    )?;
-    let qc = match &qa_df {
-        Some(df) => Some((
-            text(df, "agent_id")?,
-            ms(df, "evaluated_at")?,
-            float(df, "score")?,
-        )),
-        None => None,
-    };
-    let qa: Option<Vec<QaRow<'_>>> = qc.as_ref().map(|(a, t, s)| {
-        (0..a.len())
-            .map(|i| QaRow {
-                agent: a.get(i).unwrap_or(""),
-                evaluated_ms: t.get(i).unwrap_or(0),
-                score: s.get(i).unwrap_or(0.0),
-            })
-            .collect()
-    });
-    let costs: Option<Vec<CostRow>> = match frame(
-        &store,
-        Table::Costs,
-        &["period_start", "period_end", "amount"],
-    )? {
-        Some(df) => {
-            let (a, b, m) = (
-                ms(&df, "period_start")?,
-                ms(&df, "period_end")?,
-                float(&df, "amount")?,
-            );
-            Some(
-                (0..a.len())
-                    .map(|i| CostRow {
-                        start_ms: a.get(i).unwrap_or(0),
-                        end_ms: b.get(i).unwrap_or(0),
-                        amount: m.get(i).unwrap_or(0.0),
-                    })
-                    .collect(),
-            )
-        }
-        None => None,
-    };
+    // Headcount first (small; teams group the calls), then the calls' side of the
+    // report, so the calls are dropped before the agent states are read.
     let agents_df = frame(
         &store,
         Table::Agents,
@@ -630,6 +566,80 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
         fcr_window_ms,
     };
+    let calls = calls.map(|c| call_part(&c, &teams, &settings));
+    let states = read_states(&store)?;
+
+    // Schedules, QA, costs.
+    let sched_df = frame(
+        &store,
+        Table::Schedules,
+        &["agent_id", "start", "end", "activity"],
+    )?;
+    let sc = match &sched_df {
+        Some(df) => Some((
+            text(df, "agent_id")?,
+            ms(df, "start")?,
+            ms(df, "end")?,
+            text(df, "activity")?,
+        )),
+        None => None,
+    };
+    let work: Option<Vec<WorkRow<'_>>> = sc.as_ref().map(|(a, b, e, act)| {
+        (0..a.len())
+            .filter(|&i| act.get(i) == Some("work"))
+            .map(|i| WorkRow {
+                agent: a.get(i).unwrap_or(""),
+                start_ms: b.get(i).unwrap_or(0),
+                end_ms: e.get(i).unwrap_or(0),
+            })
+            .collect()
+    });
+    let qa_df = frame(
+        &store,
+        Table::QaEvaluations,
+        &["agent_id", "evaluated_at", "score"],
+    )?;
+    let qc = match &qa_df {
+        Some(df) => Some((
+            text(df, "agent_id")?,
+            ms(df, "evaluated_at")?,
+            float(df, "score")?,
+        )),
+        None => None,
+    };
+    let qa: Option<Vec<QaRow<'_>>> = qc.as_ref().map(|(a, t, s)| {
+        (0..a.len())
+            .map(|i| QaRow {
+                agent: a.get(i).unwrap_or(""),
+                evaluated_ms: t.get(i).unwrap_or(0),
+                score: s.get(i).unwrap_or(0.0),
+            })
+            .collect()
+    });
+    let costs: Option<Vec<CostRow>> = match frame(
+        &store,
+        Table::Costs,
+        &["period_start", "period_end", "amount"],
+    )? {
+        Some(df) => {
+            let (a, b, m) = (
+                ms(&df, "period_start")?,
+                ms(&df, "period_end")?,
+                float(&df, "amount")?,
+            );
+            Some(
+                (0..a.len())
+                    .map(|i| CostRow {
+                        start_ms: a.get(i).unwrap_or(0),
+                        end_ms: b.get(i).unwrap_or(0),
+                        amount: m.get(i).unwrap_or(0.0),
+                    })
+                    .collect(),
+            )
+        }
+        None => None,
+    };
+
     let inputs = Inputs {
         calls: calls.as_ref(),
         states: states.as_ref(),

@@ -67,35 +67,16 @@ pub struct AgentStates {
 impl AgentStates {
     /// From column-shaped input: `names[agent[i]]` is the agent of the `i`-th of
     /// `rows` (which must yield `agent.len()` rows; missing ones stay empty). Rows
-    /// are placed by a counting sort on the agent (stable, one pass) and each agent's
-    /// rows then sorted by start (a check when already in time order).
+    /// are placed by a counting sort on the agent (stable) and each agent's rows
+    /// then sorted by start (a check when already in time order).
     pub fn build(
         names: Vec<String>,
         agent: &[u32],
         rows_in: impl IntoIterator<Item = StateRow>,
     ) -> Self {
-        let mut offsets = vec![0usize; names.len() + 1];
-        for &a in agent {
-            offsets[a as usize + 1] += 1;
-        }
-        for i in 0..names.len() {
-            offsets[i + 1] += offsets[i];
-        }
-        let mut next = offsets.clone();
-        let mut rows = vec![StateRow::default(); agent.len()];
-        for (&a, row) in agent.iter().zip(rows_in) {
-            let at = &mut next[a as usize];
-            rows[*at] = row;
-            *at += 1;
-        }
-        for w in offsets.windows(2) {
-            rows[w[0]..w[1]].sort_unstable_by_key(|r| (r.start_ms, r.end_ms));
-        }
-        Self {
-            names,
-            offsets,
-            rows,
-        }
+        let mut b = StatesBuilder::new(names, agent);
+        b.fill(agent, rows_in, |r, x| *r = x);
+        b.finish()
     }
 
     /// From named rows `(agent, state word, start ms, end ms)`, for tests and small
@@ -130,6 +111,62 @@ impl AgentStates {
     /// No intervals.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+}
+
+/// Builds [`AgentStates`] one column at a time, so a caller never holds every
+/// column of a large table at once: each [`fill`](Self::fill) scatters one column's
+/// values to the rows' agent-grouped places.
+#[derive(Debug)]
+pub struct StatesBuilder {
+    names: Vec<String>,
+    offsets: Vec<usize>,
+    rows: Vec<StateRow>,
+}
+
+impl StatesBuilder {
+    /// Room for `agent.len()` rows, grouped by the agent codes in `agent`.
+    pub fn new(names: Vec<String>, agent: &[u32]) -> Self {
+        let mut offsets = vec![0usize; names.len() + 1];
+        for &a in agent {
+            offsets[a as usize + 1] += 1;
+        }
+        for i in 0..names.len() {
+            offsets[i + 1] += offsets[i];
+        }
+        Self {
+            names,
+            offsets,
+            rows: vec![StateRow::default(); agent.len()],
+        }
+    }
+
+    /// Sets one field of every row: the `i`-th value goes to the row of input row
+    /// `i` (`agent` must be the codes given to [`new`](Self::new)).
+    pub fn fill<T>(
+        &mut self,
+        agent: &[u32],
+        values: impl IntoIterator<Item = T>,
+        mut set: impl FnMut(&mut StateRow, T),
+    ) {
+        let mut next = self.offsets.clone();
+        for (&a, v) in agent.iter().zip(values) {
+            let at = &mut next[a as usize];
+            set(&mut self.rows[*at], v);
+            *at += 1;
+        }
+    }
+
+    /// Each agent's rows in time order.
+    pub fn finish(mut self) -> AgentStates {
+        for w in self.offsets.windows(2) {
+            self.rows[w[0]..w[1]].sort_unstable_by_key(|r| (r.start_ms, r.end_ms));
+        }
+        AgentStates {
+            names: self.names,
+            offsets: self.offsets,
+            rows: self.rows,
+        }
     }
 }
 

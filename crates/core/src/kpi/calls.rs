@@ -354,47 +354,51 @@ impl CallAccum {
 /// First-contact resolution by the repeat-contact method: call `i` (arrival `t`,
 /// caller `c`) is resolved unless the same caller calls again within `(t, t + window]`;
 /// calls whose window runs past `last_arrival_ms` (the store's last call) are left out
-/// (`None`), as are calls without a caller (`unknown`). Call `i` is `caller[i]`
-/// (a name, a code or a hash: equal keys are the same caller) arriving at
+/// (`None`), as are calls without a caller (`unknown`). Call `i` is `caller[i]` (a
+/// code or a 128-bit hash: equal keys are the same caller) arriving at
 /// `arrived_ms[i]`, in any order; the answer is in the same order.
-pub fn repeat_contact_resolution<K: Ord + Copy>(
-    caller: &[K],
-    unknown: K,
+///
+/// Callers are taken in four passes by the top bits of their key (hashes spread
+/// evenly), so the sorted working list holds a quarter of the calls at a time.
+pub fn repeat_contact_resolution(
+    caller: &[u128],
+    unknown: u128,
     arrived_ms: &[i64],
     window_ms: i64,
     last_arrival_ms: i64,
 ) -> Vec<Option<bool>> {
-    // Sorted by caller, then time.
-    let mut order: Vec<(K, i64, u32)> = caller
-        .iter()
-        .zip(arrived_ms)
-        .zip(0u32..)
-        .filter(|((c, _), _)| **c != unknown)
-        .map(|((c, t), i)| (*c, *t, i))
-        .collect();
-    order.sort_unstable_by_key(|x| (x.0, x.1));
+    const PARTS: u32 = 4;
+    let part = |c: u128| (c >> 126) as u32;
     let mut out = vec![None; caller.len()];
-    for pos in 0..order.len() {
-        let (caller, t, i) = order[pos];
-        let deadline = t.saturating_add(window_ms);
-        // The next later call of the same caller (equal times are not "later").
-        let mut called_again = false;
-        for &(c2, t2, _) in &order[pos + 1..] {
-            if c2 != caller || t2 > deadline {
-                break;
-            }
-            if t2 > t {
-                called_again = true;
-                break;
-            }
+    let mut order: Vec<(u128, i64, u32)> = Vec::new();
+    for p in 0..PARTS {
+        order.clear();
+        order.extend(
+            caller
+                .iter()
+                .zip(arrived_ms)
+                .zip(0u32..)
+                .filter(|((c, _), _)| **c != unknown && part(**c) == p)
+                .map(|((c, t), i)| (*c, *t, i)),
+        );
+        // Sorted by caller, then time.
+        order.sort_unstable_by_key(|x| (x.0, x.1));
+        for pos in 0..order.len() {
+            let (c, t, i) = order[pos];
+            let deadline = t.saturating_add(window_ms);
+            // The next later call of the same caller (equal times are not "later").
+            let called_again = order[pos + 1..]
+                .iter()
+                .take_while(|&&(c2, t2, _)| c2 == c && t2 <= deadline)
+                .any(|&(_, t2, _)| t2 > t);
+            out[i as usize] = if called_again {
+                Some(false)
+            } else if deadline > last_arrival_ms {
+                None // censored: the window runs past the data
+            } else {
+                Some(true)
+            };
         }
-        out[i as usize] = if called_again {
-            Some(false)
-        } else if deadline > last_arrival_ms {
-            None // censored: the window runs past the data
-        } else {
-            Some(true)
-        };
     }
     out
 }
@@ -593,17 +597,19 @@ mod tests {
     #[test]
     fn repeat_contacts_within_the_window_are_unresolved_and_late_ones_censored() {
         let day = 86_400_000;
+        // Callers x, y, z as keys in different passes (top bits), 0 = none.
+        let (x, y, z) = (1u128 << 127 | 5, 7, 1u128 << 126 | 9);
         let calls = [
-            ("x", 0),        // x calls again on day 3 → not resolved
-            ("x", 3 * day),  // next x call is day 11 (> 7 days) → resolved
-            ("x", 11 * day), // window ends day 18 > last arrival day 12 → censored
-            ("y", day),      // y never again, window ends day 8 ≤ 12 → resolved
-            ("", day),       // no caller → left out
-            ("z", 5 * day),  // z again exactly at t + 7 days → not resolved
-            ("z", 12 * day), // the last arrival
+            (x, 0),        // x calls again on day 3 → not resolved
+            (x, 3 * day),  // next x call is day 11 (> 7 days) → resolved
+            (x, 11 * day), // window ends day 18 > last arrival day 12 → censored
+            (y, day),      // y never again, window ends day 8 ≤ 12 → resolved
+            (0, day),      // no caller → left out
+            (z, 5 * day),  // z again exactly at t + 7 days → not resolved
+            (z, 12 * day), // the last arrival
         ];
-        let (who, when): (Vec<&str>, Vec<i64>) = calls.iter().copied().unzip();
-        let r = repeat_contact_resolution(&who, "", &when, 7 * day, 12 * day);
+        let (who, when): (Vec<u128>, Vec<i64>) = calls.iter().copied().unzip();
+        let r = repeat_contact_resolution(&who, 0, &when, 7 * day, 12 * day);
         assert_eq!(
             r,
             vec![

@@ -193,8 +193,8 @@ impl Calls {
 /// The tables, each `None` when the store has none.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs<'a> {
-    /// Every call of the store (FCR looks beyond the period).
-    pub calls: Option<&'a Calls>,
+    /// The calls' side, from [`call_part`] with the same settings.
+    pub calls: Option<&'a CallPart>,
     /// Agent states.
     pub states: Option<&'a AgentStates>,
     /// Scheduled work segments (`None` when no schedules table).
@@ -272,14 +272,25 @@ pub struct Row {
 /// Marks a call outside the period or without a group.
 const NO_GROUP: u32 = u32::MAX;
 
-/// Computes every row.
-pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
+/// The calls' side of a report: their figures accumulated per bucket and group, so
+/// the calls themselves can be dropped before the other tables are read.
+#[derive(Debug, Clone)]
+pub struct CallPart {
+    /// Group names the calls in the period produced, by provisional id.
+    names: Vec<String>,
+    /// `[bucket][provisional group]`.
+    acc: Vec<Vec<CallAccum>>,
+    /// The settings it was computed with ([`compute`] must get the same).
+    settings: Settings,
+}
+
+/// Accumulates the calls of the period per bucket and group (`teams` maps agents to
+/// teams for `Grouping::Team`). FCR by the `resolved` column where recorded, else by
+/// repeat contact over all the calls given.
+pub fn call_part(calls: &Calls, teams: &HashMap<&str, &str>, s: &Settings) -> CallPart {
     let starts = bucket_starts(s.from_ms, s.to_ms, s.by, &s.zone);
-    let no_calls = Calls::default();
-    let calls = inputs.calls.unwrap_or(&no_calls);
     // Group of every call in the period (`NO_GROUP` otherwise), as dense ids in
-    // first-seen order, then renumbered so groups come out sorted by name. The key is
-    // found once per queue or agent code, not per call.
+    // first-seen order. The key is found once per queue or agent code, not per call.
     let mut names = Interner::default();
     if s.group == Grouping::None {
         names.id("");
@@ -293,13 +304,13 @@ pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
             Grouping::None => Some(""),
             Grouping::Queue => Some(&calls.queues[code]),
             Grouping::Agent => Some(&calls.agents[code]),
-            Grouping::Team => inputs.teams.get(calls.agents[code].as_str()).copied(),
+            Grouping::Team => teams.get(calls.agents[code].as_str()).copied(),
         }
     };
     const UNSEEN: u32 = NO_GROUP - 1;
     let mut by_code = vec![UNSEEN; calls.queues.len().max(calls.agents.len())];
     let in_period = |t: i64| t >= s.from_ms && t < s.to_ms;
-    let mut call_group: Vec<u32> = (0..calls.len())
+    let call_group: Vec<u32> = (0..calls.len())
         .map(|i| match s.group {
             _ if !in_period(calls.arrived_ms[i]) => NO_GROUP,
             Grouping::None => 0,
@@ -313,6 +324,54 @@ pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
             }
         })
         .collect();
+
+    // FCR: the resolved column where recorded, else repeat contact over all calls.
+    let last_arrival = calls.arrived_ms.iter().copied().max().unwrap_or(0);
+    let repeat = repeat_contact_resolution(
+        &calls.caller,
+        NO_CALLER,
+        &calls.arrived_ms,
+        s.fcr_window_ms,
+        last_arrival,
+    );
+
+    let mut acc = vec![vec![CallAccum::default(); names.names().len()]; starts.len()];
+    for (i, &t) in calls.arrived_ms.iter().enumerate() {
+        let Some(b) = bucket_of(&starts, s.to_ms, t) else {
+            continue;
+        };
+        let g = call_group[i];
+        if g == NO_GROUP {
+            continue;
+        }
+        let mut row = calls.row(i);
+        row.resolved = if row.outcome == Outcome::Answered {
+            calls.resolved(i).or(repeat[i])
+        } else {
+            None
+        };
+        acc[b][g as usize].add(&row, &s.calls);
+    }
+    CallPart {
+        names: names.names().iter().map(|n| (*n).to_owned()).collect(),
+        acc,
+        settings: *s,
+    }
+}
+
+/// Computes every row.
+pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
+    let starts = bucket_starts(s.from_ms, s.to_ms, s.by, &s.zone);
+    debug_assert!(inputs.calls.is_none_or(|c| c.settings == *s));
+    // Groups: those of the calls (their provisional ids first), then for agents and
+    // teams those of the agent-time tables; renumbered so they come out sorted.
+    let mut names = Interner::default();
+    if s.group == Grouping::None {
+        names.id("");
+    }
+    for n in inputs.calls.map_or(&[][..], |c| &c.names[..]) {
+        names.id(n);
+    }
     if matches!(s.group, Grouping::Agent | Grouping::Team) {
         for a in inputs
             .states
@@ -332,12 +391,9 @@ pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
     }
     let mut order: Vec<usize> = (0..names.names().len()).collect();
     order.sort_unstable_by_key(|&i| names.names()[i]);
-    let mut rank = vec![0u32; order.len()];
+    let mut rank = vec![0usize; order.len()];
     for (r, &i) in order.iter().enumerate() {
-        rank[i] = r as u32;
-    }
-    for g in call_group.iter_mut().filter(|g| **g != NO_GROUP) {
-        *g = rank[*g as usize];
+        rank[i] = r;
     }
     let ordered: Vec<&str> = order.iter().map(|&i| names.names()[i]).collect();
     let index: HashMap<&str, usize> = ordered.iter().enumerate().map(|(i, n)| (*n, i)).collect();
@@ -350,34 +406,14 @@ pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
             Grouping::Queue => None,
         }
     };
-
-    // FCR: the resolved column where recorded, else repeat contact over all calls.
-    let last_arrival = calls.arrived_ms.iter().copied().max().unwrap_or(0);
-    let repeat = repeat_contact_resolution(
-        &calls.caller,
-        NO_CALLER,
-        &calls.arrived_ms,
-        s.fcr_window_ms,
-        last_arrival,
-    );
-
     let mut acc = vec![vec![CallAccum::default(); groups]; starts.len()];
-    for (i, &t) in calls.arrived_ms.iter().enumerate() {
-        let Some(b) = bucket_of(&starts, s.to_ms, t) else {
-            continue;
-        };
-        let g = call_group[i];
-        if g == NO_GROUP {
-            continue;
+    if let Some(part) = inputs.calls {
+        // The calls' provisional ids are the first ids of `names`.
+        for (b, row) in part.acc.iter().enumerate() {
+            for (g, a) in row.iter().enumerate() {
+                acc[b][rank[g]] = *a;
+            }
         }
-        let g = g as usize;
-        let mut row = calls.row(i);
-        row.resolved = if row.outcome == Outcome::Answered {
-            calls.resolved(i).or(repeat[i])
-        } else {
-            None
-        };
-        acc[b][g].add(&row, &s.calls);
     }
     let time: Option<Vec<Vec<AgentTime>>> = inputs.states.map(|st| {
         agent_time(
@@ -566,6 +602,16 @@ mod tests {
         }
     }
 
+    /// The rows for calls alone.
+    fn run(calls: &[CallIn<'_>], s: Settings) -> Vec<Row> {
+        let part = call_part(&Calls::from_named(calls), &HashMap::new(), &s);
+        let inputs = Inputs {
+            calls: Some(&part),
+            ..Inputs::default()
+        };
+        compute(&inputs, &s)
+    }
+
     fn kpi<'r>(r: &'r Row, id: &str) -> &'r KpiValue {
         r.kpis.iter().find(|k| k.id == id).expect("every id")
     }
@@ -576,12 +622,7 @@ mod tests {
             call(10, "sales", Some("a"), Outcome::Answered, 3.0),
             call(DAY_MS + 10, "sales", None, Outcome::Abandoned, 30.0),
         ];
-        let calls = Calls::from_named(&calls);
-        let inputs = Inputs {
-            calls: Some(&calls),
-            ..Inputs::default()
-        };
-        let rows = compute(&inputs, &settings(Bucketing::Day, Grouping::None));
+        let rows = run(&calls, settings(Bucketing::Day, Grouping::None));
         assert_eq!(rows.len(), 2);
         for r in &rows {
             assert_eq!(r.kpis.len(), 23);
@@ -604,12 +645,7 @@ mod tests {
     #[test]
     fn empty_buckets_are_reported_with_reasons() {
         let calls = [call(10, "sales", Some("a"), Outcome::Answered, 3.0)];
-        let calls = Calls::from_named(&calls);
-        let inputs = Inputs {
-            calls: Some(&calls),
-            ..Inputs::default()
-        };
-        let rows = compute(&inputs, &settings(Bucketing::Interval(60), Grouping::None));
+        let rows = run(&calls, settings(Bucketing::Interval(60), Grouping::None));
         assert_eq!(rows.len(), 48);
         assert_eq!(rows[5].counts.total, 0);
         assert_eq!(
@@ -630,12 +666,7 @@ mod tests {
             call(20, "support", Some("b"), Outcome::Answered, 30.0),
             call(30, "sales", None, Outcome::Abandoned, 30.0),
         ];
-        let calls = Calls::from_named(&calls);
-        let inputs = Inputs {
-            calls: Some(&calls),
-            ..Inputs::default()
-        };
-        let by_queue = compute(&inputs, &settings(Bucketing::Total, Grouping::Queue));
+        let by_queue = run(&calls, settings(Bucketing::Total, Grouping::Queue));
         assert_eq!(
             by_queue
                 .iter()
@@ -648,7 +679,7 @@ mod tests {
             kpi(&by_queue[0], "occupancy").reason.as_deref(),
             Some("not defined per queue")
         );
-        let by_agent = compute(&inputs, &settings(Bucketing::Total, Grouping::Agent));
+        let by_agent = run(&calls, settings(Bucketing::Total, Grouping::Agent));
         assert_eq!(by_agent.len(), 2, "the unanswered call belongs to no agent");
         assert_eq!(
             kpi(&by_agent[1], "average_speed_of_answer").value,
