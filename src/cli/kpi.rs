@@ -6,7 +6,7 @@ use crate::store::Store;
 use anyhow::{Context, Result, anyhow, bail};
 use callboard_core::kpi::agent_time::{AgentStates, StateKind, StatesBuilder, WorkRow};
 use callboard_core::kpi::buckets::Bucketing;
-use callboard_core::kpi::calls::{CallSettings, SlAbandons};
+use callboard_core::kpi::calls::{CallSettings, SlAbandons, repeat_contact_resolution};
 use callboard_core::kpi::catalog::{KPIS, Status, Unit};
 use callboard_core::kpi::intern::Interner;
 use callboard_core::kpi::report::{
@@ -253,7 +253,7 @@ pub(super) fn column(
 
 /// The calls as coded columns, read one column at a time so the frame never holds
 /// them all; with `--queue` filters, only those queues' calls.
-fn read_calls(store: &Store, only: &[String]) -> Result<Option<Calls>> {
+fn read_calls(store: &Store, only: &[String], fcr_window_ms: i64) -> Result<Option<Calls>> {
     let Some(queue) = column(store, Table::Calls, "queue")? else {
         return Ok(None);
     };
@@ -293,76 +293,94 @@ fn read_calls(store: &Store, only: &[String]) -> Result<Option<Calls>> {
         let all: Vec<u32> = pick!(c, |x: Option<_>| x.map_or(NONE, |x| names.id(x)));
         Ok((all, owned_names(&names)))
     };
-    let (agent, agent_names) = codes("agent_id")?;
-    // Callers only need telling apart (repeat-contact FCR): a 128-bit hash each, as
-    // the store keys rows, instead of a map of millions of names.
-    let caller: Vec<u128> = {
-        let c = column(store, Table::Calls, "caller_id")?.context("calls table")?;
-        let c = c.str()?;
-        pick!(c, |x: Option<&str>| x.map_or(NO_CALLER, |x| {
-            xxhash_rust::xxh3::xxh3_128(x.as_bytes())
-        }))
-    };
-    let numbers = |name: &str, empty: f64| -> Result<Vec<f64>> {
-        let c = column(store, Table::Calls, name)?.context("calls table")?;
-        let c = c.as_materialized_series().cast(&DataType::Float64)?;
-        let c = c.f64()?;
-        Ok(pick!(c, |x: Option<f64>| x.unwrap_or(empty)))
-    };
-    let flags = |name: &str| -> Result<BooleanChunked> {
-        let c = column(store, Table::Calls, name)?.context("calls table")?;
-        Ok(c.bool()?.clone())
-    };
-    let arrived_ms: Vec<i64> = {
-        let c = column(store, Table::Calls, "arrived_at")?.context("calls table")?;
-        let c = c
-            .as_materialized_series()
-            .to_physical_repr()
-            .cast(&DataType::Int64)?;
-        let c = c.i64()?;
-        pick!(c, |x: Option<i64>| x.unwrap_or(0))
-    };
-    let outcome: Vec<Outcome> = {
-        let c = column(store, Table::Calls, "outcome")?.context("calls table")?;
-        let c = c.str()?;
-        pick!(c, |x: Option<&str>| match x {
-            Some("answered") => Outcome::Answered,
-            Some("abandoned") => Outcome::Abandoned,
-            Some("timeout") => Outcome::Timeout,
-            Some("blocked") => Outcome::Blocked,
-            _ => Outcome::Ivr,
-        })
-    };
-    let rings: Vec<u32> = {
-        let c = column(store, Table::Calls, "rings")?.context("calls table")?;
-        let c = c.as_materialized_series().cast(&DataType::UInt32)?;
-        let c = c.u32()?;
-        pick!(c, |x: Option<u32>| x.unwrap_or(NONE))
-    };
-    let transferred = flags("transferred")?;
-    let transferred = pick!(transferred, |x: Option<bool>| x.unwrap_or(false));
-    let resolved = flags("resolved")?;
-    let resolved = pick!(resolved, |x: Option<bool>| x.map_or(2, u8::from));
-    let calls = Calls {
-        queue: match &keep {
-            Some(k) => k.iter().map(|&i| queue_code[i]).collect(),
-            None => queue_code,
-        },
-        queues: queue_names,
-        agents: agent_names,
-        arrived_ms,
-        agent,
-        caller,
-        outcome,
-        resolved,
-        transferred,
-        wait_s: numbers("wait_s", 0.0)?,
-        talk_s: numbers("talk_s", f64::NAN)?,
-        hold_s: numbers("hold_s", f64::NAN)?,
-        acw_s: numbers("acw_s", f64::NAN)?,
-        rings,
-    };
-    Ok(Some(calls))
+    // Repeat-contact FCR on a second thread while this one reads the other
+    // columns: callers need only telling apart, so each is a 128-bit hash (as the
+    // store keys rows) instead of an entry in a map of millions of names.
+    let keep = &keep;
+    std::thread::scope(|scope| -> Result<Option<Calls>> {
+        let fcr = scope.spawn(|| -> Result<(Vec<i64>, Vec<Option<bool>>)> {
+            let caller: Vec<u128> = {
+                let c = column(store, Table::Calls, "caller_id")?.context("calls table")?;
+                let c = c.str()?;
+                pick!(c, |x: Option<&str>| x.map_or(NO_CALLER, |x| {
+                    xxhash_rust::xxh3::xxh3_128(x.as_bytes())
+                }))
+            };
+            let arrived_ms: Vec<i64> = {
+                let c = column(store, Table::Calls, "arrived_at")?.context("calls table")?;
+                let c = c
+                    .as_materialized_series()
+                    .to_physical_repr()
+                    .cast(&DataType::Int64)?;
+                let c = c.i64()?;
+                pick!(c, |x: Option<i64>| x.unwrap_or(0))
+            };
+            let last = arrived_ms.iter().copied().max().unwrap_or(0);
+            let repeat =
+                repeat_contact_resolution(&caller, NO_CALLER, &arrived_ms, fcr_window_ms, last);
+            Ok((arrived_ms, repeat))
+        });
+        let (agent, agent_names) = codes("agent_id")?;
+        let numbers = |name: &str, empty: f64| -> Result<Vec<f64>> {
+            let c = column(store, Table::Calls, name)?.context("calls table")?;
+            let c = c.as_materialized_series().cast(&DataType::Float64)?;
+            let c = c.f64()?;
+            Ok(pick!(c, |x: Option<f64>| x.unwrap_or(empty)))
+        };
+        let flags = |name: &str| -> Result<BooleanChunked> {
+            let c = column(store, Table::Calls, name)?.context("calls table")?;
+            Ok(c.bool()?.clone())
+        };
+        let outcome: Vec<Outcome> = {
+            let c = column(store, Table::Calls, "outcome")?.context("calls table")?;
+            let c = c.str()?;
+            pick!(c, |x: Option<&str>| match x {
+                Some("answered") => Outcome::Answered,
+                Some("abandoned") => Outcome::Abandoned,
+                Some("timeout") => Outcome::Timeout,
+                Some("blocked") => Outcome::Blocked,
+                _ => Outcome::Ivr,
+            })
+        };
+        let rings: Vec<u32> = {
+            let c = column(store, Table::Calls, "rings")?.context("calls table")?;
+            let c = c.as_materialized_series().cast(&DataType::UInt32)?;
+            let c = c.u32()?;
+            pick!(c, |x: Option<u32>| x.unwrap_or(NONE))
+        };
+        let transferred = flags("transferred")?;
+        let transferred = pick!(transferred, |x: Option<bool>| x.unwrap_or(false));
+        let resolved = flags("resolved")?;
+        let resolved = pick!(resolved, |x: Option<bool>| x.map_or(2, u8::from));
+        let (wait_s, talk_s, hold_s, acw_s) = (
+            numbers("wait_s", 0.0)?,
+            numbers("talk_s", f64::NAN)?,
+            numbers("hold_s", f64::NAN)?,
+            numbers("acw_s", f64::NAN)?,
+        );
+        let (arrived_ms, repeat) = fcr.join().map_err(|_| anyhow!("the FCR pass failed"))??;
+        let calls = Calls {
+            queue: match keep {
+                Some(k) => k.iter().map(|&i| queue_code[i]).collect(),
+                None => queue_code,
+            },
+            queues: queue_names,
+            agents: agent_names,
+            arrived_ms,
+            agent,
+            caller: Vec::new(),
+            outcome,
+            resolved,
+            transferred,
+            wait_s,
+            talk_s,
+            hold_s,
+            acw_s,
+            rings,
+            repeat: Some(repeat),
+        };
+        Ok(Some(calls))
+    })
 }
 
 /// The agent states, the largest table, one column at a time: agent ids and states
@@ -468,7 +486,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
 
-    let calls = read_calls(&store, &args.queue)?;
+    let calls = read_calls(&store, &args.queue, fcr_window_ms)?;
     // Period.
     let local_day = |t: i64| (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32;
     let when = |t: &str| parse_timestamp(t.trim(), &zone).map_err(|e| anyhow!("{e}"));
@@ -497,8 +515,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
     // Headcount first (small; teams group the calls), then the calls' side of the
     // report, so the calls are dropped before the agent states are read.
-    let agents_df = frame(
-        &store,
+    // Per queue, every KPI from agent states, schedules, QA, costs and headcount is
+    // "not defined per queue" whatever those tables hold: they are not read.
+    let per_queue = args.group == Some(Group::Queue);
+    let needed = |table: Table, columns: &[&str]| -> Result<Option<DataFrame>> {
+        if per_queue {
+            Ok(None)
+        } else {
+            frame(&store, table, columns)
+        }
+    };
+    let agents_df = needed(
         Table::Agents,
         &["agent_id", "team", "hired_on", "left_on", "full_time"],
     )?;
@@ -567,14 +594,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         fcr_window_ms,
     };
     let calls = calls.map(|c| call_part(&c, &teams, &settings));
-    let states = read_states(&store)?;
+    let states = if per_queue {
+        None
+    } else {
+        read_states(&store)?
+    };
 
     // Schedules, QA, costs.
-    let sched_df = frame(
-        &store,
-        Table::Schedules,
-        &["agent_id", "start", "end", "activity"],
-    )?;
+    let sched_df = needed(Table::Schedules, &["agent_id", "start", "end", "activity"])?;
     let sc = match &sched_df {
         Some(df) => Some((
             text(df, "agent_id")?,
@@ -594,11 +621,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             })
             .collect()
     });
-    let qa_df = frame(
-        &store,
-        Table::QaEvaluations,
-        &["agent_id", "evaluated_at", "score"],
-    )?;
+    let qa_df = needed(Table::QaEvaluations, &["agent_id", "evaluated_at", "score"])?;
     let qc = match &qa_df {
         Some(df) => Some((
             text(df, "agent_id")?,
@@ -616,29 +639,26 @@ pub fn run(args: Args) -> Result<ExitCode> {
             })
             .collect()
     });
-    let costs: Option<Vec<CostRow>> = match frame(
-        &store,
-        Table::Costs,
-        &["period_start", "period_end", "amount"],
-    )? {
-        Some(df) => {
-            let (a, b, m) = (
-                ms(&df, "period_start")?,
-                ms(&df, "period_end")?,
-                float(&df, "amount")?,
-            );
-            Some(
-                (0..a.len())
-                    .map(|i| CostRow {
-                        start_ms: a.get(i).unwrap_or(0),
-                        end_ms: b.get(i).unwrap_or(0),
-                        amount: m.get(i).unwrap_or(0.0),
-                    })
-                    .collect(),
-            )
-        }
-        None => None,
-    };
+    let costs: Option<Vec<CostRow>> =
+        match needed(Table::Costs, &["period_start", "period_end", "amount"])? {
+            Some(df) => {
+                let (a, b, m) = (
+                    ms(&df, "period_start")?,
+                    ms(&df, "period_end")?,
+                    float(&df, "amount")?,
+                );
+                Some(
+                    (0..a.len())
+                        .map(|i| CostRow {
+                            start_ms: a.get(i).unwrap_or(0),
+                            end_ms: b.get(i).unwrap_or(0),
+                            amount: m.get(i).unwrap_or(0.0),
+                        })
+                        .collect(),
+                )
+            }
+            None => None,
+        };
 
     let inputs = Inputs {
         calls: calls.as_ref(),

@@ -67,6 +67,11 @@ pub struct Calls {
     pub acw_s: Vec<f64>,
     /// Rings ([`NONE`]: empty).
     pub rings: Vec<u32>,
+    /// Repeat-contact FCR per call when worked out beforehand (by
+    /// [`repeat_contact_resolution`] over `caller` and `arrived_ms` with the report's
+    /// window, e.g. on another thread while other columns were read); `None`:
+    /// [`call_part`] works it out.
+    pub repeat: Option<Vec<Option<bool>>>,
 }
 
 /// One call in coded form, for [`Calls::push`].
@@ -104,6 +109,7 @@ impl Calls {
             hold_s: Vec::with_capacity(n),
             acw_s: Vec::with_capacity(n),
             rings: Vec::with_capacity(n),
+            repeat: None,
         }
     }
 
@@ -326,14 +332,21 @@ pub fn call_part(calls: &Calls, teams: &HashMap<&str, &str>, s: &Settings) -> Ca
         .collect();
 
     // FCR: the resolved column where recorded, else repeat contact over all calls.
-    let last_arrival = calls.arrived_ms.iter().copied().max().unwrap_or(0);
-    let repeat = repeat_contact_resolution(
-        &calls.caller,
-        NO_CALLER,
-        &calls.arrived_ms,
-        s.fcr_window_ms,
-        last_arrival,
-    );
+    let computed;
+    let repeat = match &calls.repeat {
+        Some(r) => r,
+        None => {
+            let last_arrival = calls.arrived_ms.iter().copied().max().unwrap_or(0);
+            computed = repeat_contact_resolution(
+                &calls.caller,
+                NO_CALLER,
+                &calls.arrived_ms,
+                s.fcr_window_ms,
+                last_arrival,
+            );
+            &computed
+        }
+    };
 
     let mut acc = vec![vec![CallAccum::default(); names.names().len()]; starts.len()];
     for (i, &t) in calls.arrived_ms.iter().enumerate() {
@@ -694,5 +707,46 @@ mod tests {
             kpi(&by_agent[1], "agent_turnover").reason.as_deref(),
             Some("not defined per agent")
         );
+    }
+
+    #[test]
+    fn fcr_worked_out_beforehand_gives_the_same_rows() {
+        // Caller c calls at 0 and again an hour later: the first call is not
+        // resolved. The other calls' 7-day windows run past the last call (censored),
+        // so one call is decided.
+        let mut calls = vec![
+            call(0, "sales", Some("a"), Outcome::Answered, 3.0),
+            call(3_600_000, "sales", Some("a"), Outcome::Answered, 3.0),
+            call(DAY_MS, "sales", Some("b"), Outcome::Answered, 3.0),
+        ];
+        calls[0].caller = Some("c");
+        calls[1].caller = Some("c");
+        calls[2].caller = Some("d");
+        let s = settings(Bucketing::Total, Grouping::None);
+        let plain = Calls::from_named(&calls);
+        let mut given = plain.clone();
+        let last = given.arrived_ms.iter().copied().max().unwrap_or(0);
+        given.repeat = Some(repeat_contact_resolution(
+            &given.caller,
+            NO_CALLER,
+            &given.arrived_ms,
+            s.fcr_window_ms,
+            last,
+        ));
+        given.caller = Vec::new();
+        let rows = |c: &Calls| {
+            let part = call_part(c, &HashMap::new(), &s);
+            compute(
+                &Inputs {
+                    calls: Some(&part),
+                    ..Inputs::default()
+                },
+                &s,
+            )
+        };
+        let (a, b) = (rows(&plain), rows(&given));
+        assert_eq!(a, b);
+        // One decided call (the first, repeated: not resolved) → FCR 0.
+        assert_eq!(kpi(&a[0], "first_call_resolution").value, Some(0.0));
     }
 }
