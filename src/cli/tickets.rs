@@ -86,7 +86,7 @@ pub struct Args {
     /// Evaluate as of this moment [default: the latest timestamp in the ticket data].
     #[arg(long, value_name = "T")]
     as_of: Option<String>,
-    /// IANA zone of buckets and of "the same day" [default: UTC].
+    /// IANA zone of buckets and of "the same day".
     #[arg(long, default_value = "UTC", value_name = "TZ")]
     timezone: String,
     /// Buckets.
