@@ -370,8 +370,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Repeat contacts, when the store has calls.
+/// Repeat contacts, when the store has calls. Only the calls that matter are kept:
+/// those the tickets name, and those of the tickets' customers (the rest of a large
+/// store is scanned, not held).
 fn contacts(store: &Store, tickets: &[Ticket<'_>], as_of: i64) -> Result<Option<Contacts>> {
+    use rustc_hash::FxHashSet;
     let Some(df) = frame(store, Table::Calls, &["call_id", "caller_id", "arrived_at"])? else {
         return Ok(None);
     };
@@ -382,8 +385,29 @@ fn contacts(store: &Store, tickets: &[Ticket<'_>], as_of: i64) -> Result<Option<
         .to_physical_repr()
         .cast(&DataType::Int64)?;
     let at = at.i64()?.rechunk();
-    let calls: Vec<(&str, Option<&str>, i64)> = (0..id.len())
-        .map(|i| {
+    let named: FxHashSet<&str> = tickets.iter().filter_map(|t| t.call_id).collect();
+    let mut customers: FxHashSet<&str> = tickets.iter().filter_map(|t| t.customer).collect();
+    // Pass 1: the calls tickets name (their callers become customers too).
+    let mut keep = vec![false; id.len()];
+    for (i, x) in id.iter().enumerate() {
+        if x.is_some_and(|x| named.contains(x)) {
+            keep[i] = true;
+            if let Some(c) = caller.get(i) {
+                customers.insert(c);
+            }
+        }
+    }
+    // Pass 2: every call of those customers.
+    for (i, c) in caller.iter().enumerate() {
+        if c.is_some_and(|c| customers.contains(c)) {
+            keep[i] = true;
+        }
+    }
+    let calls: Vec<(&str, Option<&str>, i64)> = keep
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| **k)
+        .map(|(i, _)| {
             (
                 id.get(i).unwrap_or(""),
                 caller.get(i),
