@@ -385,21 +385,25 @@ fn contacts(store: &Store, tickets: &[Ticket<'_>], as_of: i64) -> Result<Option<
         .to_physical_repr()
         .cast(&DataType::Int64)?;
     let at = at.i64()?.rechunk();
-    let named: FxHashSet<&str> = tickets.iter().filter_map(|t| t.call_id).collect();
-    let mut customers: FxHashSet<&str> = tickets.iter().filter_map(|t| t.customer).collect();
+    // Ids as 128-bit hashes (as the store keys rows): set lookups compare numbers.
+    let h = |x: &str| xxhash_rust::xxh3::xxh3_128(x.as_bytes());
+    let named: FxHashSet<u128> = tickets.iter().filter_map(|t| t.call_id.map(h)).collect();
+    let mut customers: FxHashSet<u128> = tickets.iter().filter_map(|t| t.customer.map(h)).collect();
     // Pass 1: the calls tickets name (their callers become customers too).
     let mut keep = vec![false; id.len()];
-    for (i, x) in id.iter().enumerate() {
-        if x.is_some_and(|x| named.contains(x)) {
-            keep[i] = true;
-            if let Some(c) = caller.get(i) {
-                customers.insert(c);
+    if !named.is_empty() {
+        for (i, x) in id.iter().enumerate() {
+            if x.is_some_and(|x| named.contains(&h(x))) {
+                keep[i] = true;
+                if let Some(c) = caller.get(i) {
+                    customers.insert(h(c));
+                }
             }
         }
     }
     // Pass 2: every call of those customers.
     for (i, c) in caller.iter().enumerate() {
-        if c.is_some_and(|c| customers.contains(c)) {
+        if c.is_some_and(|c| customers.contains(&h(c))) {
             keep[i] = true;
         }
     }
