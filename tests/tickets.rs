@@ -132,6 +132,21 @@ fn the_simulators_tickets_give_the_breach_rate_they_were_made_with() {
     for u in ["B03-1201", "B07-0305", "B12-1808", "B15-0602"] {
         assert!(units.contains(&u), "{u} not among {units:?}");
     }
+    // The table fits an 80-column terminal, by month and severity too.
+    let d = data.display().to_string();
+    for extra in [&[][..], &["--by", "week", "--group", "severity"][..]] {
+        let mut args = vec!["tickets", "--data-dir", d.as_str()];
+        args.extend(extra);
+        let out = ok(&args).stdout;
+        for line in out.lines() {
+            assert!(
+                line.chars().count() <= 80,
+                "{} wide: {line}",
+                line.chars().count()
+            );
+        }
+        assert!(out.contains("complaint_resolution"), "{out}");
+    }
     // Tickets opened by calls are linked to them, every one found.
     let c = &j["repeat_contacts"];
     assert!(c["linked_to_calls"].as_u64().expect("linked") > 100, "{c}");

@@ -596,10 +596,6 @@ fn pct(x: Option<f64>) -> String {
     x.map_or("–".into(), |v| format!("{:.1} %", v * 100.0))
 }
 
-fn hours(s: Option<f64>) -> String {
-    s.map_or("–".into(), |v| format!("{:.1} h", v / 3600.0))
-}
-
 fn late(ms: i64) -> String {
     let m = ms / 60_000;
     if m >= 2 * 24 * 60 {
@@ -611,6 +607,12 @@ fn late(ms: i64) -> String {
     }
 }
 
+/// A moment to the minute, for the table (`2026-03-05 08:08`).
+fn minute(ms: i64) -> String {
+    let t = format_timestamp(ms);
+    format!("{} {}", &t[..10], &t[11..16])
+}
+
 fn print_table(
     s: &Summary,
     problems: &[Recurrence],
@@ -620,10 +622,11 @@ fn print_table(
     args: &Args,
 ) {
     println!(
-        "tickets created {} … {}, evaluated as of {} (policy {})",
-        format_timestamp(st.from_ms),
-        format_timestamp(st.to_ms),
-        format_timestamp(st.as_of_ms),
+        "tickets created {} … {} ({})\nevaluated as of {} UTC against the {} policy",
+        minute(st.from_ms),
+        minute(st.to_ms),
+        st.zone.name(),
+        minute(st.as_of_ms),
         policy.name
     );
     for r in &s.rows {
@@ -638,19 +641,29 @@ fn print_table(
                 g.clone()
             });
         }
+        if !head.is_empty() {
+            println!("\n{}", head.join(" · "));
+        } else {
+            println!();
+        }
         println!(
-            "\n{}opened {}  resolved {}  still open {}   to resolve: median {}, p90 {}",
-            if head.is_empty() {
-                String::new()
-            } else {
-                format!("{}: ", head.join(" · "))
-            },
-            r.opened,
-            r.resolved,
-            r.open,
-            hours(r.to_resolve.median_s),
-            hours(r.to_resolve.p90_s)
+            "  opened {}, resolved {}, still open {}",
+            r.opened, r.resolved, r.open
         );
+        let times: Vec<String> = [
+            ("answer", &r.to_answer),
+            ("resolve", &r.to_resolve),
+            ("call back", &r.to_callback),
+        ]
+        .iter()
+        .filter_map(|(what, x)| {
+            let (m, p) = (x.median_s?, x.p90_s?);
+            Some(format!("{what} {:.1}/{:.1}", m / 3600.0, p / 3600.0))
+        })
+        .collect();
+        if !times.is_empty() {
+            println!("  hours median/p90: {}", times.join(", "));
+        }
         if r.repairs_completed > 0 {
             println!(
                 "  repair call-back coverage {} of {} completed (target 100 %)",
@@ -682,15 +695,18 @@ fn print_table(
         }
     }
     let n = args.top;
-    println!("\nbreaches: {} (latest first)", s.breaches.len());
+    println!(
+        "\nbreaches: {} (latest first; * still without a stop time)",
+        s.breaches.len()
+    );
     for b in s.breaches.iter().take(n) {
         println!(
-            "  {:<14} {:<22} due {}  late {}{}",
+            "  {:<12} {:<22} due {}  late {}{}",
             b.ticket_id,
             b.rule,
-            format_timestamp(b.due_ms),
+            minute(b.due_ms),
             late(b.by_ms),
-            if b.open { " (still open)" } else { "" }
+            if b.open { " *" } else { "" }
         );
     }
     println!(
@@ -700,26 +716,26 @@ fn print_table(
     );
     for b in s.at_risk.iter().take(n) {
         println!(
-            "  {:<14} {:<22} due {}  in {}",
+            "  {:<12} {:<22} due {}  in {}",
             b.ticket_id,
             b.rule,
-            format_timestamp(b.due_ms),
+            minute(b.due_ms),
             late(b.by_ms)
         );
     }
     let units = problems.iter().filter(|p| p.level == "unit").count();
     println!(
-        "recurring problems (≥ {} of a category within {}): {} at a unit, {} across a building",
+        "recurring problems (≥ {} within {}): {} at a unit, {} across a building",
         policy.recurring.count,
         late(policy.recurring.window_ms),
         units,
         problems.len() - units
     );
     for p in problems.iter().take(n) {
-        let ids = if p.ticket_ids.len() > 4 {
+        let ids = if p.ticket_ids.len() > 3 {
             format!(
-                "{} … ({})",
-                p.ticket_ids[..3].join(", "),
+                "{}, … ({})",
+                p.ticket_ids[..2].join(", "),
                 p.ticket_ids.len()
             )
         } else {
@@ -732,7 +748,7 @@ fn print_table(
     }
     if let Some(c) = contacts {
         println!(
-            "repeat calls while open: {} of {} tickets with a known customer ({} calls); resolved first time {}",
+            "repeat calls while open: {} of {} tickets with a known customer ({} calls);\n  resolved first time {}",
             c.with_repeat,
             c.tickets,
             c.repeat_calls,
