@@ -13,7 +13,7 @@
 use super::buckets::bucket_of;
 use super::intern::Interner;
 use crate::time::{DAY_MS, TimeZoneSpec};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashMap;
 
 /// What an agent state counts towards.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -160,7 +160,10 @@ impl StatesBuilder {
     /// Each agent's rows in time order.
     pub fn finish(mut self) -> AgentStates {
         for w in self.offsets.windows(2) {
-            self.rows[w[0]..w[1]].sort_unstable_by_key(|r| (r.start_ms, r.end_ms));
+            let v = &mut self.rows[w[0]..w[1]];
+            if !v.is_sorted_by_key(|r| (r.start_ms, r.end_ms)) {
+                v.sort_unstable_by_key(|r| (r.start_ms, r.end_ms));
+            }
         }
         AgentStates {
             names: self.names,
@@ -262,8 +265,10 @@ pub fn agent_time(
     for n in states.names() {
         ids.id(n);
     }
-    for (id, name) in states.names().iter().enumerate() {
-        let Some(g) = group_of(name) else { continue };
+    // Each state agent's group, found once.
+    let group_by_id: Vec<Option<usize>> = states.names().iter().map(|n| group_of(n)).collect();
+    for (id, g) in group_by_id.iter().enumerate() {
+        let Some(g) = *g else { continue };
         for s in states.of(id) {
             let kind = s.kind;
             spread(starts, to_ms, s.start_ms, s.end_ms, |i, o| {
@@ -277,15 +282,19 @@ pub fn agent_time(
             });
         }
     }
-    let mut pairs: HashMap<(&str, i64), (bool, usize)> = HashMap::new();
+    // (agent, local day) → (attended, bucket, group): each pair counted once.
+    let mut pairs: FxHashMap<(&str, i64), (bool, usize, usize)> = FxHashMap::default();
     for w in work {
-        let Some(g) = group_of(w.agent) else { continue };
+        let id = ids.get(w.agent).map(|i| i as usize);
+        let Some(g) = id.map_or_else(|| group_of(w.agent), |i| group_by_id[i]) else {
+            continue;
+        };
         spread(starts, to_ms, w.start_ms, w.end_ms, |i, o| {
             out[i][g].scheduled_ms += o
         });
         // The agent's intervals that end after the segment starts.
-        let mine = ids.get(w.agent).map_or(&[][..], |i| {
-            let v = states.of(i as usize);
+        let mine = id.map_or(&[][..], |i| {
+            let v = states.of(i);
             &v[v.partition_point(|r| r.end_ms <= w.start_ms)..]
         });
         // Working time inside this segment, clipped per bucket.
@@ -299,18 +308,13 @@ pub fn agent_time(
         let local_day = (w.start_ms + zone.offset_ms_at(w.start_ms)).div_euclid(DAY_MS);
         let attended = mine.first().is_some_and(|r| r.start_ms < w.end_ms);
         if let Some(b) = bucket_of(starts, to_ms, w.start_ms) {
-            let e = pairs.entry((w.agent, local_day)).or_insert((false, b));
+            let e = pairs.entry((w.agent, local_day)).or_insert((false, b, g));
             e.0 |= attended;
         }
     }
-    let mut counted: HashSet<(&str, i64)> = HashSet::new();
-    for ((agent, day), (attended, b)) in pairs {
-        if counted.insert((agent, day))
-            && let Some(g) = group_of(agent)
-        {
-            out[b][g].pairs += 1;
-            out[b][g].attended += u64::from(attended);
-        }
+    for (attended, b, g) in pairs.into_values() {
+        out[b][g].pairs += 1;
+        out[b][g].attended += u64::from(attended);
     }
     out
 }
