@@ -274,3 +274,52 @@ fn the_real_servicenow_log_matches_an_independent_count() {
         "{median_h}"
     );
 }
+
+#[test]
+fn a_policy_is_shown_in_words_without_a_store_and_a_broken_one_is_refused() {
+    let dir = tempdir();
+    let policy = write(
+        dir.path(),
+        "office.toml",
+        r#"name = "office"
+[calendar]
+days = "business"
+holidays = ["2026-10-01"]
+hours = "09:00-17:30"
+[[rule]]
+id = "first_answer"
+description = "every enquiry answered within four business hours"
+applies = { kind = "enquiry" }
+start = "created_at"
+stop = "answered_at"
+due = [{ when = { channel = ["web", "letter"] }, after = "1d" }, { after = "4h" }]
+"#,
+    );
+    let p = policy.display().to_string();
+    // No --data-dir and no store: the policy alone.
+    let out = ok(["tickets", "--show-policy", "--policy", p.as_str()]).stdout;
+    for line in [
+        "policy office: business days (mon tue wed thu fri), hours 09:00-17:30, 1 holiday,",
+        "first_answer",
+        "  applies to: kind = enquiry",
+        "  clock: from created_at to answered_at",
+        "    channel in web/letter: 1d after the start",
+        "    otherwise: 4h after the start",
+    ] {
+        assert!(out.contains(line), "{line:?} missing:\n{out}");
+    }
+    // A due line with two ways of giving a time: refused, naming the file and rule.
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        "name = \"x\"\n[[rule]]\nid = \"r\"\nstart = \"created_at\"\nstop = \"resolved_at\"\ndue = [{ after = \"1d\", column = \"requested_by\" }]\n",
+    );
+    let b = bad.display().to_string();
+    let r = run(["tickets", "--show-policy", "--policy", b.as_str()]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains("bad.toml") && r.stderr.contains("rule \"r\""),
+        "{}",
+        r.stderr
+    );
+}

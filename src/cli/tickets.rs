@@ -73,7 +73,8 @@ pub enum Format {
   callboard tickets --by month                       # the monthly review
   callboard tickets --by week --group severity --format csv > weekly.csv
   callboard tickets --as-of 2026-03-20T17:00:00Z --format json
-  callboard tickets --policy policies/servicenow.toml --timezone Europe/Lisbon")]
+  callboard tickets --policy policies/servicenow.toml --timezone Europe/Lisbon
+  callboard tickets --policy my-desk.toml --show-policy   # check an edited policy")]
 pub struct Args {
     #[command(flatten)]
     data: DataDir,
@@ -108,6 +109,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Print the policy (the desk's or --policy FILE) rule by rule in words and
+    /// exit: a check of an edited policy. Needs no store.
+    #[arg(long)]
+    show_policy: bool,
 }
 
 /// The ticket columns read, in [`Stamp::ALL`] order for the timestamps.
@@ -254,6 +259,43 @@ pub fn load_policy(path: Option<&std::path::Path>, zone: &TimeZoneSpec) -> Resul
     Policy::compile(&spec, zone).map_err(|e| anyhow!("{name}: {e}"))
 }
 
+fn show_policy(p: &Policy) {
+    println!("policy {}: {}", p.name, p.calendar.describe());
+    for r in &p.rules {
+        println!("\n{}", r.id);
+        // The description, wrapped at 80 columns.
+        let mut line = String::new();
+        for word in r.description.split_whitespace() {
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > 76 {
+                println!("  {line}");
+                line.clear();
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        if !line.is_empty() {
+            println!("  {line}");
+        }
+        for line in r.describe() {
+            println!("  {line}");
+        }
+    }
+    let rc = &p.recurring;
+    println!(
+        "\nrecurring problems: ≥ {} tickets of one category at one unit within {}",
+        rc.count,
+        late(rc.window_ms)
+    );
+    if let Some(s) = &rc.separator {
+        println!("  and per building: the unit up to {s:?}");
+    }
+    if !rc.kinds.is_empty() {
+        println!("  of kinds {}", rc.kinds.join(", "));
+    }
+}
+
 /// The whole-period summary for `callboard demo`.
 pub fn print_summary(data_dir: PathBuf) -> Result<()> {
     let args = Args {
@@ -270,6 +312,7 @@ pub fn print_summary(data_dir: PathBuf) -> Result<()> {
         at_risk: "24h".into(),
         top: 5,
         format: Format::Table,
+        show_policy: false,
     };
     run(args).map(|_| ())
 }
@@ -278,6 +321,10 @@ pub fn print_summary(data_dir: PathBuf) -> Result<()> {
 pub fn run(args: Args) -> Result<ExitCode> {
     let zone = TimeZoneSpec::parse(&args.timezone).map_err(|e| anyhow!("--timezone: {e}"))?;
     let policy = load_policy(args.policy.as_deref(), &zone)?;
+    if args.show_policy {
+        show_policy(&policy);
+        return Ok(ExitCode::SUCCESS);
+    }
     let at_risk_ms = parse_duration_ms(&args.at_risk).map_err(|e| anyhow!("--at-risk: {e}"))?;
     let dir = args.data.path();
     let store = Store::open_read(&dir)?;

@@ -162,6 +162,21 @@ impl Match {
         Ok(Self { text, has })
     }
 
+    /// The tests in words (`kind = complaint, severity in major/important`), empty
+    /// when there are none.
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = self
+            .text
+            .iter()
+            .map(|(f, vs)| match vs.as_slice() {
+                [one] => format!("{} = {one}", f.name()),
+                many => format!("{} in {}", f.name(), many.join("/")),
+            })
+            .collect();
+        parts.extend(self.has.iter().map(|s| format!("{} set", s.name())));
+        parts.join(", ")
+    }
+
     /// Whether the ticket passes every test.
     pub fn holds(&self, t: &Ticket<'_>) -> bool {
         self.text
@@ -396,7 +411,50 @@ impl Policy {
     }
 }
 
+/// A duration in the policy's words (`90m`, `1h`, `2d`, `1.5d`).
+fn duration(ms: i64) -> String {
+    for (unit, scale) in [("d", DAY_MS), ("h", 3_600_000), ("m", 60_000), ("s", 1_000)] {
+        if ms % scale == 0 && ms >= scale {
+            return format!("{}{unit}", ms / scale);
+        }
+    }
+    format!("{}s", ms as f64 / 1000.0)
+}
+
 impl Rule {
+    /// The rule in words, one line per part, for `callboard tickets --show-policy`.
+    pub fn describe(&self) -> Vec<String> {
+        let applies = self.applies.describe();
+        let mut out = vec![format!(
+            "applies to: {}",
+            if applies.is_empty() {
+                "every ticket".to_owned()
+            } else {
+                applies
+            }
+        )];
+        out.push(format!(
+            "clock: from {} to {}",
+            self.start.name(),
+            self.stop.name()
+        ));
+        out.push("due, the first line that applies:".to_owned());
+        for (k, (when, how)) in self.due.iter().enumerate() {
+            let how = match how {
+                Due::After(ms) => format!("{} after the start", duration(*ms)),
+                Due::EndOfDay => "the end of the start's day".to_owned(),
+                Due::Column(c) => format!("{} (when set)", c.name()),
+            };
+            let when = when.describe();
+            out.push(if when.is_empty() {
+                format!("  {}: {how}", if k == 0 { "always" } else { "otherwise" })
+            } else {
+                format!("  {when}: {how}")
+            });
+        }
+        out
+    }
+
     /// Whether the rule applies to the ticket (its start clock set and its tests
     /// holding).
     pub fn applies(&self, t: &Ticket<'_>) -> bool {
@@ -420,6 +478,29 @@ impl Rule {
 }
 
 impl Calendar {
+    /// The calendar in words.
+    pub fn describe(&self) -> String {
+        if !self.business {
+            return format!("calendar days (24 h), local days in {}", self.zone.name());
+        }
+        let days: Vec<&str> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            .iter()
+            .zip(self.workdays)
+            .filter(|(_, w)| *w)
+            .map(|(d, _)| *d)
+            .collect();
+        let hm = |ms: i64| format!("{:02}:{:02}", ms / 3_600_000, ms % 3_600_000 / 60_000);
+        let n = self.holidays.len();
+        format!(
+            "business days ({}), hours {}-{}, {n} holiday{}, local time in {}",
+            days.join(" "),
+            hm(self.open_ms),
+            hm(self.close_ms),
+            if n == 1 { "" } else { "s" },
+            self.zone.name()
+        )
+    }
+
     fn local_day(&self, t: i64) -> i32 {
         (t + self.zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32
     }
