@@ -386,12 +386,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // The summary on this thread, recurring problems and repeat contacts on another.
     let (summary, problems, contacts) = std::thread::scope(|scope| {
         let others = scope.spawn(|| -> Result<_> {
+            // Tickets of the period as they stood at as-of (later events not yet
+            // happened); nothing to change in the usual case of the latest as-of.
             let inside = |t: &Ticket<'_>| t.created() >= from_ms && t.created() < to_ms;
-            let in_period: std::borrow::Cow<'_, [Ticket<'_>]> = if tickets.iter().all(inside) {
-                std::borrow::Cow::Borrowed(&tickets)
-            } else {
-                tickets.iter().filter(|t| inside(t)).copied().collect()
-            };
+            let unchanged = |t: &Ticket<'_>| t.seen_at(as_of_ms).as_ref() == Some(t);
+            let in_period: std::borrow::Cow<'_, [Ticket<'_>]> =
+                if tickets.iter().all(|t| inside(t) && unchanged(t)) {
+                    std::borrow::Cow::Borrowed(&tickets)
+                } else {
+                    tickets
+                        .iter()
+                        .filter(|t| inside(t))
+                        .filter_map(|t| t.seen_at(as_of_ms))
+                        .collect()
+                };
             let problems = recurring(&in_period, &policy.recurring);
             let contacts = contacts(&store, &in_period, as_of_ms)?;
             Ok((problems, contacts))

@@ -138,6 +138,22 @@ impl<'a> Ticket<'a> {
     pub fn created(&self) -> i64 {
         self.stamps[0].unwrap_or(0)
     }
+
+    /// The ticket as it stood at `as_of`: `None` if not yet created; events stamped
+    /// later (escalated, answered, completed, resolved, called back) not yet
+    /// happened. The customer's `requested_by` is a deadline, not an event, and stays.
+    pub fn seen_at(&self, as_of: i64) -> Option<Self> {
+        if self.created() > as_of {
+            return None;
+        }
+        let mut t = *self;
+        for s in &mut t.stamps[1..6] {
+            if s.is_some_and(|x| x > as_of) {
+                *s = None;
+            }
+        }
+        Some(t)
+    }
 }
 
 /// The outcome of one rule for one ticket.
@@ -331,7 +347,8 @@ pub struct Summary<'a> {
     pub at_risk: Vec<Flagged<'a>>,
 }
 
-/// Evaluates and summarises the tickets created in the period.
+/// Evaluates and summarises the tickets created in the period, each as it stood at
+/// `as_of` (see [`Ticket::seen_at`]).
 pub fn summarise<'a>(tickets: &[Ticket<'a>], policy: &'a Policy, s: &Settings) -> Summary<'a> {
     let starts = bucket_starts(s.from_ms, s.to_ms, s.by, &s.zone);
     let nrules = policy.rules.len();
@@ -399,6 +416,9 @@ pub fn summarise<'a>(tickets: &[Ticket<'a>], policy: &'a Policy, s: &Settings) -
         if t.created() < s.from_ms {
             continue; // a month or week bucket may start before the period
         }
+        let Some(t) = &t.seen_at(s.as_of_ms) else {
+            continue;
+        };
         let Some(b) = bucket_of(&starts, s.to_ms, t.created()) else {
             continue;
         };
