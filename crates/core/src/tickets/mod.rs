@@ -416,8 +416,18 @@ pub fn summarise<'a>(tickets: &[Ticket<'a>], policy: &'a Policy, s: &Settings) -
         if t.created() < s.from_ms {
             continue; // a month or week bucket may start before the period
         }
-        let Some(t) = &t.seen_at(s.as_of_ms) else {
-            continue;
+        // As it stood at as-of (a copy only when something lies after it).
+        let seen;
+        let t = if t.stamps[..6].iter().flatten().all(|&x| x <= s.as_of_ms) {
+            t
+        } else {
+            match t.seen_at(s.as_of_ms) {
+                Some(x) => {
+                    seen = x;
+                    &seen
+                }
+                None => continue,
+            }
         };
         let Some(b) = bucket_of(&starts, s.to_ms, t.created()) else {
             continue;
