@@ -155,6 +155,22 @@ fn the_simulators_tickets_give_the_breach_rate_they_were_made_with() {
         c["with_repeat_calls"].as_u64().expect("n")
             <= c["tickets_with_customer"].as_u64().expect("n")
     );
+    // Per ticket: one entry for each ticket with repeat calls, adding up.
+    let per: Vec<u64> = c["tickets"]
+        .as_array()
+        .expect("tickets")
+        .iter()
+        .map(|t| t["repeat_calls"].as_u64().expect("n"))
+        .collect();
+    assert_eq!(
+        per.len() as u64,
+        c["with_repeat_calls"].as_u64().expect("n")
+    );
+    assert_eq!(
+        per.iter().sum::<u64>(),
+        c["repeat_calls"].as_u64().expect("n")
+    );
+    assert!(per.windows(2).all(|w| w[0] >= w[1]), "most first");
 }
 
 /// Parses `DD-MM-YYYY HH:MM` as UTC ms, independently of callboard's parsers.

@@ -401,7 +401,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
                         .collect()
                 };
             let problems = recurring(&in_period, &policy.recurring);
-            let contacts = contacts(&store, &in_period, as_of_ms)?;
+            // Per-ticket repeat calls named by id (the indices are into this list).
+            let contacts = contacts(&store, &in_period, as_of_ms)?.map(|c| {
+                let ids: Vec<(&str, u64)> = c
+                    .per_ticket
+                    .iter()
+                    .map(|&(i, n)| (in_period[i].id, n))
+                    .collect();
+                (c, ids)
+            });
             Ok((problems, contacts))
         });
         let summary = summarise(&tickets, &policy, &settings);
@@ -484,7 +492,7 @@ fn ratio(x: Option<f64>) -> Value {
 fn json_report<'a>(
     s: &'a Summary<'_>,
     problems: &'a [Recurrence<'_>],
-    contacts: Option<Contacts>,
+    contacts: Option<(Contacts, Vec<(&str, u64)>)>,
     policy: &'a Policy,
     st: &'a Settings,
 ) -> Report<'a> {
@@ -562,11 +570,16 @@ fn json_report<'a>(
         breaches: breaches.collect(),
         at_risk: at_risk.collect(),
         recurring: recurring.collect(),
-        repeat_contacts: contacts.map(|c| {
+        repeat_contacts: contacts.map(|(c, ids)| {
+            let tickets: Vec<Value> = ids
+                .iter()
+                .map(|(id, n)| json!({"ticket_id": id, "repeat_calls": n}))
+                .collect();
             json!({
                 "tickets_with_customer": c.tickets, "with_repeat_calls": c.with_repeat,
                 "repeat_calls": c.repeat_calls, "resolved_first_time": ratio(c.resolved_first_time()),
-                "linked_to_calls": c.linked, "call_id_not_found": c.unlinked})
+                "linked_to_calls": c.linked, "call_id_not_found": c.unlinked,
+                "tickets": tickets})
         }),
     }
 }
@@ -671,7 +684,7 @@ fn minute(ms: i64) -> String {
 fn print_table(
     s: &Summary,
     problems: &[Recurrence],
-    contacts: Option<Contacts>,
+    contacts: Option<(Contacts, Vec<(&str, u64)>)>,
     policy: &Policy,
     st: &Settings,
     args: &Args,
@@ -801,7 +814,7 @@ fn print_table(
             p.level, p.place, p.category, ids
         );
     }
-    if let Some(c) = contacts {
+    if let Some((c, ids)) = contacts {
         println!(
             "repeat calls while open: {} of {} tickets with a known customer ({} calls);\n  resolved first time {}",
             c.with_repeat,
@@ -809,5 +822,11 @@ fn print_table(
             c.repeat_calls,
             pct(c.resolved_first_time())
         );
+        for (id, n) in ids.iter().take(n) {
+            println!(
+                "  {id:<12} {n} repeat call{}",
+                if *n == 1 { "" } else { "s" }
+            );
+        }
     }
 }

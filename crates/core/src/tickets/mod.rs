@@ -524,7 +524,7 @@ pub fn latest_stamp(tickets: &[Ticket<'_>]) -> Option<i64> {
 
 /// Repeat contacts of one ticket: calls from its customer after it was created and
 /// before it was resolved (or `as_of`), the call that opened it left out.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Contacts {
     /// Tickets whose customer is known (directly or through their call).
     pub tickets: u64,
@@ -536,6 +536,9 @@ pub struct Contacts {
     pub linked: u64,
     /// Tickets carrying a `call_id` not found.
     pub unlinked: u64,
+    /// Per ticket with repeat calls: (index into the tickets given, repeat calls),
+    /// most first.
+    pub per_ticket: Vec<(usize, u64)>,
 }
 
 impl Contacts {
@@ -566,7 +569,7 @@ pub fn repeat_contacts(
         v.sort_unstable();
     }
     let mut out = Contacts::default();
-    for t in tickets {
+    for (i, t) in tickets.iter().enumerate() {
         let call = t.call_id.map(|c| by_id.get(c));
         match call {
             Some(Some(_)) => out.linked += 1,
@@ -593,7 +596,12 @@ pub fn repeat_contacts(
         });
         out.with_repeat += u64::from(n > 0);
         out.repeat_calls += n;
+        if n > 0 {
+            out.per_ticket.push((i, n));
+        }
     }
+    out.per_ticket
+        .sort_by_key(|&(i, n)| (std::cmp::Reverse(n), i));
     out
 }
 

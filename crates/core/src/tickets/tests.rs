@@ -406,7 +406,8 @@ fn repeat_contacts_are_calls_from_the_customer_while_the_ticket_is_open() {
             with_repeat: 2,
             repeat_calls: 2,
             linked: 1,
-            unlinked: 1
+            unlinked: 1,
+            per_ticket: vec![(0, 1), (1, 1)],
         }
     );
     assert_eq!(c.resolved_first_time(), Some(0.0));
