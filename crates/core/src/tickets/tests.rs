@@ -219,6 +219,16 @@ due = [{ when = { kind = "complaint" }, after = "2d" }, { after = "3h" }]
     let sat = ts("2026-03-07T22:00:00Z");
     let c = verdict(&p, "r", &ticket("C", "repair", sat), sat);
     assert_eq!(c.due_ms, Some(ts("2026-03-10T12:00:00Z")));
+    // "The same day" on this calendar is the close of business: Friday 16:00 →
+    // Friday 17:00; after closing, or at the weekend, the next working day's close
+    // (Monday is the holiday, so Tuesday).
+    let cal = &p.calendar;
+    assert_eq!(cal.end_of_day(fri), ts("2026-03-06T17:00:00Z"));
+    assert_eq!(
+        cal.end_of_day(ts("2026-03-06T18:00:00Z")),
+        ts("2026-03-10T17:00:00Z")
+    );
+    assert_eq!(cal.end_of_day(sat), ts("2026-03-10T17:00:00Z"));
 }
 
 #[test]
