@@ -213,10 +213,10 @@ pub(super) fn frame(store: &Store, table: Table, columns: &[&str]) -> Result<Opt
     }))
 }
 
-fn text(df: &DataFrame, c: &str) -> Result<StringChunked> {
+pub(super) fn text(df: &DataFrame, c: &str) -> Result<StringChunked> {
     Ok(df.column(c)?.str()?.rechunk().into_owned())
 }
-fn ms(df: &DataFrame, c: &str) -> Result<Int64Chunked> {
+pub(super) fn ms(df: &DataFrame, c: &str) -> Result<Int64Chunked> {
     Ok(df
         .column(c)?
         .as_materialized_series()

@@ -2,7 +2,7 @@
 //! risk, recurring problems and repeat contacts.
 
 use super::DataDir;
-use super::kpi::frame;
+use super::kpi::{frame, ms, text};
 use crate::store::Store;
 use anyhow::{Context, Result, anyhow, bail};
 use callboard_core::kpi::buckets::Bucketing;
@@ -12,7 +12,7 @@ use callboard_core::tickets::{
     parse_duration_ms, recurring, repeat_contacts, summarise,
 };
 use callboard_core::time::{DAY_MS, TimeZoneSpec, format_timestamp, parse_timestamp};
-use polars::prelude::{DataType, Int64Chunked, StringChunked};
+use polars::prelude::{Int64Chunked, StringChunked};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -123,10 +123,6 @@ struct Columns {
     stamps: Vec<Int64Chunked>,
 }
 
-fn text(df: &polars::prelude::DataFrame, c: &str) -> Result<StringChunked> {
-    Ok(df.column(c)?.str()?.rechunk().into_owned())
-}
-
 fn read_tickets(store: &Store) -> Result<Option<Columns>> {
     let stamp_names = Stamp::ALL.map(Stamp::name);
     let mut cols = vec![
@@ -146,16 +142,7 @@ fn read_tickets(store: &Store) -> Result<Option<Columns>> {
     };
     let stamps = stamp_names
         .iter()
-        .map(|c| -> Result<Int64Chunked> {
-            Ok(df
-                .column(c)?
-                .as_materialized_series()
-                .to_physical_repr()
-                .cast(&DataType::Int64)?
-                .i64()?
-                .rechunk()
-                .into_owned())
-        })
+        .map(|c| ms(&df, c))
         .collect::<Result<_>>()?;
     Ok(Some(Columns {
         id: text(&df, "ticket_id")?,
@@ -359,9 +346,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if to_ms <= from_ms {
         bail!("--to must be after --from");
     }
+    // The latest event in the data: the default as-of, and (when as-of is at or
+    // after it) the sign that no ticket needs its as-of view.
+    let latest = latest_stamp(&tickets);
     let as_of_ms = match &args.as_of {
         Some(t) => when(t).context("--as-of")?,
-        None => latest_stamp(&tickets).unwrap_or(last),
+        None => latest.unwrap_or(last),
     };
     let settings = Settings {
         from_ms,
@@ -389,7 +379,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             // Tickets of the period as they stood at as-of (later events not yet
             // happened); nothing to change in the usual case of the latest as-of.
             let inside = |t: &Ticket<'_>| t.created() >= from_ms && t.created() < to_ms;
-            let unchanged = latest_stamp(&tickets).is_none_or(|l| l <= as_of_ms);
+            let unchanged = latest.is_none_or(|l| l <= as_of_ms);
             let in_period: std::borrow::Cow<'_, [Ticket<'_>]> =
                 if unchanged && tickets.iter().all(inside) {
                     std::borrow::Cow::Borrowed(&tickets)
@@ -442,12 +432,7 @@ fn contacts(store: &Store, tickets: &[Ticket<'_>], as_of: i64) -> Result<Option<
         return Ok(None);
     };
     let (id, caller) = (text(&df, "call_id")?, text(&df, "caller_id")?);
-    let at = df
-        .column("arrived_at")?
-        .as_materialized_series()
-        .to_physical_repr()
-        .cast(&DataType::Int64)?;
-    let at = at.i64()?.rechunk();
+    let at = ms(&df, "arrived_at")?;
     // Ids as 128-bit hashes (as the store keys rows): set lookups compare numbers.
     let h = |x: &str| xxhash_rust::xxh3::xxh3_128(x.as_bytes());
     let named: FxHashSet<u128> = tickets.iter().filter_map(|t| t.call_id.map(h)).collect();
