@@ -57,6 +57,18 @@ impl<'a> Interner<'a> {
     pub fn names(&self) -> &[&'a str] {
         &self.names
     }
+
+    /// The names sorted, and each id's position among them (for outputs ordered by
+    /// name while rows were numbered in first-seen order).
+    pub fn by_name(&self) -> (Vec<&'a str>, Vec<u32>) {
+        let mut order: Vec<usize> = (0..self.names.len()).collect();
+        order.sort_unstable_by_key(|&i| self.names[i]);
+        let mut rank = vec![0u32; order.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i] = r as u32;
+        }
+        (order.iter().map(|&i| self.names[i]).collect(), rank)
+    }
 }
 
 #[cfg(test)]
@@ -86,5 +98,8 @@ mod tests {
         let mut few = Interner::default();
         assert_eq!((few.id("b"), few.id("a"), few.id("b")), (0, 1, 0));
         assert_eq!(few.get("a"), Some(1));
+        few.id("c");
+        // Sorted a, b, c: id 0 ("b") is second, id 1 ("a") first, id 2 ("c") third.
+        assert_eq!(few.by_name(), (vec!["a", "b", "c"], vec![1, 0, 2]));
     }
 }

@@ -402,13 +402,7 @@ pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
             }
         }
     }
-    let mut order: Vec<usize> = (0..names.names().len()).collect();
-    order.sort_unstable_by_key(|&i| names.names()[i]);
-    let mut rank = vec![0usize; order.len()];
-    for (r, &i) in order.iter().enumerate() {
-        rank[i] = r;
-    }
-    let ordered: Vec<&str> = order.iter().map(|&i| names.names()[i]).collect();
+    let (ordered, rank) = names.by_name();
     let index: HashMap<&str, usize> = ordered.iter().enumerate().map(|(i, n)| (*n, i)).collect();
     let groups = ordered.len();
     let agent_group_index = |a: &str| -> Option<usize> {
@@ -424,7 +418,7 @@ pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
         // The calls' provisional ids are the first ids of `names`.
         for (b, row) in part.acc.iter().enumerate() {
             for (g, a) in row.iter().enumerate() {
-                acc[b][rank[g]] = *a;
+                acc[b][rank[g] as usize] = *a;
             }
         }
     }

@@ -14,6 +14,7 @@ pub use policy::{Policy, PolicySpec, parse_duration_ms};
 pub use recurring::{Recurrence, recurring};
 
 use crate::kpi::buckets::{Bucketing, bucket_of, bucket_starts};
+use crate::kpi::intern::Interner;
 use crate::time::TimeZoneSpec;
 
 /// A ticket's timestamps, by column.
@@ -353,56 +354,28 @@ pub fn summarise<'a>(tickets: &[Ticket<'a>], policy: &'a Policy, s: &Settings) -
     let starts = bucket_starts(s.from_ms, s.to_ms, s.by, &s.zone);
     let nrules = policy.rules.len();
     // Group keys: names sorted, then ids.
-    // Group of every ticket: provisional ids in first-seen order (the values come in
-    // runs, so the last one is checked first), then renumbered by name.
+    // Group of every ticket of the period (others: none), numbered in first-seen
+    // order, then by name.
     let mut group_of: Vec<u32> = Vec::new();
     let mut names: Vec<&str> = vec![""];
     if let Some(f) = s.group {
-        names.clear();
-        let mut ids: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
-        let mut last: Option<(&str, u32)> = None;
+        let mut ids = Interner::default();
+        let inside = |t: &Ticket<'_>| t.created() >= s.from_ms && t.created() < s.to_ms;
         group_of = tickets
             .iter()
             .map(|t| {
-                let v = t.text(f).unwrap_or("");
-                match last {
-                    Some((l, id)) if l == v => id,
-                    _ => {
-                        let id = *ids.entry(v).or_insert_with(|| {
-                            names.push(v);
-                            names.len() as u32 - 1
-                        });
-                        last = Some((v, id));
-                        id
-                    }
+                if inside(t) {
+                    ids.id(t.text(f).unwrap_or(""))
+                } else {
+                    u32::MAX
                 }
             })
             .collect();
-        let mut order: Vec<usize> = (0..names.len()).collect();
-        order.sort_unstable_by_key(|&i| names[i]);
-        let mut rank = vec![0u32; order.len()];
-        for (r, &i) in order.iter().enumerate() {
-            rank[i] = r as u32;
+        let rank;
+        (names, rank) = ids.by_name();
+        for g in group_of.iter_mut().filter(|g| **g != u32::MAX) {
+            *g = rank[*g as usize];
         }
-        group_of.iter_mut().for_each(|g| *g = rank[*g as usize]);
-        names = order.iter().map(|&i| names[i]).collect();
-        // Groups of tickets outside the period are left out of the rows.
-        let mut seen = vec![false; names.len()];
-        for (t, &g) in tickets.iter().zip(&group_of) {
-            if t.created() >= s.from_ms && t.created() < s.to_ms {
-                seen[g as usize] = true;
-            }
-        }
-        let mut keep = vec![u32::MAX; names.len()];
-        let mut kept = Vec::new();
-        for (i, n) in names.iter().enumerate() {
-            if seen[i] {
-                keep[i] = kept.len() as u32;
-                kept.push(*n);
-            }
-        }
-        group_of.iter_mut().for_each(|g| *g = keep[*g as usize]);
-        names = kept;
         if names.is_empty() {
             names.push("");
         }

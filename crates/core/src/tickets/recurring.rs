@@ -4,7 +4,7 @@
 
 use super::Ticket;
 use super::policy::Recurring;
-use rustc_hash::FxHashMap;
+use crate::kpi::intern::Interner;
 
 /// One recurring problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,16 +30,7 @@ pub fn recurring<'a>(tickets: &[Ticket<'a>], r: &Recurring) -> Vec<Recurrence<'a
     // Units, buildings and categories numbered once; each ticket then becomes one
     // (place, category, time) key per level and runs of equal keys are scanned after
     // a sort (no hashing of strings per ticket and level).
-    let mut places: FxHashMap<&'a str, u32> = FxHashMap::default();
-    let mut place_names: Vec<&'a str> = Vec::new();
-    let mut categories: FxHashMap<&'a str, u32> = FxHashMap::default();
-    let mut category_names: Vec<&'a str> = Vec::new();
-    let code = |map: &mut FxHashMap<&'a str, u32>, names: &mut Vec<&'a str>, k: &'a str| {
-        *map.entry(k).or_insert_with(|| {
-            names.push(k);
-            names.len() as u32 - 1
-        })
-    };
+    let (mut places, mut categories) = (Interner::default(), Interner::default());
     // (level, place, category, created, ticket index, unit code)
     let mut keys: Vec<(u8, u32, u32, i64, u32, u32)> = Vec::new();
     let mut last_unit: Option<(&str, u32, Option<u32>)> = None;
@@ -53,16 +44,16 @@ pub fn recurring<'a>(tickets: &[Ticket<'a>], r: &Recurring) -> Vec<Recurrence<'a
         let (u, b) = match last_unit {
             Some((n, u, b)) if n == unit => (u, b),
             _ => {
-                let u = code(&mut places, &mut place_names, unit);
+                let u = places.id(unit);
                 let b = match r.separator.as_deref().and_then(|s| unit.split_once(s)) {
-                    Some((b, _)) if !b.is_empty() => Some(code(&mut places, &mut place_names, b)),
+                    Some((b, _)) if !b.is_empty() => Some(places.id(b)),
                     _ => None,
                 };
                 last_unit = Some((unit, u, b));
                 (u, b)
             }
         };
-        let c = code(&mut categories, &mut category_names, cat);
+        let c = categories.id(cat);
         keys.push((0, u, c, t.created(), i as u32, u));
         if let Some(b) = b {
             keys.push((1, b, c, t.created(), i as u32, u));
@@ -107,8 +98,8 @@ pub fn recurring<'a>(tickets: &[Ticket<'a>], r: &Recurring) -> Vec<Recurrence<'a
         }
         out.push(Recurrence {
             level: if level == 0 { "unit" } else { "building" },
-            place: place_names[place as usize],
-            category: category_names[cat as usize],
+            place: places.names()[place as usize],
+            category: categories.names()[cat as usize],
             ticket_ids: hits.iter().map(|h| tickets[h.4 as usize].id).collect(),
             first_ms: first.3,
             last_ms: last.3,
