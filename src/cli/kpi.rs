@@ -251,20 +251,20 @@ pub(super) fn column(
         .transpose()?)
 }
 
+/// A text column as codes into its distinct values (an empty cell codes as "").
+fn coded(c: &polars::prelude::Column) -> Result<(Vec<u32>, Vec<String>)> {
+    let mut names = Interner::default();
+    let codes = c.str()?.iter().map(|x| names.id(x.unwrap_or(""))).collect();
+    Ok((codes, owned_names(&names)))
+}
+
 /// The calls as coded columns, read one column at a time so the frame never holds
 /// them all; with `--queue` filters, only those queues' calls.
 fn read_calls(store: &Store, only: &[String], fcr_window_ms: i64) -> Result<Option<Calls>> {
     let Some(queue) = column(store, Table::Calls, "queue")? else {
         return Ok(None);
     };
-    let mut queues = Interner::default();
-    let queue_code: Vec<u32> = queue
-        .str()?
-        .iter()
-        .map(|x| queues.id(x.unwrap_or("")))
-        .collect();
-    let queue_names = owned_names(&queues);
-    drop(queues);
+    let (queue_code, queue_names) = coded(&queue)?;
     drop(queue);
     let wanted: Vec<bool> = queue_names
         .iter()
@@ -390,14 +390,7 @@ fn read_states(store: &Store) -> Result<Option<AgentStates>> {
     let Some(agent) = column(store, Table::AgentStates, "agent_id")? else {
         return Ok(None);
     };
-    let mut agents = Interner::default();
-    let agent_code: Vec<u32> = agent
-        .str()?
-        .iter()
-        .map(|x| agents.id(x.unwrap_or("")))
-        .collect();
-    let names = owned_names(&agents);
-    drop(agents);
+    let (agent_code, names) = coded(&agent)?;
     drop(agent);
     let kind: Vec<StateKind> = {
         let c = column(store, Table::AgentStates, "state")?.context("agent_states table")?;
