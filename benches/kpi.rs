@@ -11,7 +11,6 @@
 mod common;
 
 use polars::prelude::*;
-use std::path::PathBuf;
 use std::time::Instant;
 
 fn run(args: &[&str]) -> (f64, f64) {
@@ -20,40 +19,11 @@ fn run(args: &[&str]) -> (f64, f64) {
 }
 
 fn main() {
-    let mut calls: u64 = 10_000_000;
-    let mut dir = std::env::temp_dir().join("callboard-bench-kpi");
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--calls" => calls = it.next().and_then(|v| v.parse().ok()).expect("--calls N"),
-            "--dir" => dir = PathBuf::from(it.next().expect("--dir DIR")),
-            _ => {}
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    let (calls, dir) = common::size_and_dir("--calls", 10_000_000, "callboard-bench-kpi");
     let centre = dir.join("centre");
     let data = dir.join("store");
-    let per_day = calls / 28;
-    let agents = (per_day / 38).max(30);
-    let (c, a, o, d) = (
-        per_day.to_string(),
-        agents.to_string(),
-        centre.display().to_string(),
-        data.display().to_string(),
-    );
-    run(&[
-        "simulate",
-        "--out",
-        o.as_str(),
-        "--days",
-        "28",
-        "--agents",
-        a.as_str(),
-        "--calls-per-day",
-        c.as_str(),
-        "--seed",
-        "11",
-    ]);
+    let d = data.display().to_string();
+    common::simulate_centre(&centre, calls / 28, 11, "csv");
     let files: Vec<String> = [
         "agents",
         "schedules",

@@ -10,53 +10,17 @@ mod common;
 
 use callboard_core::queue_log::{AssemblyOptions, assemble, parse_raw_lines};
 use callboard_core::time::TimeZoneSpec;
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::Instant;
 
 fn main() {
-    let mut calls: u64 = 3_300_000;
-    let mut dir = std::env::temp_dir().join("callboard-bench-ql");
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--calls" => calls = it.next().and_then(|v| v.parse().ok()).expect("--calls N"),
-            "--dir" => dir = PathBuf::from(it.next().expect("--dir DIR")),
-            _ => {}
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    let (calls, dir) = common::size_and_dir("--calls", 3_300_000, "callboard-bench-ql");
     std::fs::create_dir_all(&dir).expect("dir");
-    let days = 28u64;
-    let per_day = calls / days;
-    let agents = (per_day / 38).max(30);
     let out = dir.join("centre");
-    let bin = env!("CARGO_BIN_EXE_callboard");
-    let (d, a, c, o) = (
-        days.to_string(),
-        agents.to_string(),
-        per_day.to_string(),
-        out.display().to_string(),
+    let m = common::simulate_centre(&out, calls / 28, 3, "queue_log");
+    println!(
+        "simulated {calls} calls as a queue_log in {:.1} s",
+        m.seconds
     );
-    let st = Command::new(bin)
-        .args([
-            "simulate",
-            "--format",
-            "queue_log",
-            "--days",
-            d.as_str(),
-            "--agents",
-            a.as_str(),
-            "--calls-per-day",
-            c.as_str(),
-            "--seed",
-            "3",
-            "--out",
-            o.as_str(),
-        ])
-        .status()
-        .expect("simulate runs");
-    assert!(st.success());
     let path = out.join("queue_log");
     let text = std::fs::read_to_string(&path).expect("read");
     println!("| step | lines | seconds | lines/s | peak MB |\n|---|---:|---:|---:|---:|");

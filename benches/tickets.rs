@@ -11,45 +11,15 @@
 mod common;
 
 use polars::prelude::*;
-use std::path::PathBuf;
 use std::time::Instant;
 
 fn main() {
-    let mut tickets: u64 = 1_000_000;
-    let mut dir = std::env::temp_dir().join("callboard-bench-tickets");
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--tickets" => tickets = it.next().and_then(|v| v.parse().ok()).expect("--tickets N"),
-            "--dir" => dir = PathBuf::from(it.next().expect("--dir DIR")),
-            _ => {}
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    let (tickets, dir) = common::size_and_dir("--tickets", 1_000_000, "callboard-bench-tickets");
     let centre = dir.join("centre");
     let data = dir.join("store");
+    let d = data.display().to_string();
     // 0.122 tickets per call, measured on the simulator's output.
-    let per_day = (tickets as f64 / 0.122 / 28.0) as u64;
-    let agents = (per_day / 38).max(30);
-    let (c, a, o, d) = (
-        per_day.to_string(),
-        agents.to_string(),
-        centre.display().to_string(),
-        data.display().to_string(),
-    );
-    let m = common::run(&[
-        "simulate",
-        "--out",
-        o.as_str(),
-        "--days",
-        "28",
-        "--agents",
-        a.as_str(),
-        "--calls-per-day",
-        c.as_str(),
-        "--seed",
-        "21",
-    ]);
+    let m = common::simulate_centre(&centre, (tickets as f64 / 0.122 / 28.0) as u64, 21, "csv");
     println!("simulated in {:.1} s", m.seconds);
     let file = centre.join("tickets.csv").display().to_string();
     let m = common::run(&["ingest", "--data-dir", d.as_str(), file.as_str()]);

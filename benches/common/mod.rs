@@ -1,4 +1,6 @@
-//! Shared by the bench binaries that time `callboard` end to end.
+//! Shared by the bench binaries that time `callboard` end to end. Each binary
+//! compiles its own copy of this module and uses part of it.
+#![allow(dead_code)]
 
 use std::process::Command;
 use std::time::Instant;
@@ -32,4 +34,47 @@ pub fn run(args: &[&str]) -> Measured {
         seconds,
         peak_mb: kb / 1024.0,
     }
+}
+
+/// The size flag (`--calls N`, `--tickets N`, …: `size_flag` with its `default`) and
+/// the scratch directory (`--dir DIR`, default a `name` folder in the temp dir) of a
+/// bench binary's command line, the directory emptied.
+pub fn size_and_dir(size_flag: &str, default: u64, name: &str) -> (u64, std::path::PathBuf) {
+    let (mut size, mut dir) = (default, std::env::temp_dir().join(name));
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        if a == size_flag {
+            size = it
+                .next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("{size_flag} N"));
+        } else if a == "--dir" {
+            dir = std::path::PathBuf::from(it.next().expect("--dir DIR"));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    (size, dir)
+}
+
+/// Simulates a 28-day centre of `per_day` calls a day (one agent per 38 daily calls,
+/// at least 30) into `out`, in `format` (`csv`, `parquet` or `queue_log`).
+pub fn simulate_centre(out: &std::path::Path, per_day: u64, seed: u64, format: &str) -> Measured {
+    let agents = (per_day / 38).max(30).to_string();
+    let (per_day, seed) = (per_day.to_string(), seed.to_string());
+    let out = out.display().to_string();
+    run(&[
+        "simulate",
+        "--out",
+        out.as_str(),
+        "--days",
+        "28",
+        "--agents",
+        agents.as_str(),
+        "--calls-per-day",
+        per_day.as_str(),
+        "--seed",
+        seed.as_str(),
+        "--format",
+        format,
+    ])
 }
