@@ -74,62 +74,7 @@ pub struct Calls {
     pub repeat: Option<Vec<Option<bool>>>,
 }
 
-/// One call in coded form, for [`Calls::push`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CodedCall {
-    /// Arrival, ms.
-    pub arrived_ms: i64,
-    /// Queue code.
-    pub queue: u32,
-    /// Agent code or [`NONE`].
-    pub agent: u32,
-    /// Caller key or [`NO_CALLER`].
-    pub caller: u128,
-    /// The `resolved` column, if recorded.
-    pub resolved: Option<bool>,
-    /// The figures.
-    pub row: CallRow,
-}
-
 impl Calls {
-    /// Empty, with room for `n` calls and the given name lists.
-    pub fn with_capacity(n: usize, queues: Vec<String>, agents: Vec<String>) -> Self {
-        Self {
-            queues,
-            agents,
-            arrived_ms: Vec::with_capacity(n),
-            queue: Vec::with_capacity(n),
-            agent: Vec::with_capacity(n),
-            caller: Vec::with_capacity(n),
-            outcome: Vec::with_capacity(n),
-            resolved: Vec::with_capacity(n),
-            transferred: Vec::with_capacity(n),
-            wait_s: Vec::with_capacity(n),
-            talk_s: Vec::with_capacity(n),
-            hold_s: Vec::with_capacity(n),
-            acw_s: Vec::with_capacity(n),
-            rings: Vec::with_capacity(n),
-            repeat: None,
-        }
-    }
-
-    /// Appends a coded call.
-    pub fn push(&mut self, c: CodedCall) {
-        let r = &c.row;
-        self.arrived_ms.push(c.arrived_ms);
-        self.queue.push(c.queue);
-        self.agent.push(c.agent);
-        self.caller.push(c.caller);
-        self.outcome.push(r.outcome);
-        self.resolved.push(c.resolved.map_or(2, u8::from));
-        self.transferred.push(r.transferred);
-        self.wait_s.push(r.wait_s);
-        self.talk_s.push(r.talk_s.unwrap_or(f64::NAN));
-        self.hold_s.push(r.hold_s.unwrap_or(f64::NAN));
-        self.acw_s.push(r.acw_s.unwrap_or(f64::NAN));
-        self.rings.push(r.rings.unwrap_or(NONE));
-    }
-
     /// From named calls (tests and small inputs): names coded in first-seen order.
     pub fn from_named(calls: &[CallIn<'_>]) -> Self {
         let (mut q, mut a, mut c) = (
@@ -137,22 +82,25 @@ impl Calls {
             Interner::default(),
             Interner::default(),
         );
-        let coded: Vec<CodedCall> = calls
-            .iter()
-            .map(|x| CodedCall {
-                arrived_ms: x.arrived_ms,
-                queue: q.id(x.queue),
-                agent: x.agent.map_or(NONE, |n| a.id(n)),
-                caller: x.caller.map_or(NO_CALLER, |n| u128::from(c.id(n))),
-                resolved: x.resolved,
-                row: x.row,
-            })
-            .collect();
-        let owned = |i: &Interner<'_>| i.names().iter().map(|n| (*n).to_owned()).collect();
-        let mut out = Self::with_capacity(coded.len(), owned(&q), owned(&a));
-        for x in coded {
-            out.push(x);
+        let mut out = Self::default();
+        for x in calls {
+            let r = &x.row;
+            out.arrived_ms.push(x.arrived_ms);
+            out.queue.push(q.id(x.queue));
+            out.agent.push(x.agent.map_or(NONE, |n| a.id(n)));
+            out.caller
+                .push(x.caller.map_or(NO_CALLER, |n| u128::from(c.id(n))));
+            out.outcome.push(r.outcome);
+            out.resolved.push(x.resolved.map_or(2, u8::from));
+            out.transferred.push(r.transferred);
+            out.wait_s.push(r.wait_s);
+            out.talk_s.push(r.talk_s.unwrap_or(f64::NAN));
+            out.hold_s.push(r.hold_s.unwrap_or(f64::NAN));
+            out.acw_s.push(r.acw_s.unwrap_or(f64::NAN));
+            out.rings.push(r.rings.unwrap_or(NONE));
         }
+        let owned = |i: &Interner<'_>| i.names().iter().map(|n| (*n).to_owned()).collect();
+        (out.queues, out.agents) = (owned(&q), owned(&a));
         out
     }
 
