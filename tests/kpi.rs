@@ -114,14 +114,7 @@ fn pbxware_kpis_equal_an_independent_count() {
     };
     // Independent pass over the raw export: CONNECT hold times are the answered waits,
     // ABANDON/EXITWITHTIMEOUT hold times the unanswered ones.
-    let mut rdr = csv::Reader::from_path(&file).expect("csv");
-    let header: Vec<String> = rdr
-        .headers()
-        .expect("header")
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let at = |n: &str| header.iter().position(|h| h == n).expect(n);
+    let (mut rdr, at) = csv_with_columns(&file);
     let (c_event, c_htime) = (at("event"), at("htime"));
     let (mut answered, mut in_sl, mut wait_sum, mut abandoned, mut short, mut timeout) =
         (0u64, 0u64, 0.0f64, 0u64, 0u64, 0u64);

@@ -16,14 +16,7 @@ fn pbxware_export_gives_the_calls_counted_from_the_raw_file() {
         return;
     };
     // Independent count: plain iteration over the raw export.
-    let mut rdr = csv::Reader::from_path(&file).expect("csv");
-    let header: Vec<String> = rdr
-        .headers()
-        .expect("header")
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let index = |n: &str| header.iter().position(|h| h == n).expect(n);
+    let (mut rdr, index) = csv_with_columns(&file);
     let (c_event, c_htime, c_ttime) = (index("event"), index("htime"), index("ttime"));
     let mut events: HashMap<String, u64> = HashMap::new();
     let (mut connect_wait, mut talk) = (0.0f64, 0.0f64);

@@ -165,14 +165,7 @@ fn a_file_is_staffed_row_by_row_and_bad_rows_are_rejected_with_their_line() {
     }
     let rows = csv_rows(&output);
     assert_eq!(rows.len(), 3);
-    let mut reader = csv::Reader::from_path(&output).expect("csv");
-    let header: Vec<String> = reader
-        .headers()
-        .expect("header")
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (_, col) = csv_with_columns(&output);
     assert_eq!(rows[0][col("agents")], "14");
     assert_eq!(
         rows[1][col("agents")],

@@ -97,6 +97,23 @@ pub fn csv_rows(path: &Path) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// A CSV file's reader, past its header, and the position of a named column in it
+/// (panicking with the name when the header lacks it).
+pub fn csv_with_columns(
+    path: &Path,
+) -> (csv::Reader<std::fs::File>, impl Fn(&str) -> usize + use<>) {
+    let mut rdr = csv::Reader::from_path(path).expect("csv");
+    let header: Vec<String> = rdr
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    (rdr, move |n: &str| {
+        header.iter().position(|h| h == n).expect(n)
+    })
+}
+
 /// Simulates `days` days into a new directory (CSV unless `parquet`).
 pub fn simulate(dir: &Path, days: u32, seed: u64, parquet: bool) {
     let d = dir.display().to_string();

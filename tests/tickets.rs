@@ -193,9 +193,7 @@ fn the_real_servicenow_log_matches_an_independent_count() {
     };
     // Independent pass over the raw audit log: one ticket per `number`; the last
     // non-missing priority and resolved_at win; opened_at the earliest.
-    let mut r = csv::Reader::from_path(&file).expect("csv");
-    let h = r.headers().expect("header").clone();
-    let col = |n: &str| h.iter().position(|x| x == n).expect(n);
+    let (mut r, col) = csv_with_columns(&file);
     let (num, pri, opened, resolved) = (
         col("number"),
         col("priority"),
