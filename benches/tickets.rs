@@ -48,24 +48,7 @@ fn main() {
     // Ceiling: polars reading the ticket columns the command uses.
     let t = Instant::now();
     let pattern = data.join("tables/tickets/*/*.parquet");
-    let cols = [
-        "ticket_id",
-        "kind",
-        "category",
-        "severity",
-        "channel",
-        "department",
-        "unit",
-        "customer_id",
-        "call_id",
-        "created_at",
-        "escalated_at",
-        "answered_at",
-        "completed_at",
-        "resolved_at",
-        "callback_at",
-        "requested_by",
-    ];
+    let cols = callboard_core::tickets::COLUMNS;
     let df = LazyFrame::scan_parquet(
         PlRefPath::new(pattern.display().to_string()),
         ScanArgsParquet::default(),

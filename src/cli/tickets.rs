@@ -8,8 +8,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use callboard_core::kpi::buckets::Bucketing;
 use callboard_core::schema::Table;
 use callboard_core::tickets::{
-    Contacts, Policy, PolicySpec, Recurrence, Settings, Stamp, Summary, Text, Ticket, latest_stamp,
-    parse_duration_ms, recurring, repeat_contacts, summarise,
+    COLUMNS, Contacts, Policy, PolicySpec, Recurrence, Settings, Stamp, Summary, Text, Ticket,
+    latest_stamp, parse_duration_ms, recurring, repeat_contacts, summarise,
 };
 use callboard_core::time::{DAY_MS, TimeZoneSpec, format_timestamp, parse_timestamp};
 use polars::prelude::{Int64Chunked, StringChunked};
@@ -124,25 +124,12 @@ struct Columns {
 }
 
 fn read_tickets(store: &Store) -> Result<Option<Columns>> {
-    let stamp_names = Stamp::ALL.map(Stamp::name);
-    let mut cols = vec![
-        "ticket_id",
-        "kind",
-        "category",
-        "severity",
-        "channel",
-        "department",
-        "unit",
-        "customer_id",
-        "call_id",
-    ];
-    cols.extend(stamp_names);
-    let Some(df) = frame(store, Table::Tickets, &cols)? else {
+    let Some(df) = frame(store, Table::Tickets, &COLUMNS)? else {
         return Ok(None);
     };
-    let stamps = stamp_names
+    let stamps = Stamp::ALL
         .iter()
-        .map(|c| ms(&df, c))
+        .map(|s| ms(&df, s.name()))
         .collect::<Result<_>>()?;
     Ok(Some(Columns {
         id: text(&df, "ticket_id")?,

@@ -95,6 +95,28 @@ impl Text {
     }
 }
 
+/// The columns of the `tickets` table a [`Ticket`] is made of (all but
+/// `satisfaction`): the ids and text columns, then the timestamps in
+/// [`Stamp::ALL`] order.
+pub const COLUMNS: [&str; 16] = [
+    "ticket_id",
+    "kind",
+    "category",
+    "severity",
+    "channel",
+    "department",
+    "unit",
+    "customer_id",
+    "call_id",
+    "created_at",
+    "escalated_at",
+    "answered_at",
+    "completed_at",
+    "resolved_at",
+    "callback_at",
+    "requested_by",
+];
+
 /// One ticket (its current row after the update rule).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Ticket<'a> {

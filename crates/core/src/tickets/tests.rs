@@ -604,3 +604,15 @@ fn as_of_sees_tickets_as_they_stood_then() {
         }
     );
 }
+
+#[test]
+fn the_ticket_columns_are_the_schemas_and_end_with_the_stamps() {
+    let schema: Vec<&str> = crate::schema::Table::Tickets
+        .spec()
+        .columns
+        .iter()
+        .map(|c| c.name)
+        .collect();
+    assert!(COLUMNS.iter().all(|c| schema.contains(c)), "{COLUMNS:?}");
+    assert_eq!(COLUMNS[9..], Stamp::ALL.map(Stamp::name));
+}
