@@ -249,6 +249,85 @@ fn spread(starts: &[i64], to_ms: i64, a: i64, b: i64, mut f: impl FnMut(usize, f
     }
 }
 
+/// One piece of agent time, as [`pieces`] hands them out with its span `[a, b)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
+    /// An agent-state interval of this kind.
+    State(StateKind),
+    /// A scheduled `work` segment.
+    Scheduled,
+    /// Working time (ready/talk/hold/acw) inside a scheduled segment.
+    Adherent,
+    /// A scheduled segment again, for attendance: whether any state overlaps it.
+    Segment { attended: bool },
+}
+
+/// Walks agent time agent by agent: each agent's state intervals, then its
+/// scheduled segments with the working time inside them; agents with schedules but
+/// no states come last. `f(state agent code, agent, piece, a, b)`; the code is
+/// `None` for agents with no states. Both [`agent_time`] (per bucket) and
+/// [`agent_slots`] (per 15-minute slot) add up these pieces, so they agree.
+fn pieces<'a>(
+    states: &'a AgentStates,
+    work: &'a [WorkRow<'a>],
+    mut f: impl FnMut(Option<usize>, &'a str, Piece, i64, i64),
+) {
+    let mut ids = Interner::default();
+    for n in states.names() {
+        ids.id(n);
+    }
+    // Scheduled segments by agent: state agents in code order, then the others by name.
+    let code: Vec<u32> = work
+        .iter()
+        .map(|w| ids.get(w.agent).unwrap_or(u32::MAX))
+        .collect();
+    let mut order: Vec<usize> = (0..work.len()).collect();
+    order.sort_by_key(|&i| (code[i], work[i].agent));
+    let mut next = 0;
+    for id in 0..states.names().len() {
+        let name = states.names()[id].as_str();
+        let mine = states.of(id);
+        for r in mine {
+            f(Some(id), name, Piece::State(r.kind), r.start_ms, r.end_ms);
+        }
+        while next < order.len() && code[order[next]] == id as u32 {
+            segment(&work[order[next]], Some(id), mine, &mut f);
+            next += 1;
+        }
+    }
+    for &i in &order[next..] {
+        segment(&work[i], None, &[], &mut f);
+    }
+}
+
+/// The pieces of one scheduled segment of the agent whose states are `mine`.
+fn segment<'a>(
+    w: &WorkRow<'a>,
+    id: Option<usize>,
+    mine: &[StateRow],
+    f: &mut impl FnMut(Option<usize>, &'a str, Piece, i64, i64),
+) {
+    f(id, w.agent, Piece::Scheduled, w.start_ms, w.end_ms);
+    // The agent's intervals that end after the segment starts.
+    let mine = &mine[mine.partition_point(|r| r.end_ms <= w.start_ms)..];
+    for r in mine.iter().take_while(|r| r.start_ms < w.end_ms) {
+        if r.kind.working() {
+            let (a, b) = (r.start_ms.max(w.start_ms), r.end_ms.min(w.end_ms));
+            if b > a {
+                f(id, w.agent, Piece::Adherent, a, b);
+            }
+        }
+    }
+    let attended = mine.first().is_some_and(|r| r.start_ms < w.end_ms);
+    f(
+        id,
+        w.agent,
+        Piece::Segment { attended },
+        w.start_ms,
+        w.end_ms,
+    );
+}
+
 /// Agent time per bucket and group. `group_of` maps an agent to a group index (or
 /// `None` to leave the agent out); the result is `[bucket][group]`.
 pub fn agent_time(
@@ -261,17 +340,16 @@ pub fn agent_time(
     zone: &TimeZoneSpec,
 ) -> Vec<Vec<AgentTime>> {
     let mut out = vec![vec![AgentTime::default(); groups]; starts.len()];
-    let mut ids = Interner::default();
-    for n in states.names() {
-        ids.id(n);
-    }
     // Each state agent's group, found once.
     let group_by_id: Vec<Option<usize>> = states.names().iter().map(|n| group_of(n)).collect();
-    for (id, g) in group_by_id.iter().enumerate() {
-        let Some(g) = *g else { continue };
-        for s in states.of(id) {
-            let kind = s.kind;
-            spread(starts, to_ms, s.start_ms, s.end_ms, |i, o| {
+    // (agent, local day) → (attended, bucket, group): each pair counted once.
+    let mut pairs: FxHashMap<(&str, i64), (bool, usize, usize)> = FxHashMap::default();
+    pieces(states, work, |id, agent, piece, a, b| {
+        let Some(g) = id.map_or_else(|| group_of(agent), |i| group_by_id[i]) else {
+            return;
+        };
+        match piece {
+            Piece::State(kind) => spread(starts, to_ms, a, b, |i, o| {
                 let t = &mut out[i][g];
                 t.logged_in_ms += o;
                 match kind {
@@ -279,37 +357,234 @@ pub fn agent_time(
                     StateKind::Ready => t.ready_ms += o,
                     StateKind::Other => {}
                 }
-            });
-        }
-    }
-    // (agent, local day) → (attended, bucket, group): each pair counted once.
-    let mut pairs: FxHashMap<(&str, i64), (bool, usize, usize)> = FxHashMap::default();
-    for w in work {
-        let id = ids.get(w.agent).map(|i| i as usize);
-        let Some(g) = id.map_or_else(|| group_of(w.agent), |i| group_by_id[i]) else {
-            continue;
-        };
-        spread(starts, to_ms, w.start_ms, w.end_ms, |i, o| {
-            out[i][g].scheduled_ms += o
-        });
-        // The agent's intervals that end after the segment starts.
-        let mine = id.map_or(&[][..], |i| {
-            let v = states.of(i);
-            &v[v.partition_point(|r| r.end_ms <= w.start_ms)..]
-        });
-        // Working time inside this segment, clipped per bucket.
-        for r in mine.iter().take_while(|r| r.start_ms < w.end_ms) {
-            if r.kind.working() {
-                let (a, b) = (r.start_ms.max(w.start_ms), r.end_ms.min(w.end_ms));
-                spread(starts, to_ms, a, b, |i, o| out[i][g].adherent_ms += o);
+            }),
+            Piece::Scheduled => spread(starts, to_ms, a, b, |i, o| out[i][g].scheduled_ms += o),
+            Piece::Adherent => spread(starts, to_ms, a, b, |i, o| out[i][g].adherent_ms += o),
+            Piece::Segment { attended } => {
+                // Attendance pair: (agent, local day of the segment start).
+                let local_day = (a + zone.offset_ms_at(a)).div_euclid(DAY_MS);
+                if let Some(k) = bucket_of(starts, to_ms, a) {
+                    let e = pairs.entry((agent, local_day)).or_insert((false, k, g));
+                    e.0 |= attended;
+                    e.1 = e.1.min(k);
+                }
             }
         }
-        // Attendance pair: (agent, local day of the segment start).
-        let local_day = (w.start_ms + zone.offset_ms_at(w.start_ms)).div_euclid(DAY_MS);
-        let attended = mine.first().is_some_and(|r| r.start_ms < w.end_ms);
-        if let Some(b) = bucket_of(starts, to_ms, w.start_ms) {
-            let e = pairs.entry((w.agent, local_day)).or_insert((false, b, g));
-            e.0 |= attended;
+    });
+    for (attended, b, g) in pairs.into_values() {
+        out[b][g].pairs += 1;
+        out[b][g].attended += u64::from(attended);
+    }
+    out
+}
+
+/// The length of the store's summary slots: 15 minutes, so every bucket the KPIs
+/// use (15/30/60-minute intervals, local days, weeks, months in any time zone of
+/// whole quarter-hour offsets) is a union of slots.
+pub const SLOT_MS: i64 = 15 * 60_000;
+
+/// One agent's time in one 15-minute slot (UTC-aligned), in whole ms.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AgentSlot {
+    /// Agent code (index into [`AgentSlots::names`]).
+    pub agent: u32,
+    /// Slot start, ms.
+    pub slot_ms: i64,
+    /// Every state.
+    pub logged_in_ms: i64,
+    /// talk + hold + acw.
+    pub busy_ms: i64,
+    /// ready.
+    pub ready_ms: i64,
+    /// Working states inside scheduled work.
+    pub adherent_ms: i64,
+    /// Scheduled work.
+    pub scheduled_ms: i64,
+}
+
+/// A scheduled segment's start and whether the agent showed up (attendance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentStart {
+    /// Agent code.
+    pub agent: u32,
+    /// Segment start, ms.
+    pub start_ms: i64,
+    /// Some agent-state interval overlaps the segment.
+    pub attended: bool,
+}
+
+/// Agent time summed per agent and 15-minute slot, plus every scheduled segment's
+/// start: enough to give [`agent_time`]'s answer for any buckets made of whole
+/// slots without the rows (see [`agent_time_from_slots`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgentSlots {
+    /// Agent names by code.
+    pub names: Vec<String>,
+    /// Non-empty (agent, slot) cells, by agent then slot.
+    pub slots: Vec<AgentSlot>,
+    /// Scheduled `work` segments, by agent.
+    pub segments: Vec<SegmentStart>,
+    /// Whether there was an agent-states table (else its KPIs are null).
+    pub has_states: bool,
+    /// Whether there was a schedules table.
+    pub has_work: bool,
+}
+
+/// One agent's slots while [`agent_slots`] walks it: dense from the first slot
+/// seen, with a map for the odd piece far before or after.
+#[derive(Default)]
+struct AgentCells {
+    base: i64,
+    dense: Vec<[i64; 5]>,
+    sparse: FxHashMap<i64, [i64; 5]>,
+}
+
+impl AgentCells {
+    /// Slots a dense run may span (about 30 years).
+    const DENSE: i64 = 1 << 20;
+
+    fn add(&mut self, slot: i64, field: usize, ms: i64) {
+        if self.dense.is_empty() {
+            self.base = slot;
+        }
+        let at = slot - self.base;
+        if (0..Self::DENSE).contains(&at) {
+            let at = at as usize;
+            if at >= self.dense.len() {
+                self.dense.resize(at + 1, [0; 5]);
+            }
+            self.dense[at][field] += ms;
+        } else {
+            self.sparse.entry(slot).or_insert([0; 5])[field] += ms;
+        }
+    }
+
+    fn drain_into(&mut self, agent: u32, out: &mut Vec<AgentSlot>) {
+        let dense = self.dense.drain(..).enumerate();
+        let base = self.base;
+        let mut cells: Vec<(i64, [i64; 5])> = dense
+            .map(|(i, c)| (base + i as i64, c))
+            .chain(self.sparse.drain())
+            .filter(|(_, c)| c.iter().any(|&x| x != 0))
+            .collect();
+        cells.sort_unstable_by_key(|c| c.0);
+        out.extend(cells.into_iter().map(|(slot, c)| AgentSlot {
+            agent,
+            slot_ms: slot * SLOT_MS,
+            logged_in_ms: c[0],
+            busy_ms: c[1],
+            ready_ms: c[2],
+            adherent_ms: c[3],
+            scheduled_ms: c[4],
+        }));
+    }
+}
+
+/// Adds `f(slot, overlap_ms)` for every 15-minute slot `[a, b)` overlaps.
+fn spread_slots(a: i64, b: i64, mut f: impl FnMut(i64, i64)) {
+    if b <= a {
+        return;
+    }
+    let mut slot = a.div_euclid(SLOT_MS);
+    loop {
+        let (s, e) = (slot * SLOT_MS, (slot + 1) * SLOT_MS);
+        if s >= b {
+            break;
+        }
+        f(slot, b.min(e) - a.max(s));
+        slot += 1;
+    }
+}
+
+/// Sums agent time per agent and 15-minute slot (the same pieces as
+/// [`agent_time`]).
+/// `None` is a missing table.
+pub fn agent_slots(states: Option<&AgentStates>, work: Option<&[WorkRow<'_>]>) -> AgentSlots {
+    let empty = AgentStates::default();
+    let (has_states, has_work) = (states.is_some(), work.is_some());
+    let (states, work) = (states.unwrap_or(&empty), work.unwrap_or(&[]));
+    let mut names = Interner::default();
+    for n in states.names() {
+        names.id(n);
+    }
+    let mut out = AgentSlots::default();
+    let mut cells = AgentCells::default();
+    let mut current: Option<u32> = None;
+    pieces(states, work, |id, agent, piece, a, b| {
+        let code = id.map_or_else(|| names.id(agent), |i| i as u32);
+        if current != Some(code) {
+            if let Some(c) = current {
+                cells.drain_into(c, &mut out.slots);
+            }
+            current = Some(code);
+        }
+        let field = match piece {
+            Piece::State(kind) => {
+                spread_slots(a, b, |slot, o| cells.add(slot, 0, o));
+                match kind {
+                    StateKind::Busy => 1,
+                    StateKind::Ready => 2,
+                    StateKind::Other => return,
+                }
+            }
+            Piece::Adherent => 3,
+            Piece::Scheduled => 4,
+            Piece::Segment { attended } => {
+                out.segments.push(SegmentStart {
+                    agent: code,
+                    start_ms: a,
+                    attended,
+                });
+                return;
+            }
+        };
+        spread_slots(a, b, |slot, o| cells.add(slot, field, o));
+    });
+    if let Some(c) = current {
+        cells.drain_into(c, &mut out.slots);
+    }
+    out.names = names.names().iter().map(|n| (*n).to_owned()).collect();
+    out.has_states = has_states;
+    out.has_work = has_work;
+    out
+}
+
+/// [`agent_time`] from per-slot sums: the same figures, provided every bucket
+/// start and `to_ms` fall on slot boundaries (the caller checks).
+pub fn agent_time_from_slots(
+    slots: &AgentSlots,
+    starts: &[i64],
+    to_ms: i64,
+    groups: usize,
+    group_of: &dyn Fn(&str) -> Option<usize>,
+    zone: &TimeZoneSpec,
+) -> Vec<Vec<AgentTime>> {
+    let mut out = vec![vec![AgentTime::default(); groups]; starts.len()];
+    let group: Vec<Option<usize>> = slots.names.iter().map(|n| group_of(n)).collect();
+    for c in &slots.slots {
+        let Some(g) = group[c.agent as usize] else {
+            continue;
+        };
+        let Some(b) = bucket_of(starts, to_ms, c.slot_ms) else {
+            continue;
+        };
+        let t = &mut out[b][g];
+        t.logged_in_ms += c.logged_in_ms as f64;
+        t.busy_ms += c.busy_ms as f64;
+        t.ready_ms += c.ready_ms as f64;
+        t.adherent_ms += c.adherent_ms as f64;
+        t.scheduled_ms += c.scheduled_ms as f64;
+    }
+    let mut pairs: FxHashMap<(u32, i64), (bool, usize, usize)> = FxHashMap::default();
+    for s in &slots.segments {
+        let Some(g) = group[s.agent as usize] else {
+            continue;
+        };
+        let local_day = (s.start_ms + zone.offset_ms_at(s.start_ms)).div_euclid(DAY_MS);
+        if let Some(k) = bucket_of(starts, to_ms, s.start_ms) {
+            let e = pairs.entry((s.agent, local_day)).or_insert((false, k, g));
+            e.0 |= s.attended;
+            e.1 = e.1.min(k);
         }
     }
     for (attended, b, g) in pairs.into_values() {

@@ -97,19 +97,22 @@ pub struct CallCounts {
     pub ivr: u64,
 }
 
+/// A mean kept as an integer sum of millionths (microseconds for times), so sums
+/// are exact and the same in any order: the per-slot summaries of the store and a
+/// pass over the rows give the same figure to the last bit.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Mean {
-    sum: f64,
+    sum_micros: i64,
     n: u64,
 }
 
 impl Mean {
     fn add(&mut self, x: f64) {
-        self.sum += x;
+        self.sum_micros += (x * 1e6).round() as i64;
         self.n += 1;
     }
     fn value(&self) -> Option<f64> {
-        (self.n > 0).then(|| self.sum / self.n as f64)
+        (self.n > 0).then(|| self.sum_micros as f64 / 1e6 / self.n as f64)
     }
 }
 
@@ -242,8 +245,119 @@ impl CallAccum {
             (&mut self.rings, &o.rings),
             (&mut self.fcr, &o.fcr),
         ] {
-            x.sum += y.sum;
+            x.sum_micros += y.sum_micros;
             x.n += y.n;
+        }
+    }
+
+    /// The names of [`CallAccum::fields`], in order (the columns of the store's
+    /// per-slot call summary).
+    pub const FIELDS: [&'static str; 29] = [
+        "total",
+        "answered",
+        "abandoned",
+        "short_abandons",
+        "timeout",
+        "blocked",
+        "ivr",
+        "queued_received",
+        "answered_in_sl",
+        "abandoned_in_sl",
+        "transferred",
+        "abandon_wait_us",
+        "abandon_wait_n",
+        "answered_wait_us",
+        "answered_wait_n",
+        "queued_answered_wait_us",
+        "queued_answered_wait_n",
+        "talk_us",
+        "talk_n",
+        "hold_us",
+        "hold_n",
+        "acw_us",
+        "acw_n",
+        "handle_us",
+        "handle_n",
+        "rings_us",
+        "rings_n",
+        "fcr_us",
+        "fcr_n",
+    ];
+
+    /// Every counter and sum, as integers (see [`CallAccum::FIELDS`]); with
+    /// [`CallAccum::from_fields`] an accumulator goes through a table and back
+    /// unchanged.
+    pub fn fields(&self) -> [i64; 29] {
+        let k = &self.counts;
+        let m = [
+            &self.abandon_wait,
+            &self.answered_wait,
+            &self.queued_answered_wait,
+            &self.talk,
+            &self.hold,
+            &self.acw,
+            &self.handle,
+            &self.rings,
+            &self.fcr,
+        ];
+        let mut out = [0i64; 29];
+        let counts = [
+            k.total,
+            k.answered,
+            k.abandoned,
+            k.short_abandons,
+            k.timeout,
+            k.blocked,
+            k.ivr,
+            self.queued_received,
+            self.answered_in_sl,
+            self.abandoned_in_sl,
+            self.transferred,
+        ];
+        for (o, c) in out.iter_mut().zip(counts) {
+            *o = c as i64;
+        }
+        for (i, x) in m.iter().enumerate() {
+            out[11 + 2 * i] = x.sum_micros;
+            out[12 + 2 * i] = x.n as i64;
+        }
+        out
+    }
+
+    /// The accumulator [`CallAccum::fields`] came from, with the service-level
+    /// profile `sl_abandons` (not a counter: it only says how the figure is read).
+    pub fn from_fields(f: &[i64; 29], sl_abandons: SlAbandons) -> CallAccum {
+        let u = |i: usize| f[i].max(0) as u64;
+        let mean = |i: usize| Mean {
+            sum_micros: f[11 + 2 * i],
+            n: u(12 + 2 * i),
+        };
+        let counts = CallCounts {
+            total: u(0),
+            answered: u(1),
+            abandoned: u(2),
+            short_abandons: u(3),
+            timeout: u(4),
+            blocked: u(5),
+            ivr: u(6),
+        };
+        CallAccum {
+            // `add` records the profile once a call reaches the formulas.
+            sl_abandons: (counts.total > counts.short_abandons).then_some(sl_abandons),
+            counts,
+            queued_received: u(7),
+            answered_in_sl: u(8),
+            abandoned_in_sl: u(9),
+            transferred: u(10),
+            abandon_wait: mean(0),
+            answered_wait: mean(1),
+            queued_answered_wait: mean(2),
+            talk: mean(3),
+            hold: mean(4),
+            acw: mean(5),
+            handle: mean(6),
+            rings: mean(7),
+            fcr: mean(8),
         }
     }
 

@@ -1,7 +1,9 @@
 //! All 23 KPIs per bucket and group, from the tables' rows: the grouping limits,
 //! missing tables and empty buckets of `domain.md` §1, and each value's status.
 
-use super::agent_time::{AgentStates, AgentTime, WorkRow, agent_time};
+use super::agent_time::{
+    AgentSlots, AgentStates, AgentTime, SLOT_MS, WorkRow, agent_time, agent_time_from_slots,
+};
 use super::buckets::{Bucketing, bucket_of, bucket_starts};
 use super::calls::{CallAccum, CallCounts, CallRow, CallSettings, repeat_contact_resolution};
 use super::catalog::{KPIS, Status, Unit, status};
@@ -134,6 +136,36 @@ impl Calls {
         }
     }
 
+    /// FCR flags by repeat contact over all the calls (unless given in `repeat`).
+    fn repeat_flags(&self, window_ms: i64) -> std::borrow::Cow<'_, [Option<bool>]> {
+        match &self.repeat {
+            Some(r) => r.into(),
+            None => {
+                let last_arrival = self.arrived_ms.iter().copied().max().unwrap_or(0);
+                repeat_contact_resolution(
+                    &self.caller,
+                    NO_CALLER,
+                    &self.arrived_ms,
+                    window_ms,
+                    last_arrival,
+                )
+                .into()
+            }
+        }
+    }
+
+    /// Call `i`'s figures with its FCR: the `resolved` column where recorded, else
+    /// the repeat-contact flag (answered calls only).
+    fn row_with_fcr(&self, i: usize, repeat: &[Option<bool>]) -> CallRow {
+        let mut row = self.row(i);
+        row.resolved = if row.outcome == Outcome::Answered {
+            self.resolved(i).or(repeat[i])
+        } else {
+            None
+        };
+        row
+    }
+
     /// Call `i`'s recorded `resolved`.
     fn resolved(&self, i: usize) -> Option<bool> {
         match self.resolved[i] {
@@ -153,6 +185,9 @@ pub struct Inputs<'a> {
     pub states: Option<&'a AgentStates>,
     /// Scheduled work segments (`None` when no schedules table).
     pub work: Option<&'a [WorkRow<'a>]>,
+    /// Agent time already summed per slot ([`super::agent_time::agent_slots`]), in
+    /// place of `states` and `work`; only for buckets made of whole slots.
+    pub agent_slots: Option<&'a AgentSlots>,
     /// QA evaluations.
     pub qa: Option<&'a [QaRow<'a>]>,
     /// Costs.
@@ -223,6 +258,17 @@ pub struct Row {
     pub kpis: Vec<KpiValue>,
 }
 
+/// The bucket starts clipped to the period: a first week or month that begins
+/// before `from` counts only from `from` (its row is still labelled with the
+/// bucket's own start), just as the last bucket ends at `to`.
+pub fn period_starts(s: &Settings) -> Vec<i64> {
+    let mut starts = bucket_starts(s.from_ms, s.to_ms, s.by, &s.zone);
+    if let Some(first) = starts.first_mut() {
+        *first = (*first).max(s.from_ms);
+    }
+    starts
+}
+
 /// Marks a call outside the period or without a group.
 const NO_GROUP: u32 = u32::MAX;
 
@@ -242,7 +288,7 @@ pub struct CallPart {
 /// teams for `Grouping::Team`). FCR by the `resolved` column where recorded, else by
 /// repeat contact over all the calls given.
 pub fn call_part(calls: &Calls, teams: &HashMap<&str, &str>, s: &Settings) -> CallPart {
-    let starts = bucket_starts(s.from_ms, s.to_ms, s.by, &s.zone);
+    let starts = period_starts(s);
     // Group of every call in the period (`NO_GROUP` otherwise), as dense ids in
     // first-seen order. The key is found once per queue or agent code, not per call.
     let mut names = Interner::default();
@@ -279,23 +325,7 @@ pub fn call_part(calls: &Calls, teams: &HashMap<&str, &str>, s: &Settings) -> Ca
         })
         .collect();
 
-    // FCR: the resolved column where recorded, else repeat contact over all calls.
-    let computed;
-    let repeat = match &calls.repeat {
-        Some(r) => r,
-        None => {
-            let last_arrival = calls.arrived_ms.iter().copied().max().unwrap_or(0);
-            computed = repeat_contact_resolution(
-                &calls.caller,
-                NO_CALLER,
-                &calls.arrived_ms,
-                s.fcr_window_ms,
-                last_arrival,
-            );
-            &computed
-        }
-    };
-
+    let repeat = calls.repeat_flags(s.fcr_window_ms);
     let mut acc = vec![vec![CallAccum::default(); names.names().len()]; starts.len()];
     for (i, &t) in calls.arrived_ms.iter().enumerate() {
         let Some(b) = bucket_of(&starts, s.to_ms, t) else {
@@ -305,13 +335,7 @@ pub fn call_part(calls: &Calls, teams: &HashMap<&str, &str>, s: &Settings) -> Ca
         if g == NO_GROUP {
             continue;
         }
-        let mut row = calls.row(i);
-        row.resolved = if row.outcome == Outcome::Answered {
-            calls.resolved(i).or(repeat[i])
-        } else {
-            None
-        };
-        acc[b][g as usize].add(&row, &s.calls);
+        acc[b][g as usize].add(&calls.row_with_fcr(i, &repeat), &s.calls);
     }
     CallPart {
         names: names.names().iter().map(|n| (*n).to_owned()).collect(),
@@ -320,9 +344,100 @@ pub fn call_part(calls: &Calls, teams: &HashMap<&str, &str>, s: &Settings) -> Ca
     }
 }
 
+/// The calls of one queue in one 15-minute slot (UTC-aligned), accumulated.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CallSlot {
+    /// Slot start, ms.
+    pub slot_ms: i64,
+    /// Queue code (index into [`Calls::queues`]).
+    pub queue: u32,
+    /// First and last arrival in the slot, ms (the default period comes from them).
+    pub first_ms: i64,
+    /// See `first_ms`.
+    pub last_ms: i64,
+    /// The slot's figures.
+    pub acc: CallAccum,
+}
+
+/// Every call accumulated per queue and 15-minute slot, with the call settings and
+/// FCR window given; sorted by slot, then queue. [`CallPart::from_slots`] turns
+/// these into any report whose buckets are whole slots, grouped by queue or not.
+pub fn call_slots(calls: &Calls, cs: &CallSettings, fcr_window_ms: i64) -> Vec<CallSlot> {
+    let repeat = calls.repeat_flags(fcr_window_ms);
+    let mut at: rustc_hash::FxHashMap<(i64, u32), usize> = Default::default();
+    let mut out: Vec<CallSlot> = Vec::new();
+    for (i, &t) in calls.arrived_ms.iter().enumerate() {
+        let slot_ms = t.div_euclid(SLOT_MS) * SLOT_MS;
+        let queue = calls.queue[i];
+        let k = *at.entry((slot_ms, queue)).or_insert_with(|| {
+            out.push(CallSlot {
+                slot_ms,
+                queue,
+                first_ms: t,
+                last_ms: t,
+                acc: CallAccum::default(),
+            });
+            out.len() - 1
+        });
+        let c = &mut out[k];
+        c.first_ms = c.first_ms.min(t);
+        c.last_ms = c.last_ms.max(t);
+        c.acc.add(&calls.row_with_fcr(i, &repeat), cs);
+    }
+    out.sort_unstable_by_key(|c| (c.slot_ms, c.queue));
+    out
+}
+
+impl CallPart {
+    /// The calls' side of a report from [`call_slots`] output (`queues` names their
+    /// queue codes; give only the slots of the queues wanted). Only for reports with
+    /// no grouping or grouped by queue, whose bucket starts and end fall on slot
+    /// boundaries, and computed with the same call settings and FCR window as the
+    /// slots (the service-level profile may differ: it only reads the counters).
+    pub fn from_slots<'s>(
+        slots: impl IntoIterator<Item = &'s CallSlot>,
+        queues: &[String],
+        s: &Settings,
+    ) -> CallPart {
+        debug_assert!(matches!(s.group, Grouping::None | Grouping::Queue));
+        let starts = period_starts(s);
+        let mut names = Interner::default();
+        if s.group == Grouping::None {
+            names.id("");
+        }
+        let mut acc: Vec<Vec<CallAccum>> = vec![Vec::new(); starts.len()];
+        for c in slots {
+            let Some(b) = bucket_of(&starts, s.to_ms, c.slot_ms) else {
+                continue;
+            };
+            let g = match s.group {
+                Grouping::Queue => names.id(&queues[c.queue as usize]) as usize,
+                _ => 0,
+            };
+            let row = &mut acc[b];
+            if row.len() <= g {
+                row.resize(g + 1, CallAccum::default());
+            }
+            let mut a = CallAccum::from_fields(&c.acc.fields(), s.calls.sl_abandons);
+            a.merge(&row[g]);
+            row[g] = a;
+        }
+        let groups = names.names().len();
+        for row in &mut acc {
+            row.resize(groups, CallAccum::default());
+        }
+        CallPart {
+            names: names.names().iter().map(|n| (*n).to_owned()).collect(),
+            acc,
+            settings: *s,
+        }
+    }
+}
+
 /// Computes every row.
 pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
-    let starts = bucket_starts(s.from_ms, s.to_ms, s.by, &s.zone);
+    let labels = bucket_starts(s.from_ms, s.to_ms, s.by, &s.zone);
+    let starts = period_starts(s);
     debug_assert!(inputs.calls.is_none_or(|c| c.settings == *s));
     // Groups: those of the calls (their provisional ids first), then for agents and
     // teams those of the agent-time tables; renumbered so they come out sorted.
@@ -333,11 +448,15 @@ pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
     for n in inputs.calls.map_or(&[][..], |c| &c.names[..]) {
         names.id(n);
     }
+    let slots = inputs.agent_slots;
+    let has_states = inputs.states.is_some() || slots.is_some_and(|x| x.has_states);
+    let has_work = inputs.work.is_some() || slots.is_some_and(|x| x.has_work);
     if matches!(s.group, Grouping::Agent | Grouping::Team) {
         for a in inputs
             .states
             .map_or(&[][..], |x| x.names())
             .iter()
+            .chain(slots.map_or(&[][..], |x| &x.names[..]))
             .map(String::as_str)
             .chain(inputs.work.unwrap_or(&[]).iter().map(|w| w.agent))
         {
@@ -370,8 +489,16 @@ pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
             }
         }
     }
-    let time: Option<Vec<Vec<AgentTime>>> = inputs.states.map(|st| {
-        agent_time(
+    let time: Option<Vec<Vec<AgentTime>>> = match (slots, inputs.states) {
+        (Some(x), _) if x.has_states => Some(agent_time_from_slots(
+            x,
+            &starts,
+            s.to_ms,
+            groups,
+            &agent_group_index,
+            &s.zone,
+        )),
+        (_, Some(st)) => Some(agent_time(
             st,
             inputs.work.unwrap_or(&[]),
             &starts,
@@ -379,8 +506,9 @@ pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
             groups,
             &agent_group_index,
             &s.zone,
-        )
-    });
+        )),
+        _ => None,
+    };
     let qa_acc: Option<Vec<Vec<Qa>>> = inputs
         .qa
         .map(|q| qa(q, &starts, s.to_ms, groups, &agent_group_index));
@@ -397,7 +525,7 @@ pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
         .map(|a| turnover(a, &starts, s.to_ms, groups, &team_of_agent));
 
     let mut rows = Vec::with_capacity(starts.len() * groups);
-    for (b, &start) in starts.iter().enumerate() {
+    for (b, (&start, &label)) in starts.iter().zip(&labels).enumerate() {
         let end = starts.get(b + 1).copied().unwrap_or(s.to_ms);
         let short_bucket = end - start < DAY_MS - 2 * 3_600_000; // DST days still count as days
         for (g, name) in ordered.iter().enumerate() {
@@ -434,11 +562,9 @@ pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
                         None,
                         Some("not defined for buckets shorter than a day".into()),
                     ),
-                    "schedule_adherence" | "attendance" if inputs.work.is_none() => {
-                        needs("schedules")
-                    }
+                    "schedule_adherence" | "attendance" if !has_work => needs("schedules"),
                     "schedule_adherence" | "occupancy" | "attendance" | "calls_per_agent_hour"
-                        if inputs.states.is_none() =>
+                        if !has_states =>
                     {
                         needs("agent_states")
                     }
@@ -500,7 +626,7 @@ pub fn compute<'a>(inputs: &Inputs<'a>, s: &Settings) -> Vec<Row> {
                 });
             }
             rows.push(Row {
-                bucket_start: (s.by != Bucketing::Total).then_some(start),
+                bucket_start: (s.by != Bucketing::Total).then_some(label),
                 group: (s.group != Grouping::None).then(|| (*name).to_owned()),
                 counts: a.counts,
                 kpis,
@@ -690,5 +816,229 @@ mod tests {
         assert_eq!(a, b);
         // One decided call (the first, repeated: not resolved) → FCR 0.
         assert_eq!(kpi(&a[0], "first_call_resolution").value, Some(0.0));
+    }
+
+    #[test]
+    fn a_week_that_starts_before_from_counts_only_from_from() {
+        // 1970-01-05 was a Monday (day 4); the period starts Wednesday (day 6).
+        // Monday: ready 09–10 (before the period: left out). Wednesday: ready 09–10,
+        // talk 10–11 → occupancy 1 h busy ÷ 2 h = 0.5 (1 ÷ 3 if Monday counted).
+        let h = 3_600_000;
+        let states = AgentStates::from_named(&[
+            ("a", "ready", 4 * DAY_MS + 9 * h, 4 * DAY_MS + 10 * h),
+            ("a", "ready", 6 * DAY_MS + 9 * h, 6 * DAY_MS + 10 * h),
+            ("a", "talk", 6 * DAY_MS + 10 * h, 6 * DAY_MS + 11 * h),
+        ]);
+        let s = Settings {
+            from_ms: 6 * DAY_MS,
+            to_ms: 8 * DAY_MS,
+            ..settings(Bucketing::Week, Grouping::None)
+        };
+        let rows = compute(
+            &Inputs {
+                states: Some(&states),
+                ..Inputs::default()
+            },
+            &s,
+        );
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].bucket_start, Some(4 * DAY_MS), "labelled Monday");
+        assert_eq!(kpi(&rows[0], "occupancy").value, Some(0.5));
+        // No calls over 2 logged-in hours.
+        assert_eq!(kpi(&rows[0], "calls_per_agent_hour").value, Some(0.0));
+    }
+
+    mod slots {
+        //! The per-slot summaries give the rows' figures exactly, for every bucketing
+        //! whose buckets are whole slots, in zones with half-hour offsets and DST.
+        use super::*;
+        use crate::kpi::agent_time::agent_slots;
+        use crate::kpi::calls::SlAbandons;
+        use proptest::prelude::*;
+
+        const OUTCOMES: [Outcome; 5] = [
+            Outcome::Answered,
+            Outcome::Answered,
+            Outcome::Abandoned,
+            Outcome::Blocked,
+            Outcome::Ivr,
+        ];
+        const QUEUES: [&str; 3] = ["sales", "billing", "repairs"];
+        const AGENTS: [&str; 4] = ["a", "b", "c", "d"];
+        const CALLERS: [&str; 4] = ["p", "q", "r", "s"];
+        const STATES: [&str; 6] = ["ready", "talk", "hold", "acw", "break", "not_ready"];
+        const ZONES: [&str; 4] = [
+            "UTC",
+            "Asia/Kolkata",
+            "America/New_York",
+            "Australia/Adelaide",
+        ];
+
+        /// (arrival ms, queue, agent, caller, outcome, wait ms, talk ms, rings)
+        type RawCall = (i64, usize, usize, usize, usize, i64, i64, u32);
+
+        fn calls_strategy() -> impl Strategy<Value = Vec<RawCall>> {
+            prop::collection::vec(
+                (
+                    0..6 * DAY_MS,
+                    0..3usize,
+                    0..5usize,
+                    0..5usize,
+                    0..5usize,
+                    0..120_000i64,
+                    0..900_000i64,
+                    0..6u32,
+                ),
+                0..60,
+            )
+        }
+
+        /// Per agent: (gap ms, length ms, state) runs; work: (agent, start, length).
+        fn time_strategy()
+        -> impl Strategy<Value = (Vec<(usize, i64, i64, usize)>, Vec<(usize, i64, i64)>)> {
+            (
+                prop::collection::vec(
+                    (
+                        0..4usize,
+                        0..4 * 3_600_000i64,
+                        1..3 * 3_600_000i64,
+                        0..6usize,
+                    ),
+                    0..80,
+                ),
+                prop::collection::vec((0..5usize, 0..6 * DAY_MS, 1..10 * 3_600_000i64), 0..20),
+            )
+        }
+
+        fn bucketing(i: usize) -> Bucketing {
+            [
+                Bucketing::Total,
+                Bucketing::Interval(15),
+                Bucketing::Interval(30),
+                Bucketing::Interval(60),
+                Bucketing::Day,
+                Bucketing::Week,
+                Bucketing::Month,
+            ][i]
+        }
+
+        proptest! {
+            #[test]
+            fn slots_give_the_rows_figures(
+                raw in calls_strategy(),
+                (runs, shifts) in time_strategy(),
+                by in 0..7usize,
+                group in 0..4usize,
+                zone in 0..4usize,
+                from_day in 0..3i32,
+                days in 1..5i32,
+                sl_abandons in 0..3usize,
+            ) {
+                let named: Vec<CallIn<'_>> = raw
+                    .iter()
+                    .map(|&(t, q, a, c, o, wait, talk, rings)| {
+                        let outcome = OUTCOMES[o];
+                        let answered = outcome == Outcome::Answered;
+                        CallIn {
+                            arrived_ms: t,
+                            queue: QUEUES[q],
+                            agent: (answered && a < 4).then(|| AGENTS[a]),
+                            caller: (c < 4).then(|| CALLERS[c]),
+                            resolved: None,
+                            row: CallRow {
+                                outcome,
+                                wait_s: wait as f64 / 1000.0,
+                                talk_s: answered.then(|| talk as f64 / 1000.0),
+                                hold_s: (answered && talk % 3 == 0).then(|| talk as f64 / 7000.0),
+                                acw_s: answered.then(|| wait as f64 / 3000.0),
+                                rings: (answered && rings > 0).then_some(rings),
+                                transferred: talk % 5 == 0,
+                                resolved: None,
+                            },
+                        }
+                    })
+                    .collect();
+                let calls = Calls::from_named(&named);
+                // Each agent's states back to back with gaps, from day 0.
+                let mut at = [0i64; 4];
+                let mut rows: Vec<(&str, &str, i64, i64)> = Vec::new();
+                for &(a, gap, len, st) in &runs {
+                    let start = at[a] + gap;
+                    rows.push((AGENTS[a], STATES[st], start, start + len));
+                    at[a] = start + len;
+                }
+                let states = AgentStates::from_named(&rows);
+                let work: Vec<WorkRow<'_>> = shifts
+                    .iter()
+                    .map(|&(a, start, len)| WorkRow {
+                        agent: ["a", "b", "c", "d", "e"][a],
+                        start_ms: start,
+                        end_ms: start + len,
+                    })
+                    .collect();
+                let zone = TimeZoneSpec::parse(ZONES[zone]).expect("zone");
+                let from_ms = zone.local_midnight_ms(from_day).expect("midnight");
+                let to_ms = zone.local_midnight_ms(from_day + days).expect("midnight");
+                let s = Settings {
+                    from_ms,
+                    to_ms,
+                    by: bucketing(by),
+                    group: [Grouping::None, Grouping::Queue, Grouping::Agent, Grouping::Team][group],
+                    zone,
+                    calls: CallSettings {
+                        sl_abandons: [SlAbandons::Negative, SlAbandons::Ignore, SlAbandons::Positive][sl_abandons],
+                        ..CallSettings::default()
+                    },
+                    fcr_window_ms: DAY_MS,
+                };
+                let teams: HashMap<&str, &str> =
+                    [("a", "red"), ("b", "red"), ("c", "blue"), ("e", "blue")].into_iter().collect();
+                let from_rows = call_part(&calls, &teams, &s);
+                let by_rows = compute(
+                    &Inputs {
+                        calls: Some(&from_rows),
+                        states: Some(&states),
+                        work: Some(&work),
+                        teams: teams.clone(),
+                        ..Inputs::default()
+                    },
+                    &s,
+                );
+                let slots = agent_slots(Some(&states), Some(&work));
+                // Per queue or in total, the calls' side from the slots too.
+                let part = if matches!(s.group, Grouping::None | Grouping::Queue) {
+                    CallPart::from_slots(&call_slots(&calls, &s.calls, s.fcr_window_ms), &calls.queues, &s)
+                } else {
+                    from_rows.clone()
+                };
+                let by_slots = compute(
+                    &Inputs {
+                        calls: Some(&part),
+                        agent_slots: Some(&slots),
+                        teams,
+                        ..Inputs::default()
+                    },
+                    &s,
+                );
+                prop_assert_eq!(by_rows, by_slots);
+            }
+
+            #[test]
+            fn call_accumulators_go_through_their_fields_unchanged(raw in calls_strategy()) {
+                let named: Vec<CallIn<'_>> = raw
+                    .iter()
+                    .map(|&(t, q, _, _, o, wait, talk, _)| {
+                        let mut c = call(t, QUEUES[q], Some("a"), OUTCOMES[o], wait as f64 / 1000.0);
+                        c.row.talk_s = Some(talk as f64 / 1000.0);
+                        c
+                    })
+                    .collect();
+                let mut a = CallAccum::default();
+                for c in &named {
+                    a.add(&c.row, &CallSettings::default());
+                }
+                prop_assert_eq!(CallAccum::from_fields(&a.fields(), SlAbandons::Negative), a);
+            }
+        }
     }
 }
