@@ -893,9 +893,12 @@ mod tests {
             )
         }
 
-        /// Per agent: (gap ms, length ms, state) runs; work: (agent, start, length).
-        fn time_strategy()
-        -> impl Strategy<Value = (Vec<(usize, i64, i64, usize)>, Vec<(usize, i64, i64)>)> {
+        /// Per agent: (agent, gap ms, length ms, state) runs, back to back.
+        type Runs = Vec<(usize, i64, i64, usize)>;
+        /// Scheduled work: (agent, start, length).
+        type Shifts = Vec<(usize, i64, i64)>;
+
+        fn time_strategy() -> impl Strategy<Value = (Runs, Shifts)> {
             (
                 prop::collection::vec(
                     (
