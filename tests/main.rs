@@ -25,5 +25,6 @@ mod mapping;
 mod queue_log;
 mod simulate;
 mod staff;
+mod summaries;
 mod support;
 mod tickets;

@@ -62,8 +62,14 @@ pub struct Args {
     /// Summary format.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
     format: SummaryFormat,
+    /// Load nothing: only bring the store's report summaries up to date (every
+    /// ingest does this itself; use it after an ingest was interrupted, or on a store
+    /// written by an older callboard). `callboard kpi` is correct without them, only
+    /// slower.
+    #[arg(long, conflicts_with_all = ["follow", "dry_run", "mapping", "kind"])]
+    summaries: bool,
     /// CSV or Parquet files.
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(required_unless_present = "summaries", value_name = "FILE")]
     files: Vec<PathBuf>,
 }
 
@@ -74,6 +80,10 @@ pub struct Report {
     pub files: Vec<FileSummary>,
     /// Sums over the files.
     pub totals: Totals,
+    /// Seconds spent rebuilding the store's per-slot summaries (`None`: they were
+    /// current, or a dry run).
+    #[serde(skip)]
+    pub summaries_s: Option<f64>,
 }
 
 /// Sums over files.
@@ -102,6 +112,26 @@ pub fn parse_kind(kind: Option<&str>) -> Result<(Option<Table>, bool)> {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    if args.summaries {
+        if !args.files.is_empty() {
+            bail!(
+                "--summaries loads nothing: drop the file arguments (every ingest refreshes the summaries itself)"
+            );
+        }
+        let dir = args.data.path();
+        if !dir.join(crate::store::MANIFEST).exists() {
+            bail!(
+                "{} holds no store yet; load data with `callboard ingest FILE…`",
+                dir.display()
+            );
+        }
+        let store = Store::open_for_write(&dir)?;
+        match super::summaries::refresh(&store)? {
+            Some(secs) => println!("report summaries (15-minute slots) rebuilt in {secs:.1} s"),
+            None => println!("report summaries are up to date"),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let (kind, queue_log) = parse_kind(args.kind.as_deref())?;
     let zone =
         TimeZoneSpec::parse(&args.timezone).map_err(|e| anyhow::anyhow!("--timezone: {e}"))?;
@@ -196,6 +226,7 @@ pub fn ingest_paths(data_dir: &Path, files: &[PathBuf], opts: &IngestOptions) ->
     let mut report = Report {
         files: Vec::new(),
         totals: Totals::default(),
+        summaries_s: None,
     };
     for job in &jobs {
         let id = store.next_ingest_id(chrono::Utc::now());
@@ -206,6 +237,9 @@ pub fn ingest_paths(data_dir: &Path, files: &[PathBuf], opts: &IngestOptions) ->
             }
         };
         report.add(s);
+    }
+    if !opts.dry_run {
+        report.summaries_s = super::summaries::refresh(&store)?;
     }
     Ok(report)
 }
@@ -230,11 +264,15 @@ pub fn ingest_mapped(
     let mut report = Report {
         files: Vec::new(),
         totals: Totals::default(),
+        summaries_s: None,
     };
     for f in files {
         let id = store.next_ingest_id(chrono::Utc::now());
         let s = crate::ingest::mapping::ingest(&mut store, &mapping, f, opts, &id)?;
         report.add(s);
+    }
+    if !opts.dry_run {
+        report.summaries_s = super::summaries::refresh(&store)?;
     }
     Ok(report)
 }
@@ -316,6 +354,9 @@ pub fn print_report(report: &Report, dry_run: bool) {
             plus(t.skipped, "skipped"),
             plus(t.open, "open"),
         );
+    }
+    if let Some(secs) = report.summaries_s {
+        println!("report summaries (15-minute slots) rebuilt in {secs:.1} s");
     }
     if dry_run {
         println!("dry run: nothing was written");

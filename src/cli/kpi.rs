@@ -2,15 +2,17 @@
 //! the manual's targets.
 
 use super::DataDir;
+use super::summaries::Summaries;
 use crate::store::Store;
 use anyhow::{Context, Result, anyhow, bail};
-use callboard_core::kpi::agent_time::{AgentStates, StateKind, StatesBuilder, WorkRow};
+use callboard_core::kpi::agent_time::{AgentStates, SLOT_MS, StateKind, StatesBuilder, WorkRow};
 use callboard_core::kpi::buckets::Bucketing;
 use callboard_core::kpi::calls::{CallSettings, SlAbandons, repeat_contact_resolution};
 use callboard_core::kpi::catalog::{KPIS, Status, Unit};
 use callboard_core::kpi::intern::Interner;
 use callboard_core::kpi::report::{
-    Calls, Grouping, Inputs, NO_CALLER, NONE, Row, Settings, call_part, compute,
+    CallPart, CallSlot, Calls, Grouping, Inputs, NO_CALLER, NONE, Row, Settings, call_part,
+    compute, period_starts,
 };
 use callboard_core::kpi::staff_cost::{AgentRow, CostRow, QaRow};
 use callboard_core::schema::Table;
@@ -126,6 +128,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Compute from the rows even where the store's per-slot summaries could answer
+    /// (they give the same figures; this is for checking that, or timing the rows).
+    #[arg(long)]
+    from_rows: bool,
     /// Print what a KPI means instead of computing it: formula, inputs, target and what
     /// to look at when it drifts (an id such as service_level, or every KPI when
     /// given alone). Needs no store.
@@ -260,7 +266,11 @@ fn coded(c: &polars::prelude::Column) -> Result<(Vec<u32>, Vec<String>)> {
 
 /// The calls as coded columns, read one column at a time so the frame never holds
 /// them all; with `--queue` filters, only those queues' calls.
-fn read_calls(store: &Store, only: &[String], fcr_window_ms: i64) -> Result<Option<Calls>> {
+pub(super) fn read_calls(
+    store: &Store,
+    only: &[String],
+    fcr_window_ms: i64,
+) -> Result<Option<Calls>> {
     let Some(queue) = column(store, Table::Calls, "queue")? else {
         return Ok(None);
     };
@@ -295,16 +305,18 @@ fn read_calls(store: &Store, only: &[String], fcr_window_ms: i64) -> Result<Opti
     };
     // Repeat-contact FCR on a second thread while this one reads the other
     // columns: callers need only telling apart, so each is a 128-bit hash (as the
-    // store keys rows) instead of an entry in a map of millions of names.
+    // store keys rows) instead of an entry in a map of millions of names. A repeat
+    // call counts in any queue (domain.md), so the flags are found over every call
+    // and only then kept for the queues asked for.
     let keep = &keep;
     std::thread::scope(|scope| -> Result<Option<Calls>> {
         let fcr = scope.spawn(|| -> Result<(Vec<i64>, Vec<Option<bool>>)> {
             let caller: Vec<u128> = {
                 let c = column(store, Table::Calls, "caller_id")?.context("calls table")?;
-                let c = c.str()?;
-                pick!(c, |x: Option<&str>| x.map_or(NO_CALLER, |x| {
-                    xxhash_rust::xxh3::xxh3_128(x.as_bytes())
-                }))
+                c.str()?
+                    .iter()
+                    .map(|x| x.map_or(NO_CALLER, |x| xxhash_rust::xxh3::xxh3_128(x.as_bytes())))
+                    .collect()
             };
             let arrived_ms: Vec<i64> = {
                 let c = column(store, Table::Calls, "arrived_at")?.context("calls table")?;
@@ -312,13 +324,18 @@ fn read_calls(store: &Store, only: &[String], fcr_window_ms: i64) -> Result<Opti
                     .as_materialized_series()
                     .to_physical_repr()
                     .cast(&DataType::Int64)?;
-                let c = c.i64()?;
-                pick!(c, |x: Option<i64>| x.unwrap_or(0))
+                c.i64()?.iter().map(|x| x.unwrap_or(0)).collect()
             };
             let last = arrived_ms.iter().copied().max().unwrap_or(0);
             let repeat =
                 repeat_contact_resolution(&caller, NO_CALLER, &arrived_ms, fcr_window_ms, last);
-            Ok((arrived_ms, repeat))
+            Ok(match keep {
+                Some(k) => (
+                    k.iter().map(|&i| arrived_ms[i]).collect(),
+                    k.iter().map(|&i| repeat[i]).collect(),
+                ),
+                None => (arrived_ms, repeat),
+            })
         });
         let (agent, agent_names) = codes("agent_id")?;
         let numbers = |name: &str, empty: f64| -> Result<Vec<f64>> {
@@ -383,10 +400,51 @@ fn read_calls(store: &Store, only: &[String], fcr_window_ms: i64) -> Result<Opti
     })
 }
 
+/// The schedules' columns (the `work` segments are the rows [`Schedules::rows`]
+/// gives).
+pub(super) struct Schedules {
+    agent: StringChunked,
+    start: Int64Chunked,
+    end: Int64Chunked,
+    activity: StringChunked,
+}
+
+impl Schedules {
+    /// The scheduled `work` segments.
+    pub(super) fn rows(&self) -> Result<Vec<WorkRow<'_>>> {
+        Ok((0..self.agent.len())
+            .filter(|&i| self.activity.get(i) == Some("work"))
+            .map(|i| WorkRow {
+                agent: self.agent.get(i).unwrap_or(""),
+                start_ms: self.start.get(i).unwrap_or(0),
+                end_ms: self.end.get(i).unwrap_or(0),
+            })
+            .collect())
+    }
+}
+
+/// The schedules table, if any.
+pub(super) fn read_work(store: &Store) -> Result<Option<Schedules>> {
+    let Some(df) = frame(
+        store,
+        Table::Schedules,
+        &["agent_id", "start", "end", "activity"],
+    )?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Schedules {
+        agent: text(&df, "agent_id")?,
+        start: ms(&df, "start")?,
+        end: ms(&df, "end")?,
+        activity: text(&df, "activity")?,
+    }))
+}
+
 /// The agent states, the largest table, one column at a time: agent ids and states
 /// coded against small name lists, then the times placed straight into the
 /// agent-grouped rows.
-fn read_states(store: &Store) -> Result<Option<AgentStates>> {
+pub(super) fn read_states(store: &Store) -> Result<Option<AgentStates>> {
     let Some(agent) = column(store, Table::AgentStates, "agent_id")? else {
         return Ok(None);
     };
@@ -442,6 +500,7 @@ pub fn print_summary(data_dir: std::path::PathBuf) -> Result<()> {
         queue: Vec::new(),
         format: Format::Table,
         explain: None,
+        from_rows: false,
     };
     run(args).map(|_| ())
 }
@@ -479,15 +538,57 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
 
-    let calls = read_calls(&store, &args.queue, fcr_window_ms)?;
+    // The store's per-slot summaries, when current: the period's default ends come
+    // from them, and most reports are answered from them (see `summaries`).
+    // Damaged summaries are only a slower report, not a failed one.
+    let ignore = |e: anyhow::Error| {
+        eprintln!(
+            "note: computing from the rows, the store's summaries cannot be read ({e:#}); `callboard ingest --summaries` rebuilds them"
+        );
+    };
+    let summaries = if args.from_rows {
+        None
+    } else {
+        Summaries::open(&store).unwrap_or_else(|e| {
+            ignore(e);
+            None
+        })
+    };
+    let wanted = |q: &str| args.queue.is_empty() || args.queue.iter().any(|x| x == q);
+    let call_slots: Option<Vec<CallSlot>> = summaries.as_ref().and_then(|sm| {
+        let queues = &sm.meta.queues;
+        match sm.calls() {
+            Ok(slots) => Some(
+                slots
+                    .into_iter()
+                    .filter(|c| wanted(&queues[c.queue as usize]))
+                    .collect(),
+            ),
+            Err(e) => {
+                ignore(e);
+                None
+            }
+        }
+    });
+    let summaries = summaries.filter(|_| call_slots.is_some());
+    let mut calls = match &call_slots {
+        Some(_) => None,
+        None => read_calls(&store, &args.queue, fcr_window_ms)?,
+    };
     // Period.
     let local_day = |t: i64| (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32;
     let when = |t: &str| parse_timestamp(t.trim(), &zone).map_err(|e| anyhow!("{e}"));
-    let arrivals = calls.as_ref().map_or(&[][..], |c| c.arrivals());
-    let (first, last) = (
-        arrivals.iter().copied().min(),
-        arrivals.iter().copied().max(),
-    );
+    let (first, last) = match (&call_slots, &calls) {
+        (Some(slots), _) => (
+            slots.iter().map(|c| c.first_ms).min(),
+            slots.iter().map(|c| c.last_ms).max(),
+        ),
+        (None, Some(c)) => (
+            c.arrivals().iter().copied().min(),
+            c.arrivals().iter().copied().max(),
+        ),
+        (None, None) => (None, None),
+    };
     let from_ms = match (&args.from, first) {
         (Some(t), _) => when(t).context("--from")?,
         (None, Some(f)) => zone
@@ -586,34 +687,51 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
         fcr_window_ms,
     };
-    let calls = calls.map(|c| call_part(&c, &teams, &settings));
-    let states = if per_queue {
-        None
-    } else {
+    // The summaries serve buckets made of whole 15-minute slots; their call
+    // counters only the settings they were built with, and only in total or per
+    // queue (per agent or team the calls are read).
+    let whole_slots = period_starts(&settings)
+        .iter()
+        .chain([&to_ms])
+        .all(|t| t.rem_euclid(SLOT_MS) == 0);
+    let summaries = summaries.filter(|_| whole_slots);
+    let slots_for_calls = summaries
+        .as_ref()
+        .is_some_and(|sm| sm.fits(args.sl_seconds, args.short_abandon_seconds, fcr_window_ms))
+        && matches!(group, Grouping::None | Grouping::Queue);
+    let calls = match (&call_slots, &summaries) {
+        (Some(slots), Some(sm)) if slots_for_calls => {
+            Some(CallPart::from_slots(slots, &sm.meta.queues, &settings))
+        }
+        _ => {
+            drop(call_slots);
+            if calls.is_none() {
+                calls = read_calls(&store, &args.queue, fcr_window_ms)?;
+            }
+            calls.map(|c| call_part(&c, &teams, &settings))
+        }
+    };
+    let agent_slots = match &summaries {
+        Some(sm) if !per_queue => sm
+            .agent_slots(group == Grouping::None)
+            .map_err(ignore)
+            .ok()
+            .flatten(),
+        _ => None,
+    };
+    let from_rows = agent_slots.is_none() && !per_queue;
+    let states = if from_rows {
         read_states(&store)?
+    } else {
+        None
     };
 
     // Schedules, QA, costs.
-    let sched_df = needed(Table::Schedules, &["agent_id", "start", "end", "activity"])?;
-    let sc = match &sched_df {
-        Some(df) => Some((
-            text(df, "agent_id")?,
-            ms(df, "start")?,
-            ms(df, "end")?,
-            text(df, "activity")?,
-        )),
+    let sched = if from_rows { read_work(&store)? } else { None };
+    let work = match &sched {
+        Some(s) => Some(s.rows()?),
         None => None,
     };
-    let work: Option<Vec<WorkRow<'_>>> = sc.as_ref().map(|(a, b, e, act)| {
-        (0..a.len())
-            .filter(|&i| act.get(i) == Some("work"))
-            .map(|i| WorkRow {
-                agent: a.get(i).unwrap_or(""),
-                start_ms: b.get(i).unwrap_or(0),
-                end_ms: e.get(i).unwrap_or(0),
-            })
-            .collect()
-    });
     let qa_df = needed(Table::QaEvaluations, &["agent_id", "evaluated_at", "score"])?;
     let qc = match &qa_df {
         Some(df) => Some((
@@ -657,6 +775,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         calls: calls.as_ref(),
         states: states.as_ref(),
         work: work.as_deref(),
+        agent_slots: agent_slots.as_ref(),
         qa: qa.as_deref(),
         costs: costs.as_deref(),
         agents: agents.as_deref(),

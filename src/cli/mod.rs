@@ -7,6 +7,7 @@ mod schema;
 mod simulate;
 mod staff;
 mod status;
+mod summaries;
 mod tickets;
 
 use anyhow::Result;

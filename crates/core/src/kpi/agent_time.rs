@@ -383,23 +383,28 @@ pub fn agent_time(
 /// whole quarter-hour offsets) is a union of slots.
 pub const SLOT_MS: i64 = 15 * 60_000;
 
-/// One agent's time in one 15-minute slot (UTC-aligned), in whole ms.
+/// One agent's time in one 15-minute slot (UTC-aligned), in whole ms: logged in
+/// (every state), busy (talk + hold + acw), ready, adherent (working states inside
+/// scheduled work) and scheduled work, in that order. 28 bytes, as there are
+/// millions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AgentSlot {
     /// Agent code (index into [`AgentSlots::names`]).
     pub agent: u32,
-    /// Slot start, ms.
-    pub slot_ms: i64,
-    /// Every state.
-    pub logged_in_ms: i64,
-    /// talk + hold + acw.
-    pub busy_ms: i64,
-    /// ready.
-    pub ready_ms: i64,
-    /// Working states inside scheduled work.
-    pub adherent_ms: i64,
-    /// Scheduled work.
-    pub scheduled_ms: i64,
+    /// Slot number: the slot starts at `slot × SLOT_MS`.
+    pub slot: i32,
+    /// Logged-in, busy, ready, adherent and scheduled ms.
+    pub ms: [u32; 5],
+}
+
+/// All agents' time in one slot, summed: [`AgentSlot`]'s figures without the
+/// agent, for reports that are not grouped by agent or team.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SlotTotal {
+    /// Slot number.
+    pub slot: i32,
+    /// Logged-in, busy, ready, adherent and scheduled ms.
+    pub ms: [i64; 5],
 }
 
 /// A scheduled segment's start and whether the agent showed up (attendance).
@@ -422,12 +427,18 @@ pub struct AgentSlots {
     pub names: Vec<String>,
     /// Non-empty (agent, slot) cells, by agent then slot.
     pub slots: Vec<AgentSlot>,
+    /// Per-slot sums over the agents, used in place of `slots` for a report without
+    /// grouping (either may be given; both are added).
+    pub totals: Vec<SlotTotal>,
     /// Scheduled `work` segments, by agent.
     pub segments: Vec<SegmentStart>,
     /// Whether there was an agent-states table (else its KPIs are null).
     pub has_states: bool,
     /// Whether there was a schedules table.
     pub has_work: bool,
+    /// False when a cell overflowed its 32 bits (thousands of overlapping
+    /// schedule segments): the slots then cannot stand in for the rows.
+    pub exact: bool,
 }
 
 /// One agent's slots while [`agent_slots`] walks it: dense from the first slot
@@ -459,7 +470,8 @@ impl AgentCells {
         }
     }
 
-    fn drain_into(&mut self, agent: u32, out: &mut Vec<AgentSlot>) {
+    /// Moves the cells out as `agent`'s; false if one does not fit 32 bits.
+    fn drain_into(&mut self, agent: u32, out: &mut Vec<AgentSlot>) -> bool {
         let dense = self.dense.drain(..).enumerate();
         let base = self.base;
         let mut cells: Vec<(i64, [i64; 5])> = dense
@@ -468,15 +480,25 @@ impl AgentCells {
             .filter(|(_, c)| c.iter().any(|&x| x != 0))
             .collect();
         cells.sort_unstable_by_key(|c| c.0);
-        out.extend(cells.into_iter().map(|(slot, c)| AgentSlot {
-            agent,
-            slot_ms: slot * SLOT_MS,
-            logged_in_ms: c[0],
-            busy_ms: c[1],
-            ready_ms: c[2],
-            adherent_ms: c[3],
-            scheduled_ms: c[4],
+        let mut exact = true;
+        out.extend(cells.into_iter().map(|(slot, c)| {
+            let mut ms = [0u32; 5];
+            for (m, x) in ms.iter_mut().zip(c) {
+                *m = u32::try_from(x).unwrap_or_else(|_| {
+                    exact = false;
+                    u32::MAX
+                });
+            }
+            AgentSlot {
+                agent,
+                slot: i32::try_from(slot).unwrap_or_else(|_| {
+                    exact = false;
+                    0
+                }),
+                ms,
+            }
         }));
+        exact
     }
 }
 
@@ -510,11 +532,12 @@ pub fn agent_slots(states: Option<&AgentStates>, work: Option<&[WorkRow<'_>]>) -
     let mut out = AgentSlots::default();
     let mut cells = AgentCells::default();
     let mut current: Option<u32> = None;
+    let mut exact = true;
     pieces(states, work, |id, agent, piece, a, b| {
         let code = id.map_or_else(|| names.id(agent), |i| i as u32);
         if current != Some(code) {
             if let Some(c) = current {
-                cells.drain_into(c, &mut out.slots);
+                exact &= cells.drain_into(c, &mut out.slots);
             }
             current = Some(code);
         }
@@ -541,12 +564,32 @@ pub fn agent_slots(states: Option<&AgentStates>, work: Option<&[WorkRow<'_>]>) -
         spread_slots(a, b, |slot, o| cells.add(slot, field, o));
     });
     if let Some(c) = current {
-        cells.drain_into(c, &mut out.slots);
+        exact &= cells.drain_into(c, &mut out.slots);
     }
+    out.exact = exact;
     out.names = names.names().iter().map(|n| (*n).to_owned()).collect();
     out.has_states = has_states;
     out.has_work = has_work;
     out
+}
+
+impl AgentSlots {
+    /// The per-slot sums over all agents ([`AgentSlots::totals`]) of the cells.
+    pub fn summed(&self) -> Vec<SlotTotal> {
+        let mut by_slot: FxHashMap<i32, [i64; 5]> = FxHashMap::default();
+        for c in &self.slots {
+            let t = by_slot.entry(c.slot).or_default();
+            for (x, m) in t.iter_mut().zip(c.ms) {
+                *x += i64::from(m);
+            }
+        }
+        let mut out: Vec<SlotTotal> = by_slot
+            .into_iter()
+            .map(|(slot, ms)| SlotTotal { slot, ms })
+            .collect();
+        out.sort_unstable_by_key(|c| c.slot);
+        out
+    }
 }
 
 /// [`agent_time`] from per-slot sums: the same figures, provided every bucket
@@ -561,19 +604,29 @@ pub fn agent_time_from_slots(
 ) -> Vec<Vec<AgentTime>> {
     let mut out = vec![vec![AgentTime::default(); groups]; starts.len()];
     let group: Vec<Option<usize>> = slots.names.iter().map(|n| group_of(n)).collect();
+    let mut add = |b: usize, g: usize, ms: [f64; 5]| {
+        let t = &mut out[b][g];
+        t.logged_in_ms += ms[0];
+        t.busy_ms += ms[1];
+        t.ready_ms += ms[2];
+        t.adherent_ms += ms[3];
+        t.scheduled_ms += ms[4];
+    };
     for c in &slots.slots {
         let Some(g) = group[c.agent as usize] else {
             continue;
         };
-        let Some(b) = bucket_of(starts, to_ms, c.slot_ms) else {
-            continue;
-        };
-        let t = &mut out[b][g];
-        t.logged_in_ms += c.logged_in_ms as f64;
-        t.busy_ms += c.busy_ms as f64;
-        t.ready_ms += c.ready_ms as f64;
-        t.adherent_ms += c.adherent_ms as f64;
-        t.scheduled_ms += c.scheduled_ms as f64;
+        if let Some(b) = bucket_of(starts, to_ms, i64::from(c.slot) * SLOT_MS) {
+            add(b, g, c.ms.map(f64::from));
+        }
+    }
+    // The sums over all agents: their one group is every agent's.
+    let everyone = slots.names.first().map_or(Some(0), |n| group_of(n));
+    for c in &slots.totals {
+        let Some(g) = everyone else { break };
+        if let Some(b) = bucket_of(starts, to_ms, i64::from(c.slot) * SLOT_MS) {
+            add(b, g, c.ms.map(|x| x as f64));
+        }
     }
     let mut pairs: FxHashMap<(u32, i64), (bool, usize, usize)> = FxHashMap::default();
     for s in &slots.segments {

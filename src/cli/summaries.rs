@@ -1,0 +1,435 @@
+//! The store's per-slot summaries: the calls accumulated per queue and 15-minute
+//! slot, agent time per agent and slot, and the scheduled segments' starts, built
+//! after every ingest that commits, so `callboard kpi` can answer most reports from
+//! a few hundred thousand summary rows instead of tens of millions of call and
+//! agent-state rows. They give the same figures to the last bit (the sums are whole
+//! milliseconds and microseconds); `kpi` falls back to the rows whenever a report
+//! needs something they do not hold (other call settings, a period or bucket that
+//! is not whole slots, calls per agent or team).
+//!
+//! ```text
+//! <data-dir>/summaries/<fingerprint of the calls, agent_states, schedules files>/
+//!   calls.parquet      slot_ms, queue (code), first_ms, last_ms, the counters
+//!   agents.parquet     agent (code), slot (number), logged-in/busy/ready/adherent/scheduled ms
+//!   everyone.parquet   slot and the same times summed over the agents (reports not
+//!                      per agent or team)
+//!   segments.parquet   agent (code), start_ms, attended
+//!   meta.json          written last: the settings, queue and agent names
+//! ```
+//!
+//! Crash safety: the set is written under `summaries/.building/` and renamed into
+//! place whole; a set is used only when it was built from exactly the live files of
+//! its tables, so a process killed between an ingest's commit and the summaries
+//! leaves the reports on the rows (correct, slower) until the next ingest rebuilds
+//! them.
+
+use super::kpi::{read_calls, read_states, read_work};
+use crate::store::{Store, sync_dir};
+use anyhow::{Context, Result};
+use callboard_core::kpi::agent_time::{
+    AgentSlot, AgentSlots, SLOT_MS, SegmentStart, SlotTotal, agent_slots,
+};
+use callboard_core::kpi::calls::{CallAccum, CallSettings, SlAbandons};
+use callboard_core::kpi::report::{CallSlot, call_slots};
+use callboard_core::schema::Table;
+use polars::prelude::{
+    Column, DataFrame, IntoColumn, NamedFrom, ParquetReader, ParquetWriter, SerReader, Series,
+};
+use serde::{Deserialize, Serialize};
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// The summaries' directory under the data directory.
+pub const DIR: &str = "summaries";
+/// Bumped when the files change shape.
+const FORMAT: u32 = 3;
+/// The FCR window the summaries are built with (`kpi`'s default).
+pub const FCR_WINDOW_MS: i64 = 7 * 86_400_000;
+
+/// What a summary set was built from and with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Meta {
+    format: u32,
+    /// The manifest version it was built at.
+    pub manifest_version: u64,
+    slot_ms: i64,
+    /// Call settings the counters used.
+    pub sl_seconds: f64,
+    /// See `sl_seconds`.
+    pub short_abandon_seconds: f64,
+    /// FCR window of the repeat-contact flags.
+    pub fcr_window_ms: i64,
+    /// Queue names by code.
+    pub queues: Vec<String>,
+    /// Agent names by code.
+    pub agents: Vec<String>,
+    /// Which tables there were.
+    pub has_calls: bool,
+    /// See `has_calls`.
+    pub has_states: bool,
+    /// See `has_calls`.
+    pub has_work: bool,
+    /// Whether every agent-time cell fit its 32 bits ([`AgentSlots::exact`]).
+    pub agent_time_exact: bool,
+    /// Seconds the build took.
+    pub built_in_s: f64,
+}
+
+/// A current summary set, opened (its files are read on demand).
+pub struct Summaries {
+    dir: PathBuf,
+    /// What it holds.
+    pub meta: Meta,
+}
+
+/// The tables the summaries are built from.
+const SOURCES: [Table; 3] = [Table::Calls, Table::AgentStates, Table::Schedules];
+
+/// Names the content of the source tables: committed files never change, so the
+/// same live files are the same data. Ingests of other tables (tickets, QA, …)
+/// leave it, and the summaries, as they are.
+fn fingerprint(store: &Store) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for t in SOURCES {
+        h.update(t.name().as_bytes());
+        let mut files: Vec<_> = store.manifest().files(t).iter().collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        for f in files {
+            h.update(f.path.as_bytes());
+            h.update(&f.rows.to_le_bytes());
+        }
+    }
+    format!("{:032x}", h.digest128())
+}
+
+fn set_dir(store: &Store) -> PathBuf {
+    store.root().join(DIR).join(fingerprint(store))
+}
+
+impl Summaries {
+    /// The set for the store's current manifest, if there is one.
+    pub fn open(store: &Store) -> Result<Option<Summaries>> {
+        let dir = set_dir(store);
+        let meta_path = dir.join("meta.json");
+        let Ok(bytes) = fs::read(&meta_path) else {
+            return Ok(None);
+        };
+        let meta: Meta = serde_json::from_slice(&bytes)
+            .with_context(|| format!("cannot read {}", meta_path.display()))?;
+        if meta.format != FORMAT || meta.slot_ms != SLOT_MS {
+            return Ok(None);
+        }
+        Ok(Some(Summaries { dir, meta }))
+    }
+
+    /// Whether the call counters were built with these settings.
+    pub fn fits(&self, sl_seconds: f64, short_abandon_seconds: f64, fcr_window_ms: i64) -> bool {
+        self.meta.sl_seconds == sl_seconds
+            && self.meta.short_abandon_seconds == short_abandon_seconds
+            && self.meta.fcr_window_ms == fcr_window_ms
+    }
+
+    fn frame(&self, name: &str) -> Result<DataFrame> {
+        let path = self.dir.join(name);
+        let f = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        ParquetReader::new(f)
+            .finish()
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("cannot read {}", path.display()))
+    }
+
+    /// The call slots (empty when the store has no calls).
+    pub fn calls(&self) -> Result<Vec<CallSlot>> {
+        if !self.meta.has_calls {
+            return Ok(Vec::new());
+        }
+        let df = self.frame("calls.parquet")?;
+        let i64s = |c: &str| -> Result<Vec<i64>> {
+            Ok(df.column(c)?.i64()?.into_no_null_iter().collect())
+        };
+        let slot = i64s("slot_ms")?;
+        let first = i64s("first_ms")?;
+        let last = i64s("last_ms")?;
+        let queue: Vec<u32> = df.column("queue")?.u32()?.into_no_null_iter().collect();
+        let fields: Vec<Vec<i64>> = CallAccum::FIELDS
+            .iter()
+            .map(|f| i64s(f))
+            .collect::<Result<_>>()?;
+        let mut out = Vec::with_capacity(slot.len());
+        for i in 0..slot.len() {
+            let mut f = [0i64; 29];
+            for (x, col) in f.iter_mut().zip(&fields) {
+                *x = col[i];
+            }
+            out.push(CallSlot {
+                slot_ms: slot[i],
+                queue: queue[i],
+                first_ms: first[i],
+                last_ms: last[i],
+                acc: CallAccum::from_fields(&f, SlAbandons::Negative),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Agent time per slot and the scheduled segments: per agent, or with
+    /// `everyone` summed over the agents (for reports not grouped by agent or team:
+    /// a few thousand rows instead of millions). `None` when the slots cannot stand
+    /// in for the rows (see [`AgentSlots::exact`]).
+    pub fn agent_slots(&self, everyone: bool) -> Result<Option<AgentSlots>> {
+        let mut out = AgentSlots {
+            names: self.meta.agents.clone(),
+            has_states: self.meta.has_states,
+            has_work: self.meta.has_work,
+            exact: self.meta.agent_time_exact,
+            ..AgentSlots::default()
+        };
+        if !out.exact {
+            return Ok(None);
+        }
+        if !(out.has_states || out.has_work) {
+            return Ok(Some(out));
+        }
+        let name = if everyone {
+            "everyone.parquet"
+        } else {
+            "agents.parquet"
+        };
+        let df = self.frame(name)?;
+        let slot: Vec<i32> = df.column("slot")?.i32()?.into_no_null_iter().collect();
+        if everyone {
+            let ms: Vec<Vec<i64>> = MS_COLUMNS
+                .iter()
+                .map(|c| Ok(df.column(c)?.i64()?.into_no_null_iter().collect()))
+                .collect::<Result<_>>()?;
+            out.totals = (0..slot.len())
+                .map(|i| SlotTotal {
+                    slot: slot[i],
+                    ms: std::array::from_fn(|k| ms[k][i]),
+                })
+                .collect();
+        } else {
+            let agent: Vec<u32> = df.column("agent")?.u32()?.into_no_null_iter().collect();
+            let ms: Vec<Vec<u32>> = MS_COLUMNS
+                .iter()
+                .map(|c| Ok(df.column(c)?.u32()?.into_no_null_iter().collect()))
+                .collect::<Result<_>>()?;
+            out.slots = (0..slot.len())
+                .map(|i| AgentSlot {
+                    agent: agent[i],
+                    slot: slot[i],
+                    ms: std::array::from_fn(|k| ms[k][i]),
+                })
+                .collect();
+        }
+        let df = self.frame("segments.parquet")?;
+        let start = df.column("start_ms")?.i64()?;
+        let attended = df.column("attended")?.bool()?;
+        out.segments = df
+            .column("agent")?
+            .u32()?
+            .into_no_null_iter()
+            .zip(start.into_no_null_iter())
+            .zip(attended.iter().map(|x| x.unwrap_or(false)))
+            .map(|((agent, start_ms), attended)| SegmentStart {
+                agent,
+                start_ms,
+                attended,
+            })
+            .collect();
+        Ok(Some(out))
+    }
+}
+
+/// The agent-time columns, in [`AgentSlot::ms`] order.
+const MS_COLUMNS: [&str; 5] = [
+    "logged_in_ms",
+    "busy_ms",
+    "ready_ms",
+    "adherent_ms",
+    "scheduled_ms",
+];
+
+/// Writes the per-agent cells.
+fn write_agent_slots(dir: &Path, s: &[AgentSlot]) -> Result<()> {
+    let mut columns = vec![
+        Series::new(
+            "agent".into(),
+            s.iter().map(|c| c.agent).collect::<Vec<u32>>(),
+        )
+        .into_column(),
+        Series::new(
+            "slot".into(),
+            s.iter().map(|c| c.slot).collect::<Vec<i32>>(),
+        )
+        .into_column(),
+    ];
+    for (k, name) in MS_COLUMNS.iter().enumerate() {
+        columns.push(
+            Series::new(
+                (*name).into(),
+                s.iter().map(|c| c.ms[k]).collect::<Vec<u32>>(),
+            )
+            .into_column(),
+        );
+    }
+    write(dir, "agents.parquet", columns)
+}
+
+/// Writes the per-slot sums over the agents.
+fn write_totals(dir: &Path, s: &[SlotTotal]) -> Result<()> {
+    let mut columns = vec![
+        Series::new(
+            "slot".into(),
+            s.iter().map(|c| c.slot).collect::<Vec<i32>>(),
+        )
+        .into_column(),
+    ];
+    for (k, name) in MS_COLUMNS.iter().enumerate() {
+        columns.push(i64_column(name, s.iter().map(|c| c.ms[k]).collect()));
+    }
+    write(dir, "everyone.parquet", columns)
+}
+
+fn write(dir: &Path, name: &str, columns: Vec<Column>) -> Result<()> {
+    let height = columns.first().map_or(0, |c| c.len());
+    let mut df = DataFrame::new(height, columns).map_err(anyhow::Error::from)?;
+    let path = dir.join(name);
+    let f = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    ParquetWriter::new(&f)
+        .finish(&mut df)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    f.sync_all()
+        .with_context(|| format!("cannot sync {}", path.display()))
+}
+
+fn i64_column(name: &str, v: Vec<i64>) -> Column {
+    Series::new(name.into(), v).into_column()
+}
+
+/// Builds the summaries of the store's current manifest (nothing to do when they
+/// are there already) and removes older sets. Returns the seconds it took, or
+/// `None` when they were current.
+pub fn refresh(store: &Store) -> Result<Option<f64>> {
+    let started = Instant::now();
+    let root = store.root();
+    let version = store.manifest().version;
+    let target = set_dir(store);
+    if matches!(Summaries::open(store), Ok(Some(_))) {
+        return Ok(None);
+    }
+    let base = root.join(DIR);
+    let building = base.join(".building");
+    if building.exists() {
+        fs::remove_dir_all(&building)
+            .with_context(|| format!("cannot clear {}", building.display()))?;
+    }
+    fs::create_dir_all(&building)
+        .with_context(|| format!("cannot create {}", building.display()))?;
+
+    let settings = CallSettings::default();
+    let calls = read_calls(store, &[], FCR_WINDOW_MS)?;
+    let has_calls = calls.is_some();
+    let mut queues = Vec::new();
+    if let Some(calls) = calls {
+        let slots = call_slots(&calls, &settings, FCR_WINDOW_MS);
+        queues = calls.queues.clone();
+        drop(calls);
+        let mut columns = vec![
+            i64_column("slot_ms", slots.iter().map(|c| c.slot_ms).collect()),
+            Series::new(
+                "queue".into(),
+                slots.iter().map(|c| c.queue).collect::<Vec<u32>>(),
+            )
+            .into_column(),
+            i64_column("first_ms", slots.iter().map(|c| c.first_ms).collect()),
+            i64_column("last_ms", slots.iter().map(|c| c.last_ms).collect()),
+        ];
+        let fields: Vec<[i64; 29]> = slots.iter().map(|c| c.acc.fields()).collect();
+        for (j, name) in CallAccum::FIELDS.iter().enumerate() {
+            columns.push(i64_column(name, fields.iter().map(|f| f[j]).collect()));
+        }
+        write(&building, "calls.parquet", columns)?;
+    }
+
+    let states = read_states(store)?;
+    let sched = read_work(store)?;
+    let work = match &sched {
+        Some(s) => Some(s.rows()?),
+        None => None,
+    };
+    let slots = agent_slots(states.as_ref(), work.as_deref());
+    drop(work);
+    drop((states, sched));
+    if slots.has_states || slots.has_work {
+        write_agent_slots(&building, &slots.slots)?;
+        write_totals(&building, &slots.summed())?;
+        let g = &slots.segments;
+        write(
+            &building,
+            "segments.parquet",
+            vec![
+                Series::new(
+                    "agent".into(),
+                    g.iter().map(|c| c.agent).collect::<Vec<u32>>(),
+                )
+                .into_column(),
+                i64_column("start_ms", g.iter().map(|c| c.start_ms).collect()),
+                Series::new(
+                    "attended".into(),
+                    g.iter().map(|c| c.attended).collect::<Vec<bool>>(),
+                )
+                .into_column(),
+            ],
+        )?;
+    }
+    let built_in_s = started.elapsed().as_secs_f64();
+    let meta = Meta {
+        format: FORMAT,
+        manifest_version: version,
+        slot_ms: SLOT_MS,
+        sl_seconds: settings.sl_seconds,
+        short_abandon_seconds: settings.short_abandon_seconds,
+        fcr_window_ms: FCR_WINDOW_MS,
+        queues,
+        agents: slots.names,
+        has_calls,
+        has_states: slots.has_states,
+        has_work: slots.has_work,
+        agent_time_exact: slots.exact,
+        built_in_s,
+    };
+    let meta_path = building.join("meta.json");
+    {
+        use std::io::Write;
+        let mut f = File::create(&meta_path)
+            .with_context(|| format!("cannot create {}", meta_path.display()))?;
+        f.write_all(&serde_json::to_vec_pretty(&meta)?)?;
+        f.sync_all()?;
+    }
+    sync_dir(&building)?;
+    crate::store::crash_point("before-summaries");
+    if target.exists() {
+        // A set of an older format, or damaged.
+        fs::remove_dir_all(&target)
+            .with_context(|| format!("cannot remove {}", target.display()))?;
+    }
+    fs::rename(&building, &target).with_context(|| {
+        format!(
+            "cannot move {} into {}",
+            building.display(),
+            target.display()
+        )
+    })?;
+    sync_dir(&base)?;
+    // Older sets are of no use once this one is in place.
+    for e in fs::read_dir(&base).with_context(|| format!("cannot list {}", base.display()))? {
+        let p = e?.path();
+        if p != target && p.is_dir() {
+            fs::remove_dir_all(&p).with_context(|| format!("cannot remove {}", p.display()))?;
+        }
+    }
+    Ok(Some(built_in_s))
+}

@@ -1,0 +1,211 @@
+//! The store's per-slot report summaries: `kpi` answers from them exactly what it
+//! answers from the rows, they follow every ingest, survive a crash, and reports
+//! they cannot serve fall back to the rows.
+
+use crate::support::*;
+use std::path::Path;
+
+fn kpi(data: &Path, extra: &[&str]) -> String {
+    let d = data.display().to_string();
+    let mut args = vec!["kpi", "--data-dir", d.as_str(), "--format", "json"];
+    args.extend(extra);
+    ok(args).stdout
+}
+
+/// The one summary set of a store (its directory), if any.
+fn summary_sets(data: &Path) -> Vec<std::path::PathBuf> {
+    match std::fs::read_dir(data.join("summaries")) {
+        Ok(d) => d
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.join("meta.json").exists())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+#[test]
+fn summaries_give_the_rows_figures_byte_for_byte() {
+    let dir = tempdir();
+    let centre = dir.path().join("centre");
+    simulate(&centre, 9, 11, false);
+    let data = dir.path().join("store");
+    ingest_json(&data, &tables(&centre, "csv"), &[]);
+    assert_eq!(summary_sets(&data).len(), 1, "the ingest built them");
+    let variants: &[&[&str]] = &[
+        &[],
+        &["--group", "queue"],
+        &["--group", "team"],
+        &["--group", "agent", "--by", "day"],
+        &["--by", "interval", "--interval", "15m"],
+        &["--by", "interval", "--interval", "60m", "--group", "queue"],
+        &["--by", "week", "--timezone", "Asia/Kolkata"],
+        &[
+            "--by",
+            "month",
+            "--timezone",
+            "America/New_York",
+            "--group",
+            "team",
+        ],
+        &["--by", "day", "--timezone", "Asia/Kathmandu"],
+        &["--queue", "sales", "--by", "day"],
+        &["--sl-abandons", "positive"],
+        &["--sl-abandons", "ignore", "--group", "queue"],
+        // Not servable by the summaries: other call settings, a period that is not
+        // whole slots. Same answer, from the rows.
+        &["--sl-seconds", "30"],
+        &["--fcr-window", "2d"],
+        &["--short-abandon-seconds", "3", "--by", "day"],
+        &["--from", "2026-03-03T10:07:00Z", "--by", "day"],
+        &["--from", "2026-03-04", "--to", "2026-03-09", "--by", "week"],
+    ];
+    for v in variants {
+        let mut rows = v.to_vec();
+        rows.push("--from-rows");
+        let (a, b) = (kpi(&data, v), kpi(&data, &rows));
+        assert!(a == b, "{v:?}: summaries and rows differ");
+        let j: serde_json::Value = serde_json::from_str(&a).expect("json");
+        assert!(!j["rows"].as_array().expect("rows").is_empty(), "{v:?}");
+    }
+    // They did serve: the summary files are what the default report reads. Without
+    // them (removed) the report is the same, from the rows.
+    let before = kpi(&data, &["--by", "day"]);
+    for set in summary_sets(&data) {
+        std::fs::remove_dir_all(set).expect("remove");
+    }
+    assert_eq!(kpi(&data, &["--by", "day"]), before);
+    let r = ok([
+        "ingest",
+        "--data-dir",
+        data.to_str().expect("utf-8"),
+        "--summaries",
+    ]);
+    assert!(r.stdout.contains("rebuilt"), "{}", r.stdout);
+    assert_eq!(summary_sets(&data).len(), 1);
+    assert_eq!(kpi(&data, &["--by", "day"]), before);
+}
+
+#[test]
+fn summaries_follow_ingests_and_only_the_tables_they_hold() {
+    let dir = tempdir();
+    let centre = dir.path().join("centre");
+    simulate(&centre, 4, 5, false);
+    let data = dir.path().join("store");
+    ingest_json(&data, &[centre.join("calls.csv")], &[]);
+    let first = summary_sets(&data);
+    assert_eq!(first.len(), 1);
+    // Tickets and QA do not touch them; re-ingesting the same calls neither.
+    let d = data.to_str().expect("utf-8");
+    for f in ["tickets.csv", "qa_evaluations.csv", "calls.csv"] {
+        let r = ok([
+            "ingest",
+            "--data-dir",
+            d,
+            centre.join(f).to_str().expect("utf-8"),
+        ]);
+        assert!(!r.stdout.contains("rebuilt"), "{f}: {}", r.stdout);
+        assert_eq!(summary_sets(&data), first, "{f}");
+    }
+    // Agent states do: a new set replaces the old one.
+    let r = ok([
+        "ingest",
+        "--data-dir",
+        d,
+        centre.join("agent_states.csv").to_str().expect("utf-8"),
+    ]);
+    assert!(r.stdout.contains("rebuilt"), "{}", r.stdout);
+    let second = summary_sets(&data);
+    assert_eq!(second.len(), 1);
+    assert_ne!(second, first);
+    assert_eq!(kpi(&data, &[]), kpi(&data, &["--from-rows"]));
+}
+
+#[test]
+fn a_crash_before_the_summaries_leaves_reports_on_the_rows() {
+    let dir = tempdir();
+    let centre = dir.path().join("centre");
+    simulate(&centre, 3, 8, false);
+    let data = dir.path().join("store");
+    ingest_json(&data, &[centre.join("calls.csv")], &[]);
+    let r: Run = bin()
+        .args([
+            "ingest",
+            "--data-dir",
+            data.to_str().expect("utf-8"),
+            centre.join("agent_states.csv").to_str().expect("utf-8"),
+        ])
+        .env("CALLBOARD_CRASH_AT", "before-summaries")
+        .output()
+        .expect("runs")
+        .into();
+    assert_ne!(r.code, 0, "the process must have died");
+    // The states are committed; the summaries on disk are the calls-only set, which
+    // no longer matches the store, so the report reads the rows and counts the states.
+    let j: serde_json::Value = serde_json::from_str(&kpi(&data, &[])).expect("json");
+    assert!(
+        j["rows"][0]["kpis"]["occupancy"]["value"].is_number(),
+        "agent states are counted: {}",
+        j["rows"][0]["kpis"]["occupancy"]
+    );
+    let rows = kpi(&data, &["--from-rows"]);
+    assert_eq!(kpi(&data, &[]), rows);
+    // The next ingest (or `ingest --summaries`) rebuilds them.
+    ok([
+        "ingest",
+        "--data-dir",
+        data.to_str().expect("utf-8"),
+        "--summaries",
+    ]);
+    assert_eq!(summary_sets(&data).len(), 1);
+    assert_eq!(kpi(&data, &[]), rows);
+}
+
+#[test]
+fn damaged_summaries_are_noted_and_the_rows_answer() {
+    let dir = tempdir();
+    let centre = dir.path().join("centre");
+    simulate(&centre, 2, 3, false);
+    let data = dir.path().join("store");
+    ingest_json(&data, &tables(&centre, "csv"), &[]);
+    let good = kpi(&data, &[]);
+    let set = summary_sets(&data).pop().expect("a set");
+    std::fs::write(set.join("everyone.parquet"), b"not parquet").expect("write");
+    let d = data.to_str().expect("utf-8");
+    let r = ok(["kpi", "--data-dir", d, "--format", "json"]);
+    assert_eq!(r.stdout, good);
+    assert!(
+        r.stderr.contains("summaries cannot be read"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_repeat_call_in_another_queue_counts_against_fcr() {
+    // domain.md: a later call from the same caller in any queue. Caller X is
+    // answered in billing, then calls sales an hour later: with --queue billing
+    // the billing call is not resolved (FCR 0), not censored or resolved. The
+    // last call (10 days on) ends the data so the 7-day windows are decided.
+    let dir = tempdir();
+    let data = dir.path().join("store");
+    let file = write(
+        dir.path(),
+        "calls.csv",
+        "call_id,queue,arrived_at,outcome,wait_s,agent_id,talk_s,caller_id\n\
+         c1,billing,2026-03-02T09:00:00Z,answered,10,a,60,X\n\
+         c2,sales,2026-03-02T10:00:00Z,answered,10,b,60,X\n\
+         c3,sales,2026-03-12T10:00:00Z,answered,10,b,60,Y\n",
+    );
+    ingest_json(&data, &[file], &[]);
+    for extra in [
+        &["--queue", "billing"][..],
+        &["--queue", "billing", "--from-rows"],
+    ] {
+        let j: serde_json::Value = serde_json::from_str(&kpi(&data, extra)).expect("json");
+        let fcr = &j["rows"][0]["kpis"]["first_call_resolution"];
+        assert_eq!(fcr["value"], 0.0, "{extra:?}: {fcr}");
+    }
+    // Over both queues: c1 repeated (0), c2 resolved (1), c3 censored → 0.5.
+    let j: serde_json::Value = serde_json::from_str(&kpi(&data, &[])).expect("json");
+    assert_eq!(j["rows"][0]["kpis"]["first_call_resolution"]["value"], 0.5);
+}
