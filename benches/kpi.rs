@@ -1,7 +1,9 @@
 //! KPI speed at size: a simulated centre of ~10 M calls with its agent states,
-//! schedules, QA and costs in a store; `callboard kpi --by total` and
-//! `--by interval --interval 30m --group queue`, each its own process (peak memory),
-//! against a bare polars scan of the columns they read (the ceiling).
+//! schedules, QA and costs in a store; `callboard kpi --by total`,
+//! `--by interval --interval 30m --group queue` and `--by day --group team`, each
+//! its own process (peak memory), from the store's report summaries (the default)
+//! and from the rows (`--from-rows`), against bare polars scans of what each reads
+//! (the ceilings); and the time to build the summaries.
 //!
 //! ```sh
 //! cargo bench --bench kpi                        # ~10 M calls (several GB of scratch)
@@ -38,21 +40,34 @@ fn main() {
     let mut ingest = vec!["ingest", "--data-dir", d.as_str()];
     ingest.extend(files.iter().map(String::as_str));
     let (secs, mb) = run(&ingest);
-    println!("loaded the store in {secs:.1} s (peak {mb:.0} MB)\n");
+    println!("loaded the store in {secs:.1} s (peak {mb:.0} MB), report summaries included");
     let _ = std::fs::remove_dir_all(&centre);
-    println!("| query | seconds | peak MB |\n|---|---:|---:|");
+    // The summaries alone, rebuilt from the stored rows.
+    let _ = std::fs::remove_dir_all(data.join("summaries"));
+    let (secs, mb) = run(&["ingest", "--data-dir", d.as_str(), "--summaries"]);
+    println!("report summaries rebuilt alone in {secs:.1} s (peak {mb:.0} MB)\n");
+    println!(
+        "| query | from summaries s | peak MB | from rows s | peak MB |\n|---|---:|---:|---:|---:|"
+    );
     for (label, extra) in [
         ("kpi --by total", vec!["--by", "total"]),
         (
             "kpi --by interval --interval 30m --group queue",
             vec!["--by", "interval", "--interval", "30m", "--group", "queue"],
         ),
+        (
+            "kpi --by day --group team",
+            vec!["--by", "day", "--group", "team"],
+        ),
     ] {
         let mut args = vec!["kpi", "--data-dir", d.as_str(), "--format", "json"];
         args.extend(extra);
         let (secs, mb) = run(&args);
-        println!("| {label} | {secs:.2} | {mb:.0} |");
+        args.push("--from-rows");
+        let (rows_secs, rows_mb) = run(&args);
+        println!("| {label} | {secs:.2} | {mb:.0} | {rows_secs:.2} | {rows_mb:.0} |");
     }
+    println!();
     // Ceilings: polars reading the columns the queries use — the calls' alone (all
     // a per-queue query reads) and with the agent-side tables (what --by total reads).
     let scan = |table: &str, cols: &[&str]| -> usize {
@@ -92,6 +107,32 @@ fn main() {
         "| … plus agent states and schedules ({} rows) | {:.2} | – |",
         calls_rows + rows,
         calls_s + t.elapsed().as_secs_f64()
+    );
+    // And the summary files the default reports read instead.
+    let set = std::fs::read_dir(data.join("summaries"))
+        .expect("summaries")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.join("meta.json").exists())
+        .expect("a summary set");
+    let file = |name: &str| -> usize {
+        let lf = LazyFrame::scan_parquet(
+            PlRefPath::new(set.join(name).display().to_string()),
+            ScanArgsParquet::default(),
+        )
+        .expect("scan");
+        lf.collect().expect("collect").height()
+    };
+    let t = Instant::now();
+    let n = file("calls.parquet") + file("everyone.parquet") + file("segments.parquet");
+    println!(
+        "| bare polars read of the summaries --by total uses ({n} rows) | {:.3} | – |",
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let n = file("calls.parquet");
+    println!(
+        "| … of those a per-queue report uses ({n} rows) | {:.3} | – |",
+        t.elapsed().as_secs_f64()
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -139,6 +139,7 @@ fn a_crash_before_the_summaries_leaves_reports_on_the_rows() {
         .expect("runs")
         .into();
     assert_ne!(r.code, 0, "the process must have died");
+    assert_eq!(status(&data, true)["summaries"], "out of date");
     // The states are committed; the summaries on disk are the calls-only set, which
     // no longer matches the store, so the report reads the rows and counts the states.
     let j: serde_json::Value = serde_json::from_str(&kpi(&data, &[])).expect("json");
@@ -157,6 +158,7 @@ fn a_crash_before_the_summaries_leaves_reports_on_the_rows() {
         "--summaries",
     ]);
     assert_eq!(summary_sets(&data).len(), 1);
+    assert_eq!(status(&data, false)["summaries"], "current");
     assert_eq!(kpi(&data, &[]), rows);
 }
 

@@ -41,6 +41,9 @@ struct Status {
     ingests: usize,
     verified: bool,
     tables: BTreeMap<String, TableStatus>,
+    /// `current`, `out of date` (reports read the rows until `ingest --summaries`),
+    /// or `none` (no calls, agent states or schedules yet).
+    summaries: &'static str,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -97,6 +100,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ingests: store.manifest().ingests.len(),
         verified: args.verify,
         tables,
+        summaries: match super::summaries::Summaries::open(&store) {
+            Ok(Some(_)) => "current",
+            _ if [Table::Calls, Table::AgentStates, Table::Schedules]
+                .iter()
+                .all(|t| store.row_count(*t) == 0) =>
+            {
+                "none"
+            }
+            _ => "out of date",
+        },
     };
     match args.format {
         super::ingest::SummaryFormat::Json => {
@@ -116,6 +129,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     "  {name:<15} {:>10} rows  {:>5} files  {span}",
                     t.rows, t.files
                 );
+            }
+            match status.summaries {
+                "current" => println!("report summaries: current"),
+                "out of date" => println!(
+                    "report summaries: out of date (reports read the rows, slower); `callboard ingest --summaries` rebuilds them"
+                ),
+                _ => {}
             }
             if args.verify {
                 println!("verified: every live file reads back with the rows the manifest lists");
