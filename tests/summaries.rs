@@ -211,3 +211,30 @@ fn a_repeat_call_in_another_queue_counts_against_fcr() {
     let j: serde_json::Value = serde_json::from_str(&kpi(&data, &[])).expect("json");
     assert_eq!(j["rows"][0]["kpis"]["first_call_resolution"]["value"], 0.5);
 }
+
+#[test]
+fn a_bulk_load_can_leave_the_summaries_to_the_end() {
+    let dir = tempdir();
+    let centre = dir.path().join("centre");
+    simulate(&centre, 2, 4, false);
+    let data = dir.path().join("store");
+    ingest_json(&data, &[centre.join("calls.csv")], &["--no-summaries"]);
+    ingest_json(
+        &data,
+        &[centre.join("agent_states.csv")],
+        &["--no-summaries"],
+    );
+    assert!(summary_sets(&data).is_empty());
+    assert_eq!(status(&data, false)["summaries"], "out of date");
+    let rows = kpi(&data, &[]);
+    let d = data.to_str().expect("utf-8");
+    let r = ok(["ingest", "--data-dir", d, "--summaries"]);
+    assert!(r.stdout.contains("rebuilt"), "{}", r.stdout);
+    let r = ok(["ingest", "--data-dir", d, "--summaries"]);
+    assert!(r.stdout.contains("up to date"), "{}", r.stdout);
+    assert_eq!(kpi(&data, &[]), rows);
+    // --summaries loads nothing.
+    let r = run(["ingest", "--data-dir", d, "--summaries", "x.csv"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("loads nothing"), "{}", r.stderr);
+}

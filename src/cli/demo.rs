@@ -94,6 +94,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         progress: true,
         queue_log: false,
         ring_seconds: 6.0,
+        summaries: true,
     };
     let report = ingest_paths(&args.data_dir, &files, &opts)?;
     print_report(&report, false);

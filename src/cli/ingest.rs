@@ -66,8 +66,13 @@ pub struct Args {
     /// ingest does this itself; use it after an ingest was interrupted, or on a store
     /// written by an older callboard). `callboard kpi` is correct without them, only
     /// slower.
-    #[arg(long, conflicts_with_all = ["follow", "dry_run", "mapping", "kind"])]
+    #[arg(long, conflicts_with_all = ["follow", "dry_run", "mapping", "kind", "no_summaries"])]
     summaries: bool,
+    /// Do not rebuild the report summaries after loading: for a bulk load split over
+    /// many commands, finished with `callboard ingest --summaries` (each rebuild
+    /// reads the whole store; reports are correct meanwhile, from the rows).
+    #[arg(long)]
+    no_summaries: bool,
     /// CSV or Parquet files.
     #[arg(required_unless_present = "summaries", value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -148,6 +153,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         progress: args.format == SummaryFormat::Table,
         queue_log,
         ring_seconds: args.ring_seconds,
+        summaries: !args.no_summaries,
     };
     if args.follow {
         let [file] = args.files.as_slice() else {
@@ -238,7 +244,7 @@ pub fn ingest_paths(data_dir: &Path, files: &[PathBuf], opts: &IngestOptions) ->
         };
         report.add(s);
     }
-    if !opts.dry_run {
+    if opts.summaries && !opts.dry_run {
         report.summaries_s = super::summaries::refresh(&store)?;
     }
     Ok(report)
@@ -271,7 +277,7 @@ pub fn ingest_mapped(
         let s = crate::ingest::mapping::ingest(&mut store, &mapping, f, opts, &id)?;
         report.add(s);
     }
-    if !opts.dry_run {
+    if opts.summaries && !opts.dry_run {
         report.summaries_s = super::summaries::refresh(&store)?;
     }
     Ok(report)

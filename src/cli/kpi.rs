@@ -265,11 +265,13 @@ fn coded(c: &polars::prelude::Column) -> Result<(Vec<u32>, Vec<String>)> {
 }
 
 /// The calls as coded columns, read one column at a time so the frame never holds
-/// them all; with `--queue` filters, only those queues' calls.
+/// them all; with `--queue` filters, only those queues' calls; without
+/// `with_agents`, no answering agents (none needed: nothing grouped by agent).
 pub(super) fn read_calls(
     store: &Store,
     only: &[String],
     fcr_window_ms: i64,
+    with_agents: bool,
 ) -> Result<Option<Calls>> {
     let Some(queue) = column(store, Table::Calls, "queue")? else {
         return Ok(None);
@@ -337,7 +339,14 @@ pub(super) fn read_calls(
                 None => (arrived_ms, repeat),
             })
         });
-        let (agent, agent_names) = codes("agent_id")?;
+        let (agent, agent_names) = if with_agents {
+            codes("agent_id")?
+        } else {
+            (
+                vec![NONE; keep.as_ref().map_or(queue_code.len(), Vec::len)],
+                Vec::new(),
+            )
+        };
         let numbers = |name: &str, empty: f64| -> Result<Vec<f64>> {
             let c = column(store, Table::Calls, name)?.context("calls table")?;
             let c = c.as_materialized_series().cast(&DataType::Float64)?;
@@ -573,7 +582,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let summaries = summaries.filter(|_| call_slots.is_some());
     let mut calls = match &call_slots {
         Some(_) => None,
-        None => read_calls(&store, &args.queue, fcr_window_ms)?,
+        None => read_calls(&store, &args.queue, fcr_window_ms, true)?,
     };
     // Period.
     let local_day = |t: i64| (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32;
@@ -706,7 +715,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         _ => {
             drop(call_slots);
             if calls.is_none() {
-                calls = read_calls(&store, &args.queue, fcr_window_ms)?;
+                calls = read_calls(&store, &args.queue, fcr_window_ms, true)?;
             }
             calls.map(|c| call_part(&c, &teams, &settings))
         }

@@ -330,7 +330,7 @@ pub fn refresh(store: &Store) -> Result<Option<f64>> {
         .with_context(|| format!("cannot create {}", building.display()))?;
 
     let settings = CallSettings::default();
-    let calls = read_calls(store, &[], FCR_WINDOW_MS)?;
+    let calls = read_calls(store, &[], FCR_WINDOW_MS, false)?;
     let has_calls = calls.is_some();
     let mut queues = Vec::new();
     if let Some(calls) = calls {

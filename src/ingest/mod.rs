@@ -113,6 +113,9 @@ pub struct IngestOptions {
     pub queue_log: bool,
     /// Seconds per ring when turning queue_log ring time into rings.
     pub ring_seconds: f64,
+    /// Rebuild the report summaries at the end of the command (when something they
+    /// are made from changed).
+    pub summaries: bool,
 }
 
 /// A file ready to ingest: its source, table, and column map.
