@@ -24,14 +24,16 @@
 //! them.
 
 use super::kpi::{read_calls, read_states, read_work};
+use crate::store::StoredFile;
 use crate::store::{Store, sync_dir};
 use anyhow::{Context, Result};
 use callboard_core::kpi::agent_time::{
-    AgentSlot, AgentSlots, SLOT_MS, SegmentStart, SlotTotal, agent_slots,
+    AgentSlot, AgentSlots, AgentStates, SLOT_MS, SegmentStart, SlotTotal, WorkRow, agent_slots,
 };
 use callboard_core::kpi::calls::{CallAccum, CallSettings, SlAbandons};
 use callboard_core::kpi::report::{CallSlot, call_slots};
 use callboard_core::schema::Table;
+use callboard_core::time::{DAY_MS, parse_date};
 use polars::prelude::{
     Column, DataFrame, IntoColumn, NamedFrom, ParquetReader, ParquetWriter, SerReader, Series,
 };
@@ -43,7 +45,7 @@ use std::time::Instant;
 /// The summaries' directory under the data directory.
 pub const DIR: &str = "summaries";
 /// Bumped when the files change shape.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 /// The FCR window the summaries are built with (`kpi`'s default).
 pub const FCR_WINDOW_MS: i64 = 7 * 86_400_000;
 
@@ -72,6 +74,16 @@ pub struct Meta {
     pub has_work: bool,
     /// Whether every agent-time cell fit its 32 bits ([`AgentSlots::exact`]).
     pub agent_time_exact: bool,
+    /// The live files of the source tables it was built from.
+    pub files: Vec<String>,
+    /// The last call's arrival (FCR's censoring line), ms.
+    pub last_arrival_ms: Option<i64>,
+    /// The longest agent-state interval, ms (how far back a new row can reach).
+    pub max_state_ms: i64,
+    /// The longest scheduled segment, ms.
+    pub max_segment_ms: i64,
+    /// Whether it was built by updating the previous set.
+    pub incremental: bool,
     /// Seconds the build took.
     pub built_in_s: f64,
 }
@@ -309,18 +321,268 @@ fn i64_column(name: &str, v: Vec<i64>) -> Column {
     Series::new(name.into(), v).into_column()
 }
 
-/// Builds the summaries of the store's current manifest (nothing to do when they
-/// are there already) and removes older sets. Returns the seconds it took, or
-/// `None` when they were current.
+/// A summary set in memory, as built or merged before it is written.
+struct Built {
+    queues: Vec<String>,
+    calls: Vec<CallSlot>,
+    has_calls: bool,
+    last_arrival_ms: Option<i64>,
+    agents: AgentSlots,
+    max_state_ms: i64,
+    max_segment_ms: i64,
+}
+
+/// The longest agent-state interval and scheduled segment, ms.
+fn longest(states: Option<&AgentStates>, work: Option<&[WorkRow<'_>]>) -> (i64, i64) {
+    let state = states.map_or(0, |st| {
+        (0..st.names().len())
+            .flat_map(|i| st.of(i))
+            .map(|r| r.end_ms - r.start_ms)
+            .max()
+            .unwrap_or(0)
+    });
+    let segment = work
+        .unwrap_or(&[])
+        .iter()
+        .map(|w| w.end_ms - w.start_ms)
+        .max()
+        .unwrap_or(0);
+    (state.max(0), segment.max(0))
+}
+
+/// The agent side from `store` (or the view of it given).
+fn agent_side(store: &Store) -> Result<(AgentSlots, i64, i64)> {
+    let states = read_states(store)?;
+    let sched = read_work(store)?;
+    let work = match &sched {
+        Some(s) => Some(s.rows()?),
+        None => None,
+    };
+    let (max_state, max_segment) = longest(states.as_ref(), work.as_deref());
+    Ok((
+        agent_slots(states.as_ref(), work.as_deref()),
+        max_state,
+        max_segment,
+    ))
+}
+
+/// Everything from the rows.
+fn build_full(store: &Store) -> Result<Built> {
+    let calls = read_calls(store, &[], FCR_WINDOW_MS, false)?;
+    let (has_calls, queues, slots, last) = match calls {
+        Some(c) => (
+            true,
+            c.queues.clone(),
+            call_slots(&c, &CallSettings::default(), FCR_WINDOW_MS),
+            c.arrivals().iter().copied().max(),
+        ),
+        None => (false, Vec::new(), Vec::new(), None),
+    };
+    let (agents, max_state_ms, max_segment_ms) = agent_side(store)?;
+    Ok(Built {
+        queues,
+        calls: slots,
+        has_calls,
+        last_arrival_ms: last,
+        agents,
+        max_state_ms,
+        max_segment_ms,
+    })
+}
+
+/// Codes of `names` in `merged`, adding the ones it lacks.
+fn remap(names: &[String], merged: &mut Vec<String>) -> Vec<u32> {
+    let mut at: std::collections::HashMap<String, u32> = merged
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.clone(), i as u32))
+        .collect();
+    names
+        .iter()
+        .map(|n| {
+            *at.entry(n.clone()).or_insert_with(|| {
+                merged.push(n.clone());
+                merged.len() as u32 - 1
+            })
+        })
+        .collect()
+}
+
+/// Midnight (UTC ms) of a partition's day, `None` for `all`.
+fn partition_ms(f: &StoredFile) -> Option<i64> {
+    parse_date(&f.partition).map(|d| i64::from(d) * DAY_MS)
+}
+
+/// The previous set updated for the files added since it was built: only the
+/// slots the new rows can change are recomputed, from the days they need.
+/// `None` when that cannot be done exactly (a file it was built from is gone, a
+/// file without a day): then everything is rebuilt.
+fn build_incremental(store: &Store, old: &Summaries) -> Result<Option<Built>> {
+    let was: std::collections::HashSet<&str> = old.meta.files.iter().map(String::as_str).collect();
+    let mut live = 0;
+    let mut lo: [Option<i64>; 3] = [None; 3];
+    for (k, t) in SOURCES.iter().enumerate() {
+        for f in store.manifest().files(*t) {
+            if was.contains(f.path.as_str()) {
+                live += 1;
+                continue;
+            }
+            let Some(ms) = partition_ms(f) else {
+                return Ok(None);
+            };
+            lo[k] = Some(lo[k].map_or(ms, |x: i64| x.min(ms)));
+        }
+    }
+    if live != was.len() {
+        return Ok(None);
+    }
+    let day_of = |t: i64| t.div_euclid(DAY_MS) * DAY_MS;
+
+    // Calls: a new call at `lo` can change the repeat-contact flag of calls back to
+    // `lo − window`, and the later last arrival decides calls whose window ran past
+    // the old one; every slot from there is recomputed from the calls since then.
+    let mut queues = old.meta.queues.clone();
+    let (calls, last_arrival_ms) = match lo[0] {
+        None => (old.calls()?, old.meta.last_arrival_ms),
+        Some(lo_c) => {
+            let from = (lo_c.min(old.meta.last_arrival_ms.unwrap_or(lo_c)) - FCR_WINDOW_MS)
+                .div_euclid(SLOT_MS)
+                * SLOT_MS;
+            let view = store.view(|t, f| {
+                t != Table::Calls || partition_ms(f).is_none_or(|d| d >= day_of(from))
+            });
+            let fresh = read_calls(&view, &[], FCR_WINDOW_MS, false)?
+                .context("the calls just loaded are missing")?;
+            let codes = remap(&fresh.queues, &mut queues);
+            let last = fresh.arrivals().iter().copied().max();
+            let mut slots: Vec<CallSlot> = old
+                .calls()?
+                .into_iter()
+                .filter(|c| c.slot_ms < from)
+                .collect();
+            slots.extend(
+                call_slots(&fresh, &CallSettings::default(), FCR_WINDOW_MS)
+                    .into_iter()
+                    .filter(|c| c.slot_ms >= from)
+                    .map(|c| CallSlot {
+                        queue: codes[c.queue as usize],
+                        ..c
+                    }),
+            );
+            slots.sort_unstable_by_key(|c| (c.slot_ms, c.queue));
+            (slots, last.max(old.meta.last_arrival_ms))
+        }
+    };
+
+    // Agent time: new rows start at `lo` or later, so slots before it keep their
+    // time; a new state can still make a segment that began up to one segment
+    // length earlier "attended", and adherence needs whole segments. Recompute from
+    // `from` = lo − the longest segment, reading the rows that can reach it.
+    let lo_a = match (lo[1], lo[2]) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let (agents, max_state_ms, max_segment_ms) = match lo_a {
+        None => {
+            let Some(kept) = old.agent_slots(false)? else {
+                return Ok(None);
+            };
+            (kept, old.meta.max_state_ms, old.meta.max_segment_ms)
+        }
+        Some(lo_a) => {
+            let Some(mut merged) = old.agent_slots(false)? else {
+                return Ok(None);
+            };
+            // The new rows' longest intervals first (they bound what to re-read).
+            let new_rows = store.view(|t, f| {
+                !matches!(t, Table::AgentStates | Table::Schedules)
+                    || !was.contains(f.path.as_str())
+            });
+            let st = read_states(&new_rows)?;
+            let sc = read_work(&new_rows)?;
+            let wk = match &sc {
+                Some(s) => Some(s.rows()?),
+                None => None,
+            };
+            let (ns, nw) = longest(st.as_ref(), wk.as_deref());
+            drop(wk);
+            drop((st, sc));
+            let max_state = old.meta.max_state_ms.max(ns);
+            let max_segment = old.meta.max_segment_ms.max(nw);
+            let from = (lo_a - max_segment).div_euclid(SLOT_MS) * SLOT_MS;
+            let read_from = day_of(from - max_state.max(max_segment));
+            let view = store.view(|t, f| {
+                !matches!(t, Table::AgentStates | Table::Schedules)
+                    || partition_ms(f).is_none_or(|d| d >= read_from)
+            });
+            let (fresh, _, _) = agent_side(&view)?;
+            let codes = remap(&fresh.names, &mut merged.names);
+            let first_slot = from.div_euclid(SLOT_MS);
+            merged.slots.retain(|c| i64::from(c.slot) < first_slot);
+            merged.slots.extend(
+                fresh
+                    .slots
+                    .iter()
+                    .filter(|c| i64::from(c.slot) >= first_slot)
+                    .map(|c| AgentSlot {
+                        agent: codes[c.agent as usize],
+                        ..*c
+                    }),
+            );
+            merged.slots.sort_unstable_by_key(|c| (c.agent, c.slot));
+            merged.segments.retain(|g| g.start_ms < from);
+            merged.segments.extend(
+                fresh
+                    .segments
+                    .iter()
+                    .filter(|g| g.start_ms >= from)
+                    .map(|g| SegmentStart {
+                        agent: codes[g.agent as usize],
+                        ..*g
+                    }),
+            );
+            merged.segments.sort_by_key(|g| (g.agent, g.start_ms));
+            merged.has_states |= fresh.has_states;
+            merged.has_work |= fresh.has_work;
+            merged.exact &= fresh.exact;
+            (merged, max_state, max_segment)
+        }
+    };
+    Ok(Some(Built {
+        queues,
+        has_calls: !store.manifest().files(Table::Calls).is_empty(),
+        calls,
+        last_arrival_ms,
+        agents,
+        max_state_ms,
+        max_segment_ms,
+    }))
+}
+
+/// The newest readable set of this format, whatever it was built from.
+fn previous(store: &Store) -> Option<Summaries> {
+    let base = store.root().join(DIR);
+    fs::read_dir(&base)
+        .ok()?
+        .filter_map(|e| {
+            let dir = e.ok()?.path();
+            let meta: Meta = serde_json::from_slice(&fs::read(dir.join("meta.json")).ok()?).ok()?;
+            (meta.format == FORMAT && meta.slot_ms == SLOT_MS).then_some(Summaries { dir, meta })
+        })
+        .max_by_key(|s| s.meta.manifest_version)
+}
+
+/// Brings the summaries up to the store's current files: nothing to do when they
+/// are current; otherwise the previous set updated for the new files (only the
+/// days they can change are read), or everything rebuilt when there is none. Older
+/// sets are removed. Returns the seconds it took, or `None` when they were current.
 pub fn refresh(store: &Store) -> Result<Option<f64>> {
     let started = Instant::now();
-    let root = store.root();
-    let version = store.manifest().version;
     let target = set_dir(store);
     if matches!(Summaries::open(store), Ok(Some(_))) {
         return Ok(None);
     }
-    let base = root.join(DIR);
+    let base = store.root().join(DIR);
     let building = base.join(".building");
     if building.exists() {
         fs::remove_dir_all(&building)
@@ -328,88 +590,16 @@ pub fn refresh(store: &Store) -> Result<Option<f64>> {
     }
     fs::create_dir_all(&building)
         .with_context(|| format!("cannot create {}", building.display()))?;
-
-    let settings = CallSettings::default();
-    let calls = read_calls(store, &[], FCR_WINDOW_MS, false)?;
-    let has_calls = calls.is_some();
-    let mut queues = Vec::new();
-    if let Some(calls) = calls {
-        let slots = call_slots(&calls, &settings, FCR_WINDOW_MS);
-        queues = calls.queues.clone();
-        drop(calls);
-        let mut columns = vec![
-            i64_column("slot_ms", slots.iter().map(|c| c.slot_ms).collect()),
-            Series::new(
-                "queue".into(),
-                slots.iter().map(|c| c.queue).collect::<Vec<u32>>(),
-            )
-            .into_column(),
-            i64_column("first_ms", slots.iter().map(|c| c.first_ms).collect()),
-            i64_column("last_ms", slots.iter().map(|c| c.last_ms).collect()),
-        ];
-        let fields: Vec<[i64; 29]> = slots.iter().map(|c| c.acc.fields()).collect();
-        for (j, name) in CallAccum::FIELDS.iter().enumerate() {
-            columns.push(i64_column(name, fields.iter().map(|f| f[j]).collect()));
-        }
-        write(&building, "calls.parquet", columns)?;
-    }
-
-    let states = read_states(store)?;
-    let sched = read_work(store)?;
-    let work = match &sched {
-        Some(s) => Some(s.rows()?),
-        None => None,
-    };
-    let slots = agent_slots(states.as_ref(), work.as_deref());
-    drop(work);
-    drop((states, sched));
-    if slots.has_states || slots.has_work {
-        write_agent_slots(&building, &slots.slots)?;
-        write_totals(&building, &slots.summed())?;
-        let g = &slots.segments;
-        write(
-            &building,
-            "segments.parquet",
-            vec![
-                Series::new(
-                    "agent".into(),
-                    g.iter().map(|c| c.agent).collect::<Vec<u32>>(),
-                )
-                .into_column(),
-                i64_column("start_ms", g.iter().map(|c| c.start_ms).collect()),
-                Series::new(
-                    "attended".into(),
-                    g.iter().map(|c| c.attended).collect::<Vec<bool>>(),
-                )
-                .into_column(),
-            ],
-        )?;
-    }
-    let built_in_s = started.elapsed().as_secs_f64();
-    let meta = Meta {
-        format: FORMAT,
-        manifest_version: version,
-        slot_ms: SLOT_MS,
-        sl_seconds: settings.sl_seconds,
-        short_abandon_seconds: settings.short_abandon_seconds,
-        fcr_window_ms: FCR_WINDOW_MS,
-        queues,
-        agents: slots.names,
-        has_calls,
-        has_states: slots.has_states,
-        has_work: slots.has_work,
-        agent_time_exact: slots.exact,
-        built_in_s,
-    };
-    let meta_path = building.join("meta.json");
+    // A previous set that cannot be read or merged is only a reason to rebuild.
+    let (built, incremental) = match previous(store)
+        .map(|old| build_incremental(store, &old))
+        .and_then(Result::ok)
+        .flatten()
     {
-        use std::io::Write;
-        let mut f = File::create(&meta_path)
-            .with_context(|| format!("cannot create {}", meta_path.display()))?;
-        f.write_all(&serde_json::to_vec_pretty(&meta)?)?;
-        f.sync_all()?;
-    }
-    sync_dir(&building)?;
+        Some(b) => (b, true),
+        None => (build_full(store)?, false),
+    };
+    write_set(store, &building, built, incremental, started)?;
     crate::store::crash_point("before-summaries");
     if target.exists() {
         // A set of an older format, or damaged.
@@ -431,5 +621,90 @@ pub fn refresh(store: &Store) -> Result<Option<f64>> {
             fs::remove_dir_all(&p).with_context(|| format!("cannot remove {}", p.display()))?;
         }
     }
-    Ok(Some(built_in_s))
+    Ok(Some(started.elapsed().as_secs_f64()))
+}
+
+/// Writes a set's files and, last, its meta.json into `dir`.
+fn write_set(
+    store: &Store,
+    dir: &Path,
+    b: Built,
+    incremental: bool,
+    started: Instant,
+) -> Result<()> {
+    let settings = CallSettings::default();
+    if b.has_calls {
+        let slots = &b.calls;
+        let mut columns = vec![
+            i64_column("slot_ms", slots.iter().map(|c| c.slot_ms).collect()),
+            Series::new(
+                "queue".into(),
+                slots.iter().map(|c| c.queue).collect::<Vec<u32>>(),
+            )
+            .into_column(),
+            i64_column("first_ms", slots.iter().map(|c| c.first_ms).collect()),
+            i64_column("last_ms", slots.iter().map(|c| c.last_ms).collect()),
+        ];
+        let fields: Vec<[i64; 29]> = slots.iter().map(|c| c.acc.fields()).collect();
+        for (j, name) in CallAccum::FIELDS.iter().enumerate() {
+            columns.push(i64_column(name, fields.iter().map(|f| f[j]).collect()));
+        }
+        write(dir, "calls.parquet", columns)?;
+    }
+    let a = &b.agents;
+    if a.has_states || a.has_work {
+        write_agent_slots(dir, &a.slots)?;
+        write_totals(dir, &a.summed())?;
+        let g = &a.segments;
+        write(
+            dir,
+            "segments.parquet",
+            vec![
+                Series::new(
+                    "agent".into(),
+                    g.iter().map(|c| c.agent).collect::<Vec<u32>>(),
+                )
+                .into_column(),
+                i64_column("start_ms", g.iter().map(|c| c.start_ms).collect()),
+                Series::new(
+                    "attended".into(),
+                    g.iter().map(|c| c.attended).collect::<Vec<bool>>(),
+                )
+                .into_column(),
+            ],
+        )?;
+    }
+    let meta = Meta {
+        format: FORMAT,
+        manifest_version: store.manifest().version,
+        slot_ms: SLOT_MS,
+        sl_seconds: settings.sl_seconds,
+        short_abandon_seconds: settings.short_abandon_seconds,
+        fcr_window_ms: FCR_WINDOW_MS,
+        queues: b.queues,
+        agents: b.agents.names.clone(),
+        has_calls: b.has_calls,
+        has_states: a.has_states,
+        has_work: a.has_work,
+        agent_time_exact: a.exact,
+        files: SOURCES
+            .iter()
+            .flat_map(|t| store.manifest().files(*t))
+            .map(|f| f.path.clone())
+            .collect(),
+        last_arrival_ms: b.last_arrival_ms,
+        max_state_ms: b.max_state_ms,
+        max_segment_ms: b.max_segment_ms,
+        incremental,
+        built_in_s: started.elapsed().as_secs_f64(),
+    };
+    let meta_path = dir.join("meta.json");
+    {
+        use std::io::Write;
+        let mut f = File::create(&meta_path)
+            .with_context(|| format!("cannot create {}", meta_path.display()))?;
+        f.write_all(&serde_json::to_vec_pretty(&meta)?)?;
+        f.sync_all()?;
+    }
+    sync_dir(dir)
 }

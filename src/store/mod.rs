@@ -103,6 +103,23 @@ impl Store {
         &self.manifest
     }
 
+    /// A read-only view of this store that sees only the live files `keep` accepts
+    /// (tables not asked about are seen whole): what the readers read when only part
+    /// of a table matters, such as the days an ingest touched.
+    pub fn view(&self, keep: impl Fn(Table, &StoredFile) -> bool) -> Store {
+        let mut manifest = self.manifest.clone();
+        for t in Table::ALL {
+            if let Some(files) = manifest.tables.get_mut(t.name()) {
+                files.retain(|f| keep(t, f));
+            }
+        }
+        Store {
+            root: self.root.clone(),
+            manifest,
+            _lock: None,
+        }
+    }
+
     /// Absolute paths of the live files of `table`.
     pub fn files(&self, table: Table) -> Vec<PathBuf> {
         self.manifest
