@@ -259,6 +259,55 @@ fn overlapping_agent_states_are_rejected_against_file_and_store() {
 }
 
 #[test]
+fn stored_days_are_read_as_far_back_as_the_longest_interval_reaches() {
+    // The store reads only the days a new row can touch: its own day for duplicate
+    // keys, and back by the longest stored interval for overlaps. a1's night state
+    // (stored under 1 March) runs 30 hours into 3 March; a 3 March state inside it
+    // must still be refused, a re-sent row still be a duplicate, and a state of
+    // another day be loaded.
+    let dir = tempdir();
+    let data = dir.path().join("store");
+    let first = write(
+        dir.path(),
+        "s1.csv",
+        "agent_id,state,start,end
+\
+         a1,not_ready,2026-03-01T20:00:00Z,2026-03-03T02:00:00Z
+\
+         a2,ready,2026-03-05T08:00:00Z,2026-03-05T09:00:00Z
+",
+    );
+    ingest_json(&data, &[first], &[]);
+    let second = write(
+        dir.path(),
+        "s2.csv",
+        "agent_id,state,start,end
+\
+         a1,ready,2026-03-03T01:00:00Z,2026-03-03T01:30:00Z
+\
+         a2,ready,2026-03-05T08:00:00Z,2026-03-05T09:00:00Z
+\
+         a1,ready,2026-03-03T02:00:00Z,2026-03-03T03:00:00Z
+",
+    );
+    let j = ingest_json(&data, &[second], &[]);
+    let f = &j["files"][0];
+    assert_eq!(
+        (&f["loaded"], &f["rejected"], &f["duplicates"]),
+        (&1.into(), &1.into(), &1.into())
+    );
+    let rejects = csv_rows(std::path::Path::new(
+        f["rejects_path"].as_str().expect("path"),
+    ));
+    assert!(rejects[0][2].contains("overlaps"), "{:?}", rejects[0]);
+    assert!(
+        rejects[0][2].contains("2026-03-01T20:00:00Z"),
+        "{:?}",
+        rejects[0]
+    );
+}
+
+#[test]
 fn a_second_currency_is_rejected() {
     let dir = tempdir();
     let data = dir.path().join("store");

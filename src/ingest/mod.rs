@@ -298,6 +298,12 @@ struct Loader {
     keys: KeyIndex,
     updates: Option<UpdateState>,
     intervals: Option<IntervalIndex>,
+    /// Stored files whose keys are read when a row of their day first comes (tables
+    /// whose key holds the partition column, so a duplicate can only be in its day).
+    key_days: Option<DayFiles>,
+    /// Stored agent-state files read when a new interval could overlap them, and
+    /// the longest stored interval (how far back from its day one can reach).
+    interval_days: Option<(DayFiles, i64)>,
     key_idx: Vec<usize>,
     partition_idx: Option<usize>,
     currency_idx: Option<usize>,
@@ -310,6 +316,37 @@ struct Loader {
     rejects: Vec<Reject>,
     summary: FileSummary,
     keybuf: Vec<u8>,
+}
+
+/// A table's stored files by partition day, each read into an index the first
+/// time a row needs its day: loading one day into a year of data reads that day,
+/// not the year.
+struct DayFiles(std::collections::BTreeMap<i32, Vec<std::path::PathBuf>>);
+
+impl DayFiles {
+    /// `None` when a stored file has no day (then everything is read up front).
+    fn new(store: &Store, table: Table) -> Option<DayFiles> {
+        let mut by_day: std::collections::BTreeMap<i32, Vec<std::path::PathBuf>> =
+            Default::default();
+        for (f, path) in store.manifest().files(table).iter().zip(store.files(table)) {
+            by_day
+                .entry(callboard_core::time::parse_date(&f.partition)?)
+                .or_default()
+                .push(path);
+        }
+        Some(DayFiles(by_day))
+    }
+
+    /// The files of days `lo..=hi` not taken before.
+    fn take(&mut self, lo: i32, hi: i32) -> Vec<std::path::PathBuf> {
+        if self.0.is_empty() || lo > hi {
+            return Vec::new();
+        }
+        let days: Vec<i32> = self.0.range(lo..=hi).map(|(d, _)| *d).collect();
+        days.into_iter()
+            .flat_map(|d| self.0.remove(&d).unwrap_or_default())
+            .collect()
+    }
 }
 
 /// What a finished (not dry-run) load leaves to commit: its summary, its staged
@@ -328,9 +365,25 @@ impl Loader {
         warnings: Vec<String>,
     ) -> Result<Loader> {
         let spec = table.spec();
+        let key_days = (!spec.updates && spec.partition_by.is_some_and(|p| spec.key.contains(&p)))
+            .then(|| DayFiles::new(store, table))
+            .flatten();
+        // Lazily only when every stored file says how long its longest interval is.
+        let interval_days = (table == Table::AgentStates)
+            .then(|| {
+                let spans: Option<Vec<i64>> = store
+                    .manifest()
+                    .files(table)
+                    .iter()
+                    .map(|f| f.max_span_ms)
+                    .collect();
+                let longest = spans?.into_iter().max().unwrap_or(0);
+                DayFiles::new(store, table).map(|d| (d, longest))
+            })
+            .flatten();
         Ok(Loader {
             validator: RowValidator::new(spec, opts.zone),
-            keys: if spec.updates {
+            keys: if spec.updates || key_days.is_some() {
                 KeyIndex::default()
             } else {
                 KeyIndex::load(store, table)?
@@ -340,11 +393,13 @@ impl Loader {
             } else {
                 None
             },
-            intervals: if table == Table::AgentStates {
-                Some(updates::load_intervals(store)?)
-            } else {
-                None
+            intervals: match (table, &interval_days) {
+                (Table::AgentStates, Some(_)) => Some(IntervalIndex::new()),
+                (Table::AgentStates, None) => Some(updates::load_intervals(store)?),
+                _ => None,
             },
+            key_days,
+            interval_days,
             key_idx: spec
                 .key
                 .iter()
@@ -472,6 +527,17 @@ impl Loader {
             }
         };
         let width = spec.columns.len();
+        let day = match self.partition_idx.map(|p| row[p]) {
+            Some(Value::TimestampMs(t)) => Some(t.div_euclid(DAY_MS) as i32),
+            _ => None,
+        };
+        if let Some(kd) = &mut self.key_days {
+            // This day's stored keys (all of them for a row without a day).
+            let (lo, hi) = day.map_or((i32::MIN, i32::MAX), |d| (d, d));
+            for path in kd.take(lo, hi) {
+                self.keys.add_file(spec.table, &path)?;
+            }
+        }
         let parts: [KeyPart<'_>; 3] =
             std::array::from_fn(|i| match self.key_idx.get(i).map(|&k| row[k]) {
                 Some(Value::Str(s)) => KeyPart::Str(s),
@@ -508,6 +574,14 @@ impl Loader {
                 row[2].timestamp_ms().unwrap_or(0),
                 row[3].timestamp_ms().unwrap_or(0),
             );
+            if let Some((days, longest)) = &mut self.interval_days {
+                // Stored intervals that can overlap [s, e) start after s − longest.
+                let lo = s.saturating_sub(*longest).div_euclid(DAY_MS) as i32;
+                let hi = (e.max(s + 1) - 1).div_euclid(DAY_MS) as i32;
+                for path in days.take(lo, hi) {
+                    updates::add_intervals(iv, &path)?;
+                }
+            }
             if let Some((os, oe)) = iv.overlapping(agent, s, e) {
                 let reason = format!(
                     "start: overlaps this agent's interval {} – {} loaded earlier",

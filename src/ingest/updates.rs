@@ -166,29 +166,35 @@ impl UpdateState {
 pub fn load_intervals(store: &Store) -> Result<IntervalIndex> {
     let mut idx = IntervalIndex::new();
     for path in store.files(Table::AgentStates) {
-        let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-        let df = ParquetReader::new(file)
-            .with_columns(Some(vec!["agent_id".into(), "start".into(), "end".into()]))
-            .finish()
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let agent = df.column("agent_id")?.str()?.clone();
-        let start = df
-            .column("start")?
-            .as_materialized_series()
-            .to_physical_repr()
-            .i64()?
-            .clone();
-        let end = df
-            .column("end")?
-            .as_materialized_series()
-            .to_physical_repr()
-            .i64()?
-            .clone();
-        for ((a, s), e) in agent.iter().zip(start.iter()).zip(end.iter()) {
-            if let (Some(a), Some(s), Some(e)) = (a, s, e) {
-                idx.insert(a, s, e);
-            }
-        }
+        add_intervals(&mut idx, &path)?;
     }
     Ok(idx)
+}
+
+/// Adds the intervals of one stored agent-states file.
+pub fn add_intervals(idx: &mut IntervalIndex, path: &std::path::Path) -> Result<()> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let df = ParquetReader::new(file)
+        .with_columns(Some(vec!["agent_id".into(), "start".into(), "end".into()]))
+        .finish()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let agent = df.column("agent_id")?.str()?.clone();
+    let start = df
+        .column("start")?
+        .as_materialized_series()
+        .to_physical_repr()
+        .i64()?
+        .clone();
+    let end = df
+        .column("end")?
+        .as_materialized_series()
+        .to_physical_repr()
+        .i64()?
+        .clone();
+    for ((a, s), e) in agent.iter().zip(start.iter()).zip(end.iter()) {
+        if let (Some(a), Some(s), Some(e)) = (a, s, e) {
+            idx.insert(a, s, e);
+        }
+    }
+    Ok(())
 }

@@ -84,30 +84,38 @@ impl KeyIndex {
 
     /// Reads the key columns of every live file of `table`.
     pub fn load(store: &super::Store, table: Table) -> Result<KeyIndex> {
-        let spec = table.spec();
-        let mut set =
-            KeySet::with_capacity_and_hasher(store.row_count(table) as usize, Default::default());
-        let cols: Vec<String> = spec.key.iter().map(|s| s.to_string()).collect();
-        let mut buf = Vec::with_capacity(64);
+        let mut idx = KeyIndex {
+            set: KeySet::with_capacity_and_hasher(
+                store.row_count(table) as usize,
+                Default::default(),
+            ),
+        };
         for path in store.files(table) {
-            let file =
-                File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-            let df = ParquetReader::new(file)
-                .with_columns(Some(cols.clone()))
-                .finish()
-                .with_context(|| format!("cannot read keys from {}", path.display()))?;
-            let columns: Vec<KeyColumn> = cols
-                .iter()
-                .map(|c| KeyColumn::from_column(df.column(c)?))
-                .collect::<Result<_>>()?;
-            let mut parts = Vec::with_capacity(columns.len());
-            for i in 0..df.height() {
-                parts.clear();
-                parts.extend(columns.iter().map(|c| c.get(i)));
-                set.insert(key_hash(&parts, &mut buf));
-            }
+            idx.add_file(table, &path)?;
         }
-        Ok(KeyIndex { set })
+        Ok(idx)
+    }
+
+    /// Adds the keys of one stored file of `table`.
+    pub fn add_file(&mut self, table: Table, path: &std::path::Path) -> Result<()> {
+        let cols: Vec<String> = table.spec().key.iter().map(|s| s.to_string()).collect();
+        let mut buf = Vec::with_capacity(64);
+        let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let df = ParquetReader::new(file)
+            .with_columns(Some(cols.clone()))
+            .finish()
+            .with_context(|| format!("cannot read keys from {}", path.display()))?;
+        let columns: Vec<KeyColumn> = cols
+            .iter()
+            .map(|c| KeyColumn::from_column(df.column(c)?))
+            .collect::<Result<_>>()?;
+        let mut parts = Vec::with_capacity(columns.len());
+        for i in 0..df.height() {
+            parts.clear();
+            parts.extend(columns.iter().map(|c| c.get(i)));
+            self.set.insert(key_hash(&parts, &mut buf));
+        }
+        Ok(())
     }
 }
 

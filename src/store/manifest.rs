@@ -19,6 +19,11 @@ pub struct StoredFile {
     pub partition: String,
     /// Rows in the file.
     pub rows: u64,
+    /// For tables of intervals (`start`, `end`): the longest one in the file, ms
+    /// (how far back from its day a row of the file can reach). Absent in files
+    /// written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_span_ms: Option<i64>,
 }
 
 /// What one committed ingest did.

@@ -234,6 +234,7 @@ impl Store {
                     path: s.rel_path.clone(),
                     partition: s.partition.clone(),
                     rows: s.rows,
+                    max_span_ms: s.max_span_ms,
                 },
             );
         }
@@ -274,6 +275,8 @@ pub struct StagedFile {
     pub rel_path: String,
     /// Rows in it.
     pub rows: u64,
+    /// The longest `end − start` of its rows, for tables of intervals.
+    pub max_span_ms: Option<i64>,
 }
 
 /// Writes `df` to a new Parquet file in `tmp_dir`, fsynced, and describes where it
@@ -291,6 +294,7 @@ pub fn stage_parquet(
     let file =
         File::create(&tmp_path).with_context(|| format!("cannot create {}", tmp_path.display()))?;
     let rows = df.height() as u64;
+    let max_span_ms = interval_span(df);
     ParquetWriter::new(&file)
         .with_compression(ParquetCompression::Snappy)
         .finish(df)
@@ -308,7 +312,29 @@ pub fn stage_parquet(
         tmp_path,
         rel_path: format!("tables/{}/{dir}/{name}", table.name()),
         rows,
+        max_span_ms,
     })
+}
+
+/// The longest `end − start` of a frame with both timestamp columns, ms.
+fn interval_span(df: &DataFrame) -> Option<i64> {
+    let ms = |c: &str| -> Option<polars::prelude::Series> {
+        let s = df.column(c).ok()?.as_materialized_series();
+        s.to_physical_repr()
+            .cast(&polars::prelude::DataType::Int64)
+            .ok()
+    };
+    let (start, end) = (ms("start")?, ms("end")?);
+    let (start, end) = (start.i64().ok()?, end.i64().ok()?);
+    Some(
+        start
+            .iter()
+            .zip(end.iter())
+            .filter_map(|(s, e)| Some(e? - s?))
+            .max()
+            .unwrap_or(0)
+            .max(0),
+    )
 }
 
 /// Writes `bytes` to `path` atomically (temp file, fsync, rename, directory fsync);
