@@ -728,15 +728,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .flatten(),
         _ => None,
     };
-    let from_rows = agent_slots.is_none() && !per_queue;
-    let states = if from_rows {
+    let agent_rows = agent_slots.is_none() && !per_queue;
+    let states = if agent_rows {
         read_states(&store)?
     } else {
         None
     };
 
     // Schedules, QA, costs.
-    let sched = if from_rows { read_work(&store)? } else { None };
+    let sched = if agent_rows { read_work(&store)? } else { None };
     let work = match &sched {
         Some(s) => Some(s.rows()?),
         None => None,
