@@ -1,6 +1,6 @@
 //! The store's per-slot summaries: the calls accumulated per queue and 15-minute
-//! slot, agent time per agent and slot, and the scheduled segments' starts, built
-//! after every ingest that commits, so `callboard kpi` can answer most reports from
+//! slot, agent time per agent and slot, and the scheduled segments' starts, kept up
+//! to date by every ingest that commits, so `callboard kpi` can answer most reports from
 //! a few hundred thousand summary rows instead of tens of millions of call and
 //! agent-state rows. They give the same figures to the last bit (the sums are whole
 //! milliseconds and microseconds); `kpi` falls back to the rows whenever a report
