@@ -34,6 +34,33 @@ fn assert_whole_or_nothing(data: &Path, expected: u64) -> u64 {
     n
 }
 
+/// Every live calls file has its key file and no key file is left without one.
+fn assert_key_files_match(data: &Path, when: &str) {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.join("manifest.json")).expect("manifest"))
+            .expect("json");
+    let live: std::collections::BTreeSet<String> = manifest["tables"]["calls"]
+        .as_array()
+        .expect("calls files")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path").to_owned())
+        .collect();
+    let mut keys = std::collections::BTreeSet::new();
+    for day in std::fs::read_dir(data.join("tables/calls")).expect("calls dir") {
+        for f in std::fs::read_dir(day.expect("day").path()).expect("day dir") {
+            let p = f.expect("file").path();
+            let rel = p.strip_prefix(data).expect("inside").display().to_string();
+            if let Some(parquet) = rel.strip_suffix(".keys") {
+                keys.insert(parquet.to_owned());
+            }
+        }
+    }
+    assert_eq!(
+        keys, live,
+        "{when}: one key file per live calls file, no orphans"
+    );
+}
+
 #[test]
 fn aborting_at_every_commit_step_leaves_the_batch_wholly_or_not_at_all() {
     let dir = tempdir();
@@ -69,6 +96,7 @@ fn aborting_at_every_commit_step_leaves_the_batch_wholly_or_not_at_all() {
         assert_eq!(assert_whole_or_nothing(&data, total), total);
         let leftovers = std::fs::read_dir(data.join("tmp")).expect("tmp").count();
         assert_eq!(leftovers, 0, "{point}: tmp/ is cleared");
+        assert_key_files_match(&data, point);
     }
 }
 

@@ -308,6 +308,55 @@ fn stored_days_are_read_as_far_back_as_the_longest_interval_reaches() {
 }
 
 #[test]
+fn calls_are_found_duplicate_through_key_files_or_without_them() {
+    // A feed of a few calls into a stored day probes the stored files' key files;
+    // a key file that is damaged is ignored and the keys are read from the file.
+    let dir = tempdir();
+    let data = dir.path().join("store");
+    let body: String = (0..3000)
+        .map(|i| format!("c{i},q,2026-03-0{}T09:00:00Z,answered,10,a,60\n", 2 + i % 3))
+        .collect();
+    let all = write(
+        dir.path(),
+        "all.csv",
+        &format!("call_id,queue,arrived_at,outcome,wait_s,agent_id,talk_s\n{body}"),
+    );
+    ingest_json(&data, &[all], &[]);
+    let feed = write(
+        dir.path(),
+        "feed.csv",
+        "call_id,queue,arrived_at,outcome,wait_s,agent_id,talk_s\n\
+         c7,q,2026-03-03T09:00:00Z,answered,10,a,60\n\
+         new1,q,2026-03-04T09:00:00Z,answered,10,a,60\n\
+         c2999,q,2026-03-04T09:00:00Z,answered,10,a,60\n",
+    );
+    let j = ingest_json(&data, std::slice::from_ref(&feed), &[]);
+    assert_eq!(
+        (&j["files"][0]["loaded"], &j["files"][0]["duplicates"]),
+        (&1.into(), &2.into())
+    );
+    // Truncate every key file: the next ingest reads the keys from the Parquet files.
+    for day in std::fs::read_dir(data.join("tables/calls")).expect("dir") {
+        for f in std::fs::read_dir(day.expect("day").path()).expect("day dir") {
+            let p = f.expect("file").path();
+            if p.extension().is_some_and(|e| e == "keys") {
+                std::fs::write(&p, b"short").expect("truncate");
+            }
+        }
+    }
+    let d = data.to_str().expect("utf-8");
+    let r = run(["status", "--data-dir", d, "--verify"]);
+    assert_ne!(r.code, 0, "verify notices the damaged key files");
+    assert!(r.stderr.contains("key file does not match"), "{}", r.stderr);
+    let j = ingest_json(&data, &[feed], &[]);
+    assert_eq!(
+        (&j["files"][0]["loaded"], &j["files"][0]["duplicates"]),
+        (&0.into(), &3.into())
+    );
+    assert_eq!(rows(&data, "calls"), 3001);
+}
+
+#[test]
 fn a_second_currency_is_rejected() {
     let dir = tempdir();
     let data = dir.path().join("store");

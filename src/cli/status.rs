@@ -91,6 +91,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
                         f.rows
                     );
                 }
+                if !crate::store::key_file_agrees(t, &df, &path)? {
+                    bail!(
+                        "{}: its key file does not match its rows; delete the .keys file (the keys are then read from the Parquet file)",
+                        path.display()
+                    );
+                }
             }
         }
     }

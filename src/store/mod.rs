@@ -20,7 +20,7 @@
 mod keys;
 mod manifest;
 
-pub use keys::{KeyIndex, KeyPart, key_hash};
+pub use keys::{KeyIndex, KeyPart, key_file_agrees, key_hash};
 pub use manifest::{BacklogEvent, IngestRecord, Manifest, StoredFile};
 
 use anyhow::{Context, Result, bail};
@@ -179,10 +179,14 @@ impl Store {
             fs::remove_dir_all(&tmp).with_context(|| format!("cannot clear {}", tmp.display()))?;
         }
         fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        // Live files and their key files.
         let live: HashSet<PathBuf> = Table::ALL
             .iter()
             .flat_map(|t| self.manifest.files(*t))
-            .map(|f| self.root.join(&f.path))
+            .flat_map(|f| {
+                let p = self.root.join(&f.path);
+                [keys::key_file(&p), p]
+            })
             .collect();
         let tables = self.root.join("tables");
         if !tables.exists() {
@@ -220,6 +224,13 @@ impl Store {
                 .expect("partition files live in a directory")
                 .to_path_buf();
             fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            // The key file first: a live file may lack one (then its keys are read
+            // from the file), never the other way round.
+            let key_tmp = keys::key_file(&s.tmp_path);
+            if key_tmp.exists() {
+                fs::rename(&key_tmp, keys::key_file(&dest))
+                    .with_context(|| format!("cannot move {}", key_tmp.display()))?;
+            }
             fs::rename(&s.tmp_path, &dest).with_context(|| {
                 format!(
                     "cannot move {} into {}",
@@ -301,6 +312,9 @@ pub fn stage_parquet(
         .with_context(|| format!("cannot write {}", tmp_path.display()))?;
     file.sync_all()
         .with_context(|| format!("cannot sync {}", tmp_path.display()))?;
+    if keys::has_key_files(table) {
+        keys::write_key_file(table, df, &keys::key_file(&tmp_path))?;
+    }
     let dir = if partition == "all" {
         "all".to_owned()
     } else {
