@@ -355,6 +355,12 @@ fn follow_loads_bursts_and_survives_rotation_exactly_once() {
     }
     std::fs::write(&log, new_text).expect("new log");
     let got = wait_for_calls(&data, 8);
+    // Each batch also brings the report summaries up to date.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while status(&data, false)["summaries"] != "current" && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(status(&data, false)["summaries"], "current");
     std::thread::sleep(std::time::Duration::from_millis(300));
     let _ = child.kill();
     let out = child.wait_with_output().expect("exits");

@@ -187,6 +187,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     );
                 }
             },
+            // Each batch updates the report summaries from the minutes it added, so
+            // reports on a followed log stay fast.
+            |store| {
+                if opts.summaries {
+                    super::summaries::refresh(store)?;
+                }
+                Ok(())
+            },
         )?;
         return Ok(ExitCode::SUCCESS);
     }

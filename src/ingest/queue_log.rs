@@ -596,6 +596,7 @@ pub fn follow(
     opts: &IngestOptions,
     poll: std::time::Duration,
     mut report: impl FnMut(&FileSummary),
+    mut after_commit: impl FnMut(&Store) -> Result<()>,
 ) -> Result<()> {
     use std::io::{Seek, SeekFrom};
     use std::os::unix::fs::MetadataExt;
@@ -647,6 +648,7 @@ pub fn follow(
                     &id,
                     opts.ring_seconds,
                 )?;
+                after_commit(&store)?;
                 drop(store);
                 report(&summary);
             }
