@@ -413,3 +413,30 @@ fn a_later_state_reaches_back_into_a_shift_that_began_the_day_before() {
     let adherence = k["schedule_adherence"]["value"].as_f64().expect("value");
     assert!((adherence - 2.5 / 9.5).abs() < 1e-12, "{adherence}");
 }
+
+#[test]
+fn a_store_without_calls_says_the_call_kpis_need_calls_either_way() {
+    let dir = tempdir();
+    let centre = dir.path().join("centre");
+    simulate(&centre, 2, 6, false);
+    let data = dir.path().join("store");
+    ingest_json(
+        &data,
+        &[
+            centre.join("agent_states.csv"),
+            centre.join("schedules.csv"),
+        ],
+        &[],
+    );
+    let period = ["--from", "2026-03-02", "--to", "2026-03-04", "--by", "day"];
+    let mut rows = period.to_vec();
+    rows.push("--from-rows");
+    let a = kpi(&data, &period);
+    assert!(a == kpi(&data, &rows), "summaries and rows differ");
+    let j: serde_json::Value = serde_json::from_str(&a).expect("json");
+    assert_eq!(
+        j["rows"][0]["kpis"]["service_level"]["reason"],
+        "needs calls"
+    );
+    assert!(j["rows"][0]["kpis"]["occupancy"]["value"].is_number());
+}

@@ -709,6 +709,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .is_some_and(|sm| sm.fits(args.sl_seconds, args.short_abandon_seconds, fcr_window_ms))
         && matches!(group, Grouping::None | Grouping::Queue);
     let calls = match (&call_slots, &summaries) {
+        // No calls table: its KPIs "need calls", as from the rows.
+        (Some(_), Some(sm)) if slots_for_calls && !sm.meta.has_calls => None,
         (Some(slots), Some(sm)) if slots_for_calls => {
             Some(CallPart::from_slots(slots, &sm.meta.queues, &settings))
         }
