@@ -25,7 +25,8 @@
 //!   line with no call to attach to (`skipped`, counted by event name: NONE/MANAGER
 //!   system lines, outbound OUT* events, QUEUESTART, CONFIGRELOAD, custom events).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::FxHashMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// One queue_log line, in stock Asterisk field order.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -101,6 +102,17 @@ pub struct LineProblem {
     pub text: String,
 }
 
+/// `s.trim()`, without its per-character scan when neither end can be whitespace
+/// (the usual field: first and last bytes plain ASCII non-space).
+fn trimmed(s: &str) -> &str {
+    let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace());
+    if plain(s.as_bytes().first()) && plain(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 /// Parses raw `epoch|callid|queue|agent|event|data1…|data5` lines; `first_line`
 /// numbers the first. A time without a decimal epoch is read as a timestamp in `zone`.
 /// Returns the events, the lines that could not be read, and the count of non-blank
@@ -115,12 +127,12 @@ pub fn parse_raw_lines(
     let mut lines = 0u64;
     for (i, raw) in text.lines().enumerate() {
         let line = first_line + i as u64;
-        if raw.trim().is_empty() {
+        if trimmed(raw).is_empty() {
             continue;
         }
         lines += 1;
         let mut f = raw.splitn(10, '|');
-        let mut next = || f.next().map(str::trim);
+        let mut next = || f.next().map(trimmed);
         let (t, callid, queue, agent, event) = (next(), next(), next(), next(), next());
         let (Some(t), Some(callid), Some(queue), Some(agent), Some(event)) =
             (t, callid, queue, agent, event)
@@ -290,28 +302,42 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
             && a.event == b.event
             && a.data == b.data
     };
+    // A digest of each kept line's fields, compared before the strings are.
+    let digest = |e: &QueueLogEvent| {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        (&e.callid, &e.queue, &e.agent, &e.event, &e.data).hash(&mut h);
+        h.finish()
+    };
     let mut keep: Vec<QueueLogEvent> = Vec::with_capacity(events.len());
+    let mut kept_digest: Vec<u64> = Vec::with_capacity(events.len());
     let mut run_start = 0usize;
     for e in events {
         if keep.last().is_some_and(|l| l.time_s != e.time_s) {
             run_start = keep.len();
         }
-        if keep[run_start..].iter().any(|k| same(k, &e)) {
+        let d = digest(&e);
+        if kept_digest[run_start..]
+            .iter()
+            .zip(&keep[run_start..])
+            .any(|(kd, k)| *kd == d && same(k, &e))
+        {
             out.duplicates += 1;
         } else {
             keep.push(e);
+            kept_digest.push(d);
         }
     }
     let events = keep;
-    let mut visits: HashMap<(&str, &str), Visit<'_>> = HashMap::new();
-    let mut agents: HashMap<&str, AgentSession> = HashMap::new();
+    let mut visits: FxHashMap<(&str, &str), Visit<'_>> = FxHashMap::default();
+    let mut agents: FxHashMap<&str, AgentSession> = FxHashMap::default();
     let mut used = vec![false; events.len()];
     let mut skipped_idx: Vec<usize> = Vec::new();
 
     // Closes the agent's current interval at `t` (if any) and starts a new one.
     /// `at` = (time, line, index of the event).
     fn change<'e>(
-        agents: &mut HashMap<&'e str, AgentSession>,
+        agents: &mut FxHashMap<&'e str, AgentSession>,
         out: &mut Assembled,
         used: &mut [bool],
         agent: &'e str,
@@ -849,6 +875,15 @@ mod tests {
             " PJSIP/1127 ",
         ] {
             assert_eq!(agent_id(i), "1127");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn trimmed_is_trim(s in "\\PC{0,12}", pad in 0..4usize) {
+            // Arbitrary text, also with Unicode and ASCII spaces around it.
+            let padded = [s.clone(), format!(" {s}"), format!("{s}\u{a0}"), format!("\u{2003}{s}\t")][pad].clone();
+            proptest::prop_assert_eq!(trimmed(&padded), padded.trim());
         }
     }
 }
