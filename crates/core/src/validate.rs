@@ -8,7 +8,7 @@
 
 use crate::schema::{ColumnType, Condition, Required, RowRule, Rule, TableSpec};
 use crate::time::{TimeZoneSpec, parse_date, parse_timestamp};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The most columns any canonical table has.
 pub const MAX_COLUMNS: usize = 17;
@@ -388,7 +388,7 @@ fn convert_typed<'a>(cell: Cell<'a>, ty: ColumnType) -> Result<Value<'a>, String
 /// "overlapping intervals of one agent are rejected" rule.
 #[derive(Debug, Default, Clone)]
 pub struct IntervalIndex {
-    by_agent: HashMap<String, BTreeMap<i64, i64>>,
+    by_agent: rustc_hash::FxHashMap<String, BTreeMap<i64, i64>>,
 }
 
 impl IntervalIndex {
@@ -400,6 +400,13 @@ impl IntervalIndex {
     /// The stored interval of `agent` that overlaps `[start, end)`, if any.
     pub fn overlapping(&self, agent: &str, start: i64, end: i64) -> Option<(i64, i64)> {
         let map = self.by_agent.get(agent)?;
+        // The stored intervals do not overlap each other, so the one starting last
+        // before `end` overlaps `[start, end)` if any does: one descent in the
+        // usual case (no overlap); the earliest overlapping one is reported.
+        match map.range(..end).next_back() {
+            Some((_, &e)) if e > start => {}
+            _ => return None,
+        }
         if let Some((&s, &e)) = map.range(..=start).next_back()
             && e > start
         {
