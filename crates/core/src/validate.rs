@@ -575,4 +575,31 @@ mod tests {
         assert_eq!(idx.overlapping("a", 0, 100), None);
         assert_eq!(idx.overlapping("b", 150, 160), None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn overlap_answers_equal_a_scan_of_every_stored_interval(
+            gaps in proptest::collection::vec((0..50i64, 1..50i64), 0..30),
+            probes in proptest::collection::vec((0..2_000i64, 1..200i64), 1..30),
+        ) {
+            // Non-overlapping stored intervals (gap, length) back to back, inserted
+            // in a shuffled order; every probe's answer is the earliest stored
+            // interval it overlaps, as a plain scan finds it.
+            let mut stored = Vec::new();
+            let mut t = 0;
+            for (gap, len) in gaps {
+                stored.push((t + gap, t + gap + len));
+                t += gap + len;
+            }
+            let mut idx = IntervalIndex::new();
+            for &(s, e) in stored.iter().rev() {
+                idx.insert("a", s, e);
+            }
+            for (start, len) in probes {
+                let end = start + len;
+                let scan = stored.iter().copied().find(|&(s, e)| s < end && e > start);
+                proptest::prop_assert_eq!(idx.overlapping("a", start, end), scan);
+            }
+        }
+    }
 }
