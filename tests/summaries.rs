@@ -103,17 +103,22 @@ fn summaries_follow_ingests_and_only_the_tables_they_hold() {
             d,
             centre.join(f).to_str().expect("utf-8"),
         ]);
-        assert!(!r.stdout.contains("rebuilt"), "{f}: {}", r.stdout);
+        assert!(!r.stdout.contains("report summaries"), "{f}: {}", r.stdout);
         assert_eq!(summary_sets(&data), first, "{f}");
     }
-    // Agent states do: a new set replaces the old one.
+    // Agent states do: the set is updated into a new one.
     let r = ok([
         "ingest",
         "--data-dir",
         d,
         centre.join("agent_states.csv").to_str().expect("utf-8"),
     ]);
-    assert!(r.stdout.contains("rebuilt"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("report summaries (15-minute slots) updated"),
+        "{}",
+        r.stdout
+    );
     let second = summary_sets(&data);
     assert_eq!(second.len(), 1);
     assert_ne!(second, first);

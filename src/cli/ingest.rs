@@ -85,10 +85,10 @@ pub struct Report {
     pub files: Vec<FileSummary>,
     /// Sums over the files.
     pub totals: Totals,
-    /// Seconds spent rebuilding the store's per-slot summaries (`None`: they were
-    /// current, or a dry run).
+    /// What bringing the store's per-slot summaries up to date took (`None`: they
+    /// were current, or a dry run, or `--no-summaries`).
     #[serde(skip)]
-    pub summaries_s: Option<f64>,
+    pub summaries: Option<super::summaries::Refreshed>,
 }
 
 /// Sums over files.
@@ -132,7 +132,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         let store = Store::open_for_write(&dir)?;
         match super::summaries::refresh(&store)? {
-            Some(secs) => println!("report summaries (15-minute slots) rebuilt in {secs:.1} s"),
+            Some(done) => println!("{done}"),
             None => println!("report summaries are up to date"),
         }
         return Ok(ExitCode::SUCCESS);
@@ -240,7 +240,7 @@ pub fn ingest_paths(data_dir: &Path, files: &[PathBuf], opts: &IngestOptions) ->
     let mut report = Report {
         files: Vec::new(),
         totals: Totals::default(),
-        summaries_s: None,
+        summaries: None,
     };
     for job in &jobs {
         let id = store.next_ingest_id(chrono::Utc::now());
@@ -253,7 +253,7 @@ pub fn ingest_paths(data_dir: &Path, files: &[PathBuf], opts: &IngestOptions) ->
         report.add(s);
     }
     if opts.summaries && !opts.dry_run {
-        report.summaries_s = super::summaries::refresh(&store)?;
+        report.summaries = super::summaries::refresh(&store)?;
     }
     Ok(report)
 }
@@ -278,7 +278,7 @@ pub fn ingest_mapped(
     let mut report = Report {
         files: Vec::new(),
         totals: Totals::default(),
-        summaries_s: None,
+        summaries: None,
     };
     for f in files {
         let id = store.next_ingest_id(chrono::Utc::now());
@@ -286,7 +286,7 @@ pub fn ingest_mapped(
         report.add(s);
     }
     if opts.summaries && !opts.dry_run {
-        report.summaries_s = super::summaries::refresh(&store)?;
+        report.summaries = super::summaries::refresh(&store)?;
     }
     Ok(report)
 }
@@ -369,8 +369,8 @@ pub fn print_report(report: &Report, dry_run: bool) {
             plus(t.open, "open"),
         );
     }
-    if let Some(secs) = report.summaries_s {
-        println!("report summaries (15-minute slots) rebuilt in {secs:.1} s");
+    if let Some(done) = report.summaries {
+        println!("{done}");
     }
     if dry_run {
         println!("dry run: nothing was written");

@@ -572,11 +572,35 @@ fn previous(store: &Store) -> Option<Summaries> {
         .max_by_key(|s| s.meta.manifest_version)
 }
 
+/// What [`refresh`] did.
+#[derive(Debug, Clone, Copy)]
+pub struct Refreshed {
+    /// Seconds it took.
+    pub seconds: f64,
+    /// Updated from the previous set (else built from nothing).
+    pub incremental: bool,
+}
+
+impl std::fmt::Display for Refreshed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let how = if self.incremental {
+            "updated"
+        } else {
+            "rebuilt"
+        };
+        write!(
+            f,
+            "report summaries (15-minute slots) {how} in {:.1} s",
+            self.seconds
+        )
+    }
+}
+
 /// Brings the summaries up to the store's current files: nothing to do when they
 /// are current; otherwise the previous set updated for the new files (only the
 /// days they can change are read), or everything rebuilt when there is none. Older
-/// sets are removed. Returns the seconds it took, or `None` when they were current.
-pub fn refresh(store: &Store) -> Result<Option<f64>> {
+/// sets are removed. `None` when they were current.
+pub fn refresh(store: &Store) -> Result<Option<Refreshed>> {
     let started = Instant::now();
     let target = set_dir(store);
     if matches!(Summaries::open(store), Ok(Some(_))) {
@@ -621,7 +645,10 @@ pub fn refresh(store: &Store) -> Result<Option<f64>> {
             fs::remove_dir_all(&p).with_context(|| format!("cannot remove {}", p.display()))?;
         }
     }
-    Ok(Some(started.elapsed().as_secs_f64()))
+    Ok(Some(Refreshed {
+        seconds: started.elapsed().as_secs_f64(),
+        incremental,
+    }))
 }
 
 /// Writes a set's files and, last, its meta.json into `dir`.
