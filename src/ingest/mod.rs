@@ -113,8 +113,8 @@ pub struct IngestOptions {
     pub queue_log: bool,
     /// Seconds per ring when turning queue_log ring time into rings.
     pub ring_seconds: f64,
-    /// Rebuild the report summaries at the end of the command (when something they
-    /// are made from changed).
+    /// Bring the report summaries up to date at the end of the command (when
+    /// something they are made from changed).
     pub summaries: bool,
 }
 
