@@ -68,9 +68,9 @@ pub struct Args {
     /// slower.
     #[arg(long, conflicts_with_all = ["follow", "dry_run", "mapping", "kind", "no_summaries"])]
     summaries: bool,
-    /// Do not rebuild the report summaries after loading: for a bulk load split over
-    /// many commands, finished with `callboard ingest --summaries` (each rebuild
-    /// reads the whole store; reports are correct meanwhile, from the rows).
+    /// Do not update the report summaries after loading: for a bulk load split over
+    /// many commands, finished with `callboard ingest --summaries` (each update reads
+    /// the days the new rows reach; reports are correct meanwhile, from the rows).
     #[arg(long)]
     no_summaries: bool,
     /// CSV or Parquet files.
