@@ -231,15 +231,15 @@ pub fn parse(
                         _ => std::array::from_fn(|i| data_cols[i].map_or(String::new(), get)),
                     },
                 };
-                events.push(QueueLogEvent {
+                events.push(QueueLogEvent::new(
                     line,
-                    time_s: t,
-                    callid: get(c_call),
-                    queue: get(c_queue),
-                    agent: get(c_agent),
-                    event,
-                    data,
-                });
+                    t,
+                    &get(c_call),
+                    &get(c_queue),
+                    &get(c_agent),
+                    &event,
+                    std::array::from_fn(|i| data[i].as_str()),
+                ));
             }
         }
     }
@@ -388,15 +388,16 @@ impl QueueLogLoad {
             .manifest()
             .queue_log_backlog
             .iter()
-            .cloned()
-            .map(|b| QueueLogEvent {
-                line: 0,
-                time_s: b.time_s,
-                callid: b.callid,
-                queue: b.queue,
-                agent: b.agent,
-                event: b.event,
-                data: b.data,
+            .map(|b| {
+                QueueLogEvent::new(
+                    0,
+                    b.time_s,
+                    &b.callid,
+                    &b.queue,
+                    &b.agent,
+                    &b.event,
+                    std::array::from_fn(|i| b.data[i].as_str()),
+                )
             })
             .collect();
         Ok(QueueLogLoad {
@@ -565,11 +566,11 @@ impl QueueLogLoad {
             .into_iter()
             .map(|e| BacklogEvent {
                 time_s: e.time_s,
-                callid: e.callid,
-                queue: e.queue,
-                agent: e.agent,
-                event: e.event,
-                data: e.data,
+                callid: e.callid().to_owned(),
+                queue: e.queue().to_owned(),
+                agent: e.agent().to_owned(),
+                event: e.event().to_owned(),
+                data: e.data_fields().map(str::to_owned),
             })
             .collect();
         let records = vec![

@@ -28,23 +28,82 @@
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashSet};
 
-/// One queue_log line, in stock Asterisk field order.
+/// One queue_log line, in stock Asterisk field order. Its nine text fields live in
+/// one string (one allocation a line instead of nine), read through the accessors.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct QueueLogEvent {
     /// Line number in its file (or its position in the replayed backlog).
     pub line: u64,
     /// Event time, seconds since the Unix epoch.
     pub time_s: i64,
+    /// callid, queue, agent, event, data1 … data5, one after another.
+    text: Box<str>,
+    /// Where each field ends in `text`.
+    ends: [usize; 9],
+}
+
+impl QueueLogEvent {
+    /// A line from its fields.
+    pub fn new(
+        line: u64,
+        time_s: i64,
+        callid: &str,
+        queue: &str,
+        agent: &str,
+        event: &str,
+        data: [&str; 5],
+    ) -> Self {
+        let fields = [
+            callid, queue, agent, event, data[0], data[1], data[2], data[3], data[4],
+        ];
+        let mut text = String::with_capacity(fields.iter().map(|f| f.len()).sum());
+        let mut ends = [0usize; 9];
+        for (end, f) in ends.iter_mut().zip(fields) {
+            text.push_str(f);
+            *end = text.len();
+        }
+        QueueLogEvent {
+            line,
+            time_s,
+            text: text.into_boxed_str(),
+            ends,
+        }
+    }
+
+    fn field(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
     /// The caller channel's uniqueid (`NONE`, `MANAGER`, … for system lines).
-    pub callid: String,
+    pub fn callid(&self) -> &str {
+        self.field(0)
+    }
+
     /// Queue name, or `NONE`.
-    pub queue: String,
+    pub fn queue(&self) -> &str {
+        self.field(1)
+    }
+
     /// Member interface, or `NONE`.
-    pub agent: String,
+    pub fn agent(&self) -> &str {
+        self.field(2)
+    }
+
     /// Event name.
-    pub event: String,
-    /// data1 … data5.
-    pub data: [String; 5],
+    pub fn event(&self) -> &str {
+        self.field(3)
+    }
+
+    /// data1 … data5 (`i` = 0 … 4).
+    pub fn data(&self, i: usize) -> &str {
+        self.field(4 + i)
+    }
+
+    /// All five data fields.
+    pub fn data_fields(&self) -> [&str; 5] {
+        std::array::from_fn(|i| self.data(i))
+    }
 }
 
 /// A finished queue visit.
@@ -162,16 +221,10 @@ pub fn parse_raw_lines(
         });
         match time_s {
             Ok(time_s) => {
-                let data: [String; 5] = std::array::from_fn(|_| next().unwrap_or("").to_owned());
-                events.push(QueueLogEvent {
-                    line,
-                    time_s,
-                    callid: callid.to_owned(),
-                    queue: queue.to_owned(),
-                    agent: agent.to_owned(),
-                    event: event.to_owned(),
-                    data,
-                });
+                let data: [&str; 5] = std::array::from_fn(|_| next().unwrap_or(""));
+                events.push(QueueLogEvent::new(
+                    line, time_s, callid, queue, agent, event, data,
+                ));
             }
             Err(e) => problems.push(LineProblem {
                 line,
@@ -295,18 +348,12 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
     // Exact duplicate lines (same time, ids, event and data) count once. After the
     // sort, repeats share a second, so each line is compared with its second's others.
     events.sort_by_key(|e| (e.time_s, e.line));
-    let same = |a: &QueueLogEvent, b: &QueueLogEvent| {
-        a.callid == b.callid
-            && a.queue == b.queue
-            && a.agent == b.agent
-            && a.event == b.event
-            && a.data == b.data
-    };
+    let same = |a: &QueueLogEvent, b: &QueueLogEvent| a.ends == b.ends && a.text == b.text;
     // A digest of each kept line's fields, compared before the strings are.
     let digest = |e: &QueueLogEvent| {
         use std::hash::{Hash, Hasher};
         let mut h = rustc_hash::FxHasher::default();
-        (&e.callid, &e.queue, &e.agent, &e.event, &e.data).hash(&mut h);
+        (&e.text, &e.ends).hash(&mut h);
         h.finish()
     };
     let mut keep: Vec<QueueLogEvent> = Vec::with_capacity(events.len());
@@ -374,17 +421,17 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
     }
 
     for (idx, e) in events.iter().enumerate() {
-        let ev = e.event.as_str();
-        let key = (e.callid.as_str(), e.queue.as_str());
+        let ev = e.event();
+        let key = (e.callid(), e.queue());
         match ev {
-            "ENTERQUEUE" if !is_system(&e.callid) => {
-                let caller = Some(e.data[1].trim().to_owned())
+            "ENTERQUEUE" if !is_system(e.callid()) => {
+                let caller = Some(e.data(1).trim().to_owned())
                     .filter(|c| !c.is_empty() && c != "unknown" && c != "anonymous");
                 visits.insert(
                     key,
                     Visit {
-                        call_id: format!("{}:{}:{}", e.callid, e.queue, e.time_s),
-                        queue: e.queue.clone(),
+                        call_id: format!("{}:{}:{}", e.callid(), e.queue(), e.time_s),
+                        queue: e.queue().to_owned(),
                         arrived_s: e.time_s,
                         caller,
                         agent: None,
@@ -398,11 +445,11 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                 let v = visits.get_mut(&key).expect("checked");
                 v.lines.push(idx);
                 if ev == "CONNECT" {
-                    let agent = agent_name(&e.agent);
-                    v.wait_s = num(&e.data[0])
-                        .or(Some(e.time_s.saturating_sub(v.arrived_s).max(0) as f64));
+                    let agent = agent_name(e.agent());
+                    v.wait_s =
+                        num(e.data(0)).or(Some(e.time_s.saturating_sub(v.arrived_s).max(0) as f64));
                     v.rings =
-                        num(&e.data[2]).map(|r| ((r / options.ring_seconds).ceil() as u32).max(1));
+                        num(e.data(2)).map(|r| ((r / options.ring_seconds).ceil() as u32).max(1));
                     v.agent = Some(agent);
                     change(
                         &mut agents,
@@ -421,10 +468,10 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                 let mut v = visits.remove(&key).expect("checked");
                 v.lines.push(idx);
                 let (hold, talk) = match ev {
-                    "COMPLETEAGENT" | "COMPLETECALLER" => (num(&e.data[0]), num(&e.data[1])),
-                    _ => (num(&e.data[2]), num(&e.data[3])),
+                    "COMPLETEAGENT" | "COMPLETECALLER" => (num(e.data(0)), num(e.data(1))),
+                    _ => (num(e.data(2)), num(e.data(3))),
                 };
-                let agent: &str = v.agent.unwrap_or_else(|| agent_name(&e.agent));
+                let agent: &str = v.agent.unwrap_or_else(|| agent_name(e.agent()));
                 let wait = v.wait_s.or(hold).unwrap_or(0.0);
                 let connect_s = v.arrived_s.saturating_add(wait.round() as i64);
                 let talk = talk.unwrap_or_else(|| e.time_s.saturating_sub(connect_s).max(0) as f64);
@@ -459,8 +506,8 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                 let mut v = visits.remove(&key).expect("checked");
                 v.lines.push(idx);
                 let wait = match ev {
-                    "EXITWITHKEY" => num(&e.data[3]),
-                    _ => num(&e.data[2]),
+                    "EXITWITHKEY" => num(e.data(3)),
+                    _ => num(e.data(2)),
                 }
                 .unwrap_or_else(|| e.time_s.saturating_sub(v.arrived_s).max(0) as f64);
                 out.calls.push(AssembledCall {
@@ -484,10 +531,10 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                     used[i] = true;
                 }
             }
-            "FULL" | "JOINEMPTY" | "JOINUNAVAIL" if !is_system(&e.callid) => {
+            "FULL" | "JOINEMPTY" | "JOINUNAVAIL" if !is_system(e.callid()) => {
                 out.calls.push(AssembledCall {
-                    call_id: format!("{}:{}:{}", e.callid, e.queue, e.time_s),
-                    queue: e.queue.clone(),
+                    call_id: format!("{}:{}:{}", e.callid(), e.queue(), e.time_s),
+                    queue: e.queue().to_owned(),
                     arrived_s: e.time_s,
                     outcome: "blocked",
                     wait_s: 0.0,
@@ -501,13 +548,13 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                 used[idx] = true;
             }
             "ADDMEMBER" | "AGENTLOGIN" | "AGENTCALLBACKLOGIN" => {
-                let agent = agent_name(&e.agent);
+                let agent = agent_name(e.agent());
                 let member = if ev == "ADDMEMBER" {
-                    e.queue.clone()
+                    e.queue().to_owned()
                 } else {
                     "(agent)".to_owned()
                 };
-                let paused = ev == "ADDMEMBER" && e.data[0].trim().eq_ignore_ascii_case("PAUSED");
+                let paused = ev == "ADDMEMBER" && e.data(0).trim().eq_ignore_ascii_case("PAUSED");
                 change(
                     &mut agents,
                     &mut out,
@@ -523,9 +570,9 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                 );
             }
             "REMOVEMEMBER" | "AGENTLOGOFF" | "AGENTCALLBACKLOGOFF" => {
-                let agent = agent_name(&e.agent);
+                let agent = agent_name(e.agent());
                 let member = if ev == "REMOVEMEMBER" {
-                    e.queue.clone()
+                    e.queue().to_owned()
                 } else {
                     "(agent)".to_owned()
                 };
@@ -544,8 +591,8 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                 );
             }
             "PAUSE" | "PAUSEALL" => {
-                let agent = agent_name(&e.agent);
-                let reason = e.data[0].trim().to_owned();
+                let agent = agent_name(e.agent());
+                let reason = e.data(0).trim().to_owned();
                 change(
                     &mut agents,
                     &mut out,
@@ -556,7 +603,7 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                 );
             }
             "UNPAUSE" | "UNPAUSEALL" => {
-                let agent = agent_name(&e.agent);
+                let agent = agent_name(e.agent());
                 change(
                     &mut agents,
                     &mut out,
@@ -601,33 +648,27 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
             } else {
                 (m.clone(), "ADDMEMBER")
             };
-            synthetic.push(QueueLogEvent {
-                line: 0,
-                time_s: since,
-                callid: "NONE".into(),
-                queue,
-                agent: interface.clone(),
-                event: event.into(),
-                data: Default::default(),
-            });
+            synthetic.push(QueueLogEvent::new(
+                0, since, "NONE", &queue, &interface, event, [""; 5],
+            ));
         }
         if let Some(reason) = &s.paused {
-            let mut data: [String; 5] = Default::default();
-            data[0] = reason.clone();
-            synthetic.push(QueueLogEvent {
-                line: 0,
-                time_s: since,
-                callid: "NONE".into(),
-                queue: "NONE".into(),
-                agent: interface.clone(),
-                event: "PAUSEALL".into(),
-                data,
-            });
+            synthetic.push(QueueLogEvent::new(
+                0,
+                since,
+                "NONE",
+                "NONE",
+                &interface,
+                "PAUSEALL",
+                [reason, "", "", "", ""],
+            ));
         }
     }
     let open_set: HashSet<usize> = open_idx.iter().copied().collect();
     for i in &skipped_idx {
-        *out.skipped.entry(events[*i].event.clone()).or_default() += 1;
+        *out.skipped
+            .entry(events[*i].event().to_owned())
+            .or_default() += 1;
     }
     let skipped: HashSet<usize> = skipped_idx.into_iter().collect();
     for (i, u) in used.iter().enumerate() {
@@ -635,7 +676,7 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
             out.used += 1;
         } else if !u && !open_set.contains(&i) && !skipped.contains(&i) {
             // A line that joined nothing (e.g. CONNECT without ENTERQUEUE): skipped too.
-            *out.skipped.entry(events[i].event.clone()).or_default() += 1;
+            *out.skipped.entry(events[i].event().to_owned()).or_default() += 1;
         }
     }
     out.open_input_lines = open_idx.len() as u64;
@@ -660,19 +701,8 @@ mod tests {
         event: &str,
         data: &[&str],
     ) -> QueueLogEvent {
-        let mut d: [String; 5] = Default::default();
-        for (i, x) in data.iter().enumerate() {
-            d[i] = (*x).to_owned();
-        }
-        QueueLogEvent {
-            line,
-            time_s: t,
-            callid: callid.into(),
-            queue: queue.into(),
-            agent: agent.into(),
-            event: event.into(),
-            data: d,
-        }
+        let d: [&str; 5] = std::array::from_fn(|i| data.get(i).copied().unwrap_or(""));
+        QueueLogEvent::new(line, t, callid, queue, agent, event, d)
     }
 
     fn sample() -> Vec<QueueLogEvent> {
