@@ -368,17 +368,38 @@ fn agent_side(store: &Store) -> Result<(AgentSlots, i64, i64)> {
 
 /// Everything from the rows.
 fn build_full(store: &Store) -> Result<Built> {
-    let calls = read_calls(store, &[], FCR_WINDOW_MS, false)?;
-    let (has_calls, queues, slots, last) = match calls {
-        Some(c) => (
-            true,
-            c.queues.clone(),
-            call_slots(&c, &CallSettings::default(), FCR_WINDOW_MS),
-            c.arrivals().iter().copied().max(),
-        ),
-        None => (false, Vec::new(), Vec::new(), None),
+    type CallSide = (bool, Vec<String>, Vec<CallSlot>, Option<i64>);
+    let call_side = || -> Result<CallSide> {
+        Ok(match read_calls(store, &[], FCR_WINDOW_MS, false)? {
+            Some(c) => (
+                true,
+                c.queues.clone(),
+                call_slots(&c, &CallSettings::default(), FCR_WINDOW_MS),
+                c.arrivals().iter().copied().max(),
+            ),
+            None => (false, Vec::new(), Vec::new(), None),
+        })
     };
-    let (agents, max_state_ms, max_segment_ms) = agent_side(store)?;
+    // Both sides at once when their working sets fit comfortably together (about
+    // 100 bytes a call and 80 an agent-state interval while they are read), else
+    // one after the other so a large store stays within its memory.
+    let (calls, states) = (
+        store.row_count(Table::Calls),
+        store.row_count(Table::AgentStates) + store.row_count(Table::Schedules),
+    );
+    let together = calls * 100 + states * 80 < PARALLEL_BUDGET_BYTES;
+    let ((has_calls, queues, slots, last), (agents, max_state_ms, max_segment_ms)) = if together {
+        std::thread::scope(|scope| -> Result<_> {
+            let agent = scope.spawn(|| agent_side(store));
+            let c = call_side()?;
+            let a = agent
+                .join()
+                .map_err(|_| anyhow::anyhow!("the agent-time summary failed"))??;
+            Ok((c, a))
+        })?
+    } else {
+        (call_side()?, agent_side(store)?)
+    };
     Ok(Built {
         queues,
         calls: slots,
@@ -389,6 +410,10 @@ fn build_full(store: &Store) -> Result<Built> {
         max_segment_ms,
     })
 }
+
+/// Working memory under which [`build_full`] builds the call and agent sides at
+/// the same time.
+const PARALLEL_BUDGET_BYTES: u64 = 1 << 30;
 
 /// Codes of `names` in `merged`, adding the ones it lacks.
 fn remap(names: &[String], merged: &mut Vec<String>) -> Vec<u32> {
