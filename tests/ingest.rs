@@ -357,6 +357,28 @@ fn calls_are_found_duplicate_through_key_files_or_without_them() {
 }
 
 #[test]
+fn a_refused_row_does_not_make_its_key_a_duplicate() {
+    // Y overlaps X by its end and is refused; Z has Y's key (agent, start) but ends
+    // in time: it is loaded, not counted as a duplicate of the refused row.
+    let dir = tempdir();
+    let data = dir.path().join("store");
+    let file = write(
+        dir.path(),
+        "s.csv",
+        "agent_id,state,start,end\n\
+         a1,ready,2026-03-02T08:00:00Z,2026-03-02T08:10:00Z\n\
+         a1,break,2026-03-02T07:55:00Z,2026-03-02T08:01:00Z\n\
+         a1,break,2026-03-02T07:55:00Z,2026-03-02T08:00:00Z\n",
+    );
+    let j = ingest_json(&data, &[file], &[]);
+    let f = &j["files"][0];
+    assert_eq!(
+        (&f["loaded"], &f["rejected"], &f["duplicates"]),
+        (&2.into(), &1.into(), &0.into())
+    );
+}
+
+#[test]
 fn a_second_currency_is_rejected() {
     let dir = tempdir();
     let data = dir.path().join("store");

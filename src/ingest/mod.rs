@@ -564,7 +564,9 @@ impl Loader {
                 updates::Applied::Updated => self.summary.updated += 1,
                 updates::Applied::New => {}
             }
-        } else if self.keys.contains(h) {
+        } else if !self.keys.insert_new(h) {
+            // Recorded at once (one probe of the set, not two); taken back below if
+            // the row is refused after all.
             self.summary.duplicates += 1;
             return Ok(());
         }
@@ -589,6 +591,9 @@ impl Loader {
                     callboard_core::time::format_timestamp(oe)
                 );
                 self.reject(pos, Some("start"), reason, cells);
+                if self.updates.is_none() {
+                    self.keys.remove(h);
+                }
                 return Ok(());
             }
             iv.insert(agent, s, e);
@@ -602,14 +607,14 @@ impl Loader {
                         "currency: {c} differs from the store's currency {store}; one currency per store"
                     );
                     self.reject(pos, Some("currency"), reason, cells);
+                    if self.updates.is_none() {
+                        self.keys.remove(h);
+                    }
                     return Ok(());
                 }
                 Some(_) => {}
                 None => self.currency = Some(c.to_owned()),
             }
-        }
-        if self.updates.is_none() {
-            self.keys.insert(h);
         }
         let partition = match self.partition_idx.map(|p| row[p]) {
             Some(Value::TimestampMs(t)) => t.div_euclid(DAY_MS) as i32,

@@ -179,29 +179,30 @@ pub struct KeyIndex {
 }
 
 impl KeyIndex {
-    /// Whether the key is known.
-    pub fn contains(&mut self, h: u128) -> bool {
-        if self.set.contains(&h) {
-            return true;
-        }
-        if self.sorted.is_empty() {
-            return false;
-        }
-        self.probes += 1;
-        if self.probes > self.probe_limit {
-            let rows: usize = self.sorted.iter().map(Vec::len).sum();
-            self.set.reserve(rows);
-            for v in std::mem::take(&mut self.sorted) {
-                self.set.extend(v);
+    /// Adds a key unless it is known (stored or added before); false if it was.
+    pub fn insert_new(&mut self, h: u128) -> bool {
+        if !self.sorted.is_empty() {
+            self.probes += 1;
+            if self.probes > self.probe_limit {
+                self.move_sorted_into_set();
+            } else if self.sorted.iter().any(|v| sorted_contains(v, h)) {
+                return false;
             }
-            return self.set.contains(&h);
         }
-        self.sorted.iter().any(|v| sorted_contains(v, h))
+        self.set.insert(h)
     }
 
-    /// Adds a key; false if it was already there.
-    pub fn insert(&mut self, h: u128) -> bool {
-        self.set.insert(h)
+    /// Forgets a key added by [`KeyIndex::insert_new`] for a row then refused.
+    pub fn remove(&mut self, h: u128) {
+        self.set.remove(&h);
+    }
+
+    fn move_sorted_into_set(&mut self) {
+        let rows: usize = self.sorted.iter().map(Vec::len).sum();
+        self.set.reserve(rows);
+        for v in std::mem::take(&mut self.sorted) {
+            self.set.extend(v);
+        }
     }
 
     /// The keys of every live file of `table`: from their key files where they have
@@ -325,12 +326,27 @@ mod tests {
             ..KeyIndex::default()
         };
         for i in 0..12_000u64 {
-            assert_eq!(idx.contains(h(i)), i < 6_000, "{i}");
+            assert_eq!(idx.insert_new(h(i)), i >= 6_000, "{i}");
             if i == 50 {
                 assert_eq!(idx.sorted.len(), 2, "still probing in place");
             }
         }
         assert!(idx.sorted.is_empty(), "moved into the set");
-        assert!(idx.insert(h(20_000)) && idx.contains(h(20_000)));
+        assert!(!idx.insert_new(h(11_999)) && !idx.insert_new(h(1)));
+        // insert_new: stored or added keys are refused, a removed one comes back.
+        let mut sorted: Vec<u128> = (0..100u64).map(h).collect();
+        sorted.sort_unstable();
+        let mut idx = KeyIndex {
+            sorted: vec![sorted],
+            probe_limit: 1_000,
+            ..KeyIndex::default()
+        };
+        assert!(!idx.insert_new(h(5)), "stored");
+        assert!(
+            idx.insert_new(h(500)) && !idx.insert_new(h(500)),
+            "added once"
+        );
+        idx.remove(h(500));
+        assert!(idx.insert_new(h(500)), "forgotten after a refusal");
     }
 }
