@@ -365,9 +365,13 @@ impl Loader {
         warnings: Vec<String>,
     ) -> Result<Loader> {
         let spec = table.spec();
-        let key_days = (!spec.updates && spec.partition_by.is_some_and(|p| spec.key.contains(&p)))
-            .then(|| DayFiles::new(store, table))
-            .flatten();
+        // Agent states are keyed by (agent, start), which the overlap index holds
+        // anyway: a stored start is a duplicate there, and no key set is kept.
+        let key_days = (!spec.updates
+            && table != Table::AgentStates
+            && spec.partition_by.is_some_and(|p| spec.key.contains(&p)))
+        .then(|| DayFiles::new(store, table))
+        .flatten();
         // Lazily only when every stored file says how long its longest interval is.
         let interval_days = (table == Table::AgentStates)
             .then(|| {
@@ -383,7 +387,7 @@ impl Loader {
             .flatten();
         Ok(Loader {
             validator: RowValidator::new(spec, opts.zone),
-            keys: if spec.updates || key_days.is_some() {
+            keys: if spec.updates || key_days.is_some() || table == Table::AgentStates {
                 KeyIndex::default()
             } else {
                 KeyIndex::load(store, table)?
@@ -564,7 +568,7 @@ impl Loader {
                 updates::Applied::Updated => self.summary.updated += 1,
                 updates::Applied::New => {}
             }
-        } else if !self.keys.insert_new(h) {
+        } else if self.intervals.is_none() && !self.keys.insert_new(h) {
             // Recorded at once (one probe of the set, not two); taken back below if
             // the row is refused after all.
             self.summary.duplicates += 1;
@@ -583,6 +587,11 @@ impl Loader {
                 for path in days.take(lo, hi) {
                     updates::add_intervals(iv, &path)?;
                 }
+            }
+            if iv.starts_at(agent, s) {
+                // The key (agent, start) is stored or loaded earlier in this file.
+                self.summary.duplicates += 1;
+                return Ok(());
             }
             if let Some((os, oe)) = iv.overlapping(agent, s, e) {
                 let reason = format!(

@@ -415,6 +415,13 @@ impl IntervalIndex {
         map.range(start..end).next().map(|(&s, &e)| (s, e))
     }
 
+    /// Whether an interval of `agent` starts at `start` (its key is known).
+    pub fn starts_at(&self, agent: &str, start: i64) -> bool {
+        self.by_agent
+            .get(agent)
+            .is_some_and(|m| m.contains_key(&start))
+    }
+
     /// Records `[start, end)` for `agent` (the caller checked it does not overlap).
     pub fn insert(&mut self, agent: &str, start: i64, end: i64) {
         match self.by_agent.get_mut(agent) {
