@@ -270,25 +270,18 @@ fn stored_days_are_read_as_far_back_as_the_longest_interval_reaches() {
     let first = write(
         dir.path(),
         "s1.csv",
-        "agent_id,state,start,end
-\
-         a1,not_ready,2026-03-01T20:00:00Z,2026-03-03T02:00:00Z
-\
-         a2,ready,2026-03-05T08:00:00Z,2026-03-05T09:00:00Z
-",
+        "agent_id,state,start,end\n\
+         a1,not_ready,2026-03-01T20:00:00Z,2026-03-03T02:00:00Z\n\
+         a2,ready,2026-03-05T08:00:00Z,2026-03-05T09:00:00Z\n",
     );
     ingest_json(&data, &[first], &[]);
     let second = write(
         dir.path(),
         "s2.csv",
-        "agent_id,state,start,end
-\
-         a1,ready,2026-03-03T01:00:00Z,2026-03-03T01:30:00Z
-\
-         a2,ready,2026-03-05T08:00:00Z,2026-03-05T09:00:00Z
-\
-         a1,ready,2026-03-03T02:00:00Z,2026-03-03T03:00:00Z
-",
+        "agent_id,state,start,end\n\
+         a1,ready,2026-03-03T01:00:00Z,2026-03-03T01:30:00Z\n\
+         a2,ready,2026-03-05T08:00:00Z,2026-03-05T09:00:00Z\n\
+         a1,ready,2026-03-03T02:00:00Z,2026-03-03T03:00:00Z\n",
     );
     let j = ingest_json(&data, &[second], &[]);
     let f = &j["files"][0];
