@@ -328,6 +328,47 @@ fn segment<'a>(
     );
 }
 
+/// Attendance pairs (agent, local day of a segment start), each counted once: in the
+/// bucket of its earliest segment start, attended when any of its segments was.
+struct Attendance<'b, K> {
+    pairs: FxHashMap<(K, i64), (bool, usize, usize)>,
+    starts: &'b [i64],
+    to_ms: i64,
+    zone: &'b TimeZoneSpec,
+}
+
+impl<'b, K: std::hash::Hash + Eq> Attendance<'b, K> {
+    fn new(starts: &'b [i64], to_ms: i64, zone: &'b TimeZoneSpec) -> Self {
+        Attendance {
+            pairs: FxHashMap::default(),
+            starts,
+            to_ms,
+            zone,
+        }
+    }
+
+    /// A segment of `agent` (in group `g`) starting at `start_ms`.
+    fn add(&mut self, agent: K, g: usize, start_ms: i64, attended: bool) {
+        let local_day = (start_ms + self.zone.offset_ms_at(start_ms)).div_euclid(DAY_MS);
+        if let Some(k) = bucket_of(self.starts, self.to_ms, start_ms) {
+            let e = self
+                .pairs
+                .entry((agent, local_day))
+                .or_insert((false, k, g));
+            e.0 |= attended;
+            e.1 = e.1.min(k);
+        }
+    }
+
+    /// Adds the pairs to `out[bucket][group]`.
+    fn count_into(self, out: &mut [Vec<AgentTime>]) {
+        for (attended, b, g) in self.pairs.into_values() {
+            out[b][g].pairs += 1;
+            out[b][g].attended += u64::from(attended);
+        }
+    }
+}
+
 /// Agent time per bucket and group. `group_of` maps an agent to a group index (or
 /// `None` to leave the agent out); the result is `[bucket][group]`.
 pub fn agent_time(
@@ -342,8 +383,7 @@ pub fn agent_time(
     let mut out = vec![vec![AgentTime::default(); groups]; starts.len()];
     // Each state agent's group, found once.
     let group_by_id: Vec<Option<usize>> = states.names().iter().map(|n| group_of(n)).collect();
-    // (agent, local day) → (attended, bucket, group): each pair counted once.
-    let mut pairs: FxHashMap<(&str, i64), (bool, usize, usize)> = FxHashMap::default();
+    let mut pairs = Attendance::new(starts, to_ms, zone);
     pieces(states, work, |id, agent, piece, a, b| {
         let Some(g) = id.map_or_else(|| group_of(agent), |i| group_by_id[i]) else {
             return;
@@ -361,20 +401,11 @@ pub fn agent_time(
             Piece::Scheduled => spread(starts, to_ms, a, b, |i, o| out[i][g].scheduled_ms += o),
             Piece::Adherent => spread(starts, to_ms, a, b, |i, o| out[i][g].adherent_ms += o),
             Piece::Segment { attended } => {
-                // Attendance pair: (agent, local day of the segment start).
-                let local_day = (a + zone.offset_ms_at(a)).div_euclid(DAY_MS);
-                if let Some(k) = bucket_of(starts, to_ms, a) {
-                    let e = pairs.entry((agent, local_day)).or_insert((false, k, g));
-                    e.0 |= attended;
-                    e.1 = e.1.min(k);
-                }
+                pairs.add(agent, g, a, attended);
             }
         }
     });
-    for (attended, b, g) in pairs.into_values() {
-        out[b][g].pairs += 1;
-        out[b][g].attended += u64::from(attended);
-    }
+    pairs.count_into(&mut out);
     out
 }
 
@@ -628,22 +659,13 @@ pub fn agent_time_from_slots(
             add(b, g, c.ms.map(|x| x as f64));
         }
     }
-    let mut pairs: FxHashMap<(u32, i64), (bool, usize, usize)> = FxHashMap::default();
-    for s in &slots.segments {
-        let Some(g) = group[s.agent as usize] else {
-            continue;
-        };
-        let local_day = (s.start_ms + zone.offset_ms_at(s.start_ms)).div_euclid(DAY_MS);
-        if let Some(k) = bucket_of(starts, to_ms, s.start_ms) {
-            let e = pairs.entry((s.agent, local_day)).or_insert((false, k, g));
-            e.0 |= s.attended;
-            e.1 = e.1.min(k);
+    let mut pairs = Attendance::new(starts, to_ms, zone);
+    for seg in &slots.segments {
+        if let Some(g) = group[seg.agent as usize] {
+            pairs.add(seg.agent, g, seg.start_ms, seg.attended);
         }
     }
-    for (attended, b, g) in pairs.into_values() {
-        out[b][g].pairs += 1;
-        out[b][g].attended += u64::from(attended);
-    }
+    pairs.count_into(&mut out);
     out
 }
 
