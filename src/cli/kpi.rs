@@ -739,10 +739,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
     // Schedules, QA, costs.
     let sched = if agent_rows { read_work(&store)? } else { None };
-    let work = match &sched {
-        Some(s) => Some(s.rows()?),
-        None => None,
-    };
+    let work = sched.as_ref().map(Schedules::rows).transpose()?;
     let qa_df = needed(Table::QaEvaluations, &["agent_id", "evaluated_at", "score"])?;
     let qc = match &qa_df {
         Some(df) => Some((

@@ -23,7 +23,7 @@
 //! leaves the reports on the rows (correct, slower) until the next ingest rebuilds
 //! them.
 
-use super::kpi::{read_calls, read_states, read_work};
+use super::kpi::{Schedules, read_calls, read_states, read_work};
 use crate::store::StoredFile;
 use crate::store::{Store, sync_dir};
 use anyhow::{Context, Result};
@@ -122,7 +122,12 @@ fn set_dir(store: &Store) -> PathBuf {
 impl Summaries {
     /// The set for the store's current manifest, if there is one.
     pub fn open(store: &Store) -> Result<Option<Summaries>> {
-        let dir = set_dir(store);
+        Summaries::at(set_dir(store))
+    }
+
+    /// The set in `dir`: `None` without a meta.json or of another format; an error
+    /// for a meta.json that cannot be read.
+    fn at(dir: PathBuf) -> Result<Option<Summaries>> {
         let meta_path = dir.join("meta.json");
         let Ok(bytes) = fs::read(&meta_path) else {
             return Ok(None);
@@ -354,10 +359,7 @@ fn longest(states: Option<&AgentStates>, work: Option<&[WorkRow<'_>]>) -> (i64, 
 fn agent_side(store: &Store) -> Result<(AgentSlots, i64, i64)> {
     let states = read_states(store)?;
     let sched = read_work(store)?;
-    let work = match &sched {
-        Some(s) => Some(s.rows()?),
-        None => None,
-    };
+    let work = sched.as_ref().map(Schedules::rows).transpose()?;
     let (max_state, max_segment) = longest(states.as_ref(), work.as_deref());
     Ok((
         agent_slots(states.as_ref(), work.as_deref()),
@@ -518,20 +520,21 @@ fn build_incremental(store: &Store, old: &Summaries) -> Result<Option<Built>> {
             let Some(mut merged) = old.agent_slots(false)? else {
                 return Ok(None);
             };
-            // The new rows' longest intervals first (they bound what to re-read).
-            let new_rows = store.view(|t, f| {
-                !matches!(t, Table::AgentStates | Table::Schedules)
-                    || !was.contains(f.path.as_str())
-            });
-            let st = read_states(&new_rows)?;
-            let sc = read_work(&new_rows)?;
-            let wk = match &sc {
-                Some(s) => Some(s.rows()?),
-                None => None,
+            // The new files' longest intervals bound what to re-read; the manifest
+            // records them per file (for schedules over every activity, an upper
+            // bound of the work segments': it only re-reads a little more).
+            let new_span = |t: Table| {
+                store
+                    .manifest()
+                    .files(t)
+                    .iter()
+                    .filter(|f| !was.contains(f.path.as_str()))
+                    .try_fold(0i64, |m, f| Some(m.max(f.max_span_ms?)))
             };
-            let (ns, nw) = longest(st.as_ref(), wk.as_deref());
-            drop(wk);
-            drop((st, sc));
+            let (Some(ns), Some(nw)) = (new_span(Table::AgentStates), new_span(Table::Schedules))
+            else {
+                return Ok(None);
+            };
             let max_state = old.meta.max_state_ms.max(ns);
             let max_segment = old.meta.max_segment_ms.max(nw);
             let from = (lo_a - max_segment).div_euclid(SLOT_MS) * SLOT_MS;
@@ -589,11 +592,7 @@ fn previous(store: &Store) -> Option<Summaries> {
     let base = store.root().join(DIR);
     fs::read_dir(&base)
         .ok()?
-        .filter_map(|e| {
-            let dir = e.ok()?.path();
-            let meta: Meta = serde_json::from_slice(&fs::read(dir.join("meta.json")).ok()?).ok()?;
-            (meta.format == FORMAT && meta.slot_ms == SLOT_MS).then_some(Summaries { dir, meta })
-        })
+        .filter_map(|e| Summaries::at(e.ok()?.path()).ok().flatten())
         .max_by_key(|s| s.meta.manifest_version)
 }
 

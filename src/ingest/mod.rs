@@ -599,10 +599,8 @@ impl Loader {
                     callboard_core::time::format_timestamp(os),
                     callboard_core::time::format_timestamp(oe)
                 );
+                // (Agent states keep no key set: nothing to take back.)
                 self.reject(pos, Some("start"), reason, cells);
-                if self.updates.is_none() {
-                    self.keys.remove(h);
-                }
                 return Ok(());
             }
             iv.insert(agent, s, e);
