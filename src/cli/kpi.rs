@@ -7,7 +7,7 @@ use crate::store::Store;
 use anyhow::{Context, Result, anyhow, bail};
 use callboard_core::kpi::agent_time::{AgentStates, SLOT_MS, StateKind, StatesBuilder, WorkRow};
 use callboard_core::kpi::buckets::Bucketing;
-use callboard_core::kpi::calls::{CallSettings, SlAbandons, repeat_contact_resolution};
+use callboard_core::kpi::calls::{CallCounts, CallSettings, SlAbandons, repeat_contact_resolution};
 use callboard_core::kpi::catalog::{KPIS, Status, Unit};
 use callboard_core::kpi::intern::Interner;
 use callboard_core::kpi::report::{
@@ -858,37 +858,16 @@ fn json_report(rows: &[Row], s: &Settings, args: &Args) -> Value {
 
 fn print_csv(rows: &[Row]) -> Result<()> {
     let mut w = csv::Writer::from_writer(std::io::stdout().lock());
-    let mut header = vec![
-        "bucket_start",
-        "group",
-        "total",
-        "answered",
-        "abandoned",
-        "short_abandons",
-        "timeout",
-        "blocked",
-        "ivr",
-    ];
+    let mut header = vec!["bucket_start", "group"];
+    header.extend(CallCounts::NAMES);
     header.extend(KPIS.iter().map(|k| k.id));
     w.write_record(&header)?;
     for r in rows {
-        let c = &r.counts;
         let mut rec = vec![
             r.bucket_start.map(format_timestamp).unwrap_or_default(),
             r.group.clone().unwrap_or_default(),
         ];
-        rec.extend(
-            [
-                c.total,
-                c.answered,
-                c.abandoned,
-                c.short_abandons,
-                c.timeout,
-                c.blocked,
-                c.ivr,
-            ]
-            .map(|x| x.to_string()),
-        );
+        rec.extend(r.counts.values().map(|x| x.to_string()));
         rec.extend(
             r.kpis
                 .iter()

@@ -97,6 +97,33 @@ pub struct CallCounts {
     pub ivr: u64,
 }
 
+impl CallCounts {
+    /// The counts' names, in [`CallCounts::values`] order (CSV columns, the first
+    /// of [`CallAccum::FIELDS`]).
+    pub const NAMES: [&'static str; 7] = [
+        "total",
+        "answered",
+        "abandoned",
+        "short_abandons",
+        "timeout",
+        "blocked",
+        "ivr",
+    ];
+
+    /// The counts in [`CallCounts::NAMES`] order.
+    pub fn values(&self) -> [u64; 7] {
+        [
+            self.total,
+            self.answered,
+            self.abandoned,
+            self.short_abandons,
+            self.timeout,
+            self.blocked,
+            self.ivr,
+        ]
+    }
+}
+
 /// A mean kept as an integer sum of millionths (microseconds for times), so sums
 /// are exact and the same in any order: the per-slot summaries of the store and a
 /// pass over the rows give the same figure to the last bit.
@@ -251,7 +278,7 @@ impl CallAccum {
     }
 
     /// The names of [`CallAccum::fields`], in order (the columns of the store's
-    /// per-slot call summary).
+    /// per-slot call summary); the first seven are [`CallCounts::NAMES`].
     pub const FIELDS: [&'static str; 29] = [
         "total",
         "answered",
@@ -301,19 +328,12 @@ impl CallAccum {
             &self.fcr,
         ];
         let mut out = [0i64; 29];
-        let counts = [
-            k.total,
-            k.answered,
-            k.abandoned,
-            k.short_abandons,
-            k.timeout,
-            k.blocked,
-            k.ivr,
+        let counts = k.values().into_iter().chain([
             self.queued_received,
             self.answered_in_sl,
             self.abandoned_in_sl,
             self.transferred,
-        ];
+        ]);
         for (o, c) in out.iter_mut().zip(counts) {
             *o = c as i64;
         }
@@ -520,6 +540,11 @@ pub fn repeat_contact_resolution(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_summary_columns_begin_with_the_counts() {
+        assert_eq!(CallAccum::FIELDS[..7], CallCounts::NAMES);
+    }
 
     fn call(outcome: Outcome, wait_s: f64) -> CallRow {
         CallRow {
