@@ -33,7 +33,7 @@ use callboard_core::kpi::agent_time::{
 use callboard_core::kpi::calls::{CallAccum, CallSettings, SlAbandons};
 use callboard_core::kpi::report::{CallSlot, call_slots};
 use callboard_core::schema::Table;
-use callboard_core::time::{DAY_MS, parse_date};
+use callboard_core::time::DAY_MS;
 use polars::prelude::{
     Column, DataFrame, IntoColumn, NamedFrom, ParquetReader, ParquetWriter, SerReader, Series,
 };
@@ -437,7 +437,7 @@ fn remap(names: &[String], merged: &mut Vec<String>) -> Vec<u32> {
 
 /// Midnight (UTC ms) of a partition's day, `None` for `all`.
 fn partition_ms(f: &StoredFile) -> Option<i64> {
-    parse_date(&f.partition).map(|d| i64::from(d) * DAY_MS)
+    f.day().map(|d| i64::from(d) * DAY_MS)
 }
 
 /// The previous set updated for the files added since it was built: only the

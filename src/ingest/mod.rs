@@ -329,10 +329,7 @@ impl DayFiles {
         let mut by_day: std::collections::BTreeMap<i32, Vec<std::path::PathBuf>> =
             Default::default();
         for (f, path) in store.manifest().files(table).iter().zip(store.files(table)) {
-            by_day
-                .entry(callboard_core::time::parse_date(&f.partition)?)
-                .or_default()
-                .push(path);
+            by_day.entry(f.day()?).or_default().push(path);
         }
         Some(DayFiles(by_day))
     }

@@ -26,6 +26,13 @@ pub struct StoredFile {
     pub max_span_ms: Option<i64>,
 }
 
+impl StoredFile {
+    /// Its partition's UTC day (days since 1970-01-01); `None` for `all`.
+    pub fn day(&self) -> Option<i32> {
+        callboard_core::time::parse_date(&self.partition)
+    }
+}
+
 /// What one committed ingest did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IngestRecord {
