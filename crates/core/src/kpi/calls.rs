@@ -10,7 +10,7 @@
 //!   empty hold or after-call work as 0 (their documented default).
 //! * A ratio with an empty denominator is null with a reason, never 0.
 
-use crate::simulate::Outcome;
+use crate::schema::Outcome;
 
 /// One call as the KPIs read it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -67,6 +67,10 @@ pub struct CallSettings {
     /// How abandons enter the service level.
     pub sl_abandons: SlAbandons,
 }
+
+/// The default first-contact-resolution window: a repeat call within 7 days means
+/// the first was not resolved (domain.md, KPI 17).
+pub const DEFAULT_FCR_WINDOW_MS: i64 = 7 * 86_400_000;
 
 impl Default for CallSettings {
     fn default() -> Self {
@@ -525,12 +529,13 @@ pub fn repeat_contact_resolution(
                 .iter()
                 .take_while(|&&(c2, t2, _)| c2 == c && t2 <= deadline)
                 .any(|&(_, t2, _)| t2 > t);
-            out[i as usize] = if called_again {
-                Some(false)
-            } else if deadline > last_arrival_ms {
-                None // censored: the window runs past the data
+            // Censored first, whether or not a repeat was seen: keeping only the
+            // failures among the calls near the end of the data biases FCR low
+            // (domain.md §1).
+            out[i as usize] = if deadline > last_arrival_ms {
+                None
             } else {
-                Some(true)
+                Some(!called_again)
             };
         }
     }
@@ -746,6 +751,9 @@ mod tests {
             (0, day),      // no caller → left out
             (z, 5 * day),  // z again exactly at t + 7 days → not resolved
             (z, 12 * day), // the last arrival
+            (y, 10 * day), // y again, but z's call at day 12 ends the data before
+            // day 17: censored, not a failure
+            (y, 11 * day), // … and so is this repeat
         ];
         let (who, when): (Vec<u128>, Vec<i64>) = calls.iter().copied().unzip();
         let r = repeat_contact_resolution(&who, 0, &when, 7 * day, 12 * day);
@@ -758,6 +766,8 @@ mod tests {
                 Some(true),
                 None,
                 Some(false),
+                None,
+                None,
                 None
             ]
         );

@@ -9,7 +9,7 @@ use super::calls::{CallAccum, CallCounts, CallRow, CallSettings, repeat_contact_
 use super::catalog::{KPIS, Status, Unit, status};
 use super::intern::Interner;
 use super::staff_cost::{AgentRow, CostRow, Qa, QaRow, Turnover, prorated_costs, qa, turnover};
-use crate::simulate::Outcome;
+use crate::schema::Outcome;
 use crate::time::{DAY_MS, TimeZoneSpec};
 use std::collections::HashMap;
 
@@ -780,16 +780,19 @@ mod tests {
     #[test]
     fn fcr_worked_out_beforehand_gives_the_same_rows() {
         // Caller c calls at 0 and again an hour later: the first call is not
-        // resolved. The other calls' 7-day windows run past the last call (censored),
-        // so one call is decided.
+        // resolved, the second is (no c call in the next 7 days, which end before
+        // the last call at day 8). d's window ends exactly at day 8: decided,
+        // resolved. e's call at day 8 is censored. FCR = 2 of 3 decided calls.
         let mut calls = vec![
             call(0, "sales", Some("a"), Outcome::Answered, 3.0),
             call(3_600_000, "sales", Some("a"), Outcome::Answered, 3.0),
             call(DAY_MS, "sales", Some("b"), Outcome::Answered, 3.0),
+            call(8 * DAY_MS, "sales", Some("b"), Outcome::Answered, 3.0),
         ];
         calls[0].caller = Some("c");
         calls[1].caller = Some("c");
         calls[2].caller = Some("d");
+        calls[3].caller = Some("e");
         let s = settings(Bucketing::Total, Grouping::None);
         let plain = Calls::from_named(&calls);
         let mut given = plain.clone();
@@ -814,8 +817,37 @@ mod tests {
         };
         let (a, b) = (rows(&plain), rows(&given));
         assert_eq!(a, b);
-        // One decided call (the first, repeated: not resolved) → FCR 0.
-        assert_eq!(kpi(&a[0], "first_call_resolution").value, Some(0.0));
+        let fcr = kpi(&a[0], "first_call_resolution")
+            .value
+            .expect("decided calls");
+        assert!((fcr - 2.0 / 3.0).abs() < 1e-12, "{fcr}");
+    }
+
+    #[test]
+    fn fcr_of_a_period_whose_calls_are_all_censored_is_null_not_zero() {
+        // c calls at 0 and again at 1 h; the data end at 1 h, so both windows run
+        // past it. The repeat does not make the first call a counted failure.
+        let mut calls = vec![
+            call(0, "sales", Some("a"), Outcome::Answered, 3.0),
+            call(3_600_000, "sales", Some("a"), Outcome::Answered, 3.0),
+        ];
+        calls[0].caller = Some("c");
+        calls[1].caller = Some("c");
+        let s = settings(Bucketing::Total, Grouping::None);
+        let part = call_part(&Calls::from_named(&calls), &HashMap::new(), &s);
+        let rows = compute(
+            &Inputs {
+                calls: Some(&part),
+                ..Inputs::default()
+            },
+            &s,
+        );
+        let fcr = kpi(&rows[0], "first_call_resolution");
+        assert_eq!(fcr.value, None);
+        assert_eq!(
+            fcr.reason.as_deref(),
+            Some("no answered calls with a known resolution")
+        );
     }
 
     #[test]
