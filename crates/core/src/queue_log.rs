@@ -208,7 +208,9 @@ pub fn parse_raw_lines(
             Ok(s) => Ok(s),
             Err(_) => match t.parse::<f64>() {
                 Ok(x) if x.is_finite() => Ok(x.floor() as i64),
-                _ => crate::time::parse_timestamp(t, zone).map(|ms| ms.div_euclid(1000)),
+                _ => crate::time::parse_timestamp(t, zone)
+                    .map(|ms| ms.div_euclid(1000))
+                    .map_err(|e| e.to_string()),
             },
         };
         // Epochs beyond ±3 000 years from 1970 cannot be times of calls.

@@ -700,3 +700,45 @@ mod tests {
         }
     }
 }
+
+/// Outcome of a call (`calls.outcome`): the column's five words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Answered by an agent.
+    Answered,
+    /// The caller hung up while queued.
+    Abandoned,
+    /// The queue sent the caller away after its maximum wait.
+    Timeout,
+    /// All trunks busy.
+    Blocked,
+    /// Handled entirely by the IVR.
+    Ivr,
+}
+
+impl Outcome {
+    /// Every outcome, in the column's documented order.
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Answered,
+        Outcome::Abandoned,
+        Outcome::Timeout,
+        Outcome::Blocked,
+        Outcome::Ivr,
+    ];
+
+    /// The outcome a canonical word names; `None` for any other text.
+    pub fn from_word(word: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == word)
+    }
+
+    /// The canonical word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Answered => "answered",
+            Outcome::Abandoned => "abandoned",
+            Outcome::Timeout => "timeout",
+            Outcome::Blocked => "blocked",
+            Outcome::Ivr => "ivr",
+        }
+    }
+}

@@ -21,6 +21,34 @@ pub enum TimeZoneSpec {
     Iana(Tz),
 }
 
+/// Why a time zone, timestamp or local time was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    /// Not an IANA zone name.
+    #[error("unknown time zone {name:?}; use an IANA name such as Europe/Paris or UTC")]
+    UnknownZone {
+        /// The name given.
+        name: String,
+    },
+    /// Outside the range chrono represents.
+    #[error("timestamp out of range")]
+    OutOfRange,
+    /// A local wall-clock time skipped by a daylight-saving change.
+    #[error("{local} does not exist in {zone} (daylight-saving gap)")]
+    DaylightGap {
+        /// The local time, as written.
+        local: String,
+        /// The zone's name.
+        zone: String,
+    },
+    /// Text that is no timestamp form this module reads.
+    #[error("{text:?} is not a timestamp (use RFC 3339, e.g. 2026-03-02T08:15:30Z)")]
+    NotATimestamp {
+        /// The text given.
+        text: String,
+    },
+}
+
 impl TimeZoneSpec {
     /// UTC.
     pub fn utc() -> Self {
@@ -28,13 +56,15 @@ impl TimeZoneSpec {
     }
 
     /// Parses an IANA name (`Europe/Paris`, `Asia/Jerusalem`, `UTC`).
-    pub fn parse(name: &str) -> Result<Self, String> {
+    pub fn parse(name: &str) -> Result<Self, TimeError> {
         if name.eq_ignore_ascii_case("utc") || name == "Z" {
             return Ok(TimeZoneSpec::Utc);
         }
-        name.parse::<Tz>().map(TimeZoneSpec::Iana).map_err(|_| {
-            format!("unknown time zone {name:?}; use an IANA name such as Europe/Paris or UTC")
-        })
+        name.parse::<Tz>()
+            .map(TimeZoneSpec::Iana)
+            .map_err(|_| TimeError::UnknownZone {
+                name: name.to_owned(),
+            })
     }
 
     /// The zone's name.
@@ -48,27 +78,27 @@ impl TimeZoneSpec {
     /// Converts a local wall-clock time (ms since the epoch, as if UTC) into an instant.
     /// In a daylight-saving overlap the earlier instant is taken; a time inside a gap
     /// is an error.
-    pub fn local_to_utc_ms(&self, local_ms: i64) -> Result<i64, String> {
+    pub fn local_to_utc_ms(&self, local_ms: i64) -> Result<i64, TimeError> {
         match self {
             TimeZoneSpec::Utc => Ok(local_ms),
             TimeZoneSpec::Iana(tz) => {
                 let naive = DateTime::from_timestamp_millis(local_ms)
-                    .ok_or("timestamp out of range")?
+                    .ok_or(TimeError::OutOfRange)?
                     .naive_utc();
                 match tz.from_local_datetime(&naive) {
                     LocalResult::Single(t) => Ok(t.timestamp_millis()),
                     LocalResult::Ambiguous(a, _) => Ok(a.timestamp_millis()),
-                    LocalResult::None => Err(format!(
-                        "{naive} does not exist in {} (daylight-saving gap)",
-                        tz.name()
-                    )),
+                    LocalResult::None => Err(TimeError::DaylightGap {
+                        local: naive.to_string(),
+                        zone: tz.name().to_owned(),
+                    }),
                 }
             }
         }
     }
 
     /// The instant of local midnight starting `days` (days since 1970-01-01).
-    pub fn local_midnight_ms(&self, days: i32) -> Result<i64, String> {
+    pub fn local_midnight_ms(&self, days: i32) -> Result<i64, TimeError> {
         self.local_to_utc_ms(i64::from(days) * DAY_MS)
     }
 
@@ -156,11 +186,11 @@ pub fn parse_date(s: &str) -> Option<i32> {
 /// Parses an RFC 3339 timestamp (`2026-03-02T08:15:30Z`, `…+08:00`, fractional
 /// seconds, `T` or a space between date and time) into ms since the epoch. Without an
 /// offset the wall-clock time is read in `zone`. A plain date is midnight in `zone`.
-pub fn parse_timestamp(s: &str, zone: &TimeZoneSpec) -> Result<i64, String> {
+pub fn parse_timestamp(s: &str, zone: &TimeZoneSpec) -> Result<i64, TimeError> {
     fast_timestamp(s, zone).unwrap_or_else(|| slow_timestamp(s, zone))
 }
 
-fn fast_timestamp(s: &str, zone: &TimeZoneSpec) -> Option<Result<i64, String>> {
+fn fast_timestamp(s: &str, zone: &TimeZoneSpec) -> Option<Result<i64, TimeError>> {
     let b = s.as_bytes();
     if b.len() == 10 {
         let days = parse_date(s)?;
@@ -221,7 +251,7 @@ fn fast_timestamp(s: &str, zone: &TimeZoneSpec) -> Option<Result<i64, String>> {
     }
 }
 
-fn slow_timestamp(s: &str, zone: &TimeZoneSpec) -> Result<i64, String> {
+fn slow_timestamp(s: &str, zone: &TimeZoneSpec) -> Result<i64, TimeError> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.timestamp_millis());
     }
@@ -243,9 +273,7 @@ fn slow_timestamp(s: &str, zone: &TimeZoneSpec) -> Result<i64, String> {
         let days = (d - NaiveDate::default()).num_days() as i32;
         return zone.local_midnight_ms(days);
     }
-    Err(format!(
-        "{s:?} is not a timestamp (use RFC 3339, e.g. 2026-03-02T08:15:30Z)"
-    ))
+    Err(TimeError::NotATimestamp { text: s.to_owned() })
 }
 
 /// Appends `ms` as RFC 3339 UTC (`2026-03-02T08:15:30Z`, with `.mmm` only when the

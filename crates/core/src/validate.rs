@@ -338,13 +338,20 @@ fn parse_cell<'a>(
         ColumnType::Bool => parse_bool(text)
             .map(Value::Bool)
             .ok_or_else(|| format!("{text:?} is not a boolean (true/false, 1/0, yes/no, y/n)")),
-        ColumnType::Timestamp => parse_timestamp(text, zone).map(Value::TimestampMs),
+        ColumnType::Timestamp => parse_timestamp(text, zone)
+            .map(Value::TimestampMs)
+            .map_err(|e| e.to_string()),
         ColumnType::Date => parse_date(text)
             .map(Value::DateDays)
             .ok_or_else(|| format!("{text:?} is not a date (YYYY-MM-DD)")),
         ColumnType::DateOrTimestamp => match parse_date(text) {
-            Some(days) if text.len() == 10 => Ok(Value::TimestampMs(zone.local_midnight_ms(days)?)),
-            _ => parse_timestamp(text, zone).map(Value::TimestampMs),
+            Some(days) if text.len() == 10 => zone
+                .local_midnight_ms(days)
+                .map(Value::TimestampMs)
+                .map_err(|e| e.to_string()),
+            _ => parse_timestamp(text, zone)
+                .map(Value::TimestampMs)
+                .map_err(|e| e.to_string()),
         },
     }
 }

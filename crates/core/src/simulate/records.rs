@@ -1,33 +1,7 @@
 //! The records the simulator emits, one type per canonical table, compact and
 //! allocation-free (names are indices; writers turn them into text).
 
-/// Outcome of a simulated call (`calls.outcome`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Answered by an agent.
-    Answered,
-    /// The caller hung up while queued.
-    Abandoned,
-    /// The queue sent the caller away after its maximum wait.
-    Timeout,
-    /// All trunks busy.
-    Blocked,
-    /// Handled entirely by the IVR.
-    Ivr,
-}
-
-impl Outcome {
-    /// The canonical word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Answered => "answered",
-            Outcome::Abandoned => "abandoned",
-            Outcome::Timeout => "timeout",
-            Outcome::Blocked => "blocked",
-            Outcome::Ivr => "ivr",
-        }
-    }
-}
+pub use crate::schema::Outcome;
 
 /// One simulated call.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -10,7 +10,7 @@
 pub mod policy;
 mod recurring;
 
-pub use policy::{Policy, PolicySpec, parse_duration_ms};
+pub use policy::{DurationError, Policy, PolicyError, PolicySpec, parse_duration_ms};
 pub use recurring::{Recurrence, recurring};
 
 use crate::kpi::buckets::{Bucketing, bucket_of, bucket_starts};
@@ -259,7 +259,7 @@ impl RuleCounts {
 }
 
 /// Median and 90th percentile of a duration, seconds.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct Spread {
     /// How many tickets.
     pub n: u64,

@@ -6,7 +6,7 @@
 //! holds its shape (serde) and turns it into a checked, compiled form.
 
 use super::{Stamp, Text, Ticket};
-use crate::time::{DAY_MS, TimeZoneSpec, parse_date};
+use crate::time::{DAY_MS, TimeError, TimeZoneSpec, parse_date};
 use serde::Deserialize;
 
 /// One string or a list of them.
@@ -138,7 +138,7 @@ pub struct Match {
 }
 
 impl Match {
-    fn compile(m: &MatchSpec, rule: &str) -> Result<Self, String> {
+    fn compile(m: &MatchSpec, rule: &str) -> Result<Self, PolicyError> {
         let mut text = Vec::new();
         for (field, v) in [
             (Text::Kind, &m.kind),
@@ -251,33 +251,136 @@ pub struct Policy {
     pub recurring: Recurring,
 }
 
-fn stamp(name: &str, rule: &str) -> Result<Stamp, String> {
-    Stamp::from_name(name).ok_or_else(|| {
-        format!(
-            "rule {rule:?}: {name:?} is not a ticket timestamp (use one of {})",
-            Stamp::ALL.map(Stamp::name).join(", ")
-        )
+fn stamp(name: &str, rule: &str) -> Result<Stamp, PolicyError> {
+    Stamp::from_name(name).ok_or_else(|| PolicyError::UnknownStamp {
+        rule: rule.to_owned(),
+        name: name.to_owned(),
     })
 }
 
+/// Why a duration (`90m`, `1h`, `2d`) was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    /// No number in front of the unit.
+    #[error("{text:?} is not a duration (e.g. 90m, 1h, 2d)")]
+    NotADuration {
+        /// The text given.
+        text: String,
+    },
+    /// A unit other than s, m, h or d.
+    #[error("{text:?}: the unit must be s, m, h or d")]
+    Unit {
+        /// The text given.
+        text: String,
+    },
+    /// Negative or beyond 10¹⁵ ms.
+    #[error("{text:?} is out of range")]
+    OutOfRange {
+        /// The text given.
+        text: String,
+    },
+}
+
+/// Why a ticket SLA policy was refused; each message names the key at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    /// `calendar.days` other than calendar or business.
+    #[error("calendar.days {given:?}: use calendar or business")]
+    CalendarDays {
+        /// The value given.
+        given: String,
+    },
+    /// A `calendar.workdays` entry that is not a weekday's short name.
+    #[error("calendar.workdays: {given:?} is not mon … sun")]
+    Workday {
+        /// The value given.
+        given: String,
+    },
+    /// `calendar.workdays = []`.
+    #[error("calendar.workdays is empty")]
+    NoWorkdays,
+    /// A holiday that is not a date.
+    #[error("calendar.holidays: {given:?} is not YYYY-MM-DD")]
+    Holiday {
+        /// The value given.
+        given: String,
+    },
+    /// `calendar.hours` not `HH:MM-HH:MM` with opening first.
+    #[error("calendar.hours {given:?}: use HH:MM-HH:MM, opening first")]
+    Hours {
+        /// The value given.
+        given: String,
+    },
+    /// `calendar.timezone` not an IANA zone.
+    #[error("calendar.timezone: {0}")]
+    Timezone(#[source] TimeError),
+    /// Two rules with one id.
+    #[error("rule {rule:?} is defined twice")]
+    DuplicateRule {
+        /// The rule id.
+        rule: String,
+    },
+    /// A rule without `[[rule.due]]`.
+    #[error("rule {rule:?} has no due line")]
+    NoDue {
+        /// The rule id.
+        rule: String,
+    },
+    /// A due line with none, or more than one, of its forms.
+    #[error("rule {rule:?}: each due line needs exactly one of after, end_of_day = true or column")]
+    DueForm {
+        /// The rule id.
+        rule: String,
+    },
+    /// A due line's `after` that is not a duration.
+    #[error("rule {rule:?}: {source}")]
+    DueAfter {
+        /// The rule id.
+        rule: String,
+        /// What is wrong with it.
+        source: DurationError,
+    },
+    /// A column name that is not a ticket timestamp.
+    #[error("rule {rule:?}: {name:?} is not a ticket timestamp (use one of {})", Stamp::ALL.map(Stamp::name).join(", "))]
+    UnknownStamp {
+        /// The rule id.
+        rule: String,
+        /// The name given.
+        name: String,
+    },
+    /// No `[[rule]]` at all.
+    #[error("the policy has no [[rule]]")]
+    NoRules,
+    /// `recurring.count` under 2.
+    #[error("recurring.count = {count}: a problem recurs from 2 tickets on")]
+    RecurringCount {
+        /// The value given.
+        count: usize,
+    },
+    /// `recurring.window` that is not a duration.
+    #[error("recurring.window: {0}")]
+    RecurringWindow(#[source] DurationError),
+}
+
 /// Parses `90s`, `30m`, `1h`, `2d` (also `1.5d`) into ms.
-pub fn parse_duration_ms(s: &str) -> Result<i64, String> {
+pub fn parse_duration_ms(s: &str) -> Result<i64, DurationError> {
     let s = s.trim();
+    let text = || s.to_owned();
     let (num, unit) = s.split_at(s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len()));
     let n: f64 = num
         .trim()
         .parse()
-        .map_err(|_| format!("{s:?} is not a duration (e.g. 90m, 1h, 2d)"))?;
+        .map_err(|_| DurationError::NotADuration { text: text() })?;
     let scale = match unit {
         "s" => 1_000.0,
         "m" | "min" => 60_000.0,
         "h" => 3_600_000.0,
         "d" => DAY_MS as f64,
-        _ => return Err(format!("{s:?}: the unit must be s, m, h or d")),
+        _ => return Err(DurationError::Unit { text: text() }),
     };
     let ms = n * scale;
     if !(0.0..1e15).contains(&ms) {
-        return Err(format!("{s:?} is out of range"));
+        return Err(DurationError::OutOfRange { text: text() });
     }
     Ok(ms.round() as i64)
 }
@@ -291,12 +394,16 @@ fn hhmm(s: &str) -> Option<i64> {
 
 impl Policy {
     /// Checks and compiles a policy; `zone` is used when the policy names none.
-    pub fn compile(spec: &PolicySpec, zone: &TimeZoneSpec) -> Result<Self, String> {
+    pub fn compile(spec: &PolicySpec, zone: &TimeZoneSpec) -> Result<Self, PolicyError> {
         let c = &spec.calendar;
         let business = match c.days.as_deref() {
             None | Some("calendar") => false,
             Some("business") => true,
-            Some(x) => return Err(format!("calendar.days {x:?}: use calendar or business")),
+            Some(x) => {
+                return Err(PolicyError::CalendarDays {
+                    given: x.to_owned(),
+                });
+            }
         };
         let mut workdays = [true, true, true, true, true, false, false];
         if let Some(w) = &c.workdays {
@@ -305,21 +412,19 @@ impl Policy {
                 let i = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
                     .iter()
                     .position(|x| x.eq_ignore_ascii_case(d))
-                    .ok_or_else(|| format!("calendar.workdays: {d:?} is not mon … sun"))?;
+                    .ok_or_else(|| PolicyError::Workday { given: d.clone() })?;
                 workdays[i] = true;
             }
             if !workdays.contains(&true) {
-                return Err("calendar.workdays is empty".into());
+                return Err(PolicyError::NoWorkdays);
             }
         }
         let mut holidays = c
             .holidays
             .iter()
             .flatten()
-            .map(|h| {
-                parse_date(h).ok_or_else(|| format!("calendar.holidays: {h:?} is not YYYY-MM-DD"))
-            })
-            .collect::<Result<Vec<i32>, String>>()?;
+            .map(|h| parse_date(h).ok_or_else(|| PolicyError::Holiday { given: h.clone() }))
+            .collect::<Result<Vec<i32>, PolicyError>>()?;
         holidays.sort_unstable();
         let (open_ms, close_ms) = match &c.hours {
             None => (0, DAY_MS),
@@ -328,14 +433,12 @@ impl Policy {
                     .split_once('-')
                     .and_then(|(a, b)| Some((hhmm(a)?, hhmm(b)?)))
                     .filter(|(a, b)| a < b)
-                    .ok_or_else(|| {
-                        format!("calendar.hours {h:?}: use HH:MM-HH:MM, opening first")
-                    })?;
+                    .ok_or_else(|| PolicyError::Hours { given: h.clone() })?;
                 (a, b)
             }
         };
         let zone = match &c.timezone {
-            Some(z) => TimeZoneSpec::parse(z).map_err(|e| format!("calendar.timezone: {e}"))?,
+            Some(z) => TimeZoneSpec::parse(z).map_err(PolicyError::Timezone)?,
             None => *zone,
         };
         let calendar = Calendar {
@@ -349,25 +452,27 @@ impl Policy {
         let mut rules = Vec::new();
         for r in &spec.rules {
             if rules.iter().any(|x: &Rule| x.id == r.id) {
-                return Err(format!("rule {:?} is defined twice", r.id));
+                return Err(PolicyError::DuplicateRule { rule: r.id.clone() });
             }
             if r.due.is_empty() {
-                return Err(format!("rule {:?} has no due line", r.id));
+                return Err(PolicyError::NoDue { rule: r.id.clone() });
             }
             let mut due = Vec::new();
             for d in &r.due {
                 let when = Match::compile(&d.when.clone().unwrap_or_default(), &r.id)?;
                 let how = match (&d.after, d.end_of_day, &d.column) {
-                    (Some(a), None | Some(false), None) => Due::After(
-                        parse_duration_ms(a).map_err(|e| format!("rule {:?}: {e}", r.id))?,
-                    ),
+                    (Some(a), None | Some(false), None) => {
+                        Due::After(parse_duration_ms(a).map_err(|source| {
+                            PolicyError::DueAfter {
+                                rule: r.id.clone(),
+                                source,
+                            }
+                        })?)
+                    }
                     (None, Some(true), None) => Due::EndOfDay,
                     (None, None | Some(false), Some(c)) => Due::Column(stamp(c, &r.id)?),
                     _ => {
-                        return Err(format!(
-                            "rule {:?}: each due line needs exactly one of after, end_of_day = true or column",
-                            r.id
-                        ));
+                        return Err(PolicyError::DueForm { rule: r.id.clone() });
                     }
                 };
                 due.push((when, how));
@@ -382,19 +487,17 @@ impl Policy {
             });
         }
         if rules.is_empty() {
-            return Err("the policy has no [[rule]]".into());
+            return Err(PolicyError::NoRules);
         }
         let rc = &spec.recurring;
         let count = rc.count.unwrap_or(3);
         if count < 2 {
-            return Err(format!(
-                "recurring.count = {count}: a problem recurs from 2 tickets on"
-            ));
+            return Err(PolicyError::RecurringCount { count });
         }
         let recurring = Recurring {
             count,
             window_ms: parse_duration_ms(rc.window.as_deref().unwrap_or("90d"))
-                .map_err(|e| format!("recurring.window: {e}"))?,
+                .map_err(PolicyError::RecurringWindow)?,
             separator: match rc.building_separator.as_deref() {
                 None => Some("-".into()),
                 Some("") => None,

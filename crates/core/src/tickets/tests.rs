@@ -235,7 +235,9 @@ due = [{ when = { kind = "complaint" }, after = "2d" }, { after = "3h" }]
 fn bad_policies_are_refused_with_the_reason() {
     let bad = |body: &str| {
         let spec: PolicySpec = toml::from_str(body).expect("toml");
-        Policy::compile(&spec, &TimeZoneSpec::Utc).expect_err("refused")
+        Policy::compile(&spec, &TimeZoneSpec::Utc)
+            .expect_err("refused")
+            .to_string()
     };
     let rule = |due: &str| {
         format!(
