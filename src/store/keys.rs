@@ -4,8 +4,9 @@
 //! set's overhead) instead of the key strings. A false duplicate needs two different
 //! keys with the same 128-bit XXH3 hash: at 10⁹ rows the chance is about 10⁻²¹.
 
-use anyhow::{Context, Result};
+use super::{At, Result};
 use callboard_core::schema::Table;
+use polars::prelude::PolarsResult;
 use polars::prelude::{Column, DataType, Int64Chunked, ParquetReader, SerReader, StringChunked};
 use std::collections::HashSet;
 use std::fs::File;
@@ -81,13 +82,13 @@ pub fn key_file(parquet: &std::path::Path) -> std::path::PathBuf {
 }
 
 /// The sorted key hashes of `df`'s rows, 16 bytes each, little-endian: a key file.
-fn key_bytes(table: Table, df: &polars::prelude::DataFrame) -> Result<Vec<u8>> {
+fn key_bytes(table: Table, df: &polars::prelude::DataFrame) -> PolarsResult<Vec<u8>> {
     let columns: Vec<KeyColumn> = table
         .spec()
         .key
         .iter()
         .map(|c| KeyColumn::from_column(df.column(c)?))
-        .collect::<Result<_>>()?;
+        .collect::<PolarsResult<_>>()?;
     let (mut parts, mut buf) = (Vec::with_capacity(columns.len()), Vec::with_capacity(64));
     let mut hashes: Vec<u128> = (0..df.height())
         .map(|i| {
@@ -108,12 +109,10 @@ pub fn write_key_file(
     path: &std::path::Path,
 ) -> Result<()> {
     use std::io::Write;
-    let bytes = key_bytes(table, df)?;
-    let mut f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    f.write_all(&bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    f.sync_all()
-        .with_context(|| format!("cannot sync {}", path.display()))
+    let bytes = key_bytes(table, df).at("cannot compute the key file", path)?;
+    let mut f = File::create(path).at("cannot create", path)?;
+    f.write_all(&bytes).at("cannot write", path)?;
+    f.sync_all().at("cannot sync", path)
 }
 
 /// Whether the key file beside `parquet` (a file of `table` holding `df`) is
@@ -127,8 +126,8 @@ pub fn key_file_agrees(
     if !has_key_files(table) || !path.exists() {
         return Ok(true);
     }
-    let stored = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(stored == key_bytes(table, df)?)
+    let stored = std::fs::read(&path).at("cannot read", &path)?;
+    Ok(stored == key_bytes(table, df).at("cannot compute the keys of", parquet)?)
 }
 
 /// Reads a key file written for `rows` rows; `None` if it is missing or not whole.
@@ -235,15 +234,16 @@ impl KeyIndex {
     pub fn add_file(&mut self, table: Table, path: &std::path::Path) -> Result<()> {
         let cols: Vec<String> = table.spec().key.iter().map(|s| s.to_string()).collect();
         let mut buf = Vec::with_capacity(64);
-        let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let file = File::open(path).at("cannot open", path)?;
         let df = ParquetReader::new(file)
             .with_columns(Some(cols.clone()))
             .finish()
-            .with_context(|| format!("cannot read keys from {}", path.display()))?;
+            .at("cannot read keys from", path)?;
         let columns: Vec<KeyColumn> = cols
             .iter()
             .map(|c| KeyColumn::from_column(df.column(c)?))
-            .collect::<Result<_>>()?;
+            .collect::<PolarsResult<_>>()
+            .at("cannot read keys from", path)?;
         let mut parts = Vec::with_capacity(columns.len());
         for i in 0..df.height() {
             parts.clear();
@@ -264,7 +264,7 @@ pub enum KeyColumn {
 
 impl KeyColumn {
     /// Wraps a stored column.
-    pub fn from_column(c: &Column) -> Result<KeyColumn> {
+    pub fn from_column(c: &Column) -> PolarsResult<KeyColumn> {
         let s = c.as_materialized_series();
         Ok(match s.dtype() {
             DataType::String => KeyColumn::Str(s.str()?.rechunk().into_owned()),

@@ -1,7 +1,7 @@
 //! The manifest: the committed list of live files per table and the log of ingests.
 
+use super::{At, Result, StoreError};
 use super::{MANIFEST, write_atomic};
-use anyhow::{Context, Result, bail};
 use callboard_core::schema::Table;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -109,23 +109,26 @@ impl Manifest {
                     ..Manifest::default()
                 });
             }
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+            Err(e) => return Err(e).at("cannot read", &path),
         };
-        let m: Manifest = serde_json::from_str(&text)
-            .with_context(|| format!("{} is damaged (not a callboard manifest)", path.display()))?;
+        let m: Manifest =
+            serde_json::from_str(&text).map_err(|source| StoreError::DamagedManifest {
+                path: path.clone(),
+                source,
+            })?;
         if m.format != FORMAT {
-            bail!(
-                "{} has format {}, this callboard reads format {FORMAT}; use a matching callboard version",
-                path.display(),
-                m.format
-            );
+            return Err(StoreError::ManifestFormat {
+                path,
+                found: m.format,
+                expected: FORMAT,
+            });
         }
         Ok(m)
     }
 
     /// Writes the manifest atomically.
     pub fn save(&self, root: &Path) -> Result<()> {
-        let text = serde_json::to_vec_pretty(self).context("cannot encode the manifest")?;
+        let text = serde_json::to_vec_pretty(self).expect("a manifest always encodes as JSON");
         write_atomic(&root.join(MANIFEST), &text, || {
             super::crash_point("manifest-written")
         })

@@ -16,14 +16,24 @@
 //! point leaves either the old manifest (the batch is absent; its renamed files are
 //! orphans, deleted by the next writer) or the new one (the batch is wholly there).
 //! Readers only ever read files the manifest lists.
+//!
+//! Besides the files: [`readers`] read the tables back as the core's inputs,
+//! [`fold`] is the update tables' rule, [`summaries`] are the per-slot report
+//! summaries kept beside the data, and [`verify`] reads everything back.
 
+mod error;
+pub mod fold;
 mod keys;
 mod manifest;
+pub mod readers;
+pub mod summaries;
+mod verify;
 
+pub use error::{At, Result, StoreError};
 pub use keys::{KeyIndex, KeyPart, key_file_agrees, key_hash};
 pub use manifest::{BacklogEvent, IngestRecord, Manifest, StoredFile};
+pub use verify::verify;
 
-use anyhow::{Context, Result, bail};
 use callboard_core::schema::Table;
 use polars::prelude::{
     DataFrame, LazyFrame, ParquetCompression, ParquetWriter, PlRefPath, PolarsResult,
@@ -59,19 +69,17 @@ impl Store {
     /// lock, clears `tmp/` and deletes partition files no manifest lists (leftovers of a
     /// writer that was killed).
     pub fn open_for_write(root: &Path) -> Result<Store> {
-        fs::create_dir_all(root)
-            .with_context(|| format!("cannot create the data directory {}", root.display()))?;
+        fs::create_dir_all(root).at("cannot create the data directory", root)?;
         let lock = File::options()
             .create(true)
             .truncate(false)
             .write(true)
             .open(root.join("lock"))
-            .with_context(|| format!("cannot open {}", root.join("lock").display()))?;
+            .at("cannot open", &root.join("lock"))?;
         if lock.try_lock().is_err() {
-            bail!(
-                "the data directory {} is in use by another callboard process; wait for it to finish",
-                root.display()
-            );
+            return Err(StoreError::Locked {
+                dir: root.to_path_buf(),
+            });
         }
         let manifest = Manifest::load(root)?;
         let store = Store {
@@ -153,9 +161,10 @@ impl Store {
         let paths: Vec<PlRefPath> = files
             .iter()
             .map(|p| PlRefPath::try_from_path(p))
-            .collect::<PolarsResult<_>>()?;
+            .collect::<PolarsResult<_>>()
+            .map_err(|source| StoreError::Table { table, source })?;
         let lf = LazyFrame::scan_parquet_files(paths.into(), ScanArgsParquet::default())
-            .with_context(|| format!("cannot scan the {table} table"))?;
+            .map_err(|source| StoreError::Table { table, source })?;
         Ok(Some(lf))
     }
 
@@ -176,9 +185,9 @@ impl Store {
     fn clean_up(&self) -> Result<()> {
         let tmp = self.tmp_dir();
         if tmp.exists() {
-            fs::remove_dir_all(&tmp).with_context(|| format!("cannot clear {}", tmp.display()))?;
+            fs::remove_dir_all(&tmp).at("cannot clear", &tmp)?;
         }
-        fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        fs::create_dir_all(&tmp).at("cannot create", &tmp)?;
         // Live files and their key files.
         let live: HashSet<PathBuf> = Table::ALL
             .iter()
@@ -196,8 +205,7 @@ impl Store {
             for part in read_dir_paths(&table_dir)? {
                 for file in read_dir_paths(&part)? {
                     if !live.contains(&file) {
-                        fs::remove_file(&file)
-                            .with_context(|| format!("cannot remove orphan {}", file.display()))?;
+                        fs::remove_file(&file).at("cannot remove orphan", &file)?;
                     }
                 }
             }
@@ -223,21 +231,14 @@ impl Store {
                 .parent()
                 .expect("partition files live in a directory")
                 .to_path_buf();
-            fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            fs::create_dir_all(&dir).at("cannot create", &dir)?;
             // The key file first: a live file may lack one (then its keys are read
             // from the file), never the other way round.
             let key_tmp = keys::key_file(&s.tmp_path);
             if key_tmp.exists() {
-                fs::rename(&key_tmp, keys::key_file(&dest))
-                    .with_context(|| format!("cannot move {}", key_tmp.display()))?;
+                fs::rename(&key_tmp, keys::key_file(&dest)).at("cannot move", &key_tmp)?;
             }
-            fs::rename(&s.tmp_path, &dest).with_context(|| {
-                format!(
-                    "cannot move {} into {}",
-                    s.tmp_path.display(),
-                    dest.display()
-                )
-            })?;
+            fs::rename(&s.tmp_path, &dest).at("cannot move a staged file into", &dest)?;
             dirs.insert(dir);
             next.add_file(
                 s.table,
@@ -302,16 +303,14 @@ pub fn stage_parquet(
 ) -> Result<StagedFile> {
     let name = format!("{ingest_id}-{seq}.parquet");
     let tmp_path = tmp_dir.join(format!("{}-{partition}-{name}", table.name()));
-    let file =
-        File::create(&tmp_path).with_context(|| format!("cannot create {}", tmp_path.display()))?;
+    let file = File::create(&tmp_path).at("cannot create", &tmp_path)?;
     let rows = df.height() as u64;
     let max_span_ms = interval_span(df);
     ParquetWriter::new(&file)
         .with_compression(ParquetCompression::Snappy)
         .finish(df)
-        .with_context(|| format!("cannot write {}", tmp_path.display()))?;
-    file.sync_all()
-        .with_context(|| format!("cannot sync {}", tmp_path.display()))?;
+        .at("cannot write", &tmp_path)?;
+    file.sync_all().at("cannot sync", &tmp_path)?;
     if keys::has_key_files(table) {
         keys::write_key_file(table, df, &keys::key_file(&tmp_path))?;
     }
@@ -355,18 +354,15 @@ fn interval_span(df: &DataFrame) -> Option<i64> {
 /// `before_rename` runs between the fsync and the rename.
 pub fn write_atomic(path: &Path, bytes: &[u8], before_rename: impl FnOnce()) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    fs::create_dir_all(dir).at("cannot create", dir)?;
     let tmp = path.with_extension("tmp");
     {
-        let mut f =
-            File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        f.write_all(bytes)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        f.sync_all()
-            .with_context(|| format!("cannot sync {}", tmp.display()))?;
+        let mut f = File::create(&tmp).at("cannot create", &tmp)?;
+        f.write_all(bytes).at("cannot write", &tmp)?;
+        f.sync_all().at("cannot sync", &tmp)?;
     }
     before_rename();
-    fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    fs::rename(&tmp, path).at("cannot replace", path)?;
     sync_dir(dir)
 }
 
@@ -381,16 +377,13 @@ pub(crate) fn crash_point(point: &str) {
 pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir)
         .and_then(|d| d.sync_all())
-        .with_context(|| format!("cannot sync directory {}", dir.display()))
+        .at("cannot sync directory", dir)
 }
 
 fn read_dir_paths(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
-    for e in fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
-        out.push(
-            e.with_context(|| format!("cannot list {}", dir.display()))?
-                .path(),
-        );
+    for e in fs::read_dir(dir).at("cannot list", dir)? {
+        out.push(e.at("cannot list", dir)?.path());
     }
     out.sort();
     Ok(out)

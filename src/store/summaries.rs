@@ -23,10 +23,8 @@
 //! leaves the reports on the rows (correct, slower) until the next ingest rebuilds
 //! them.
 
-use super::kpi::{Schedules, read_calls, read_states, read_work};
-use crate::store::StoredFile;
-use crate::store::{Store, sync_dir};
-use anyhow::{Context, Result};
+use super::readers::{read_agent_states, read_calls_for_report, read_schedules};
+use super::{At, Result, Store, StoreError, StoredFile, sync_dir};
 use callboard_core::kpi::agent_time::{
     AgentSlot, AgentSlots, AgentStates, SLOT_MS, SegmentStart, SlotTotal, WorkRow, agent_slots,
 };
@@ -35,7 +33,8 @@ use callboard_core::kpi::report::{CallSlot, call_slots};
 use callboard_core::schema::Table;
 use callboard_core::time::DAY_MS;
 use polars::prelude::{
-    Column, DataFrame, IntoColumn, NamedFrom, ParquetReader, ParquetWriter, SerReader, Series,
+    Column, DataFrame, IntoColumn, NamedFrom, ParquetReader, ParquetWriter, PolarsResult,
+    SerReader, Series,
 };
 use serde::{Deserialize, Serialize};
 use std::fs::{self, File};
@@ -45,9 +44,11 @@ use std::time::Instant;
 /// The summaries' directory under the data directory.
 pub const DIR: &str = "summaries";
 /// Bumped when the files change shape.
-const FORMAT: u32 = 4;
+// 5: FCR censors every call whose window runs past the last arrival (sets of 4
+// counted the censored calls with a repeat as failures).
+const FORMAT: u32 = 5;
 /// The FCR window the summaries are built with (`kpi`'s default).
-pub const FCR_WINDOW_MS: i64 = 7 * 86_400_000;
+pub const FCR_WINDOW_MS: i64 = callboard_core::kpi::calls::DEFAULT_FCR_WINDOW_MS;
 
 /// What a summary set was built from and with.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -132,8 +133,11 @@ impl Summaries {
         let Ok(bytes) = fs::read(&meta_path) else {
             return Ok(None);
         };
-        let meta: Meta = serde_json::from_slice(&bytes)
-            .with_context(|| format!("cannot read {}", meta_path.display()))?;
+        let meta: Meta =
+            serde_json::from_slice(&bytes).map_err(|source| StoreError::SummaryMeta {
+                path: meta_path.clone(),
+                source,
+            })?;
         if meta.format != FORMAT || meta.slot_ms != SLOT_MS {
             return Ok(None);
         }
@@ -147,13 +151,13 @@ impl Summaries {
             && self.meta.fcr_window_ms == fcr_window_ms
     }
 
-    fn frame(&self, name: &str) -> Result<DataFrame> {
+    /// Reads the file `name` of the set and takes what `take` needs from it; any
+    /// failure names the file.
+    fn read<T>(&self, name: &str, take: impl FnOnce(DataFrame) -> PolarsResult<T>) -> Result<T> {
         let path = self.dir.join(name);
-        let f = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-        ParquetReader::new(f)
-            .finish()
-            .map_err(anyhow::Error::from)
-            .with_context(|| format!("cannot read {}", path.display()))
+        let f = File::open(&path).at("cannot open", &path)?;
+        let df = ParquetReader::new(f).finish().at("cannot read", &path)?;
+        take(df).at("cannot read", &path)
     }
 
     /// The call slots (empty when the store has no calls).
@@ -161,8 +165,11 @@ impl Summaries {
         if !self.meta.has_calls {
             return Ok(Vec::new());
         }
-        let df = self.frame("calls.parquet")?;
-        let i64s = |c: &str| -> Result<Vec<i64>> {
+        self.read("calls.parquet", |df| Self::call_slots_of(&df))
+    }
+
+    fn call_slots_of(df: &DataFrame) -> PolarsResult<Vec<CallSlot>> {
+        let i64s = |c: &str| -> PolarsResult<Vec<i64>> {
             Ok(df.column(c)?.i64()?.into_no_null_iter().collect())
         };
         let slot = i64s("slot_ms")?;
@@ -172,7 +179,7 @@ impl Summaries {
         let fields: Vec<Vec<i64>> = CallAccum::FIELDS
             .iter()
             .map(|f| i64s(f))
-            .collect::<Result<_>>()?;
+            .collect::<PolarsResult<_>>()?;
         let mut out = Vec::with_capacity(slot.len());
         for i in 0..slot.len() {
             let mut f = [0i64; 29];
@@ -213,13 +220,18 @@ impl Summaries {
         } else {
             "agents.parquet"
         };
-        let df = self.frame(name)?;
+        self.read(name, |df| Self::agent_time_of(&df, everyone, &mut out))?;
+        out.segments = self.read("segments.parquet", |df| Self::segments_of(&df))?;
+        Ok(Some(out))
+    }
+
+    fn agent_time_of(df: &DataFrame, everyone: bool, out: &mut AgentSlots) -> PolarsResult<()> {
         let slot: Vec<i32> = df.column("slot")?.i32()?.into_no_null_iter().collect();
         if everyone {
             let ms: Vec<Vec<i64>> = MS_COLUMNS
                 .iter()
                 .map(|c| Ok(df.column(c)?.i64()?.into_no_null_iter().collect()))
-                .collect::<Result<_>>()?;
+                .collect::<PolarsResult<_>>()?;
             out.totals = (0..slot.len())
                 .map(|i| SlotTotal {
                     slot: slot[i],
@@ -231,7 +243,7 @@ impl Summaries {
             let ms: Vec<Vec<u32>> = MS_COLUMNS
                 .iter()
                 .map(|c| Ok(df.column(c)?.u32()?.into_no_null_iter().collect()))
-                .collect::<Result<_>>()?;
+                .collect::<PolarsResult<_>>()?;
             out.slots = (0..slot.len())
                 .map(|i| AgentSlot {
                     agent: agent[i],
@@ -240,10 +252,13 @@ impl Summaries {
                 })
                 .collect();
         }
-        let df = self.frame("segments.parquet")?;
+        Ok(())
+    }
+
+    fn segments_of(df: &DataFrame) -> PolarsResult<Vec<SegmentStart>> {
         let start = df.column("start_ms")?.i64()?;
         let attended = df.column("attended")?.bool()?;
-        out.segments = df
+        Ok(df
             .column("agent")?
             .u32()?
             .into_no_null_iter()
@@ -254,8 +269,7 @@ impl Summaries {
                 start_ms,
                 attended,
             })
-            .collect();
-        Ok(Some(out))
+            .collect())
     }
 }
 
@@ -311,15 +325,13 @@ fn write_totals(dir: &Path, s: &[SlotTotal]) -> Result<()> {
 
 fn write(dir: &Path, name: &str, columns: Vec<Column>) -> Result<()> {
     let height = columns.first().map_or(0, |c| c.len());
-    let mut df = DataFrame::new(height, columns).map_err(anyhow::Error::from)?;
     let path = dir.join(name);
-    let f = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut df = DataFrame::new(height, columns).at("cannot assemble", &path)?;
+    let f = File::create(&path).at("cannot create", &path)?;
     ParquetWriter::new(&f)
         .finish(&mut df)
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    f.sync_all()
-        .with_context(|| format!("cannot sync {}", path.display()))
+        .at("cannot write", &path)?;
+    f.sync_all().at("cannot sync", &path)
 }
 
 fn i64_column(name: &str, v: Vec<i64>) -> Column {
@@ -357,9 +369,9 @@ fn longest(states: Option<&AgentStates>, work: Option<&[WorkRow<'_>]>) -> (i64, 
 
 /// The agent side from `store` (or the view of it given).
 fn agent_side(store: &Store) -> Result<(AgentSlots, i64, i64)> {
-    let states = read_states(store)?;
-    let sched = read_work(store)?;
-    let work = sched.as_ref().map(Schedules::rows).transpose()?;
+    let states = read_agent_states(store)?;
+    let sched = read_schedules(store)?;
+    let work = sched.as_ref().map(|s| s.work_segments());
     let (max_state, max_segment) = longest(states.as_ref(), work.as_deref());
     Ok((
         agent_slots(states.as_ref(), work.as_deref()),
@@ -372,15 +384,17 @@ fn agent_side(store: &Store) -> Result<(AgentSlots, i64, i64)> {
 fn build_full(store: &Store) -> Result<Built> {
     type CallSide = (bool, Vec<String>, Vec<CallSlot>, Option<i64>);
     let call_side = || -> Result<CallSide> {
-        Ok(match read_calls(store, &[], FCR_WINDOW_MS, false)? {
-            Some(c) => (
-                true,
-                c.queues.clone(),
-                call_slots(&c, &CallSettings::default(), FCR_WINDOW_MS),
-                c.arrivals().iter().copied().max(),
-            ),
-            None => (false, Vec::new(), Vec::new(), None),
-        })
+        Ok(
+            match read_calls_for_report(store, &[], FCR_WINDOW_MS, false)? {
+                Some(c) => (
+                    true,
+                    c.queues.clone(),
+                    call_slots(&c, &CallSettings::default(), FCR_WINDOW_MS),
+                    c.arrivals().iter().copied().max(),
+                ),
+                None => (false, Vec::new(), Vec::new(), None),
+            },
+        )
     };
     // Both sides at once when their working sets fit comfortably together (about
     // 100 bytes a call and 80 an agent-state interval while they are read), else
@@ -394,9 +408,9 @@ fn build_full(store: &Store) -> Result<Built> {
         std::thread::scope(|scope| -> Result<_> {
             let agent = scope.spawn(|| agent_side(store));
             let c = call_side()?;
-            let a = agent
-                .join()
-                .map_err(|_| anyhow::anyhow!("the agent-time summary failed"))??;
+            let a = agent.join().map_err(|_| StoreError::Worker {
+                what: "agent-time summary",
+            })??;
             Ok((c, a))
         })?
     } else {
@@ -478,8 +492,10 @@ fn build_incremental(store: &Store, old: &Summaries) -> Result<Option<Built>> {
             let view = store.view(|t, f| {
                 t != Table::Calls || partition_ms(f).is_none_or(|d| d >= day_of(from))
             });
-            let fresh = read_calls(&view, &[], FCR_WINDOW_MS, false)?
-                .context("the calls just loaded are missing")?;
+            // The view holds the new files, so it has calls.
+            let Some(fresh) = read_calls_for_report(&view, &[], FCR_WINDOW_MS, false)? else {
+                return Ok(None);
+            };
             let codes = remap(&fresh.queues, &mut queues);
             let last = fresh.arrivals().iter().copied().max();
             let mut slots: Vec<CallSlot> = old
@@ -633,11 +649,9 @@ pub fn refresh(store: &Store) -> Result<Option<Refreshed>> {
     let base = store.root().join(DIR);
     let building = base.join(".building");
     if building.exists() {
-        fs::remove_dir_all(&building)
-            .with_context(|| format!("cannot clear {}", building.display()))?;
+        fs::remove_dir_all(&building).at("cannot clear", &building)?;
     }
-    fs::create_dir_all(&building)
-        .with_context(|| format!("cannot create {}", building.display()))?;
+    fs::create_dir_all(&building).at("cannot create", &building)?;
     // A previous set that cannot be read or merged is only a reason to rebuild.
     let (built, incremental) = match previous(store)
         .map(|old| build_incremental(store, &old))
@@ -648,25 +662,18 @@ pub fn refresh(store: &Store) -> Result<Option<Refreshed>> {
         None => (build_full(store)?, false),
     };
     write_set(store, &building, built, incremental, started)?;
-    crate::store::crash_point("before-summaries");
+    super::crash_point("before-summaries");
     if target.exists() {
         // A set of an older format, or damaged.
-        fs::remove_dir_all(&target)
-            .with_context(|| format!("cannot remove {}", target.display()))?;
+        fs::remove_dir_all(&target).at("cannot remove", &target)?;
     }
-    fs::rename(&building, &target).with_context(|| {
-        format!(
-            "cannot move {} into {}",
-            building.display(),
-            target.display()
-        )
-    })?;
+    fs::rename(&building, &target).at("cannot move the new summaries into", &target)?;
     sync_dir(&base)?;
     // Older sets are of no use once this one is in place.
-    for e in fs::read_dir(&base).with_context(|| format!("cannot list {}", base.display()))? {
-        let p = e?.path();
+    for e in fs::read_dir(&base).at("cannot list", &base)? {
+        let p = e.at("cannot list", &base)?.path();
         if p != target && p.is_dir() {
-            fs::remove_dir_all(&p).with_context(|| format!("cannot remove {}", p.display()))?;
+            fs::remove_dir_all(&p).at("cannot remove", &p)?;
         }
     }
     Ok(Some(Refreshed {
@@ -752,10 +759,10 @@ fn write_set(
     let meta_path = dir.join("meta.json");
     {
         use std::io::Write;
-        let mut f = File::create(&meta_path)
-            .with_context(|| format!("cannot create {}", meta_path.display()))?;
-        f.write_all(&serde_json::to_vec_pretty(&meta)?)?;
-        f.sync_all()?;
+        let mut f = File::create(&meta_path).at("cannot create", &meta_path)?;
+        let text = serde_json::to_vec_pretty(&meta).expect("the meta always encodes as JSON");
+        f.write_all(&text).at("cannot write", &meta_path)?;
+        f.sync_all().at("cannot sync", &meta_path)?;
     }
     sync_dir(dir)
 }
