@@ -1,9 +1,5 @@
-//! `callboard`: the command-line entry point. Parses, runs, prints an error once.
-
-mod cli;
-mod export;
-mod ingest;
-mod store;
+//! `callboard`: the command-line entry point. Parses, runs, prints an error once;
+//! everything else is the library (`callboard::cli::run`).
 
 use std::process::ExitCode;
 
@@ -14,7 +10,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     quiet_on_broken_pipe();
-    let code = match cli::run() {
+    let code = match callboard::cli::run() {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -1,8 +1,13 @@
-//! `callboard demo`: the main job on the bundled sample data.
+//! `callboard demo`: the main job on the bundled sample data — an ingest, then the
+//! queries every user starts with, printed.
 
-use super::ingest::{ingest_paths, print_report};
-use crate::ingest::IngestOptions;
-use crate::store::{MANIFEST, Store};
+use super::ingest::print_report;
+use crate::ingest::{IngestOptions, LoadRequest, load};
+use crate::query::kpi::KpiQuery;
+use crate::query::open_store;
+use crate::query::status::StatusQuery;
+use crate::query::tickets::{TicketGroup, TicketsQuery};
+use crate::store::MANIFEST;
 use anyhow::{Context, Result, bail};
 use callboard_core::schema::Table;
 use callboard_core::time::TimeZoneSpec;
@@ -96,63 +101,73 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ring_seconds: 6.0,
         summaries: true,
     };
-    let report = ingest_paths(&args.data_dir, &files, &opts)?;
+    let report = load(
+        &args.data_dir,
+        &LoadRequest {
+            files,
+            mapping: None,
+            options: opts,
+        },
+    )?;
     print_report(&report, false);
-    let store = Store::open_read(&args.data_dir)?;
+    let store = open_store(&args.data_dir)?;
+    let status = crate::query::status::run(&store, &StatusQuery::default())?;
     println!(
         "\nstore {} after {:.2} s:",
         args.data_dir.display(),
         began.elapsed().as_secs_f64()
     );
     for t in Table::ALL {
-        let files = store.manifest().files(t);
-        let days: std::collections::BTreeSet<&str> =
-            files.iter().map(|f| f.partition.as_str()).collect();
-        let span = match (days.first(), days.last()) {
-            (Some(a), Some(b)) if *a != "all" => format!("{a} … {b}"),
+        let Some(s) = status.tables.get(t.name()) else {
+            continue;
+        };
+        let span = match (&s.first_day, &s.last_day) {
+            (Some(a), Some(b)) => format!("{a} … {b}"),
             _ => String::new(),
         };
         println!(
             "  {:<15} {:>8} rows in {:>3} partitions  {}",
             t.name(),
-            store.row_count(t),
-            days.len(),
+            s.rows,
+            s.partitions,
             span
         );
     }
-    if let Some(calls) = store.scan(Table::Calls)? {
-        use polars::prelude::{DataType, SortMultipleOptions, col, len};
-        let by_outcome = calls
-            .group_by([col("outcome")])
-            .agg([len().alias("calls")])
-            .sort(
-                ["calls"],
-                SortMultipleOptions::default().with_order_descending(true),
-            )
-            .collect()
-            .map_err(anyhow::Error::from)
-            .context("cannot summarise the calls")?;
-        let total = store.row_count(Table::Calls).max(1) as f64;
-        let outcomes = by_outcome.column("outcome")?.str()?.clone();
-        let counts = by_outcome
-            .column("calls")?
-            .as_materialized_series()
-            .cast(&DataType::UInt64)?;
+    let kpis = crate::query::kpi::run(&store, &KpiQuery::default())?;
+    if let Some(total) = kpis.rows.first().filter(|r| r.counts.total > 0) {
+        let c = &total.counts;
+        let mut outcomes = [
+            ("answered", c.answered),
+            ("abandoned", c.abandoned),
+            ("timeout", c.timeout),
+            ("blocked", c.blocked),
+            ("ivr", c.ivr),
+        ];
+        outcomes.sort_by_key(|o| std::cmp::Reverse(o.1));
         println!("\ncalls by outcome:");
-        for (o, n) in outcomes.iter().zip(counts.u64()?.iter()) {
-            let n = n.unwrap_or(0);
+        for (o, n) in outcomes.iter().filter(|(_, n)| *n > 0) {
             println!(
                 "  {:<10} {:>8}  {:>5.1} %",
-                o.unwrap_or("?"),
+                o,
                 n,
-                n as f64 / total * 100.0
+                *n as f64 / c.total as f64 * 100.0
             );
         }
     }
     println!();
-    super::kpi::print_summary(args.data_dir.clone())?;
+    for note in &kpis.notes {
+        eprintln!("note: {note}");
+    }
+    super::kpi::print_report_table(&kpis);
     println!("\nticket SLAs (policies/desk.toml):\n");
-    super::tickets::print_summary(args.data_dir.clone())?;
+    let tickets = crate::query::tickets::run(
+        &store,
+        &TicketsQuery {
+            group: Some(TicketGroup::Kind),
+            ..TicketsQuery::default()
+        },
+    )?;
+    super::tickets::print_report_table(&tickets, 5);
     println!(
         "\nnext: callboard kpi --data-dir {d} --by day --group queue   (see callboard kpi --help)\n      callboard tickets --data-dir {d} --by month --group severity",
         d = args.data_dir.display()

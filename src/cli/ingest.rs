@@ -1,23 +1,13 @@
 //! `callboard ingest`: files → the store, with a summary and a rejects file per file.
 
-use super::DataDir;
-use crate::ingest::{FileSummary, IngestOptions, Plan, ingest_file, plan, queue_log};
-use crate::store::Store;
+use super::{DataDir, Format, print_json};
+use crate::ingest::{
+    IngestOptions, IngestReport, LoadRequest, load, parse_kind, queue_log, refresh_summaries,
+};
 use anyhow::{Result, bail};
-use callboard_core::schema::Table;
 use callboard_core::time::TimeZoneSpec;
-use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// Output format of summaries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SummaryFormat {
-    /// Human-readable lines.
-    Table,
-    /// The JSON shape of docs/cli.md.
-    Json,
-}
 
 /// Flags of `callboard ingest`.
 ///
@@ -60,8 +50,8 @@ pub struct Args {
     #[arg(long)]
     dry_run: bool,
     /// Summary format.
-    #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
-    format: SummaryFormat,
+    #[arg(long, default_value = "table", value_parser = Format::among(&[Format::Table, Format::Json]))]
+    format: Format,
     /// Load nothing: only bring the store's report summaries up to date (every
     /// ingest does this itself; use it after an ingest was interrupted, or on a store
     /// written by an older callboard). `callboard kpi` is correct without them, only
@@ -78,44 +68,7 @@ pub struct Args {
     files: Vec<PathBuf>,
 }
 
-/// The JSON document of `ingest --format json`.
-#[derive(Debug, Serialize)]
-pub struct Report {
-    /// One entry per file.
-    pub files: Vec<FileSummary>,
-    /// Sums over the files.
-    pub totals: Totals,
-    /// What bringing the store's per-slot summaries up to date took (`None`: they
-    /// were current, or a dry run, or `--no-summaries`).
-    #[serde(skip)]
-    pub summaries: Option<super::summaries::Refreshed>,
-}
-
-/// Sums over files.
-#[derive(Debug, Default, Serialize)]
-pub struct Totals {
-    read: u64,
-    loaded: u64,
-    rejected: u64,
-    duplicates: u64,
-    skipped: u64,
-    open: u64,
-}
-
-/// Parses `--kind`: a table, or `(None, true)` for queue_log.
-pub fn parse_kind(kind: Option<&str>) -> Result<(Option<Table>, bool)> {
-    match kind {
-        None => Ok((None, false)),
-        Some("queue_log") => Ok((None, true)),
-        Some(k) => match Table::from_kind(k) {
-            Some(t) => Ok((Some(t), false)),
-            None => bail!(
-                "unknown --kind {k:?}; use one of calls, agent_states, schedules, agents, qa, costs, tickets, queue_log"
-            ),
-        },
-    }
-}
-
+/// Runs `callboard ingest`.
 pub fn run(args: Args) -> Result<ExitCode> {
     if args.summaries {
         if !args.files.is_empty() {
@@ -123,21 +76,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 "--summaries loads nothing: drop the file arguments (every ingest refreshes the summaries itself)"
             );
         }
-        let dir = args.data.path();
-        if !dir.join(crate::store::MANIFEST).exists() {
-            bail!(
-                "{} holds no store yet; load data with `callboard ingest FILE…`",
-                dir.display()
-            );
-        }
-        let store = Store::open_for_write(&dir)?;
-        match super::summaries::refresh(&store)? {
+        match refresh_summaries(&args.data.path())? {
             Some(done) => println!("{done}"),
             None => println!("report summaries are up to date"),
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let (kind, queue_log) = parse_kind(args.kind.as_deref())?;
+    let (kind, queue_log) =
+        parse_kind(args.kind.as_deref()).map_err(|e| anyhow::anyhow!("--kind: {e}"))?;
     let zone =
         TimeZoneSpec::parse(&args.timezone).map_err(|e| anyhow::anyhow!("--timezone: {e}"))?;
     if !(args.ring_seconds.is_finite() && args.ring_seconds > 0.0) {
@@ -150,7 +96,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         kind,
         zone,
         dry_run: args.dry_run,
-        progress: args.format == SummaryFormat::Table,
+        progress: args.format == Format::Table,
         queue_log,
         ring_seconds: args.ring_seconds,
         summaries: !args.no_summaries,
@@ -167,7 +113,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 file.display()
             );
         }
-        let json = args.format == SummaryFormat::Json;
+        let json = args.format == Format::Json;
         queue_log::follow(
             &args.data.path(),
             file,
@@ -175,7 +121,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             std::time::Duration::from_millis(args.poll_ms.max(10)),
             |s| {
                 if json {
-                    println!("{}", serde_json::to_string(s).unwrap_or_default());
+                    // One line per batch, flushed: a reader follows it line by line.
+                    match serde_json::to_string(s) {
+                        Ok(line) => println!("{line}"),
+                        Err(e) => eprintln!("cannot encode the batch summary: {e}"),
+                    }
                 } else {
                     println!(
                         "{}: {} new calls ({} already stored), {} still open, {} agent-state intervals",
@@ -187,125 +137,27 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     );
                 }
             },
-            // Each batch updates the report summaries from the minutes it added, so
-            // reports on a followed log stay fast.
-            |store| {
-                if opts.summaries {
-                    super::summaries::refresh(store)?;
-                }
-                Ok(())
-            },
         )?;
         return Ok(ExitCode::SUCCESS);
     }
-    let report = match &args.mapping {
-        Some(m) => ingest_mapped(&args.data.path(), m, &args.files, &opts)?,
-        None => ingest_paths(&args.data.path(), &args.files, &opts)?,
-    };
+    let dry_run = opts.dry_run;
+    let report = load(
+        &args.data.path(),
+        &LoadRequest {
+            files: args.files,
+            mapping: args.mapping,
+            options: opts,
+        },
+    )?;
     match args.format {
-        SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        SummaryFormat::Table => print_report(&report, args.dry_run),
+        Format::Json => print_json(&report, true)?,
+        _ => print_report(&report, dry_run),
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Plans every file first (refusing the whole command, before writing anything, if
-/// one cannot be used), then ingests them one by one, each its own commit.
-pub fn ingest_paths(data_dir: &Path, files: &[PathBuf], opts: &IngestOptions) -> Result<Report> {
-    // Settle every file first: refuse the command, before writing anything, if one
-    // cannot be used at all.
-    enum Job {
-        Table(Plan),
-        QueueLog(PathBuf, queue_log::Dialect),
-    }
-    let jobs: Vec<Job> = files
-        .iter()
-        .map(|f| {
-            let sniffed = if opts.kind.is_none() { queue_log::sniff(f) } else { None };
-            match (opts.queue_log, sniffed) {
-                (_, Some(d)) => Ok(Job::QueueLog(f.clone(), d)),
-                (true, None) => {
-                    std::fs::metadata(f).map_err(|e| anyhow::anyhow!("{}: cannot open the file ({e})", f.display()))?;
-                    bail!("{}: not a queue_log file (neither the raw epoch|callid|queue|agent|event lines, nor a database or PBXware export with callid and event columns)", f.display())
-                }
-                (false, None) => plan(f, opts.kind).map(Job::Table),
-            }
-        })
-        .collect::<Result<_>>()?;
-    let mut store = if opts.dry_run {
-        Store::open_read(data_dir)?
-    } else {
-        Store::open_for_write(data_dir)?
-    };
-    let mut report = Report {
-        files: Vec::new(),
-        totals: Totals::default(),
-        summaries: None,
-    };
-    for job in &jobs {
-        let id = store.next_ingest_id(chrono::Utc::now());
-        let s = match job {
-            Job::Table(p) => ingest_file(&mut store, p, opts, &id)?,
-            Job::QueueLog(path, dialect) => {
-                queue_log::ingest(&mut store, path, *dialect, opts, &id, opts.ring_seconds)?
-            }
-        };
-        report.add(s);
-    }
-    if opts.summaries && !opts.dry_run {
-        report.summaries = super::summaries::refresh(&store)?;
-    }
-    Ok(report)
-}
-
-/// Ingests every file through one mapping.
-pub fn ingest_mapped(
-    data_dir: &Path,
-    mapping: &Path,
-    files: &[PathBuf],
-    opts: &IngestOptions,
-) -> Result<Report> {
-    let mapping = crate::ingest::mapping::Mapping::load(mapping)?;
-    for f in files {
-        std::fs::metadata(f)
-            .map_err(|e| anyhow::anyhow!("{}: cannot open the file ({e})", f.display()))?;
-    }
-    let mut store = if opts.dry_run {
-        Store::open_read(data_dir)?
-    } else {
-        Store::open_for_write(data_dir)?
-    };
-    let mut report = Report {
-        files: Vec::new(),
-        totals: Totals::default(),
-        summaries: None,
-    };
-    for f in files {
-        let id = store.next_ingest_id(chrono::Utc::now());
-        let s = crate::ingest::mapping::ingest(&mut store, &mapping, f, opts, &id)?;
-        report.add(s);
-    }
-    if opts.summaries && !opts.dry_run {
-        report.summaries = super::summaries::refresh(&store)?;
-    }
-    Ok(report)
-}
-
-impl Report {
-    fn add(&mut self, s: FileSummary) {
-        let t = &mut self.totals;
-        t.read += s.read;
-        t.loaded += s.loaded;
-        t.rejected += s.rejected;
-        t.duplicates += s.duplicates;
-        t.skipped += s.skipped;
-        t.open += s.open;
-        self.files.push(s);
-    }
-}
-
 /// Prints the human-readable summary.
-pub fn print_report(report: &Report, dry_run: bool) {
+pub fn print_report(report: &IngestReport, dry_run: bool) {
     for f in &report.files {
         println!(
             "{} → {}: {} read = {} loaded{} + {} rejected + {} duplicates{}{}",

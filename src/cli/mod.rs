@@ -1,4 +1,6 @@
-//! Command-line interface: one file per subcommand (load → core → print/write).
+//! Command-line interface: one file per subcommand — flags → a query (or an
+//! ingest) → a table, CSV or JSON on stdout, and the exit code. No store reading
+//! and no computation here: that is `query`, `store` and the core.
 
 mod demo;
 mod ingest;
@@ -7,11 +9,12 @@ mod schema;
 mod simulate;
 mod staff;
 mod status;
-mod summaries;
 mod tickets;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use clap::ValueEnum;
 use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -83,4 +86,45 @@ pub fn run() -> Result<ExitCode> {
         Command::Status(a) => status::run(a),
         Command::Schema(a) => schema::run(a),
     }
+}
+
+/// Output format, shared by every command; each offers the ones it writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Readable on an 80-column terminal.
+    Table,
+    /// The JSON of docs/cli.md (indented on a terminal or with --pretty, else
+    /// compact).
+    Json,
+    /// One line per row.
+    Csv,
+}
+
+impl Format {
+    /// A flag parser offering only `allowed` (the --help lists just those).
+    pub fn among(
+        allowed: &'static [Format],
+    ) -> impl clap::builder::TypedValueParser<Value = Format> {
+        use clap::builder::TypedValueParser;
+        clap::builder::PossibleValuesParser::new(
+            allowed.iter().filter_map(|f| f.to_possible_value()),
+        )
+        .map(|s| Format::from_str(&s, false).expect("only listed values parse"))
+    }
+}
+
+/// Writes `value` as JSON to stdout through a buffer: indented when `pretty` or on a
+/// terminal, compact otherwise (a pipe or file: smaller and faster to write).
+pub fn print_json(value: &impl serde::Serialize, pretty: bool) -> Result<()> {
+    let stdout = std::io::stdout();
+    let pretty = pretty || stdout.is_terminal();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    if pretty {
+        serde_json::to_writer_pretty(&mut out, value)
+    } else {
+        serde_json::to_writer(&mut out, value)
+    }
+    .context("cannot write the JSON")?;
+    writeln!(out).context("cannot write the JSON")?;
+    out.flush().context("cannot write the JSON")
 }

@@ -1,6 +1,6 @@
 //! `callboard simulate`: a seeded synthetic centre written as the seven canonical tables.
 
-use crate::export::{FileSink, OutFormat, QueueLogSink, ThreadedSink};
+use crate::simulate::tables::{FileSink, OutFormat, QueueLogSink, ThreadedSink};
 use anyhow::{Result, bail};
 use callboard_core::schema::Table;
 use callboard_core::simulate::{SimConfig, run as simulate};

@@ -1,28 +1,19 @@
-//! `callboard tickets`: ticket SLA compliance against a policy, breaches, tickets at
-//! risk, recurring problems and repeat contacts.
+//! `callboard tickets`: flags → [`query::tickets`] → a table, CSV or JSON.
 
-use super::DataDir;
-use super::kpi::{frame, ms, text};
+use super::{DataDir, Format, print_json};
+use crate::query::tickets::{TicketGroup, TicketsQuery, TicketsReport, load_policy};
+use crate::query::{By, PeriodQuery, time_zone};
 use crate::store::Store;
-use anyhow::{Context, Result, anyhow, bail};
-use callboard_core::kpi::buckets::Bucketing;
-use callboard_core::schema::Table;
-use callboard_core::tickets::{
-    COLUMNS, Contacts, Policy, PolicySpec, Recurrence, Settings, Stamp, Summary, Text, Ticket,
-    latest_stamp, parse_duration_ms, recurring, repeat_contacts, summarise,
-};
-use callboard_core::time::{DAY_MS, TimeZoneSpec, format_timestamp, parse_timestamp};
-use polars::prelude::{Int64Chunked, StringChunked};
-use serde_json::{Value, json};
+use anyhow::Result;
+use callboard_core::tickets::Policy;
+use callboard_core::time::{DAY_MS, format_timestamp};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// The desk policy shipped in `policies/desk.toml`, used when no `--policy` is given.
-const DESK_POLICY: &str = include_str!("../../policies/desk.toml");
-
 /// Buckets (by the tickets' `created_at`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum By {
+pub enum ByArg {
     /// The whole period.
     Total,
     /// Days.
@@ -35,7 +26,7 @@ pub enum By {
 
 /// Groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Group {
+pub enum GroupArg {
     /// repair, complaint, enquiry, service.
     Kind,
     /// Category.
@@ -46,17 +37,6 @@ pub enum Group {
     Channel,
     /// Department.
     Department,
-}
-
-/// Output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Readable on an 80-column terminal.
-    Table,
-    /// The JSON of docs/cli.md.
-    Json,
-    /// One line per row and rule.
-    Csv,
 }
 
 /// Flags of `callboard tickets`.
@@ -88,149 +68,84 @@ pub struct Args {
     #[arg(long, value_name = "T")]
     as_of: Option<String>,
     /// IANA zone of buckets and of "the same day".
-    #[arg(long, default_value = "UTC", value_name = "TZ")]
+    #[arg(long, default_value_t = TicketsQuery::default().timezone, value_name = "TZ")]
     timezone: String,
     /// Buckets.
-    #[arg(long, value_enum, default_value_t = By::Total)]
-    by: By,
+    #[arg(long, value_enum, default_value_t = ByArg::Total)]
+    by: ByArg,
     /// Group rows by a ticket column.
     #[arg(long, value_enum)]
-    group: Option<Group>,
+    group: Option<GroupArg>,
     /// SLA policy file (TOML) [default: the desk policy, policies/desk.toml].
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
     /// A ticket-rule still open and due within this is "at risk".
-    #[arg(long, default_value = "24h", value_name = "LEN")]
+    #[arg(long, default_value_t = TicketsQuery::default().at_risk, value_name = "LEN")]
     at_risk: String,
     /// Rows of each list (breaches, at risk, recurring) in the table; JSON and CSV
     /// carry them all.
     #[arg(long, default_value_t = 10, value_name = "N")]
     top: usize,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, default_value = "table", value_parser = Format::among(&[Format::Table, Format::Json, Format::Csv]))]
     format: Format,
+    /// Indent the JSON even when it does not go to a terminal.
+    #[arg(long)]
+    pretty: bool,
     /// Print the policy (the desk's or --policy FILE) rule by rule in words and
     /// exit: a check of an edited policy. Needs no store.
     #[arg(long)]
     show_policy: bool,
 }
 
-/// The ticket columns read, in [`Stamp::ALL`] order for the timestamps.
-struct Columns {
-    id: StringChunked,
-    kind: StringChunked,
-    texts: [StringChunked; 7], // category, severity, channel, department, unit, customer, call
-    stamps: Vec<Int64Chunked>,
-}
-
-fn read_tickets(store: &Store) -> Result<Option<Columns>> {
-    let Some(df) = frame(store, Table::Tickets, &COLUMNS)? else {
-        return Ok(None);
-    };
-    let stamps = Stamp::ALL
-        .iter()
-        .map(|s| ms(&df, s.name()))
-        .collect::<Result<_>>()?;
-    Ok(Some(Columns {
-        id: text(&df, "ticket_id")?,
-        kind: text(&df, "kind")?,
-        texts: [
-            text(&df, "category")?,
-            text(&df, "severity")?,
-            text(&df, "channel")?,
-            text(&df, "department")?,
-            text(&df, "unit")?,
-            text(&df, "customer_id")?,
-            text(&df, "call_id")?,
-        ],
-        stamps,
-    }))
-}
-
-/// The current tickets: rows of one `ticket_id` folded in store (manifest) order —
-/// a later non-empty field wins, `created_at` keeps the earliest (docs/store.md) —
-/// when `fold` (some ingest updated a ticket); otherwise every row is a ticket.
-fn tickets_of(c: &Columns, fold: bool) -> Vec<Ticket<'_>> {
-    // Each column into a plain vector (a sequential read), then one pass building
-    // the rows: no per-cell chunk lookups, and the wide rows are written once.
-    let texts: Vec<Vec<Option<&str>>> = c.texts.iter().map(|x| x.iter().collect()).collect();
-    let stamps: Vec<Vec<Option<i64>>> = c.stamps.iter().map(|x| x.iter().collect()).collect();
-    let rows =
-        c.id.iter()
-            .zip(c.kind.iter())
-            .enumerate()
-            .map(|(i, (id, kind))| {
-                let mut st = [None; 7];
-                for (k, s) in stamps.iter().enumerate() {
-                    st[k] = s[i];
-                }
-                Ticket {
-                    id: id.unwrap_or(""),
-                    kind: kind.unwrap_or(""),
-                    category: texts[0][i],
-                    severity: texts[1][i],
-                    channel: texts[2][i],
-                    department: texts[3][i],
-                    unit: texts[4][i],
-                    customer: texts[5][i],
-                    call_id: texts[6][i],
-                    stamps: st,
-                }
-            });
-    if !fold {
-        return rows.collect();
-    }
-    // Fold the rows of one id.
-    let mut out: Vec<Ticket<'_>> = Vec::with_capacity(c.id.len());
-    let mut index: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
-    index.reserve(c.id.len());
-    for row in rows {
-        match index.entry(row.id) {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(out.len());
-                out.push(row);
-            }
-            std::collections::hash_map::Entry::Occupied(o) => {
-                let e = &mut out[*o.get()];
-                if !row.kind.is_empty() {
-                    e.kind = row.kind;
-                }
-                for (old, new) in [
-                    (&mut e.category, row.category),
-                    (&mut e.severity, row.severity),
-                    (&mut e.channel, row.channel),
-                    (&mut e.department, row.department),
-                    (&mut e.unit, row.unit),
-                    (&mut e.customer, row.customer),
-                    (&mut e.call_id, row.call_id),
-                ] {
-                    *old = new.or(*old);
-                }
-                let created = match (e.stamps[0], row.stamps[0]) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-                for (old, new) in e.stamps.iter_mut().zip(row.stamps) {
-                    *old = new.or(*old);
-                }
-                e.stamps[0] = created;
-            }
+impl Args {
+    fn query(&self) -> TicketsQuery {
+        TicketsQuery {
+            period: PeriodQuery {
+                from: self.from.clone(),
+                to: self.to.clone(),
+            },
+            as_of: self.as_of.clone(),
+            timezone: self.timezone.clone(),
+            by: match self.by {
+                ByArg::Total => By::Total,
+                ByArg::Day => By::Day,
+                ByArg::Week => By::Week,
+                ByArg::Month => By::Month,
+            },
+            group: self.group.map(|g| match g {
+                GroupArg::Kind => TicketGroup::Kind,
+                GroupArg::Category => TicketGroup::Category,
+                GroupArg::Severity => TicketGroup::Severity,
+                GroupArg::Channel => TicketGroup::Channel,
+                GroupArg::Department => TicketGroup::Department,
+            }),
+            policy: self.policy.clone(),
+            at_risk: self.at_risk.clone(),
         }
     }
-    out
 }
 
-/// Loads and compiles a policy file (or the shipped desk policy).
-pub fn load_policy(path: Option<&std::path::Path>, zone: &TimeZoneSpec) -> Result<Policy> {
-    let (text, name) = match path {
-        Some(p) => (
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
-            p.display().to_string(),
-        ),
-        None => (DESK_POLICY.to_owned(), "the desk policy".to_owned()),
-    };
-    let spec: PolicySpec = toml::from_str(&text).map_err(|e| anyhow!("{name}: {e}"))?;
-    Policy::compile(&spec, zone).map_err(|e| anyhow!("{name}: {e}"))
+/// Runs `callboard tickets`.
+pub fn run(args: Args) -> Result<ExitCode> {
+    if args.show_policy {
+        let zone = time_zone(&args.timezone)?;
+        show_policy(&load_policy(args.policy.as_deref(), &zone)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let store = Store::open_read(&args.data.path())?;
+    let report = crate::query::tickets::run(&store, &args.query())?;
+    match args.format {
+        Format::Json => print_json(&report, args.pretty)?,
+        Format::Csv => print_csv(&report)?,
+        Format::Table => print_table(&report, args.top),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The report as a table with `top` rows of each list, as `callboard demo` shows it.
+pub fn print_report_table(report: &TicketsReport, top: usize) {
+    print_table(report, top);
 }
 
 fn show_policy(p: &Policy) {
@@ -270,340 +185,13 @@ fn show_policy(p: &Policy) {
     }
 }
 
-/// The whole-period summary for `callboard demo`.
-pub fn print_summary(data_dir: PathBuf) -> Result<()> {
-    let args = Args {
-        data: DataDir {
-            data_dir: Some(data_dir),
-        },
-        from: None,
-        to: None,
-        as_of: None,
-        timezone: "UTC".into(),
-        by: By::Total,
-        group: Some(Group::Kind),
-        policy: None,
-        at_risk: "24h".into(),
-        top: 5,
-        format: Format::Table,
-        show_policy: false,
-    };
-    run(args).map(|_| ())
-}
-
-/// Runs `callboard tickets`.
-pub fn run(args: Args) -> Result<ExitCode> {
-    let zone = TimeZoneSpec::parse(&args.timezone).map_err(|e| anyhow!("--timezone: {e}"))?;
-    let policy = load_policy(args.policy.as_deref(), &zone)?;
-    if args.show_policy {
-        show_policy(&policy);
-        return Ok(ExitCode::SUCCESS);
-    }
-    let at_risk_ms = parse_duration_ms(&args.at_risk).map_err(|e| anyhow!("--at-risk: {e}"))?;
-    let dir = args.data.path();
-    let store = Store::open_read(&dir)?;
-    let Some(cols) = read_tickets(&store)? else {
-        bail!(
-            "{} holds no tickets; load a ticket log with `callboard ingest` (e.g. a \
-             ServiceNow export with --mapping mappings/servicenow_incidents.toml)",
-            dir.display()
-        );
-    };
-    // Rows of one ticket fold into one, unless no ingest ever updated a ticket.
-    let tickets = tickets_of(&cols, !store.never_updated(Table::Tickets));
-    let when = |t: &str| parse_timestamp(t.trim(), &zone).map_err(|e| anyhow!("{e}"));
-    let local_day = |t: i64| (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32;
-    let first = tickets.iter().map(Ticket::created).min();
-    let last = tickets.iter().map(Ticket::created).max();
-    let (Some(first), Some(last)) = (first, last) else {
-        bail!("{} holds no tickets yet", dir.display());
-    };
-    let from_ms = match &args.from {
-        Some(t) => when(t).context("--from")?,
-        None => zone
-            .local_midnight_ms(local_day(first))
-            .map_err(|e| anyhow!(e))?,
-    };
-    let to_ms = match &args.to {
-        Some(t) => when(t).context("--to")?,
-        None => zone
-            .local_midnight_ms(local_day(last) + 1)
-            .map_err(|e| anyhow!(e))?,
-    };
-    if to_ms <= from_ms {
-        bail!("--to must be after --from");
-    }
-    // The latest event in the data: the default as-of, and (when as-of is at or
-    // after it) the sign that no ticket needs its as-of view.
-    let latest = latest_stamp(&tickets);
-    let as_of_ms = match &args.as_of {
-        Some(t) => when(t).context("--as-of")?,
-        None => latest.unwrap_or(last),
-    };
-    let settings = Settings {
-        from_ms,
-        to_ms,
-        as_of_ms,
-        by: match args.by {
-            By::Total => Bucketing::Total,
-            By::Day => Bucketing::Day,
-            By::Week => Bucketing::Week,
-            By::Month => Bucketing::Month,
-        },
-        group: args.group.map(|g| match g {
-            Group::Kind => Text::Kind,
-            Group::Category => Text::Category,
-            Group::Severity => Text::Severity,
-            Group::Channel => Text::Channel,
-            Group::Department => Text::Department,
-        }),
-        zone,
-        at_risk_ms,
-    };
-    // The summary on this thread, recurring problems and repeat contacts on another.
-    let (summary, problems, contacts) = std::thread::scope(|scope| {
-        let others = scope.spawn(|| -> Result<_> {
-            // Tickets of the period as they stood at as-of (later events not yet
-            // happened); nothing to change in the usual case of the latest as-of.
-            let inside = |t: &Ticket<'_>| t.created() >= from_ms && t.created() < to_ms;
-            let unchanged = latest.is_none_or(|l| l <= as_of_ms);
-            let in_period: std::borrow::Cow<'_, [Ticket<'_>]> =
-                if unchanged && tickets.iter().all(inside) {
-                    std::borrow::Cow::Borrowed(&tickets)
-                } else {
-                    tickets
-                        .iter()
-                        .filter(|t| inside(t))
-                        .filter_map(|t| t.seen_at(as_of_ms))
-                        .collect()
-                };
-            let problems = recurring(&in_period, &policy.recurring);
-            // Per-ticket repeat calls named by id (the indices are into this list).
-            let contacts = contacts(&store, &in_period, as_of_ms)?.map(|c| {
-                let ids: Vec<(&str, u64)> = c
-                    .per_ticket
-                    .iter()
-                    .map(|&(i, n)| (in_period[i].id, n))
-                    .collect();
-                (c, ids)
-            });
-            Ok((problems, contacts))
-        });
-        let summary = summarise(&tickets, &policy, &settings);
-        let (problems, contacts) = others
-            .join()
-            .map_err(|_| anyhow!("the recurring-problem pass failed"))??;
-        Ok::<_, anyhow::Error>((summary, problems, contacts))
-    })?;
-    match args.format {
-        Format::Json => {
-            use std::io::Write;
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let report = json_report(&summary, &problems, contacts, &policy, &settings);
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            writeln!(out)?;
-            out.flush()?;
-        }
-        Format::Csv => print_csv(&summary, &policy),
-        Format::Table => print_table(&summary, &problems, contacts, &policy, &settings, &args),
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Repeat contacts, when the store has calls. Only the calls that matter are kept:
-/// those the tickets name, and those of the tickets' customers (the rest of a large
-/// store is scanned, not held).
-fn contacts(store: &Store, tickets: &[Ticket<'_>], as_of: i64) -> Result<Option<Contacts>> {
-    use rustc_hash::FxHashSet;
-    let Some(df) = frame(store, Table::Calls, &["call_id", "caller_id", "arrived_at"])? else {
-        return Ok(None);
-    };
-    let (id, caller) = (text(&df, "call_id")?, text(&df, "caller_id")?);
-    let at = ms(&df, "arrived_at")?;
-    // Ids as 128-bit hashes (as the store keys rows): set lookups compare numbers.
-    let h = |x: &str| xxhash_rust::xxh3::xxh3_128(x.as_bytes());
-    let named: FxHashSet<u128> = tickets.iter().filter_map(|t| t.call_id.map(h)).collect();
-    let mut customers: FxHashSet<u128> = tickets.iter().filter_map(|t| t.customer.map(h)).collect();
-    // Pass 1: the calls tickets name (their callers become customers too).
-    let mut keep = vec![false; id.len()];
-    if !named.is_empty() {
-        for (i, x) in id.iter().enumerate() {
-            if x.is_some_and(|x| named.contains(&h(x))) {
-                keep[i] = true;
-                if let Some(c) = caller.get(i) {
-                    customers.insert(h(c));
-                }
-            }
-        }
-    }
-    // Pass 2: every call of those customers.
-    for (i, c) in caller.iter().enumerate() {
-        if c.is_some_and(|c| customers.contains(&h(c))) {
-            keep[i] = true;
-        }
-    }
-    let calls: Vec<(&str, Option<&str>, i64)> = keep
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| **k)
-        .map(|(i, _)| {
-            (
-                id.get(i).unwrap_or(""),
-                caller.get(i),
-                at.get(i).unwrap_or(0),
-            )
-        })
-        .collect();
-    Ok(Some(repeat_contacts(tickets, &calls, as_of)))
-}
-
-fn ratio(x: Option<f64>) -> Value {
-    x.map_or(Value::Null, |v| json!((v * 10_000.0).round() / 10_000.0))
-}
-
-fn json_report<'a>(
-    s: &'a Summary<'_>,
-    problems: &'a [Recurrence<'_>],
-    contacts: Option<(Contacts, Vec<(&str, u64)>)>,
-    policy: &'a Policy,
-    st: &'a Settings,
-) -> Report<'a> {
-    let spread = |x: &callboard_core::tickets::Spread| json!({"n": x.n, "median_s": x.median_s, "p90_s": x.p90_s});
-    let rows: Vec<Value> = s
-        .rows
-        .iter()
-        .map(|r| {
-            let mut o = serde_json::Map::new();
-            if let Some(b) = r.bucket_start {
-                o.insert("bucket_start".into(), json!(format_timestamp(b)));
-            }
-            if let Some(g) = &r.group {
-                o.insert("group".into(), json!(g));
-            }
-            o.insert(
-                "counts".into(),
-                json!({"opened": r.opened, "resolved": r.resolved, "open": r.open}),
-            );
-            let rules: serde_json::Map<String, Value> = policy
-                .rules
-                .iter()
-                .zip(&r.rules)
-                .map(|(rule, c)| {
-                    (
-                        rule.id.clone(),
-                        json!({"met": c.met, "breached": c.breached, "open": c.open,
-                               "not_applicable": c.not_applicable, "compliance": ratio(c.compliance())}),
-                    )
-                })
-                .collect();
-            o.insert("rules".into(), Value::Object(rules));
-            o.insert(
-                "times".into(),
-                json!({"to_answer": spread(&r.to_answer), "to_resolve": spread(&r.to_resolve),
-                       "to_callback": spread(&r.to_callback)}),
-            );
-            o.insert(
-                "repair_callback_coverage".into(),
-                json!({"completed": r.repairs_completed, "called_back": r.repairs_called_back,
-                       "coverage": ratio(r.callback_coverage())}),
-            );
-            Value::Object(o)
-        })
-        .collect();
-    let breaches = s.breaches.iter().map(|b| Breach {
-        ticket_id: b.ticket_id,
-        rule: b.rule,
-        due: format_timestamp(b.due_ms),
-        late_by_s: b.by_ms / 1000,
-        open: b.open,
-    });
-    let at_risk = s.at_risk.iter().map(|b| Risk {
-        ticket_id: b.ticket_id,
-        rule: b.rule,
-        due: format_timestamp(b.due_ms),
-        due_in_s: b.by_ms / 1000,
-        open: b.open,
-    });
-    let recurring = problems.iter().map(|p| Problem {
-        level: p.level,
-        unit: p.place,
-        category: p.category,
-        ticket_ids: &p.ticket_ids,
-        first: format_timestamp(p.first_ms),
-        last: format_timestamp(p.last_ms),
-    });
-    Report {
-        from: format_timestamp(st.from_ms),
-        to: format_timestamp(st.to_ms),
-        as_of: format_timestamp(st.as_of_ms),
-        policy: &policy.name,
-        timezone: st.zone.name(),
-        rows,
-        breaches: breaches.collect(),
-        at_risk: at_risk.collect(),
-        recurring: recurring.collect(),
-        repeat_contacts: contacts.map(|(c, ids)| {
-            let tickets: Vec<Value> = ids
-                .iter()
-                .map(|(id, n)| json!({"ticket_id": id, "repeat_calls": n}))
-                .collect();
-            json!({
-                "tickets_with_customer": c.tickets, "with_repeat_calls": c.with_repeat,
-                "repeat_calls": c.repeat_calls, "resolved_first_time": ratio(c.resolved_first_time()),
-                "linked_to_calls": c.linked, "call_id_not_found": c.unlinked,
-                "tickets": tickets})
-        }),
-    }
-}
-
-/// The JSON report (`docs/cli.md`): long lists serialised straight from borrowed
-/// fields, no intermediate value tree.
-#[derive(serde::Serialize)]
-struct Report<'a> {
-    from: String,
-    to: String,
-    as_of: String,
-    policy: &'a str,
-    timezone: &'a str,
-    rows: Vec<Value>,
-    breaches: Vec<Breach<'a>>,
-    at_risk: Vec<Risk<'a>>,
-    recurring: Vec<Problem<'a>>,
-    repeat_contacts: Option<Value>,
-}
-
-#[derive(serde::Serialize)]
-struct Breach<'a> {
-    ticket_id: &'a str,
-    rule: &'a str,
-    due: String,
-    late_by_s: i64,
-    open: bool,
-}
-
-#[derive(serde::Serialize)]
-struct Risk<'a> {
-    ticket_id: &'a str,
-    rule: &'a str,
-    due: String,
-    due_in_s: i64,
-    open: bool,
-}
-
-#[derive(serde::Serialize)]
-struct Problem<'a> {
-    level: &'a str,
-    unit: &'a str,
-    category: &'a str,
-    ticket_ids: &'a [&'a str],
-    first: String,
-    last: String,
-}
-
-fn print_csv(s: &Summary, policy: &Policy) {
-    println!(
+fn print_csv(r: &TicketsReport) -> Result<()> {
+    let (s, policy) = (r, &r.policy);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    writeln!(
+        out,
         "bucket_start,group,rule,met,breached,open,not_applicable,compliance,opened,resolved,still_open"
-    );
+    )?;
     for r in &s.rows {
         for (rule, c) in policy.rules.iter().zip(&r.rules) {
             let group = r.group.as_deref().unwrap_or("");
@@ -612,7 +200,8 @@ fn print_csv(s: &Summary, policy: &Policy) {
             } else {
                 group.to_owned()
             };
-            println!(
+            writeln!(
+                out,
                 "{},{},{},{},{},{},{},{},{},{},{}",
                 r.bucket_start.map(format_timestamp).unwrap_or_default(),
                 group,
@@ -627,9 +216,11 @@ fn print_csv(s: &Summary, policy: &Policy) {
                 r.opened,
                 r.resolved,
                 r.open
-            );
+            )?;
         }
     }
+    out.flush()?;
+    Ok(())
 }
 
 fn pct(x: Option<f64>) -> String {
@@ -653,14 +244,8 @@ fn minute(ms: i64) -> String {
     format!("{} {}", &t[..10], &t[11..16])
 }
 
-fn print_table(
-    s: &Summary,
-    problems: &[Recurrence],
-    contacts: Option<(Contacts, Vec<(&str, u64)>)>,
-    policy: &Policy,
-    st: &Settings,
-    args: &Args,
-) {
+fn print_table(report: &TicketsReport, top: usize) {
+    let (s, problems, policy, st) = (report, &report.recurring, &report.policy, &report.settings);
     println!(
         "tickets created {} … {} ({})\nevaluated as of {} UTC against the {} policy",
         minute(st.from_ms),
@@ -734,7 +319,7 @@ fn print_table(
             );
         }
     }
-    let n = args.top;
+    let n = top;
     println!(
         "\nbreaches: {} (latest first; * still without a stop time)",
         s.breaches.len()
@@ -751,7 +336,7 @@ fn print_table(
     }
     println!(
         "at risk (due within {}, still open): {}",
-        args.at_risk,
+        report.query.at_risk,
         s.at_risk.len()
     );
     for b in s.at_risk.iter().take(n) {
@@ -781,12 +366,10 @@ fn print_table(
         } else {
             p.ticket_ids.join(", ")
         };
-        println!(
-            "  {:<8} {:<12} {:<12} {}",
-            p.level, p.place, p.category, ids
-        );
+        println!("  {:<8} {:<12} {:<12} {}", p.level, p.unit, p.category, ids);
     }
-    if let Some((c, ids)) = contacts {
+    if let Some(rc) = &report.repeat_contacts {
+        let (c, ids) = (&rc.counts, &rc.tickets);
         println!(
             "repeat calls while open: {} of {} tickets with a known customer ({} calls);\n  resolved first time {}",
             c.with_repeat,

@@ -363,7 +363,7 @@ fn evaluate(e: &Expr, row: &RowView<'_>, zone: &TimeZoneSpec) -> Result<Option<S
             }
         }
         let local = i64::from(days) * 86_400_000 + secs * 1000;
-        let ms = zone.local_to_utc_ms(local)?;
+        let ms = zone.local_to_utc_ms(local).map_err(|e| e.to_string())?;
         Some(format_timestamp(ms))
     } else if let Some(rules) = &e.rules {
         rules

@@ -11,6 +11,7 @@
 //! `read = loaded + rejected + duplicates + skipped + open` holds for every file.
 
 mod batch;
+mod load;
 pub mod mapping;
 pub mod queue_log;
 mod rejects;
@@ -32,6 +33,8 @@ use std::path::Path;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 use updates::UpdateState;
+
+pub use load::{IngestReport, LoadRequest, Totals, load, parse_kind, refresh_summaries};
 
 /// The partition key of tables stored in one partition.
 const UNPARTITIONED: i32 = i32::MIN;

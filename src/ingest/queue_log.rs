@@ -65,7 +65,9 @@ fn epoch(s: &str, zone: &TimeZoneSpec) -> Result<i64, String> {
     let t = s.trim();
     let secs = match t.parse::<f64>() {
         Ok(x) if x.is_finite() => x.floor() as i64,
-        _ => parse_timestamp(t, zone).map(|ms| ms.div_euclid(1000))?,
+        _ => parse_timestamp(t, zone)
+            .map(|ms| ms.div_euclid(1000))
+            .map_err(|e| e.to_string())?,
     };
     // Epochs beyond ±3 000 years from 1970 cannot be times of calls.
     if secs.abs() > 100_000_000_000 {
@@ -590,14 +592,14 @@ impl QueueLogLoad {
 /// replaced (a new inode: rotated) is finished from the old handle and then read from
 /// its start. Runs until interrupted; every batch is committed whole, so stopping at
 /// any moment (Ctrl-C, kill) leaves the store consistent, and lines read twice are
-/// duplicates, so each call is stored exactly once.
+/// duplicates, so each call is stored exactly once. With `opts.summaries` each batch
+/// also brings the report summaries up to date.
 pub fn follow(
     data_dir: &Path,
     path: &Path,
     opts: &IngestOptions,
     poll: std::time::Duration,
     mut report: impl FnMut(&FileSummary),
-    mut after_commit: impl FnMut(&Store) -> Result<()>,
 ) -> Result<()> {
     use std::io::{Seek, SeekFrom};
     use std::os::unix::fs::MetadataExt;
@@ -649,7 +651,11 @@ pub fn follow(
                     &id,
                     opts.ring_seconds,
                 )?;
-                after_commit(&store)?;
+                // Each batch updates the report summaries from the minutes it added, so
+                // reports on a followed log stay fast.
+                if opts.summaries {
+                    crate::store::summaries::refresh(&store)?;
+                }
                 drop(store);
                 report(&summary);
             }
