@@ -27,9 +27,16 @@ fn vendored_reference_cases_match_the_shared_ones() {
             "tests/data/erlang_cases.json differs from {}: copy it again",
             shared.display()
         ),
-        Err(_) => eprintln!(
-            "note: {} not found; the vendored copy is used as it is",
-            shared.display()
-        ),
+        Err(_) => {
+            assert!(
+                !crate::support::in_ci(),
+                "{} is missing under CI",
+                shared.display()
+            );
+            eprintln!(
+                "note: {} not found; the vendored copy is used as it is",
+                shared.display()
+            )
+        }
     }
 }

@@ -150,7 +150,7 @@ fn unusable_files_are_refused_with_one_sentence() {
                 "widgets".into(),
                 write(dir.path(), "w.csv", "a\n1\n").display().to_string(),
             ],
-            "unknown --kind",
+            "--kind: unknown kind",
         ),
         (
             vec![write(dir.path(), "empty.csv", "").display().to_string()],
@@ -458,6 +458,7 @@ fn garbage_never_panics() {
     let alphabet: Vec<char> = "0123456789-:TZ+.,\"\n abc\u{e9}\u{2603}answered"
         .chars()
         .collect();
+    let mut stored = 0;
     for round in 0..12 {
         let mut text = format!("{HEADER}\n");
         for _ in 0..200 {
@@ -481,6 +482,11 @@ fn garbage_never_panics() {
         ]);
         assert!(r.code == 0 || r.code == 1, "exit {}: {}", r.code, r.stderr);
         assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+        let after = if data.exists() {
+            rows(&data, "calls")
+        } else {
+            0
+        };
         if r.code == 0 {
             let j: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
             let f = &j["files"][0];
@@ -488,8 +494,23 @@ fn garbage_never_panics() {
                 .iter()
                 .map(|k| f[k].as_u64().expect("count"))
                 .sum::<u64>();
-            assert_eq!(f["read"].as_u64(), Some(sum));
+            assert_eq!(f["read"].as_u64(), Some(sum), "round {round}");
+            // The loaded rows, and only they, are in the store.
+            assert_eq!(
+                after,
+                stored + f["loaded"].as_u64().expect("loaded"),
+                "round {round}"
+            );
+        } else {
+            // A refused file: one sentence naming it, and nothing written.
+            assert!(
+                r.stderr.starts_with("error: ") && r.stderr.contains(&format!("fuzz{round}.csv")),
+                "round {round}: {}",
+                r.stderr
+            );
+            assert_eq!(after, stored, "round {round}: a refused file wrote rows");
         }
+        stored = after;
     }
     status(&data, true);
 }

@@ -14,6 +14,7 @@
 //! * `staff`   — `callboard staff`: the cli.md JSON, exact positions, files with bad rows.
 //! * `tickets` — `callboard tickets`: the update rule, the simulator's breach rate, the
 //!   real ServiceNow log against an independent count.
+//! * `query`   — the query layer called in-process on a store in a temp dir.
 //! * `docs`    — `docs/data-model.md` matches the core schema.
 
 mod crash;
@@ -22,6 +23,7 @@ mod docs;
 mod ingest;
 mod kpi;
 mod mapping;
+mod query;
 mod queue_log;
 mod simulate;
 mod staff;

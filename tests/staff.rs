@@ -55,24 +55,67 @@ fn positions_are_exact_and_erlang_a_and_b_answer() {
         (j["agents"].as_u64(), j["positions"].as_u64()),
         (Some(21), Some(30))
     );
+    // Erlang A against reference case A07 (exact values worked out independently
+    // of this code, shared/reference/erlang_cases.json, vendored in tests/data).
+    let cases: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/erlang_cases.json"),
+        )
+        .expect("vendored reference cases"),
+    )
+    .expect("json");
+    let case = cases["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .find(|c| c["id"] == "A07")
+        .expect("case A07");
+    let (input, expected) = (&case["inputs"], &case["expected"]);
+    let arg = |k: &str| input[k].to_string();
     let a: serde_json::Value = serde_json::from_str(
         &ok([
             "staff",
             "--calls",
-            "100",
+            &arg("calls"),
             "--aht",
-            "180",
+            &arg("aht_s"),
+            "--interval-minutes",
+            &arg("interval_min"),
+            "--sl-target",
+            &arg("target_sl"),
+            "--sl-seconds",
+            &arg("awt_s"),
+            "--shrinkage",
+            &arg("shrinkage"),
+            "--max-occupancy",
+            &arg("max_occupancy"),
             "--model",
             "erlang-a",
             "--patience",
-            "300",
+            &arg("patience_s"),
             "--format",
             "json",
         ])
         .stdout,
     )
     .expect("json");
-    assert_eq!(a["agents"], 13);
+    assert_eq!(a["agents"], expected["raw_agents"]);
+    assert_eq!(a["positions"], expected["positions"]);
+    for (ours, theirs) in [
+        ("service_level", "sl"),
+        ("abandon_rate", "abandon"),
+        ("wait_all_s", "wait_all_s"),
+        ("occupancy", "occupancy"),
+    ] {
+        let (x, y) = (
+            a[ours].as_f64().expect("number"),
+            expected[theirs].as_f64().expect("number"),
+        );
+        assert!(
+            (x - y).abs() <= 1e-9 * y.abs().max(1.0),
+            "{ours}: {x} vs {y}"
+        );
+    }
     assert!(a["abandon_rate"].is_number() && a["wait_all_s"].is_number());
     let b: serde_json::Value = serde_json::from_str(
         &ok([

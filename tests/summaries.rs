@@ -13,6 +13,18 @@ fn kpi(data: &Path, extra: &[&str]) -> String {
 }
 
 /// The one summary set of a store (its directory), if any.
+/// The report as JSON without `settings.served_from`, and that value: the figures
+/// of two paths compare equal, and the path is asserted on its own.
+fn kpi_served(data: &Path, extra: &[&str]) -> (serde_json::Value, String) {
+    let mut j: serde_json::Value = serde_json::from_str(&kpi(data, extra)).expect("json");
+    let served = j["settings"]
+        .as_object_mut()
+        .expect("settings")
+        .remove("served_from")
+        .expect("served_from");
+    (j, served.as_str().expect("text").to_owned())
+}
+
 fn summary_sets(data: &Path) -> Vec<std::path::PathBuf> {
     match std::fs::read_dir(data.join("summaries")) {
         Ok(d) => d
@@ -31,49 +43,65 @@ fn summaries_give_the_rows_figures_byte_for_byte() {
     let data = dir.path().join("store");
     ingest_json(&data, &tables(&centre, "csv"), &[]);
     assert_eq!(summary_sets(&data).len(), 1, "the ingest built them");
-    let variants: &[&[&str]] = &[
-        &[],
-        &["--group", "queue"],
-        &["--group", "team"],
-        &["--group", "agent", "--by", "day"],
-        &["--by", "interval", "--interval", "15m"],
-        &["--by", "interval", "--interval", "60m", "--group", "queue"],
-        &["--by", "week", "--timezone", "Asia/Kolkata"],
-        &[
-            "--by",
-            "month",
-            "--timezone",
-            "America/New_York",
-            "--group",
-            "team",
-        ],
-        &["--by", "day", "--timezone", "Asia/Kathmandu"],
-        &["--queue", "sales", "--by", "day"],
-        &["--sl-abandons", "positive"],
-        &["--sl-abandons", "ignore", "--group", "queue"],
-        // Not servable by the summaries: other call settings, a period that is not
-        // whole slots. Same answer, from the rows.
-        &["--sl-seconds", "30"],
-        &["--fcr-window", "2d"],
-        &["--short-abandon-seconds", "3", "--by", "day"],
-        &["--from", "2026-03-03T10:07:00Z", "--by", "day"],
-        &["--from", "2026-03-04", "--to", "2026-03-09", "--by", "week"],
+    // Each variant with the path that must serve it: a regression that sends
+    // everything to the rows would give the same figures, so the path is checked.
+    const S: &str = "summaries";
+    const SR: &str = "summaries+rows";
+    const R: &str = "rows";
+    let variants: &[(&[&str], &str)] = &[
+        (&[], S),
+        (&["--group", "queue"], S),
+        (&["--group", "team"], SR),
+        (&["--group", "agent", "--by", "day"], SR),
+        (&["--by", "interval", "--interval", "15m"], S),
+        (
+            &["--by", "interval", "--interval", "60m", "--group", "queue"],
+            S,
+        ),
+        (&["--by", "week", "--timezone", "Asia/Kolkata"], S),
+        (
+            &[
+                "--by",
+                "month",
+                "--timezone",
+                "America/New_York",
+                "--group",
+                "team",
+            ],
+            SR,
+        ),
+        (&["--by", "day", "--timezone", "Asia/Kathmandu"], S),
+        (&["--queue", "sales", "--by", "day"], S),
+        (&["--sl-abandons", "positive"], S),
+        (&["--sl-abandons", "ignore", "--group", "queue"], S),
+        (&["--sl-seconds", "30"], SR),
+        (&["--fcr-window", "2d"], SR),
+        (&["--short-abandon-seconds", "3", "--by", "day"], SR),
+        (&["--from", "2026-03-03T10:07:00Z", "--by", "day"], R),
+        (
+            &["--from", "2026-03-04", "--to", "2026-03-09", "--by", "week"],
+            S,
+        ),
     ];
-    for v in variants {
+    for (v, path) in variants {
         let mut rows = v.to_vec();
         rows.push("--from-rows");
-        let (a, b) = (kpi(&data, v), kpi(&data, &rows));
-        assert!(a == b, "{v:?}: summaries and rows differ");
-        let j: serde_json::Value = serde_json::from_str(&a).expect("json");
-        assert!(!j["rows"].as_array().expect("rows").is_empty(), "{v:?}");
+        let (a, b) = (kpi_served(&data, v), kpi_served(&data, &rows));
+        assert_eq!(a.1, *path, "{v:?}: served from");
+        assert_eq!(b.1, R, "{v:?} --from-rows: served from");
+        assert!(a.0 == b.0, "{v:?}: summaries and rows differ");
+        assert!(!a.0["rows"].as_array().expect("rows").is_empty(), "{v:?}");
     }
-    // They did serve: the summary files are what the default report reads. Without
-    // them (removed) the report is the same, from the rows.
-    let before = kpi(&data, &["--by", "day"]);
+    let before = kpi_served(&data, &["--by", "day"]);
+    assert_eq!(before.1, "summaries");
     for set in summary_sets(&data) {
         std::fs::remove_dir_all(set).expect("remove");
     }
-    assert_eq!(kpi(&data, &["--by", "day"]), before);
+    // Without summaries the rows answer, with the same figures.
+    assert_eq!(
+        kpi_served(&data, &["--by", "day"]),
+        (before.0.clone(), "rows".to_owned())
+    );
     let r = ok([
         "ingest",
         "--data-dir",
@@ -82,7 +110,7 @@ fn summaries_give_the_rows_figures_byte_for_byte() {
     ]);
     assert!(r.stdout.contains("rebuilt"), "{}", r.stdout);
     assert_eq!(summary_sets(&data).len(), 1);
-    assert_eq!(kpi(&data, &["--by", "day"]), before);
+    assert_eq!(kpi_served(&data, &["--by", "day"]), before);
 }
 
 #[test]
@@ -122,7 +150,11 @@ fn summaries_follow_ingests_and_only_the_tables_they_hold() {
     let second = summary_sets(&data);
     assert_eq!(second.len(), 1);
     assert_ne!(second, first);
-    assert_eq!(kpi(&data, &[]), kpi(&data, &["--from-rows"]));
+    assert_eq!(kpi_served(&data, &[]).1, "summaries");
+    assert_eq!(
+        kpi_served(&data, &[]).0,
+        kpi_served(&data, &["--from-rows"]).0
+    );
 }
 
 #[test]
@@ -153,8 +185,9 @@ fn a_crash_before_the_summaries_leaves_reports_on_the_rows() {
         "agent states are counted: {}",
         j["rows"][0]["kpis"]["occupancy"]
     );
-    let rows = kpi(&data, &["--from-rows"]);
-    assert_eq!(kpi(&data, &[]), rows);
+    let rows = kpi_served(&data, &["--from-rows"]).0;
+    // Out of date: the rows answer.
+    assert_eq!(kpi_served(&data, &[]), (rows.clone(), "rows".to_owned()));
     // The next ingest (or `ingest --summaries`) rebuilds them.
     ok([
         "ingest",
@@ -164,7 +197,7 @@ fn a_crash_before_the_summaries_leaves_reports_on_the_rows() {
     ]);
     assert_eq!(summary_sets(&data).len(), 1);
     assert_eq!(status(&data, false)["summaries"], "current");
-    assert_eq!(kpi(&data, &[]), rows);
+    assert_eq!(kpi_served(&data, &[]), (rows, "summaries".to_owned()));
 }
 
 #[test]
@@ -174,12 +207,20 @@ fn damaged_summaries_are_noted_and_the_rows_answer() {
     simulate(&centre, 2, 3, false);
     let data = dir.path().join("store");
     ingest_json(&data, &tables(&centre, "csv"), &[]);
-    let good = kpi(&data, &[]);
+    let (good, path) = kpi_served(&data, &[]);
+    assert_eq!(path, "summaries");
     let set = summary_sets(&data).pop().expect("a set");
     std::fs::write(set.join("everyone.parquet"), b"not parquet").expect("write");
     let d = data.to_str().expect("utf-8");
     let r = ok(["kpi", "--data-dir", d, "--format", "json"]);
-    assert_eq!(r.stdout, good);
+    let mut damaged: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    // The calls still from their summaries, agent time from the rows.
+    let path = damaged["settings"]
+        .as_object_mut()
+        .expect("settings")
+        .remove("served_from");
+    assert_eq!(path, Some(serde_json::json!("summaries+rows")));
+    assert_eq!(damaged, good);
     assert!(
         r.stderr.contains("summaries cannot be read"),
         "{}",
@@ -231,13 +272,14 @@ fn a_bulk_load_can_leave_the_summaries_to_the_end() {
     );
     assert!(summary_sets(&data).is_empty());
     assert_eq!(status(&data, false)["summaries"], "out of date");
-    let rows = kpi(&data, &[]);
+    let rows = kpi_served(&data, &[]);
+    assert_eq!(rows.1, "rows", "out of date: the rows answer");
     let d = data.to_str().expect("utf-8");
     let r = ok(["ingest", "--data-dir", d, "--summaries"]);
     assert!(r.stdout.contains("rebuilt"), "{}", r.stdout);
     let r = ok(["ingest", "--data-dir", d, "--summaries"]);
     assert!(r.stdout.contains("up to date"), "{}", r.stdout);
-    assert_eq!(kpi(&data, &[]), rows);
+    assert_eq!(kpi_served(&data, &[]), (rows.0, "summaries".to_owned()));
     // --summaries loads nothing.
     let r = run(["ingest", "--data-dir", d, "--summaries", "x.csv"]);
     assert_ne!(r.code, 0);
@@ -304,10 +346,9 @@ fn summaries_updated_day_by_day_equal_the_rows() {
         for v in variants {
             let mut rows = v.to_vec();
             rows.push("--from-rows");
-            assert!(
-                kpi(&data, v) == kpi(&data, &rows),
-                "{when} {v:?}: summaries and rows differ"
-            );
+            let (a, b) = (kpi_served(&data, v), kpi_served(&data, &rows));
+            assert_ne!(a.1, "rows", "{when} {v:?}: the summaries must serve");
+            assert!(a.0 == b.0, "{when} {v:?}: summaries and rows differ");
         }
     };
     // The second half's days interleaved with the first's (5, 0, 6, 1, …: late
@@ -404,10 +445,9 @@ fn a_later_state_reaches_back_into_a_shift_that_began_the_day_before() {
     ] {
         let mut rows = v.to_vec();
         rows.push("--from-rows");
-        assert!(
-            kpi(&data, v) == kpi(&data, &rows),
-            "{v:?}: summaries and rows differ"
-        );
+        let (a, b) = (kpi_served(&data, v), kpi_served(&data, &rows));
+        assert_ne!(a.1, "rows", "{v:?}: the summaries must serve");
+        assert!(a.0 == b.0, "{v:?}: summaries and rows differ");
     }
     // (a, 2 March), (b, 3 March), (c, 3 March) all attended; adherence: a 1 h of
     // 8 h, b 1 h of 1 h, c ½ h of ½ h (its 30-hour state is stored under 1 March,
@@ -436,9 +476,9 @@ fn a_store_without_calls_says_the_call_kpis_need_calls_either_way() {
     let period = ["--from", "2026-03-02", "--to", "2026-03-04", "--by", "day"];
     let mut rows = period.to_vec();
     rows.push("--from-rows");
-    let a = kpi(&data, &period);
-    assert!(a == kpi(&data, &rows), "summaries and rows differ");
-    let j: serde_json::Value = serde_json::from_str(&a).expect("json");
+    let (j, path) = kpi_served(&data, &period);
+    assert_eq!(path, "summaries");
+    assert!(j == kpi_served(&data, &rows).0, "summaries and rows differ");
     assert_eq!(
         j["rows"][0]["kpis"]["service_level"]["reason"],
         "needs calls"

@@ -192,14 +192,85 @@ pub const SERVICENOW_MAPPING: &str = concat!(
 pub const SERVICENOW_POLICY: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/policies/servicenow.toml");
 
-/// A file of `shared/data/real/`, or `None` (saying so on stderr, so the skip shows
-/// with `--nocapture`) when this checkout lacks it.
+/// The real data folder beside the checkout.
+pub fn real_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real")
+}
+
+/// Whether this run is CI's (which always has shared/ beside the clone): there a
+/// missing real file fails the test instead of skipping it.
+pub fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// A file of `shared/data/real/`. Missing: under CI the test fails (it must not
+/// pass without its data); elsewhere `None`, said on stderr — and
+/// `real_data_is_present` lists what a run found, so a green run says what it checked.
 pub fn real_file(name: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/real")
-        .join(name);
-    if !p.exists() {
-        eprintln!("skipped: {} not present", p.display());
+    let p = real_dir().join(name);
+    if p.exists() {
+        return Some(p);
     }
-    p.exists().then_some(p)
+    assert!(
+        !in_ci(),
+        "{} is missing: CI always has shared/ beside the clone, so a real-data test may not skip there",
+        p.display()
+    );
+    eprintln!("skipped: {} not present", p.display());
+    None
+}
+
+/// Every real file the tests read.
+pub const REAL_FILES: [&str; 3] = [PBXWARE, BANK, SERVICENOW];
+
+#[test]
+fn real_data_is_present() {
+    let found: Vec<&str> = REAL_FILES
+        .iter()
+        .copied()
+        .filter(|f| real_dir().join(f).exists())
+        .collect();
+    let missing: Vec<&str> = REAL_FILES
+        .iter()
+        .copied()
+        .filter(|f| !found.contains(f))
+        .collect();
+    // Shown by `cargo test -- --nocapture`, and in the failure below.
+    println!(
+        "real data in {}: found {found:?}, missing {missing:?}",
+        real_dir().display()
+    );
+    assert!(
+        missing.is_empty() || !in_ci(),
+        "real data missing under CI: {missing:?} in {}",
+        real_dir().display()
+    );
+}
+
+/// A child process killed when the guard drops: a failing assertion (a panic)
+/// never leaves it running.
+pub struct KillOnDrop(Option<std::process::Child>);
+
+impl KillOnDrop {
+    /// Guards `child`.
+    pub fn new(child: std::process::Child) -> Self {
+        KillOnDrop(Some(child))
+    }
+
+    /// Stops the child now and collects what it wrote.
+    pub fn finish(mut self) -> std::process::Output {
+        let mut child = self.0.take().expect("finished once");
+        // Already exited is fine: kill then only reports it.
+        let _already_exited = child.kill();
+        child.wait_with_output().expect("the child exits")
+    }
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _already_exited = child.kill();
+            let _reaped = child.wait();
+        }
+    }
 }
