@@ -3,7 +3,8 @@
 //! `--by interval --interval 30m --group queue` and `--by day --group team`, each
 //! its own process (peak memory), from the store's report summaries (the default)
 //! and from the rows (`--from-rows`), against bare polars scans of what each reads
-//! (the ceilings); and the time to build the summaries.
+//! (the ceilings); the time to build the summaries; and the interval × queue
+//! report as JSON against the same as CSV.
 //!
 //! ```sh
 //! cargo bench --bench kpi                        # ~10 M calls (several GB of scratch)
@@ -68,6 +69,38 @@ fn main() {
         println!("| {label} | {secs:.2} | {mb:.0} | {rows_secs:.2} | {rows_mb:.0} |");
     }
     println!();
+    // The same report written as JSON and as CSV (issue 11's target: JSON no slower
+    // than 1.5× the CSV), alternating so drift hits both; medians of five.
+    let report = [
+        "kpi",
+        "--data-dir",
+        d.as_str(),
+        "--by",
+        "interval",
+        "--interval",
+        "30m",
+        "--group",
+        "queue",
+        "--format",
+    ];
+    let (mut json, mut csv) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let mut a = report.to_vec();
+        a.push("json");
+        json.push(run(&a).0);
+        let mut a = report.to_vec();
+        a.push("csv");
+        csv.push(run(&a).0);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (j, c) = (median(&mut json), median(&mut csv));
+    println!(
+        "kpi --by interval --interval 30m --group queue: JSON {j:.3} s, CSV {c:.3} s, JSON ÷ CSV = {:.2} (target ≤ 1.5)\n",
+        j / c
+    );
     // Ceilings: polars reading the columns the queries use — the calls' alone (all
     // a per-queue query reads) and with the agent-side tables (what --by total reads).
     let scan = |table: &str, cols: &[&str]| -> usize {

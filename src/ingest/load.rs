@@ -3,10 +3,10 @@
 //! its own commit, then the report summaries brought up to date. The CLI, `--follow`,
 //! `demo` and any other front end call [`load`]; nothing else orchestrates an ingest.
 
+use super::error::{IngestError, On, Result};
 use super::{FileSummary, IngestOptions, Plan, ingest_file, mapping, plan, queue_log};
 use crate::store::Store;
 use crate::store::summaries::{self, Refreshed};
-use anyhow::{Result, bail};
 use callboard_core::schema::Table;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -72,9 +72,9 @@ pub fn parse_kind(kind: Option<&str>) -> Result<(Option<Table>, bool)> {
         Some("queue_log") => Ok((None, true)),
         Some(k) => match Table::from_kind(k) {
             Some(t) => Ok((Some(t), false)),
-            None => bail!(
-                "unknown kind {k:?}; use one of calls, agent_states, schedules, agents, qa, costs, tickets, queue_log"
-            ),
+            None => Err(IngestError::UnknownKind {
+                given: k.to_owned(),
+            }),
         },
     }
 }
@@ -98,10 +98,10 @@ pub fn load(data_dir: &Path, req: &LoadRequest) -> Result<IngestReport> {
 /// does at its end); `None` when they were current.
 pub fn refresh_summaries(data_dir: &Path) -> Result<Option<Refreshed>> {
     if !data_dir.join(crate::store::MANIFEST).exists() {
-        bail!(
-            "{} holds no store yet; load data with `callboard ingest FILE…`",
-            data_dir.display()
-        );
+        return Err(IngestError::input(
+            data_dir.display(),
+            "holds no store yet; load data first",
+        ));
     }
     let store = Store::open_for_write(data_dir)?;
     Ok(summaries::refresh(&store)?)
@@ -125,8 +125,8 @@ fn load_files(
             match (opts.queue_log, sniffed) {
                 (_, Some(d)) => Ok(Job::QueueLog(f.clone(), d)),
                 (true, None) => {
-                    std::fs::metadata(f).map_err(|e| anyhow::anyhow!("{}: cannot open the file ({e})", f.display()))?;
-                    bail!("{}: not a queue_log file (neither the raw epoch|callid|queue|agent|event lines, nor a database or PBXware export with callid and event columns)", f.display())
+                    std::fs::metadata(f).on(f.display(), "cannot open the file")?;
+                    Err(IngestError::input(f.display(), "not a queue_log file (neither the raw epoch|callid|queue|agent|event lines, nor a database or PBXware export with callid and event columns)"))
                 }
                 (false, None) => plan(f, opts.kind).map(Job::Table),
             }
@@ -155,8 +155,7 @@ fn load_mapped(
 ) -> Result<(IngestReport, Store)> {
     let mapping = mapping::Mapping::load(mapping_file)?;
     for f in files {
-        std::fs::metadata(f)
-            .map_err(|e| anyhow::anyhow!("{}: cannot open the file ({e})", f.display()))?;
+        std::fs::metadata(f).on(f.display(), "cannot open the file")?;
     }
     let mut store = open(data_dir, opts)?;
     let mut report = empty_report();

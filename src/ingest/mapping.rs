@@ -9,11 +9,11 @@
 //! produced row then goes through the same validation, de-duplication and store as a
 //! canonical file.
 
+use super::error::{IngestError, On, Result};
 use super::rejects::{self, Reject};
 use super::source::RowPosition;
 use super::{FileSummary, IngestOptions, Loader};
 use crate::store::Store;
-use anyhow::{Context, Result, anyhow, bail};
 use callboard_core::schema::Table;
 use callboard_core::time::{TimeZoneSpec, days_from_civil, format_timestamp};
 use callboard_core::validate::Cell;
@@ -161,18 +161,17 @@ impl Mapping {
     /// Reads and checks a mapping file; errors name the file and what to fix.
     pub fn load(path: &Path) -> Result<Mapping> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("{shown}: cannot read the mapping"))?;
-        let file: MappingFile =
-            toml::from_str(&text).map_err(|e| anyhow!("{shown}: not a valid mapping: {e}"))?;
+        let text = std::fs::read_to_string(path).on(&shown, "cannot read the mapping")?;
+        let file: MappingFile = toml::from_str(&text)
+            .map_err(|e| IngestError::input(&shown, format!("not a valid mapping: {e}")))?;
         let table = Table::from_kind(&file.table)
-            .ok_or_else(|| anyhow!("{shown}: unknown table {:?}; use calls, agent_states, schedules, agents, qa, costs or tickets", file.table))?;
+            .ok_or_else(|| IngestError::input(&shown, format!("unknown table {:?}; use calls, agent_states, schedules, agents, qa, costs or tickets", file.table)))?;
         let spec = table.spec();
         let mut exprs = vec![None; spec.columns.len()];
         for (name, e) in &file.columns {
-            let i = spec
-                .index_of(name)
-                .ok_or_else(|| anyhow!("{shown}: the {table} table has no column {name:?}"))?;
+            let i = spec.index_of(name).ok_or_else(|| {
+                IngestError::input(&shown, format!("the {table} table has no column {name:?}"))
+            })?;
             let sources = [
                 e.column.is_some(),
                 e.value.is_some(),
@@ -181,12 +180,18 @@ impl Mapping {
                 e.rules.is_some(),
             ];
             if sources.iter().filter(|x| **x).count() != 1 {
-                bail!(
-                    "{shown}: column {name:?} needs exactly one of column, value, concat, date or rules"
-                );
+                return Err(IngestError::input(
+                    &shown,
+                    format!(
+                        "column {name:?} needs exactly one of column, value, concat, date or rules"
+                    ),
+                ));
             }
             if e.date.is_some() != e.time.is_some() && e.time.is_some() {
-                bail!("{shown}: column {name:?} has a time but no date");
+                return Err(IngestError::input(
+                    &shown,
+                    format!("column {name:?} has a time but no date"),
+                ));
             }
             exprs[i] = Some(e.clone());
         }
@@ -194,7 +199,12 @@ impl Mapping {
             None => b',',
             Some("\\t") | Some("\t") | Some("tab") => b'\t',
             Some(d) if d.len() == 1 => d.as_bytes()[0],
-            Some(d) => bail!("{shown}: delimiter {d:?} must be one character (or \\t)"),
+            Some(d) => {
+                return Err(IngestError::input(
+                    &shown,
+                    format!("delimiter {d:?} must be one character (or \\t)"),
+                ));
+            }
         };
         if let Some(enc) = &file.source.encoding
             && !matches!(
@@ -202,14 +212,17 @@ impl Mapping {
                 "utf-8" | "utf8" | "latin1" | "iso-8859-1"
             )
         {
-            bail!("{shown}: encoding {enc:?} is not supported; use utf-8 or latin1");
+            return Err(IngestError::input(
+                &shown,
+                format!("encoding {enc:?} is not supported; use utf-8 or latin1"),
+            ));
         }
         let zone = file
             .timezone
             .as_deref()
             .map(TimeZoneSpec::parse)
             .transpose()
-            .map_err(|e| anyhow!("{shown}: {e}"))?;
+            .map_err(|e| IngestError::input(&shown, format!("{e}")))?;
         Ok(Mapping {
             path: shown,
             table,
@@ -399,7 +412,7 @@ pub fn ingest(
     ingest_id: &str,
 ) -> Result<FileSummary> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).with_context(|| format!("{shown}: cannot read the file"))?;
+    let bytes = std::fs::read(path).on(&shown, "cannot read the file")?;
     let latin1 =
         mapping.file.source.encoding.as_deref().is_some_and(|e| {
             e.eq_ignore_ascii_case("latin1") || e.eq_ignore_ascii_case("iso-8859-1")
@@ -407,7 +420,7 @@ pub fn ingest(
     let text: String = if latin1 {
         bytes.iter().map(|&b| b as char).collect()
     } else {
-        String::from_utf8(bytes).map_err(|e| anyhow!("{shown}: not UTF-8 text (byte {}); set encoding = \"latin1\" in the mapping's [source] if it is Latin-1", e.utf8_error().valid_up_to()))?
+        String::from_utf8(bytes).map_err(|e| IngestError::input(&shown, format!("not UTF-8 text (byte {}); set encoding = \"latin1\" in the mapping's [source] if it is Latin-1", e.utf8_error().valid_up_to())))?
     };
     let has_header = mapping.file.source.header.unwrap_or(true);
     let mut rdr = csv::ReaderBuilder::new()
@@ -439,13 +452,18 @@ pub fn ingest(
                 .iter()
                 .map(|x| x.trim().trim_start_matches('\u{feff}').to_owned())
                 .collect(),
-            _ => bail!("{shown}: empty, or its header cannot be read"),
+            _ => {
+                return Err(IngestError::input(
+                    &shown,
+                    "empty, or its header cannot be read".to_string(),
+                ));
+            }
         }
     } else {
         mapping.file.source.columns.clone().ok_or_else(|| {
-            anyhow!(
-                "{}: header = false needs the source column names (columns = [...])",
-                mapping.path
+            IngestError::input(
+                &mapping.path,
+                "header = false needs the source column names (columns = [...])",
             )
         })?
     };
@@ -455,12 +473,15 @@ pub fn ingest(
         .filter(|c| !header.contains(c))
         .collect();
     if !missing.is_empty() {
-        bail!(
-            "{shown}: the mapping {} reads column(s) {} that the file does not have (its header: {})",
-            mapping.path,
-            missing.join(", "),
-            header.join(", ")
-        );
+        return Err(IngestError::input(
+            &shown,
+            format!(
+                "the mapping {} reads column(s) {} that the file does not have (its header: {})",
+                mapping.path,
+                missing.join(", "),
+                header.join(", ")
+            ),
+        ));
     }
     let zone = mapping.zone.unwrap_or(opts.zone);
     let spec = mapping.table.spec();
@@ -591,7 +612,7 @@ pub fn ingest(
     }
     store
         .commit(staged, vec![summary.record(ingest_id, mapping.table)], None)
-        .context("cannot commit the ingest")?;
+        .map_err(IngestError::Commit)?;
     Ok(summary)
 }
 

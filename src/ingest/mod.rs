@@ -11,6 +11,7 @@
 //! `read = loaded + rejected + duplicates + skipped + open` holds for every file.
 
 mod batch;
+mod error;
 mod load;
 pub mod mapping;
 pub mod queue_log;
@@ -22,10 +23,10 @@ pub use batch::{TableBuilder, stored_dtype};
 pub use source::{Format, SourceFile};
 
 use crate::store::{IngestRecord, KeyIndex, KeyPart, StagedFile, Store, key_hash, stage_parquet};
-use anyhow::{Context, Result, anyhow, bail};
 use callboard_core::schema::{Required, Table};
 use callboard_core::time::{DAY_MS, TimeZoneSpec, format_date};
 use callboard_core::validate::{Cell, IntervalIndex, RowValidator, Value};
+use error::Result;
 use rejects::Reject;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -34,6 +35,7 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 use updates::UpdateState;
 
+pub use error::{IngestError, On};
 pub use load::{IngestReport, LoadRequest, Totals, load, parse_kind, refresh_summaries};
 
 /// The partition key of tables stored in one partition.
@@ -142,20 +144,23 @@ pub fn plan(path: &Path, kind: Option<Table>) -> Result<Plan> {
     let mut seen = HashMap::new();
     for (i, h) in source.header.iter().enumerate() {
         if let Some(prev) = seen.insert(h.as_str(), i) {
-            bail!(
-                "{shown}:1: column {h:?} appears twice (columns {} and {}); rename or remove one",
-                prev + 1,
-                i + 1
-            );
+            return Err(IngestError::at_line(
+                &shown,
+                1,
+                format!(
+                    "column {h:?} appears twice (columns {} and {}); rename or remove one",
+                    prev + 1,
+                    i + 1
+                ),
+            ));
         }
     }
     let table = match kind {
         Some(t) => t,
         None => Table::guess_from_header(&source.header).ok_or_else(|| {
-            anyhow!(
-                "{shown}: cannot tell which table this is from its header ({}); name it with --kind (calls, agent_states, schedules, agents, qa, costs, tickets)",
+            IngestError::input(&shown, format!("cannot tell which table this is from its header ({}); name it with --kind (calls, agent_states, schedules, agents, qa, costs, tickets)",
                 source.header.join(", ")
-            )
+            ))
         })?,
     };
     let spec = table.spec();
@@ -172,16 +177,19 @@ pub fn plan(path: &Path, kind: Option<Table>) -> Result<Plan> {
         .map(|(c, _)| c.name)
         .collect();
     if !missing.is_empty() {
-        bail!(
-            "{shown}: missing required column{} {} for the {table} table; add {} to the header (see docs/data-model.md)",
-            if missing.len() > 1 { "s" } else { "" },
-            missing
-                .iter()
-                .map(|m| format!("`{m}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            if missing.len() > 1 { "them" } else { "it" }
-        );
+        return Err(IngestError::input(
+            &shown,
+            format!(
+                "missing required column{} {} for the {table} table; add {} to the header (see docs/data-model.md)",
+                if missing.len() > 1 { "s" } else { "" },
+                missing
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if missing.len() > 1 { "them" } else { "it" }
+            ),
+        ));
     }
     let unknown: Vec<&str> = source
         .header
@@ -250,7 +258,7 @@ pub fn ingest_file(
     }
     store
         .commit(staged, vec![summary.record(ingest_id, plan.table)], None)
-        .context("cannot commit the ingest")?;
+        .map_err(IngestError::Commit)?;
     Ok(summary)
 }
 
@@ -457,7 +465,9 @@ impl Loader {
         } = self;
         let s = &summary;
         if s.read != s.loaded + s.rejected + s.duplicates + s.skipped + s.open {
-            bail!("internal error: counts do not add up for {}", s.path);
+            return Err(IngestError::Counts {
+                file: s.path.clone(),
+            });
         }
         summary.first_rejects = rejects.iter().take(10).map(Reject::describe).collect();
         let Some(writer) = writer else {
@@ -665,7 +675,7 @@ impl Loader {
 
     /// Stops the writer and deletes what it staged (the next writer would clear
     /// `tmp/` anyway); returns the writer's own error, if it failed.
-    fn abandon(&mut self) -> Option<anyhow::Error> {
+    fn abandon(&mut self) -> Option<IngestError> {
         match self.writer.take()?.finish() {
             Ok(staged) => {
                 for s in staged {
@@ -703,13 +713,15 @@ impl StageWriter {
         // A closed channel means the writer failed; its error comes out of `finish`.
         self.tx
             .send((partition.to_owned(), df))
-            .map_err(|_| anyhow!("the Parquet writer stopped; see the next error"))
+            .map_err(|_| IngestError::Worker {
+                what: "Parquet writer",
+            })
     }
 
     fn finish(self) -> Result<Vec<StagedFile>> {
         drop(self.tx);
-        self.handle
-            .join()
-            .map_err(|_| anyhow!("the Parquet writer thread panicked"))?
+        self.handle.join().map_err(|_| IngestError::Worker {
+            what: "Parquet writer thread",
+        })?
     }
 }

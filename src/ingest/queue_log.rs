@@ -9,10 +9,10 @@
 //!   param1,param2,param3,entpos,expos,htime,ttime,time`), whose parameters are
 //!   re-packed per event; they are mapped back onto the stock data1…data5.
 
+use super::error::{IngestError, On, Result};
 use super::rejects::{self, Reject};
 use super::{FileSummary, IngestOptions, Loader};
 use crate::store::{BacklogEvent, Store};
-use anyhow::{Context, Result, anyhow};
 use callboard_core::queue_log::{Assembled, AssemblyOptions, QueueLogEvent, assemble};
 use callboard_core::schema::Table;
 use callboard_core::time::{TimeZoneSpec, parse_timestamp};
@@ -148,8 +148,7 @@ pub fn parse(
     };
     match dialect {
         Dialect::Raw => {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("{shown}: cannot read the file"))?;
+            let bytes = std::fs::read(path).on(&shown, "cannot read the file")?;
             let text = String::from_utf8_lossy(&bytes);
             let (ev, rj, n) = parse_raw_lines(&text, 1, zone);
             events = ev;
@@ -162,17 +161,20 @@ pub fn parse(
             let mut rdr = csv::ReaderBuilder::new()
                 .flexible(true)
                 .from_path(path)
-                .with_context(|| format!("{shown}: cannot open the file"))?;
+                .on(&shown, "cannot open the file")?;
             let header: Vec<String> = rdr
                 .headers()
-                .with_context(|| format!("{shown}:1: cannot read the header row"))?
+                .on(format!("{shown}:1"), "cannot read the header row")?
                 .iter()
                 .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
                 .collect();
             let col = |n: &str| header.iter().position(|h| h == n);
             let need = |n: &[&str]| {
                 n.iter().find_map(|x| col(x)).ok_or_else(|| {
-                    anyhow!("{shown}: missing column `{}` for a queue_log export", n[0])
+                    IngestError::input(
+                        &shown,
+                        format!("missing column `{}` for a queue_log export", n[0]),
+                    )
                 })
             };
             let (c_time, c_call, c_queue, c_agent, c_event) = match dialect {
@@ -200,8 +202,10 @@ pub fn parse(
                     Ok(false) => break,
                     Err(e) => {
                         let line = e.position().map_or(0, |p| p.line());
-                        return Err(anyhow!(
-                            "{shown}:{line}: cannot read the file further ({e})"
+                        return Err(IngestError::at_line(
+                            &shown,
+                            line,
+                            format!("cannot read the file further ({e})"),
                         ));
                     }
                 }
@@ -308,8 +312,7 @@ fn ingest_raw(
 ) -> Result<FileSummary> {
     use std::io::BufRead;
     let shown = path.display().to_string();
-    let file =
-        std::fs::File::open(path).with_context(|| format!("{shown}: cannot open the file"))?;
+    let file = std::fs::File::open(path).on(&shown, "cannot open the file")?;
     let mut load = QueueLogLoad::new(store, &shown, opts, ingest_id, ring_seconds)?;
     // A second thread reads, parses and replays window after window (the replay only
     // needs the previous window's carry); this one validates and loads the rows.
@@ -330,9 +333,12 @@ fn ingest_raw(
                     Ok(0) => break,
                     Ok(_) => n += 1,
                     Err(e) => {
-                        let _ = tx.send(Err(anyhow!(
-                            "{shown_for_thread}: cannot read the file ({e})"
-                        )));
+                        // The receiver gone means the ingest already failed.
+                        let _receiver_gone = tx.send(Err(IngestError::Io {
+                            file: shown_for_thread.clone(),
+                            what: "cannot read the file",
+                            source: e,
+                        }));
                         return;
                     }
                 }
@@ -355,9 +361,9 @@ fn ingest_raw(
         let (assembled, rejects, lines) = message?;
         load.feed_assembled(assembled, rejects, lines)?;
     }
-    worker
-        .join()
-        .map_err(|_| anyhow!("the queue_log reader thread panicked"))?;
+    worker.join().map_err(|_| IngestError::Worker {
+        what: "queue_log reader thread",
+    })?;
     load.finish(store)
 }
 
@@ -581,7 +587,7 @@ impl QueueLogLoad {
         ];
         store
             .commit(staged, records, Some(backlog))
-            .context("cannot commit the ingest")?;
+            .map_err(IngestError::Commit)?;
         Ok(summary)
     }
 }
@@ -605,8 +611,7 @@ pub fn follow(
     use std::os::unix::fs::MetadataExt;
     let shown = path.display().to_string();
     let open = || -> Result<(std::fs::File, u64)> {
-        let f =
-            std::fs::File::open(path).with_context(|| format!("{shown}: cannot open the file"))?;
+        let f = std::fs::File::open(path).on(&shown, "cannot open the file")?;
         let ino = f.metadata().map(|m| m.ino()).unwrap_or(0);
         Ok((f, ino))
     };
@@ -618,9 +623,8 @@ pub fn follow(
         // New bytes of the current file.
         let mut chunk = Vec::new();
         file.seek(SeekFrom::Start(offset))
-            .with_context(|| format!("{shown}: cannot seek"))?;
-        file.read_to_end(&mut chunk)
-            .with_context(|| format!("{shown}: cannot read"))?;
+            .on(&shown, "cannot seek")?;
+        file.read_to_end(&mut chunk).on(&shown, "cannot read")?;
         offset += chunk.len() as u64;
         pending.extend_from_slice(&chunk);
         // Rotation: the path now names another file, or this one shrank.

@@ -1,9 +1,9 @@
 //! The rejects file: every refused row with its line, column, reason and original
 //! text, as CSV (`line,column,reason,original`).
 
+use super::error::{IngestError, Result};
 use super::source::{Format, SourceFile, original_csv_record};
 use crate::store::write_atomic;
-use anyhow::{Context, Result};
 use std::path::Path;
 
 /// One refused row.
@@ -30,9 +30,13 @@ impl Reject {
 
 /// Writes the rejects of `source` to `path` (atomically).
 pub fn write(path: &Path, source: Option<&SourceFile>, rejects: &[Reject]) -> Result<()> {
+    let failed = |e: csv::Error| IngestError::Rejects {
+        file: path.display().to_string(),
+        source: e.into(),
+    };
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["line", "column", "reason", "original"])
-        .context("cannot encode rejects")?;
+        .map_err(failed)?;
     for r in rejects {
         let original = match (&r.rendered, r.byte, source.map(|s| (s.format, &s.path))) {
             (Some(t), _, _) => t.clone(),
@@ -48,9 +52,8 @@ pub fn write(path: &Path, source: Option<&SourceFile>, rejects: &[Reject]) -> Re
             r.reason.as_str(),
             original.as_str(),
         ])
-        .context("cannot encode rejects")?;
+        .map_err(failed)?;
     }
-    let bytes = w.into_inner().context("cannot encode rejects")?;
-    write_atomic(path, &bytes, || {})
-        .with_context(|| format!("cannot write the rejects file {}", path.display()))
+    let bytes = w.into_inner().map_err(|e| failed(e.into_error().into()))?;
+    Ok(write_atomic(path, &bytes, || {})?)
 }

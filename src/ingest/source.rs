@@ -3,7 +3,7 @@
 //! Each loop turns its rows into [`Cell`]s in the table spec's column order and hands
 //! them to a callback with the row's position, so validation is written once.
 
-use anyhow::{Context, Result, anyhow, bail};
+use super::error::{IngestError, On, Result};
 use callboard_core::time::{TimeZoneSpec, format_timestamp};
 use callboard_core::validate::{Cell, MAX_COLUMNS};
 use polars::prelude::{Column, DataType, ParquetReader, SerReader, TimeUnit};
@@ -61,18 +61,19 @@ impl SourceFile {
     /// sentence naming the file.
     pub fn open(path: &Path) -> Result<SourceFile> {
         let shown = path.display();
-        let mut f = File::open(path).map_err(|e| anyhow!("{shown}: cannot open the file ({e})"))?;
+        let mut f = File::open(path)
+            .map_err(|e| IngestError::input(&shown, format!("cannot open the file ({e})")))?;
         let size = f.metadata().map(|m| m.len()).unwrap_or(0);
         let mut head = vec![0u8; 64 * 1024];
         let n = read_up_to(&mut f, &mut head)
-            .map_err(|e| anyhow!("{shown}: cannot read the file ({e})"))?;
+            .map_err(|e| IngestError::input(&shown, format!("cannot read the file ({e})")))?;
         head.truncate(n);
         if head.starts_with(b"PAR1") {
             let reader = ParquetReader::new(f);
             let mut reader = reader;
-            let schema = reader
-                .schema()
-                .map_err(|e| anyhow!("{shown}: not a readable Parquet file ({e})"))?;
+            let schema = reader.schema().map_err(|e| {
+                IngestError::input(&shown, format!("not a readable Parquet file ({e})"))
+            })?;
             let header = schema.iter_names().map(|s| s.to_string()).collect();
             return Ok(SourceFile {
                 path: path.to_path_buf(),
@@ -83,7 +84,10 @@ impl SourceFile {
             });
         }
         if n == 0 {
-            bail!("{shown}: the file is empty; a CSV file needs at least a header row");
+            return Err(IngestError::input(
+                &shown,
+                "the file is empty; a CSV file needs at least a header row".to_string(),
+            ));
         }
         let text_end = if n == head.len() {
             floor_char_boundary(&head)
@@ -91,9 +95,10 @@ impl SourceFile {
             n
         };
         if head.contains(&0) || std::str::from_utf8(&head[..text_end]).is_err() {
-            bail!(
-                "{shown}: not a CSV or Parquet file (it holds binary data); export the table as UTF-8 CSV or Parquet"
-            );
+            return Err(IngestError::input(
+                &shown,
+                "not a CSV or Parquet file (it holds binary data); export the table as UTF-8 CSV or Parquet".to_string(),
+            ));
         }
         let first_line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
         let crlf = first_line.ends_with(b"\r");
@@ -102,15 +107,16 @@ impl SourceFile {
             .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
             .filter(|d| first_line.contains(d))
             .unwrap_or(b',');
-        f.seek(SeekFrom::Start(0))
-            .with_context(|| format!("{shown}: cannot rewind"))?;
+        f.seek(SeekFrom::Start(0)).on(&shown, "cannot rewind")?;
         let mut rdr = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
             .from_reader(BufReader::new(f));
         let header: Vec<String> = rdr
             .headers()
-            .map_err(|e| anyhow!("{shown}:1: cannot read the header row ({e})"))?
+            .map_err(|e| {
+                IngestError::at_line(&shown, 1, format!("cannot read the header row ({e})"))
+            })?
             .iter()
             .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
             .collect();
@@ -147,14 +153,14 @@ impl SourceFile {
         row: &mut RowFn<'_>,
     ) -> Result<u64> {
         let shown = self.path.display();
-        let f = File::open(&self.path).with_context(|| format!("{shown}: cannot open the file"))?;
+        let f = File::open(&self.path).on(&shown, "cannot open the file")?;
         let mut rdr = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
             .buffer_capacity(1 << 20)
             .from_reader(BufReader::with_capacity(1 << 20, f));
         rdr.byte_headers()
-            .with_context(|| format!("{shown}:1: cannot read the header row"))?;
+            .on(&shown, "cannot read the header row")?;
         let width = self.header.len();
         let mut rec = csv::ByteRecord::new();
         let mut read = 0u64;
@@ -164,8 +170,10 @@ impl SourceFile {
                 Ok(false) => break,
                 Err(e) => {
                     let line = e.position().map(|p| p.line()).unwrap_or(0);
-                    return Err(anyhow!(
-                        "{shown}:{line}: cannot read the file further ({e})"
+                    return Err(IngestError::at_line(
+                        &shown,
+                        line,
+                        format!("cannot read the file further ({e})"),
                     ));
                 }
             }
@@ -213,18 +221,14 @@ impl SourceFile {
         row: &mut RowFn<'_>,
     ) -> Result<u64> {
         let shown = self.path.display();
-        let file =
-            File::open(&self.path).with_context(|| format!("{shown}: cannot open the file"))?;
-        let mut reader = ParquetReader::new(
-            file.try_clone()
-                .with_context(|| format!("{shown}: cannot open"))?,
-        );
+        let file = File::open(&self.path).on(&shown, "cannot open the file")?;
+        let mut reader = ParquetReader::new(file.try_clone().on(&shown, "cannot open")?);
         let total = reader
             .num_rows()
-            .with_context(|| format!("{shown}: not a readable Parquet file"))?;
+            .on(&shown, "not a readable Parquet file")?;
         let metadata = reader
             .get_metadata()
-            .with_context(|| format!("{shown}: cannot read Parquet metadata"))?
+            .on(&shown, "cannot read Parquet metadata")?
             .clone();
         let wanted: Vec<String> = map
             .iter()
@@ -233,20 +237,20 @@ impl SourceFile {
             .collect();
         let mut offset = 0usize;
         while offset < total {
-            let mut r = ParquetReader::new(
-                file.try_clone()
-                    .with_context(|| format!("{shown}: cannot open"))?,
-            );
+            let mut r = ParquetReader::new(file.try_clone().on(&shown, "cannot open")?);
             r.set_metadata(metadata.clone());
             let df = r
                 .with_columns(Some(wanted.clone()))
                 .with_slice(Some((offset, PARQUET_SLICE)))
                 .finish()
-                .with_context(|| {
-                    format!(
-                        "{shown}: cannot read rows {}–{}",
-                        offset + 1,
-                        offset + PARQUET_SLICE
+                .map_err(|e| {
+                    IngestError::input(
+                        &shown,
+                        format!(
+                            "cannot read rows {}–{} ({e})",
+                            offset + 1,
+                            offset + PARQUET_SLICE
+                        ),
                     )
                 })?;
             let height = df.height();
@@ -261,7 +265,8 @@ impl SourceFile {
                     })
                     .transpose()
                 })
-                .collect::<Result<_>>()?;
+                .collect::<Result<_, String>>()
+                .map_err(|problem| IngestError::input(&shown, problem))?;
             for k in 0..height {
                 let mut cells = [Cell::Null; MAX_COLUMNS];
                 for (j, c) in columns.iter().enumerate() {
@@ -281,33 +286,40 @@ impl SourceFile {
 }
 
 /// One Parquet column as cells. Naive datetimes are local times in `zone`.
-fn column_cells<'a>(c: &'a Column, zone: &TimeZoneSpec) -> Result<Vec<Cell<'a>>> {
+fn column_cells<'a>(c: &'a Column, zone: &TimeZoneSpec) -> Result<Vec<Cell<'a>>, String> {
     let s = c.as_materialized_series();
     Ok(match s.dtype() {
         DataType::String => s
-            .str()?
+            .str()
+            .map_err(|e| e.to_string())?
             .iter()
             .map(|v| v.map_or(Cell::Null, Cell::Text))
             .collect(),
         DataType::Boolean => s
-            .bool()?
+            .bool()
+            .map_err(|e| e.to_string())?
             .iter()
             .map(|v| v.map_or(Cell::Null, Cell::Bool))
             .collect(),
         DataType::Float32 | DataType::Float64 => s
-            .cast(&DataType::Float64)?
-            .f64()?
+            .cast(&DataType::Float64)
+            .map_err(|e| e.to_string())?
+            .f64()
+            .map_err(|e| e.to_string())?
             .iter()
             .map(|v| v.map_or(Cell::Null, Cell::Float))
             .collect(),
         dt if dt.is_integer() => s
-            .cast(&DataType::Int64)?
-            .i64()?
+            .cast(&DataType::Int64)
+            .map_err(|e| e.to_string())?
+            .i64()
+            .map_err(|e| e.to_string())?
             .iter()
             .map(|v| v.map_or(Cell::Null, Cell::Int))
             .collect(),
         DataType::Date => s
-            .date()?
+            .date()
+            .map_err(|e| e.to_string())?
             .physical()
             .iter()
             .map(|v| v.map_or(Cell::Null, Cell::DateDays))
@@ -319,7 +331,8 @@ fn column_cells<'a>(c: &'a Column, zone: &TimeZoneSpec) -> Result<Vec<Cell<'a>>>
                 TimeUnit::Milliseconds => 1,
             };
             let naive = tz.is_none() && *zone != TimeZoneSpec::Utc;
-            s.datetime()?
+            s.datetime()
+                .map_err(|e| e.to_string())?
                 .physical()
                 .iter()
                 .map(|v| match v {
@@ -339,10 +352,12 @@ fn column_cells<'a>(c: &'a Column, zone: &TimeZoneSpec) -> Result<Vec<Cell<'a>>>
                 })
                 .collect()
         }
-        other => bail!(
-            "column {} has type {other}, which callboard cannot read; store it as text, number, boolean, date or datetime",
-            c.name()
-        ),
+        other => {
+            return Err(format!(
+                "column {} has type {other}, which callboard cannot read; store it as text, number, boolean, date or datetime",
+                c.name()
+            ));
+        }
     })
 }
 

@@ -5,9 +5,9 @@
 //! The store keeps every accepted row (append-only, in manifest order); the current
 //! row of a key is the fold of its rows in that order. Readers fold the same way.
 
+use super::error::{On, Result};
 use super::source::SourceFile;
 use crate::store::{KeyPart, Store, key_hash};
-use anyhow::{Context, Result};
 use callboard_core::schema::Table;
 use callboard_core::time::TimeZoneSpec;
 use callboard_core::validate::{FieldError, IntervalIndex, MAX_COLUMNS, RowValidator, Value};
@@ -173,24 +173,28 @@ pub fn load_intervals(store: &Store) -> Result<IntervalIndex> {
 
 /// Adds the intervals of one stored agent-states file.
 pub fn add_intervals(idx: &mut IntervalIndex, path: &std::path::Path) -> Result<()> {
-    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file = File::open(path).on(path.display(), "cannot open")?;
     let df = ParquetReader::new(file)
         .with_columns(Some(vec!["agent_id".into(), "start".into(), "end".into()]))
         .finish()
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let agent = df.column("agent_id")?.str()?.clone();
-    let start = df
-        .column("start")?
-        .as_materialized_series()
-        .to_physical_repr()
-        .i64()?
-        .clone();
-    let end = df
-        .column("end")?
-        .as_materialized_series()
-        .to_physical_repr()
-        .i64()?
-        .clone();
+        .on(path.display(), "cannot read")?;
+    let columns = || -> polars::prelude::PolarsResult<_> {
+        let agent = df.column("agent_id")?.str()?.clone();
+        let start = df
+            .column("start")?
+            .as_materialized_series()
+            .to_physical_repr()
+            .i64()?
+            .clone();
+        let end = df
+            .column("end")?
+            .as_materialized_series()
+            .to_physical_repr()
+            .i64()?
+            .clone();
+        Ok((agent, start, end))
+    };
+    let (agent, start, end) = columns().on(path.display(), "cannot read")?;
     for ((a, s), e) in agent.iter().zip(start.iter()).zip(end.iter()) {
         if let (Some(a), Some(s), Some(e)) = (a, s, e) {
             idx.insert(a, s, e);
