@@ -28,7 +28,7 @@ use super::{At, Result, Store, StoreError, StoredFile, sync_dir};
 use callboard_core::kpi::agent_time::{
     AgentSlot, AgentSlots, AgentStates, SLOT_MS, SegmentStart, SlotTotal, WorkRow, agent_slots,
 };
-use callboard_core::kpi::calls::{CallAccum, CallSettings, SlAbandons};
+use callboard_core::kpi::calls::{AccumFields, CallAccum, CallSettings, SlAbandons};
 use callboard_core::kpi::report::{CallSlot, call_slots};
 use callboard_core::schema::Table;
 use callboard_core::time::DAY_MS;
@@ -182,10 +182,7 @@ impl Summaries {
             .collect::<PolarsResult<_>>()?;
         let mut out = Vec::with_capacity(slot.len());
         for i in 0..slot.len() {
-            let mut f = [0i64; 29];
-            for (x, col) in f.iter_mut().zip(&fields) {
-                *x = col[i];
-            }
+            let f = AccumFields(std::array::from_fn(|j| fields[j][i]));
             out.push(CallSlot {
                 slot_ms: slot[i],
                 queue: queue[i],
@@ -703,9 +700,9 @@ fn write_set(
             i64_column("first_ms", slots.iter().map(|c| c.first_ms).collect()),
             i64_column("last_ms", slots.iter().map(|c| c.last_ms).collect()),
         ];
-        let fields: Vec<[i64; 29]> = slots.iter().map(|c| c.acc.fields()).collect();
+        let fields: Vec<AccumFields> = slots.iter().map(|c| c.acc.fields()).collect();
         for (j, name) in CallAccum::FIELDS.iter().enumerate() {
-            columns.push(i64_column(name, fields.iter().map(|f| f[j]).collect()));
+            columns.push(i64_column(name, fields.iter().map(|f| f.0[j]).collect()));
         }
         write(dir, "calls.parquet", columns)?;
     }

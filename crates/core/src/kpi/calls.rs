@@ -82,6 +82,12 @@ impl Default for CallSettings {
     }
 }
 
+/// A [`CallAccum`] as plain integers, in [`CallAccum::FIELDS`] order: the columns
+/// of the report summaries' call slots. Counts are whole calls, sums whole
+/// microseconds, so an accumulator goes through a table and back unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccumFields(pub [i64; CallAccum::FIELDS.len()]);
+
 /// Raw counts of a bucket (the `counts` object of `cli.md`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CallCounts {
@@ -318,7 +324,7 @@ impl CallAccum {
     /// Every counter and sum, as integers (see [`CallAccum::FIELDS`]); with
     /// [`CallAccum::from_fields`] an accumulator goes through a table and back
     /// unchanged.
-    pub fn fields(&self) -> [i64; 29] {
+    pub fn fields(&self) -> AccumFields {
         let k = &self.counts;
         let m = [
             &self.abandon_wait,
@@ -331,7 +337,7 @@ impl CallAccum {
             &self.rings,
             &self.fcr,
         ];
-        let mut out = [0i64; 29];
+        let mut out = [0i64; CallAccum::FIELDS.len()];
         let counts = k.values().into_iter().chain([
             self.queued_received,
             self.answered_in_sl,
@@ -345,12 +351,13 @@ impl CallAccum {
             out[11 + 2 * i] = x.sum_micros;
             out[12 + 2 * i] = x.n as i64;
         }
-        out
+        AccumFields(out)
     }
 
     /// The accumulator [`CallAccum::fields`] came from, with the service-level
     /// profile `sl_abandons` (not a counter: it only says how the figure is read).
-    pub fn from_fields(f: &[i64; 29], sl_abandons: SlAbandons) -> CallAccum {
+    pub fn from_fields(f: &AccumFields, sl_abandons: SlAbandons) -> CallAccum {
+        let f = &f.0;
         let u = |i: usize| f[i].max(0) as u64;
         let mean = |i: usize| Mean {
             sum_micros: f[11 + 2 * i],
