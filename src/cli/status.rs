@@ -1,8 +1,8 @@
 //! `callboard status`: flags → [`query::status`] → lines or JSON.
 
 use super::{DataDir, Format, print_json};
+use crate::query::open_any_store;
 use crate::query::status::{StatusQuery, SummaryState};
-use crate::store::Store;
 use anyhow::Result;
 use std::process::ExitCode;
 
@@ -21,7 +21,7 @@ pub struct Args {
 
 /// Runs `callboard status`.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let store = Store::open_read(&args.data.path())?;
+    let store = open_any_store(&args.data.path())?;
     let status = crate::query::status::run(
         &store,
         &StatusQuery {

@@ -1,9 +1,9 @@
 //! `callboard tickets`: flags → [`query::tickets`] → a table, CSV or JSON.
 
 use super::{DataDir, Format, print_json};
+use crate::query::open_any_store;
 use crate::query::tickets::{TicketGroup, TicketsQuery, TicketsReport, load_policy};
 use crate::query::{By, PeriodQuery, time_zone};
-use crate::store::Store;
 use anyhow::Result;
 use callboard_core::tickets::Policy;
 use callboard_core::time::{DAY_MS, format_timestamp};
@@ -133,7 +133,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         show_policy(&load_policy(args.policy.as_deref(), &zone)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let store = Store::open_read(&args.data.path())?;
+    let store = open_any_store(&args.data.path())?;
     let report = crate::query::tickets::run(&store, &args.query())?;
     match args.format {
         Format::Json => print_json(&report, args.pretty)?,

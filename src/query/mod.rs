@@ -302,3 +302,10 @@ pub fn open_store(dir: &std::path::Path) -> Result<crate::store::Store> {
     }
     Ok(store)
 }
+
+/// Opens the store at `dir` for reading, empty or not (a directory without a
+/// manifest reads as an empty store): for questions an empty store answers, such
+/// as its status.
+pub fn open_any_store(dir: &std::path::Path) -> Result<crate::store::Store> {
+    Ok(crate::store::Store::open_read(dir)?)
+}
