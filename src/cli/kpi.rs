@@ -64,20 +64,7 @@ fn defaults() -> KpiQuery {
     KpiQuery::default()
 }
 
-/// Flags of `callboard kpi`.
-///
-/// The 23 KPIs of the domain manual over any period, bucketed and grouped, each with
-/// its status against the manual's target (good, watch, poor, unknown). A KPI whose
-/// input table is missing, or that is not defined for the grouping, is null with the
-/// reason.
-///
-/// Where the figures come from: every ingest keeps per-15-minute summaries beside
-/// the data, and a report whose period and buckets are whole quarter-hours is
-/// answered from them ("summaries": the same figures to the last bit, in
-/// milliseconds). The calls are read from the rows for other call settings than the
-/// defaults, and per team or agent ("summaries+rows": agent time from the
-/// summaries); everything else, or --from-rows, reads the rows ("rows"). The JSON
-/// says which in settings.served_from.
+/// Flags of `callboard kpi` (its --help text is the `Kpi` command's doc in cli/mod.rs).
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   callboard kpi                                   # the whole store, one row per KPI
@@ -130,7 +117,8 @@ pub struct Args {
     #[arg(long)]
     pretty: bool,
     /// Compute from the rows even where the store's per-slot summaries could answer
-    /// (they give the same figures; this is for checking that, or timing the rows).
+    /// (they give the same figures; this is for checking that, or timing the rows;
+    /// the JSON then says served_from "rows").
     #[arg(long)]
     from_rows: bool,
     /// Print what a KPI means instead of computing it: formula, inputs, target and what

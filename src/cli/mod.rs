@@ -45,6 +45,18 @@ enum Command {
     Ingest(ingest::Args),
     /// The 23 contact-centre KPIs, by interval, day, week or month, per queue, team or
     /// agent, with their status against the targets.
+    ///
+    /// Each KPI has a status against the domain manual's target (good, watch, poor,
+    /// unknown); a KPI whose input table is missing, or that is not defined for the
+    /// grouping, is null with the reason.
+    ///
+    /// Where the figures come from: every ingest keeps per-15-minute summaries beside
+    /// the data, and a report whose period and buckets are whole quarter-hours is
+    /// answered from them ("summaries": the same figures as the rows, to the last
+    /// bit). Per team or agent, or with call settings other than the defaults, the
+    /// calls are read from the rows and agent time from the summaries
+    /// ("summaries+rows"); anything else, or --from-rows, reads the rows ("rows").
+    /// The JSON says which in settings.served_from.
     Kpi(kpi::Args),
     /// Agents (or lines) an interval needs, by Erlang C, Erlang A or Erlang B; for one
     /// interval or a whole file of them.
