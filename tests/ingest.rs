@@ -528,3 +528,68 @@ fn crlf_files_report_the_right_line_and_text() {
     assert_eq!(rejects[0][0], "3");
     assert_eq!(rejects[0][3], "c2,q,yesterday,ivr,0");
 }
+
+#[test]
+fn concurrent_ingests_either_load_or_are_refused_and_the_store_stays_whole() {
+    let dir = tempdir();
+    let data = dir.path().join("store");
+    let d = data.to_str().expect("utf-8");
+    // Two files of distinct calls per round, loaded by two processes at once: the
+    // writer lock lets one in; the other loads after it or is refused with the
+    // reason. Every round: each exit is 0 (its calls loaded, once) or 1 with "in use"
+    // (none of its calls), and the store holds exactly what the winners loaded.
+    let mut expected = 0u64;
+    for round in 0..4 {
+        let files: Vec<std::path::PathBuf> = (0..2)
+            .map(|side| {
+                let mut text = format!("{HEADER}\n");
+                for i in 0..400 {
+                    let id = (round * 2 + side) * 1000 + i;
+                    text.push_str(&format!(
+                        "k{id},sales,2026-03-0{}T{:02}:{:02}:00Z,answered,3.5,a1,120,0,30,2,false,9{id}\n",
+                        2 + side,
+                        8 + i / 60,
+                        i % 60
+                    ));
+                }
+                write(dir.path(), &format!("r{round}s{side}.csv"), &text)
+            })
+            .collect();
+        let children: Vec<std::process::Child> = files
+            .iter()
+            .map(|f| {
+                bin()
+                    .args(["ingest", "--data-dir", d, "--format", "json"])
+                    .arg(f)
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("spawns")
+            })
+            .collect();
+        let guards: Vec<KillOnDrop> = children.into_iter().map(KillOnDrop::new).collect();
+        for g in guards {
+            let out = g.wait();
+            let r: Run = out.into();
+            match r.code {
+                0 => {
+                    let j: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+                    assert_eq!(j["totals"]["loaded"], 400, "round {round}: {}", r.stdout);
+                    expected += 400;
+                }
+                1 => assert!(
+                    r.stderr.contains("in use by another callboard process"),
+                    "round {round}: {}",
+                    r.stderr
+                ),
+                code => panic!("round {round}: exit {code}: {}", r.stderr),
+            }
+        }
+        assert_eq!(rows(&data, "calls"), expected, "round {round}");
+        status(&data, true);
+    }
+    assert!(
+        expected >= 4 * 400,
+        "at least one ingest of each round loads"
+    );
+}

@@ -257,6 +257,12 @@ impl KillOnDrop {
         KillOnDrop(Some(child))
     }
 
+    /// Waits for the child to exit by itself and collects what it wrote.
+    pub fn wait(mut self) -> std::process::Output {
+        let child = self.0.take().expect("waited once");
+        child.wait_with_output().expect("the child exits")
+    }
+
     /// Stops the child now and collects what it wrote.
     pub fn finish(mut self) -> std::process::Output {
         let mut child = self.0.take().expect("finished once");
