@@ -304,7 +304,7 @@ pub fn run(store: &Store, q: &KpiQuery) -> Result<KpiReport> {
         .as_ref()
         .is_some_and(|sm| sm.fits(q.sl_seconds, q.short_abandon_seconds, fcr_window_ms))
         && matches!(group, Grouping::None | Grouping::Queue);
-    let call_part_: Option<CallPart> = match (&call_slots, &summaries) {
+    let call_side: Option<CallPart> = match (&call_slots, &summaries) {
         // No calls table: its KPIs "need calls", as from the rows.
         (Some(_), Some(sm)) if slots_for_calls && !sm.meta.has_calls => None,
         (Some(slots), Some(sm)) if slots_for_calls => {
@@ -354,7 +354,7 @@ pub fn run(store: &Store, q: &KpiQuery) -> Result<KpiReport> {
     let costs = if per_queue { None } else { read_costs(store)? };
 
     let inputs = Inputs {
-        calls: call_part_.as_ref(),
+        calls: call_side.as_ref(),
         states: states.as_ref(),
         work: work.as_deref(),
         agent_slots: agent_slots.as_ref(),

@@ -1,9 +1,11 @@
 //! The update rule of the tables whose rows change after they are loaded (tickets,
 //! agents): the store keeps every accepted row in manifest order, and the current
 //! row of a key is the fold of its rows in that order — a later non-empty field
-//! wins, and `created_at` keeps the earliest value (docs/store.md). The loader
-//! ([`crate::ingest`]'s update check) and the readers ([`super::readers`]) fold with
-//! the functions here, so the rule is written once.
+//! wins, and `created_at` keeps the earliest value (docs/store.md). Every reader
+//! of an update table ([`super::readers`]: agents, tickets) folds with the functions
+//! here. The loader's update check (`ingest/updates.rs`) applies the same rule to
+//! whole rows of schema values as it validates each merged row; its tests and the
+//! readers' hold the two to the same answers.
 
 use rustc_hash::FxHashMap;
 use std::collections::hash_map::Entry;
