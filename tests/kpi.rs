@@ -108,6 +108,84 @@ fn anonymous_bank_kpis_equal_an_independent_count() {
 }
 
 #[test]
+fn anonymous_bank_fcr_censors_every_late_call() {
+    let Some(file) = real_file(BANK) else {
+        return;
+    };
+    // Independent repeat-contact FCR over the raw file (domain.md §1): an answered
+    // call with a known customer is resolved unless the customer calls again (any
+    // outcome) within (t, t + 7 d]; calls whose window ends after the last arrival
+    // are left out whether or not a repeat was seen. Arrival = date + vru_exit, the
+    // next day when the IVR visit passed midnight (Israel kept standard time all of
+    // February 1999, so local seconds measure the windows).
+    let text = std::fs::read_to_string(&file).expect("read");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split('\t').collect();
+    let at = |n: &str| header.iter().position(|h| *h == n).expect(n);
+    let (c_out, c_date, c_in, c_exit, c_cust) = (
+        at("outcome"),
+        at("date"),
+        at("vru_entry"),
+        at("vru_exit"),
+        at("customer_id"),
+    );
+    let secs = |hms: &str| -> i64 {
+        let p: Vec<i64> = hms.split(':').map(|x| x.parse().expect("time")).collect();
+        p[0] * 3600 + p[1] * 60 + p[2]
+    };
+    let mut calls: Vec<(i64, Option<String>, bool)> = Vec::new(); // (arrival s, customer, answered)
+    for l in lines {
+        let f: Vec<&str> = l.split('\t').collect();
+        if f[c_out] == "PHANTOM" {
+            continue;
+        }
+        let day = chrono::NaiveDate::parse_from_str(f[c_date], "%y%m%d")
+            .expect("date")
+            .signed_duration_since(chrono::NaiveDate::default())
+            .num_days();
+        let (entry, exit) = (secs(f[c_in]), secs(f[c_exit]));
+        let t = day * 86_400 + exit + if exit < entry { 86_400 } else { 0 };
+        let customer = (f[c_cust] != "0").then(|| f[c_cust].to_owned());
+        calls.push((t, customer, f[c_out] == "AGENT"));
+    }
+    let last = calls.iter().map(|c| c.0).max().expect("calls");
+    let mut by_customer: std::collections::HashMap<&str, Vec<i64>> = Default::default();
+    for (t, c, _) in &calls {
+        if let Some(c) = c {
+            by_customer.entry(c).or_default().push(*t);
+        }
+    }
+    let week = 7 * 86_400;
+    let (mut resolved, mut decided) = (0u64, 0u64);
+    for (t, c, answered) in &calls {
+        let (Some(c), true) = (c, answered) else {
+            continue;
+        };
+        if t + week > last {
+            continue;
+        }
+        decided += 1;
+        let again = by_customer[c.as_str()]
+            .iter()
+            .any(|u| *u > *t && *u <= t + week);
+        resolved += u64::from(!again);
+    }
+    let want = resolved as f64 / decided as f64;
+    let dir = tempdir();
+    let data = dir.path().join("store");
+    ingest_json(&data, &[file], &["--mapping", BANK_MAPPING]);
+    for extra in [&[][..], &["--from-rows"][..]] {
+        let mut args = vec!["--timezone", "Asia/Jerusalem"];
+        args.extend(extra);
+        let j = kpi_json(&data, &args);
+        let got = j["rows"][0]["kpis"]["first_call_resolution"]["value"]
+            .as_f64()
+            .expect("FCR");
+        assert!((got - want).abs() < 1e-12, "{extra:?}: FCR {got} vs {want}");
+    }
+}
+
+#[test]
 fn pbxware_kpis_equal_an_independent_count() {
     let Some(file) = real_file(PBXWARE) else {
         return;
