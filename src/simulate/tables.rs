@@ -6,7 +6,7 @@
 //! CSV line or to a columnar Parquet batch, so both formats hold the same data.
 
 use crate::ingest::stored_dtype;
-use anyhow::{Context, Result};
+use crate::store::{At, Result, StoreError};
 use callboard_core::schema::{Table, TableSpec};
 use callboard_core::simulate::*;
 use callboard_core::time::{DAY_MS, TimestampFormatter, write_date};
@@ -52,7 +52,7 @@ pub struct FileSink {
     counts: [u64; 7],
     queue_names: Arc<Vec<String>>,
     scratch: String,
-    error: Option<anyhow::Error>,
+    error: Option<StoreError>,
 }
 
 fn idx(t: Table) -> usize {
@@ -65,7 +65,7 @@ fn idx(t: Table) -> usize {
 impl FileSink {
     /// Creates the seven files in `dir`.
     pub fn create(dir: &Path, format: OutFormat, queue_names: Vec<String>) -> Result<FileSink> {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir).at("cannot create", dir)?;
         let mut outs = Vec::new();
         let mut paths = Vec::new();
         for t in Table::ALL {
@@ -75,14 +75,12 @@ impl FileSink {
                 OutFormat::Parquet | OutFormat::QueueLog => "parquet",
             };
             let path = dir.join(format!("{}.{ext}", t.name()));
-            let file =
-                File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+            let file = File::create(&path).at("cannot create", &path)?;
             outs.push(match format {
                 OutFormat::Csv => {
                     let mut out = BufWriter::with_capacity(1 << 20, file);
                     let header: Vec<&str> = spec.columns.iter().map(|c| c.name).collect();
-                    writeln!(out, "{}", header.join(","))
-                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    writeln!(out, "{}", header.join(",")).at("cannot write", &path)?;
                     TableOut::Csv {
                         out,
                         line: Vec::with_capacity(256),
@@ -96,7 +94,7 @@ impl FileSink {
                     let writer = ParquetWriter::new(file)
                         .with_compression(ParquetCompression::Zstd(None))
                         .batched(&schema)
-                        .with_context(|| format!("cannot start {}", path.display()))?;
+                        .at("cannot start", &path)?;
                     TableOut::Parquet {
                         writer: Box::new(writer),
                         builder: crate::ingest::TableBuilder::new(spec, PARQUET_BATCH),
@@ -132,9 +130,7 @@ impl FileSink {
         }
         for (out, path) in self.outs.into_iter().zip(&self.paths) {
             match out {
-                TableOut::Csv { mut out, .. } => out
-                    .flush()
-                    .with_context(|| format!("cannot write {}", path.display()))?,
+                TableOut::Csv { mut out, .. } => out.flush().at("cannot write", path)?,
                 TableOut::Parquet {
                     mut writer,
                     mut builder,
@@ -142,11 +138,9 @@ impl FileSink {
                     if !builder.is_empty() {
                         writer
                             .write_batch(&builder.take())
-                            .with_context(|| format!("cannot write {}", path.display()))?;
+                            .at("cannot write", path)?;
                     }
-                    writer
-                        .finish()
-                        .with_context(|| format!("cannot finish {}", path.display()))?;
+                    writer.finish().at("cannot finish", path)?;
                 }
             }
         }
@@ -163,21 +157,21 @@ impl FileSink {
             TableOut::Csv { out, line, stamps } => {
                 line.clear();
                 write_csv_row(line, table.spec(), row, stamps);
-                out.write_all(line).map_err(anyhow::Error::from)
+                out.write_all(line).at("cannot write", &self.paths[i])
             }
             TableOut::Parquet { writer, builder } => {
                 builder.push(row);
                 if builder.len() >= PARQUET_BATCH {
                     writer
                         .write_batch(&builder.take())
-                        .map_err(anyhow::Error::from)
+                        .at("cannot write", &self.paths[i])
                 } else {
                     Ok(())
                 }
             }
         };
         if let Err(e) = result {
-            self.error = Some(e.context(format!("cannot write {}", self.paths[i].display())));
+            self.error = Some(e);
         }
     }
 }
@@ -381,7 +375,9 @@ impl ThreadedSink {
             .take()
             .expect("finish runs once")
             .join()
-            .map_err(|_| anyhow::anyhow!("the file writer thread panicked"))
+            .map_err(|_| StoreError::Worker {
+                what: "file writer thread",
+            })
     }
 }
 
@@ -607,7 +603,7 @@ pub struct QueueLogSink {
 impl QueueLogSink {
     /// A sink writing `<dir>/queue_log` on [`QueueLogSink::finish`].
     pub fn new(dir: &Path, queue_names: Vec<String>) -> Result<Self> {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir).at("cannot create", dir)?;
         Ok(QueueLogSink {
             path: dir.join("queue_log"),
             queue_names,
@@ -643,16 +639,11 @@ impl QueueLogSink {
             }
         }
         self.lines.sort_by_key(|(t, seq, _)| (*t, *seq));
-        let mut out = BufWriter::new(
-            File::create(&self.path)
-                .with_context(|| format!("cannot create {}", self.path.display()))?,
-        );
+        let mut out = BufWriter::new(File::create(&self.path).at("cannot create", &self.path)?);
         for (_, _, l) in &self.lines {
-            writeln!(out, "{l}")
-                .with_context(|| format!("cannot write {}", self.path.display()))?;
+            writeln!(out, "{l}").at("cannot write", &self.path)?;
         }
-        out.flush()
-            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        out.flush().at("cannot write", &self.path)?;
         Ok((self.path, self.lines.len(), self.calls))
     }
 }
