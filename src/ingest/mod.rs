@@ -679,7 +679,8 @@ impl Loader {
         match self.writer.take()?.finish() {
             Ok(staged) => {
                 for s in staged {
-                    let _ = std::fs::remove_file(s.tmp_path);
+                    // Best effort: the next writer clears tmp/ in any case.
+                    let _leftover = std::fs::remove_file(s.tmp_path);
                 }
                 None
             }

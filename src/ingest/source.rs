@@ -399,8 +399,12 @@ pub fn cells_as_text(cells: &[Cell<'_>]) -> String {
             Cell::DateDays(d) => callboard_core::time::format_date(d),
         })
         .collect();
+    // Into memory: the only failure would be a bug in csv, and then the reject
+    // keeps its line and reason with an empty original rather than none at all.
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let _ = w.write_record(&fields);
+    if w.write_record(&fields).is_err() {
+        return String::new();
+    }
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8_lossy(&bytes).trim_end().to_owned()
 }

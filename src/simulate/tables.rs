@@ -363,7 +363,7 @@ impl ThreadedSink {
         let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
         if let Some(tx) = &self.tx {
             // A send fails only if the writer died; its error comes out of `finish`.
-            let _ = tx.send(full);
+            let _writer_gone = tx.send(full);
         }
     }
 
