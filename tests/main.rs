@@ -14,12 +14,14 @@
 //! * `staff`   — `callboard staff`: the cli.md JSON, exact positions, files with bad rows.
 //! * `tickets` — `callboard tickets`: the update rule, the simulator's breach rate, the
 //!   real ServiceNow log against an independent count.
+//! * `forecast` — the core's forecasting methods and backtest on the real bank series.
 //! * `query`   — the query layer called in-process on a store in a temp dir.
 //! * `docs`    — `docs/data-model.md` matches the core schema.
 
 mod crash;
 mod demo;
 mod docs;
+mod forecast;
 mod ingest;
 mod kpi;
 mod mapping;

@@ -220,8 +220,11 @@ pub fn real_file(name: &str) -> Option<PathBuf> {
     None
 }
 
+/// The bank's 164 weekdays of five-minute arrivals (forecasting).
+pub const BANK_5MIN: &str = "bank-calls-2003-5min/calls_5min.csv";
+
 /// Every real file the tests read.
-pub const REAL_FILES: [&str; 3] = [PBXWARE, BANK, SERVICENOW];
+pub const REAL_FILES: [&str; 4] = [PBXWARE, BANK, SERVICENOW, BANK_5MIN];
 
 #[test]
 fn real_data_is_present() {

@@ -12,11 +12,13 @@
 //! * [`time`] — instants (ms since the epoch, UTC), dates, time zones, fast RFC 3339.
 //! * [`simulate`] — the seeded discrete-event contact-centre simulator.
 //! * [`erlang`] — Erlang B, C and A and the staffing search.
+//! * [`forecast`] — interval volume forecasts from a history, and their backtest.
 //! * [`queue_log`] — Asterisk queue_log events → calls and agent states.
 //! * [`kpi`] — the 23 KPIs: their definitions, targets and statuses.
 //! * [`tickets`] — ticket SLAs against a policy, recurring problems, repeat contacts.
 
 pub mod erlang;
+pub mod forecast;
 pub mod kpi;
 pub mod queue_log;
 pub mod schema;

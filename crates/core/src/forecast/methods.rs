@@ -1,0 +1,244 @@
+//! Forecasting methods over a [`History`]: seasonal naive and the weekday × interval
+//! profile. Each forecasts whole target days, one value per slot.
+
+use super::{ForecastError, History, TargetDay};
+
+/// How a profile combines the same weekday's past values of one slot.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ProfileStat {
+    /// The mean.
+    Mean,
+    /// The median (robust to one odd week).
+    Median,
+    /// Exponentially weighted: the newest week weight 1, each older one × (1 − α).
+    Ewma {
+        /// α in (0, 1].
+        alpha: f64,
+    },
+}
+
+/// A forecasting method.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Method {
+    /// Seasonal naive: each slot as on the latest day of the same weekday.
+    SeasonalNaive,
+    /// Weekday × interval profile over the latest `weeks` days of the target's
+    /// weekday.
+    Profile {
+        /// How the weeks combine.
+        stat: ProfileStat,
+        /// How many of the latest same-weekday days.
+        weeks: usize,
+    },
+}
+
+impl Method {
+    /// A short name for reports (`seasonal_naive`, `profile_mean_4`, …).
+    pub fn name(&self) -> String {
+        match self {
+            Method::SeasonalNaive => "seasonal_naive".into(),
+            Method::Profile { stat, weeks } => match stat {
+                ProfileStat::Mean => format!("profile_mean_{weeks}"),
+                ProfileStat::Median => format!("profile_median_{weeks}"),
+                ProfileStat::Ewma { alpha } => format!("profile_ewma_{weeks}_{alpha}"),
+            },
+        }
+    }
+
+    /// Forecasts `targets` (days after the history) from `history`: one vector of
+    /// slot values per target, ≥ 0. A slot with no data in any day used is 0.
+    pub fn forecast(
+        &self,
+        history: &History,
+        targets: &[TargetDay],
+    ) -> Result<Vec<Vec<f64>>, ForecastError> {
+        if history.days().is_empty() {
+            return Err(ForecastError::Empty);
+        }
+        let weeks = match *self {
+            Method::SeasonalNaive => 1,
+            Method::Profile { weeks, stat } => {
+                if weeks == 0 {
+                    return Err(ForecastError::Parameter(
+                        "a profile needs at least one week",
+                    ));
+                }
+                if let ProfileStat::Ewma { alpha } = stat
+                    && !(alpha > 0.0 && alpha <= 1.0)
+                {
+                    return Err(ForecastError::Parameter(
+                        "the EWMA weight α must be in (0, 1]",
+                    ));
+                }
+                weeks
+            }
+        };
+        targets
+            .iter()
+            .map(|t| {
+                // The latest `weeks` days of the target's weekday, newest first.
+                let same: Vec<&[f64]> = history
+                    .days()
+                    .iter()
+                    .rev()
+                    .filter(|d| d.weekday == t.weekday)
+                    .take(weeks)
+                    .map(|d| d.counts.as_slice())
+                    .collect();
+                if same.is_empty() {
+                    return Err(ForecastError::NoSuchWeekday {
+                        day: t.day,
+                        weekday: t.weekday,
+                    });
+                }
+                Ok((0..history.slots())
+                    .map(|s| {
+                        let values: Vec<f64> = same
+                            .iter()
+                            .map(|d| d[s])
+                            .filter(|v| v.is_finite())
+                            .collect();
+                        self.combine(&values).max(0.0)
+                    })
+                    .collect())
+            })
+            .collect()
+    }
+
+    /// One slot's value from its past values, newest first (empty → 0).
+    fn combine(&self, newest_first: &[f64]) -> f64 {
+        if newest_first.is_empty() {
+            return 0.0;
+        }
+        match self {
+            Method::SeasonalNaive => newest_first[0],
+            Method::Profile { stat, .. } => match stat {
+                ProfileStat::Mean => newest_first.iter().sum::<f64>() / newest_first.len() as f64,
+                ProfileStat::Median => {
+                    let mut v = newest_first.to_vec();
+                    v.sort_by(f64::total_cmp);
+                    let n = v.len();
+                    if n % 2 == 1 {
+                        v[n / 2]
+                    } else {
+                        (v[n / 2 - 1] + v[n / 2]) / 2.0
+                    }
+                }
+                ProfileStat::Ewma { alpha } => {
+                    let (mut num, mut den, mut w) = (0.0, 0.0, 1.0);
+                    for v in newest_first {
+                        num += w * v;
+                        den += w;
+                        w *= 1.0 - alpha;
+                    }
+                    num / den
+                }
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::DayCounts;
+    use super::*;
+
+    /// Four weeks of Mondays and Tuesdays, 3 slots: Mondays 10, 20, 30, 40 in slot 0.
+    fn weeks() -> History {
+        let mut days = Vec::new();
+        for w in 0..4 {
+            let base = 7 * w;
+            days.push(DayCounts {
+                day: base,
+                weekday: 0,
+                counts: vec![10.0 * (w as f64 + 1.0), 5.0, 0.0],
+            });
+            days.push(DayCounts {
+                day: base + 1,
+                weekday: 1,
+                counts: vec![1.0, f64::NAN, 0.0],
+            });
+        }
+        History::new(3, days).expect("valid")
+    }
+
+    const MONDAY: TargetDay = TargetDay {
+        day: 28,
+        weekday: 0,
+    };
+
+    #[test]
+    fn seasonal_naive_repeats_the_latest_same_weekday() {
+        let f = Method::SeasonalNaive
+            .forecast(&weeks(), &[MONDAY])
+            .expect("forecast");
+        assert_eq!(f, vec![vec![40.0, 5.0, 0.0]]);
+    }
+
+    #[test]
+    fn profiles_combine_the_latest_weeks_as_worked_by_hand() {
+        let h = weeks();
+        let f = |stat, weeks| {
+            Method::Profile { stat, weeks }
+                .forecast(&h, &[MONDAY])
+                .expect("forecast")[0][0]
+        };
+        // Slot 0 of the Mondays, newest first: 40, 30, 20, 10.
+        assert_eq!(f(ProfileStat::Mean, 4), 25.0);
+        assert_eq!(f(ProfileStat::Mean, 2), 35.0);
+        assert_eq!(f(ProfileStat::Median, 3), 30.0);
+        assert_eq!(f(ProfileStat::Median, 4), 25.0);
+        // α = 0.5: (40 + 15 + 5 + 1.25) ÷ (1 + 0.5 + 0.25 + 0.125) = 61.25 ÷ 1.875.
+        assert!((f(ProfileStat::Ewma { alpha: 0.5 }, 4) - 61.25 / 1.875).abs() < 1e-12);
+    }
+
+    #[test]
+    fn closed_slots_stay_zero_and_missing_ones_are_skipped() {
+        let h = weeks();
+        let tuesday = TargetDay {
+            day: 29,
+            weekday: 1,
+        };
+        let m = Method::Profile {
+            stat: ProfileStat::Mean,
+            weeks: 4,
+        };
+        // Slot 1 of the Tuesdays has no data at all: 0, not NaN; slot 2 is closed: 0.
+        assert_eq!(
+            m.forecast(&h, &[tuesday]).expect("forecast"),
+            vec![vec![1.0, 0.0, 0.0]]
+        );
+    }
+
+    #[test]
+    fn a_weekday_never_seen_is_an_error_not_a_guess() {
+        let sunday = TargetDay {
+            day: 34,
+            weekday: 6,
+        };
+        assert_eq!(
+            Method::SeasonalNaive.forecast(&weeks(), &[sunday]),
+            Err(ForecastError::NoSuchWeekday {
+                day: 34,
+                weekday: 6
+            })
+        );
+    }
+
+    #[test]
+    fn histories_are_checked() {
+        let day = |day, counts: Vec<f64>| DayCounts {
+            day,
+            weekday: 0,
+            counts,
+        };
+        assert!(matches!(
+            History::new(2, vec![day(0, vec![1.0])]),
+            Err(ForecastError::SlotCount { .. })
+        ));
+        assert!(matches!(
+            History::new(1, vec![day(1, vec![1.0]), day(1, vec![1.0])]),
+            Err(ForecastError::Order { day: 1 })
+        ));
+    }
+}
