@@ -4,7 +4,9 @@
 //! `callboard_core::forecast`.
 
 use crate::support::*;
-use callboard_core::forecast::{DayCounts, History, Method, ProfileStat, weekly_backtest};
+use callboard_core::forecast::{
+    DayCounts, Dispersion, History, Method, ProfileStat, weekly_backtest,
+};
 
 /// The bank series as a history of five-minute counts (169 a day), days placed as
 /// the file's `day_index` says: the i-th Monday–Friday from Monday 2003-03-03.
@@ -112,4 +114,39 @@ fn bank_half_hours_weekly_backtest_per_method() {
         assert!(s.wape > 0.03 && s.wape < 0.5, "{s:?}");
         assert!(s.bias.abs() < 0.15, "{s:?}");
     }
+}
+
+#[test]
+fn bank_prediction_intervals_are_calibrated_in_the_backtest_and_not_too_narrow_later() {
+    let Some(five) = bank_history() else {
+        return;
+    };
+    let h = five.aggregate(6);
+    let m = Method::Profile {
+        stat: ProfileStat::Mean,
+        weeks: 4,
+    };
+    let b = weekly_backtest(&h, &m, 8).expect("backtest");
+    // Fitted on the first four origins' errors, checked on the last four (out of
+    // sample), and on all eight in sample.
+    let split = b.pairs.len() - 4 * 5 * 29 + 29; // the last 4 weeks: 3 × 5 + 4 days
+    let (early, late) = b.pairs.split_at(split);
+    let fitted = Dispersion::fit(early.iter().copied());
+    let (c80, c95) = fitted.coverage(late.iter().copied());
+    let all = Dispersion::fit(b.pairs.iter().copied());
+    let (i80, i95) = all.coverage(b.pairs.iter().copied());
+    let poisson = Dispersion { inverse_size: 0.0 }.coverage(late.iter().copied());
+    println!(
+        "bank 30-min, 4-week mean: 1/k = {:.4} (first 4 origins); coverage of the last 4: 80 % → {c80:.3}, 95 % → {c95:.3}; in sample (1/k = {:.4}): {i80:.3}, {i95:.3}; a plain Poisson band: {:.3}, {:.3}",
+        fitted.inverse_size, all.inverse_size, poisson.0, poisson.1
+    );
+    // The issue's calibration bounds hold in the backtest the band is fitted on.
+    assert!((0.72..=0.88).contains(&i80), "80 % in sample: {i80}");
+    assert!((0.90..=0.99).contains(&i95), "95 % in sample: {i95}");
+    // Out of sample the earlier weeks' errors were larger, so the band is wide
+    // (measured 0.90 / 0.97): never too narrow, but not yet within 72–88 % — the
+    // open calibration item of issue 12.
+    assert!(c80 >= 0.72 && c95 >= 0.90, "{c80} {c95}");
+    // And a Poisson band is too narrow here.
+    assert!(poisson.0 < 0.72, "{poisson:?}");
 }

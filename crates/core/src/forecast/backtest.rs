@@ -37,6 +37,9 @@ pub struct WeeklyBacktest {
     pub score: Score,
     /// Per origin, in order.
     pub per_origin: Vec<Score>,
+    /// Every scored point as (actual, forecast), origin by origin: what the
+    /// prediction intervals are fitted and checked on.
+    pub pairs: Vec<(f64, f64)>,
 }
 
 /// Running sums of a score.
@@ -105,6 +108,7 @@ pub fn weekly_backtest(
     }
     let mut total = Sums::default();
     let mut per_origin = Vec::with_capacity(chosen.len());
+    let mut pairs = Vec::new();
     for &ws in chosen {
         let train = history.before(ws);
         let week: Vec<_> = history
@@ -125,6 +129,9 @@ pub fn weekly_backtest(
         for ((d, f), n) in week.iter().zip(&forecast).zip(&naive) {
             for ((a, f), n) in d.counts.iter().zip(f).zip(n) {
                 sums.add(*a, *f, *n);
+                if a.is_finite() {
+                    pairs.push((*a, *f));
+                }
             }
         }
         per_origin.push(sums.score());
@@ -135,6 +142,7 @@ pub fn weekly_backtest(
         origins: chosen.to_vec(),
         score: total.score(),
         per_origin,
+        pairs,
     })
 }
 

@@ -9,13 +9,15 @@
 //! forecast whole target days; [`backtest`] replays them from past origins.
 //!
 //! Not yet here (the later parts): the top-down and MSTL methods, the
-//! combination, calendar effects and special days, handle time, prediction
-//! intervals, DST days of 23/25 hours.
+//! combination, calendar effects and special days, handle time, DST days of
+//! 23/25 hours. Prediction intervals ([`intervals`]) are fitted on the backtest.
 
 pub mod backtest;
+pub mod intervals;
 pub mod methods;
 
 pub use backtest::{Score, WeeklyBacktest, weekly_backtest};
+pub use intervals::{Band, Dispersion};
 pub use methods::{Method, ProfileStat};
 
 /// One day of one queue's interval counts.
