@@ -150,3 +150,118 @@ fn bank_prediction_intervals_are_calibrated_in_the_backtest_and_not_too_narrow_l
     // And a Poisson band is too narrow here.
     assert!(poisson.0 < 0.72, "{poisson:?}");
 }
+
+#[test]
+fn forecast_query_on_the_bank_file_chooses_by_backtest_and_keeps_closed_hours_zero() {
+    let Some(file) = real_file(BANK_5MIN) else {
+        return;
+    };
+    // The file as an ACD interval export: interval_start, calls (five-minute rows,
+    // summed into half hours by the query).
+    let dir = tempdir();
+    let mut text = String::from("interval_start,calls\n");
+    let mut rdr = csv::Reader::from_path(&file).expect("csv");
+    for r in rdr.records() {
+        let r = r.expect("record");
+        text.push_str(&format!("{},{}\n", &r[0], &r[3]));
+    }
+    let history = write(dir.path(), "history.csv", &text);
+    let q = callboard::query::forecast::ForecastQuery {
+        history: Some(history),
+        horizon: "7d".into(),
+        ..Default::default()
+    };
+    let r = callboard::query::forecast::run(None, &q).expect("forecast");
+    assert_eq!(r.rows.len(), 7 * 48);
+    let queue = &r.queues[0];
+    // auto picked the candidate with the lowest backtest WAPE.
+    let best = queue
+        .backtest
+        .iter()
+        .min_by(|a, b| a.wape.total_cmp(&b.wape))
+        .expect("candidates");
+    assert_eq!(queue.method, best.method);
+    assert_eq!(queue.backtest.len(), 5);
+    // The bank answers 07:00–21:05: the night has no history and forecasts 0 with a
+    // zero band; the weekend too (the file holds weekdays only).
+    for row in &r.rows {
+        let hour: u32 = row.interval_start[11..13].parse().expect("hour");
+        if !(7..22).contains(&hour) {
+            assert_eq!((row.calls, row.calls_hi95), (0.0, 0.0), "{row:?}");
+        }
+        assert!(row.calls_lo95 <= row.calls_lo80 && row.calls_hi80 <= row.calls_hi95);
+    }
+    let c80 = queue.coverage80.expect("a backtest");
+    assert!((0.72..=0.88).contains(&c80), "{c80}");
+    println!(
+        "bank forecast: {} chosen, WAPE {:.4}, 80 % band {c80:.3}, 95 % band {:.3}",
+        queue.method,
+        queue.wape.expect("wape"),
+        queue.coverage95.expect("95")
+    );
+}
+
+#[test]
+fn forecast_command_from_the_store_writes_the_cli_md_file() {
+    let dir = tempdir();
+    let centre = dir.path().join("centre");
+    simulate(&centre, 21, 4, false);
+    let data = dir.path().join("store");
+    ingest_json(&data, &[centre.join("calls.csv")], &[]);
+    let out = dir.path().join("forecast.csv");
+    let d = data.to_str().expect("utf-8");
+    let r = ok([
+        "forecast",
+        "--data-dir",
+        d,
+        "--horizon",
+        "2d",
+        "--interval",
+        "60m",
+        "--output",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(r.stdout.contains("backtest: WAPE"), "{}", r.stdout);
+    let mut rdr = csv::Reader::from_path(&out).expect("forecast file");
+    let header: Vec<String> = rdr
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "interval_start",
+            "queue",
+            "calls",
+            "calls_lo80",
+            "calls_hi80",
+            "calls_lo95",
+            "calls_hi95",
+            "aht_s",
+            "method"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.expect("row")).collect();
+    let queues: std::collections::BTreeSet<&str> = rows.iter().map(|r| &r[1]).collect();
+    // Every queue, 48 hourly rows each, forecasts ≥ 0 inside their bands.
+    assert_eq!(rows.len(), 48 * queues.len());
+    for r in &rows {
+        let v = |i: usize| r[i].parse::<f64>().expect("number");
+        assert!(
+            v(2) >= 0.0 && v(3) <= v(4) && v(5) <= v(3) && v(4) <= v(6),
+            "{r:?}"
+        );
+    }
+    // Bad input is a sentence, not a panic.
+    let r = run(["forecast", "--data-dir", d, "--interval", "20m"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("20m"), "{}", r.stderr);
+    let r = run(["forecast", "--data-dir", d, "--method", "magic"]);
+    assert!(
+        r.stderr.contains("unknown forecasting method"),
+        "{}",
+        r.stderr
+    );
+}

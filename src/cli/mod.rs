@@ -3,6 +3,7 @@
 //! and no computation here: that is `query`, `store` and the core.
 
 mod demo;
+mod forecast;
 mod ingest;
 mod kpi;
 mod schema;
@@ -61,6 +62,10 @@ enum Command {
     /// Agents (or lines) an interval needs, by Erlang C, Erlang A or Erlang B; for one
     /// interval or a whole file of them.
     Staff(staff::Args),
+    /// Calls per queue and interval for the weeks ahead, with 80 % and 95 % bands,
+    /// from the store's calls or an interval-count file (the method chosen per queue
+    /// by a weekly backtest).
+    Forecast(forecast::Args),
     /// Ticket SLAs against a policy: compliance per rule, breaches, tickets at risk,
     /// recurring problems, repeat calls.
     Tickets(tickets::Args),
@@ -94,6 +99,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Ingest(a) => ingest::run(a),
         Command::Kpi(a) => kpi::run(a),
         Command::Staff(a) => staff::run(a),
+        Command::Forecast(a) => forecast::run(a),
         Command::Tickets(a) => tickets::run(a),
         Command::Status(a) => status::run(a),
         Command::Schema(a) => schema::run(a),

@@ -5,10 +5,12 @@
 //! and the server present the same results.
 //!
 //! * [`kpi`] — the 23 KPIs over a period, bucketed and grouped;
+//! * [`forecast`] — volume and handle-time forecasts with prediction intervals;
 //! * [`tickets`] — ticket SLA compliance, breaches, risk, recurring problems;
 //! * [`staffing`] — agents needed for one interval or a file of them;
 //! * [`status`] — what the store holds, and whether it reads back whole.
 
+pub mod forecast;
 pub mod kpi;
 pub mod staffing;
 pub mod status;
@@ -140,6 +142,37 @@ pub enum QueryError {
         /// The file.
         path: PathBuf,
         /// What is wrong, with the line where there is one.
+        problem: String,
+    },
+    /// A forecasting method name that is none of the known ones.
+    #[error("unknown forecasting method {given:?}; use auto or one of {}", names.join(", "))]
+    UnknownMethod {
+        /// What was given.
+        given: String,
+        /// The known names.
+        names: Vec<String>,
+    },
+    /// No calls (or no history file) to forecast from.
+    #[error(
+        "no history to forecast from: load calls into the store, or give an interval-count file"
+    )]
+    NoHistory,
+    /// A history file that cannot be read.
+    #[error("{}:{line}: {problem}", path.display())]
+    HistoryFile {
+        /// The file.
+        path: PathBuf,
+        /// The line (1 = the header; 0 = the file as a whole).
+        line: u64,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A queue's history the methods refuse.
+    #[error("queue {queue}: {problem}")]
+    Forecast {
+        /// The queue.
+        queue: String,
+        /// Why.
         problem: String,
     },
     /// A worker thread panicked (a bug, not bad input).

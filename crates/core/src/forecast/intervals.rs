@@ -64,8 +64,8 @@ impl Dispersion {
                 })
                 .flatten();
             match nb {
-                Some(d) => d.inverse_cdf(p) as f64,
-                None => Poisson::new(mean).map_or(mean, |d| d.inverse_cdf(p) as f64),
+                Some(d) => quantile(|x| d.cdf(x), p),
+                None => Poisson::new(mean).map_or(mean, |d| quantile(|x| d.cdf(x), p)),
             }
         };
         Band {
@@ -99,6 +99,32 @@ impl Dispersion {
     }
 }
 
+/// The smallest count whose CDF reaches `p` (statrs' generic inverse gives up when
+/// the quantile is 0, so the search is done here: doubling, then bisection).
+fn quantile(cdf: impl Fn(u64) -> f64, p: f64) -> f64 {
+    if cdf(0) >= p {
+        return 0.0;
+    }
+    let mut hi: u64 = 1;
+    while cdf(hi) < p {
+        if hi > u64::MAX / 4 {
+            return hi as f64;
+        }
+        hi *= 2;
+    }
+    // cdf(lo) < p ≤ cdf(hi)
+    let mut lo = hi / 2;
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if cdf(mid) >= p {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +156,16 @@ mod tests {
         let (nb, p) = (d.band(20.0), Dispersion { inverse_size: 0.0 }.band(20.0));
         assert!(nb.lo80 < p.lo80 && nb.hi80 > p.hi80);
         assert!(nb.lo95 <= nb.lo80 && nb.hi95 >= nb.hi80);
+    }
+
+    #[test]
+    fn small_means_have_bands_that_start_at_zero() {
+        // Poisson(0.5): P(X = 0) = 0.6065 ≥ 0.10, P(X ≤ 1) = 0.9098 ≥ 0.90,
+        // P(X ≤ 2) = 0.9856 ≥ 0.975 → [0, 1] and [0, 2].
+        let b = Dispersion { inverse_size: 0.0 }.band(0.5);
+        assert_eq!((b.lo80, b.hi80, b.lo95, b.hi95), (0.0, 1.0, 0.0, 2.0));
+        let nb = Dispersion { inverse_size: 0.5 }.band(0.2);
+        assert_eq!((nb.lo80, nb.lo95), (0.0, 0.0));
     }
 
     #[test]

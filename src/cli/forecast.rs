@@ -1,0 +1,194 @@
+//! `callboard forecast`: flags → [`query::forecast`] → a summary table, and the
+//! forecast as CSV or JSON (on stdout or to `--output`).
+
+use super::{DataDir, Format, print_json};
+use crate::query::forecast::{ForecastQuery, ForecastReport};
+use crate::query::open_store;
+use anyhow::{Context, Result, bail};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn defaults() -> ForecastQuery {
+    ForecastQuery::default()
+}
+
+/// Flags of `callboard forecast`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  callboard forecast                                  # two weeks after the store's calls
+  callboard forecast --interval 15m --horizon 28d --output forecast.csv
+  callboard forecast --history acd_intervals.csv --timezone Europe/London --format json
+  callboard forecast --method profile_median_4 --queue sales
+
+The history file has interval_start (RFC 3339, or local time in --timezone) and
+calls, optionally queue and aht_s; a missing interval is no data, a 0 is a real zero.
+From the store, the history is the offered calls (answered, abandoned, timeout) per
+queue and interval, and the answered calls' handle times.
+
+Methods: seasonal_naive (same interval last week) and weekday x interval profiles
+(profile_mean_4, profile_median_4, profile_ewma_8_0.3, profile_mean_8); auto picks
+per queue the one with the lowest WAPE over the last --backtest-weeks weekly
+origins. The 80 % and 95 % bands are negative binomial, their width fitted on that
+backtest. Not yet: special days, day-of-month effects, staffing (issue 12).")]
+pub struct Args {
+    #[command(flatten)]
+    data: DataDir,
+    /// An interval-count file to forecast from instead of the store's calls.
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
+    /// First forecast interval (RFC 3339, or a date = midnight in --timezone)
+    /// [default: the interval after the history ends].
+    #[arg(long, value_name = "T")]
+    from: Option<String>,
+    /// How far ahead (e.g. 14d, 48h).
+    #[arg(long, default_value_t = defaults().horizon, value_name = "LEN")]
+    horizon: String,
+    /// Interval length: 15m, 30m or 60m.
+    #[arg(long, default_value_t = defaults().interval, value_name = "LEN")]
+    interval: String,
+    /// Only these queues (repeatable).
+    #[arg(long, value_name = "NAME")]
+    queue: Vec<String>,
+    /// auto, or a method's name (see below).
+    #[arg(long, default_value_t = defaults().method, value_name = "NAME")]
+    method: String,
+    /// IANA zone of the centre's wall clock (the profiles' days and intervals).
+    #[arg(long, default_value_t = defaults().timezone, value_name = "TZ")]
+    timezone: String,
+    /// Weekly origins of the backtest that chooses the method and fits the bands.
+    #[arg(long, default_value_t = defaults().backtest_weeks, value_name = "N")]
+    backtest_weeks: usize,
+    /// Write the forecast rows to this file (.csv or .json); the summary goes to
+    /// stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Output format on stdout: the summary table, or every row as CSV or JSON.
+    #[arg(long, default_value = "table", value_parser = Format::among(&[Format::Table, Format::Json, Format::Csv]))]
+    format: Format,
+    /// Indent the JSON even when it does not go to a terminal.
+    #[arg(long)]
+    pretty: bool,
+}
+
+/// Runs `callboard forecast`.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let q = ForecastQuery {
+        history: args.history.clone(),
+        from: args.from.clone(),
+        horizon: args.horizon.clone(),
+        interval: args.interval.clone(),
+        queue: args.queue.clone(),
+        method: args.method.clone(),
+        timezone: args.timezone.clone(),
+        backtest_weeks: args.backtest_weeks,
+    };
+    let store = match &q.history {
+        Some(_) => None,
+        None => Some(open_store(&args.data.path())?),
+    };
+    let report = crate::query::forecast::run(store.as_ref(), &q)?;
+    if let Some(path) = &args.output {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        match ext {
+            "csv" => write_csv(&report, &mut out),
+            "json" => serde_json::to_writer(&mut out, &report).map_err(Into::into),
+            other => bail!(
+                "{}: write the forecast as .csv or .json (not {other:?}; Parquet is not built yet)",
+                path.display()
+            ),
+        }
+        .and_then(|()| Ok(out.flush()?))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    match args.format {
+        Format::Json => print_json(&report, args.pretty)?,
+        Format::Csv => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            write_csv(&report, &mut out)?;
+            out.flush()?;
+        }
+        Format::Table => print_summary(&report, args.output.as_ref()),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The forecast file of docs/cli.md: one row per queue and interval.
+fn write_csv(report: &ForecastReport, out: &mut dyn Write) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    for r in &report.rows {
+        w.serialize(r)?;
+    }
+    if report.rows.is_empty() {
+        w.write_record([
+            "interval_start",
+            "queue",
+            "calls",
+            "calls_lo80",
+            "calls_hi80",
+            "calls_lo95",
+            "calls_hi95",
+            "aht_s",
+            "method",
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or("–".into(), |v| format!("{:.1} %", v * 100.0))
+}
+
+fn print_summary(report: &ForecastReport, output: Option<&PathBuf>) {
+    println!(
+        "forecast {} … {} ({}-minute intervals, {})",
+        report.from, report.to, report.interval_minutes, report.timezone
+    );
+    for q in &report.queues {
+        println!(
+            "\n{}: {} ({} days of history{})",
+            q.queue,
+            q.method,
+            q.history_days,
+            if q.thin_history {
+                "; under two weeks: a profile of what exists, no backtest"
+            } else {
+                ""
+            }
+        );
+        println!(
+            "  {:.0} calls forecast; peak {:.1} at {}",
+            q.total_calls,
+            q.peak_calls,
+            q.peak_interval.as_deref().unwrap_or("–")
+        );
+        if let (Some(w), Some(b)) = (q.wape, q.bias) {
+            println!(
+                "  backtest: WAPE {}, bias {:+.1} %; 80 % band covered {}, 95 % band {}",
+                pct(Some(w)),
+                b * 100.0,
+                pct(q.coverage80),
+                pct(q.coverage95)
+            );
+        }
+        if q.backtest.len() > 1 {
+            let all: Vec<String> = q
+                .backtest
+                .iter()
+                .map(|m| format!("{} {}", m.method, pct(Some(m.wape))))
+                .collect();
+            println!("  candidates' WAPE: {}", all.join(", "));
+        }
+    }
+    match output {
+        Some(p) => println!("\n{} rows written to {}", report.rows.len(), p.display()),
+        None => println!(
+            "\n{} rows: add --output FILE.csv (or --format csv) for the intervals",
+            report.rows.len()
+        ),
+    }
+}

@@ -1,0 +1,528 @@
+//! Volume and handle-time forecast per queue and interval, from the store's calls or
+//! an interval-count file, with prediction intervals and the backtest behind the
+//! method chosen (issue 12, first part: methods, automatic choice, intervals; no
+//! special days, calendar effects or staffing yet).
+
+use super::{QueryError, Result, moment, positive_duration_ms, time_zone};
+use crate::store::Store;
+use crate::store::readers::read_calls_for_report;
+use callboard_core::forecast::{
+    DayCounts, Dispersion, History, Method, ProfileStat, TargetDay, weekly_backtest,
+};
+use callboard_core::schema::Outcome;
+use callboard_core::time::{DAY_MS, TimeZoneSpec, format_timestamp};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A forecast as asked. `Default`: the store's calls, 30-minute intervals, the two
+/// weeks after the history, the method chosen per queue by an 8-week backtest, UTC.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ForecastQuery {
+    /// An interval-count file (`interval_start, calls`, optional `queue`, `aht_s`)
+    /// instead of the store's calls.
+    pub history: Option<PathBuf>,
+    /// First forecast interval [default: the interval after the history ends].
+    pub from: Option<String>,
+    /// How far ahead (`14d`).
+    pub horizon: String,
+    /// Interval length: `15m`, `30m` or `60m`.
+    pub interval: String,
+    /// Only these queues (all when empty).
+    pub queue: Vec<String>,
+    /// `auto`, or one method's name (see [`METHODS`]).
+    pub method: String,
+    /// IANA zone of the centre's wall clock (the profiles' days and slots).
+    pub timezone: String,
+    /// Weekly origins of the backtest.
+    pub backtest_weeks: usize,
+}
+
+impl Default for ForecastQuery {
+    fn default() -> Self {
+        ForecastQuery {
+            history: None,
+            from: None,
+            horizon: "14d".into(),
+            interval: "30m".into(),
+            queue: Vec::new(),
+            method: "auto".into(),
+            timezone: "UTC".into(),
+            backtest_weeks: 8,
+        }
+    }
+}
+
+/// The methods `auto` chooses among, by name.
+pub const METHODS: [Method; 5] = [
+    Method::SeasonalNaive,
+    Method::Profile {
+        stat: ProfileStat::Mean,
+        weeks: 4,
+    },
+    Method::Profile {
+        stat: ProfileStat::Median,
+        weeks: 4,
+    },
+    Method::Profile {
+        stat: ProfileStat::Ewma { alpha: 0.3 },
+        weeks: 8,
+    },
+    Method::Profile {
+        stat: ProfileStat::Mean,
+        weeks: 8,
+    },
+];
+
+/// One forecast interval of one queue (a row of the forecast file, docs/cli.md).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ForecastRow {
+    /// Interval start, RFC 3339 UTC.
+    pub interval_start: String,
+    /// Queue.
+    pub queue: String,
+    /// Expected offered calls (≥ 0, fractional).
+    pub calls: f64,
+    /// 80 % prediction interval, lower bound.
+    pub calls_lo80: f64,
+    /// 80 % prediction interval, upper bound.
+    pub calls_hi80: f64,
+    /// 95 % prediction interval, lower bound.
+    pub calls_lo95: f64,
+    /// 95 % prediction interval, upper bound.
+    pub calls_hi95: f64,
+    /// Expected mean handle time of answered calls, s (`None` without handle times).
+    pub aht_s: Option<f64>,
+    /// The method used for the queue.
+    pub method: String,
+}
+
+/// What was forecast for one queue, and how well the method did in the backtest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueueForecast {
+    /// Queue.
+    pub queue: String,
+    /// The method used.
+    pub method: String,
+    /// Days of history.
+    pub history_days: usize,
+    /// Under two weeks of history: a profile of what exists, no backtest.
+    pub thin_history: bool,
+    /// Every candidate's backtest WAPE (when there was a backtest).
+    pub backtest: Vec<MethodScore>,
+    /// The chosen method's pooled backtest.
+    pub wape: Option<f64>,
+    /// Its bias.
+    pub bias: Option<f64>,
+    /// The share of backtest actuals inside the 80 % band.
+    pub coverage80: Option<f64>,
+    /// … inside the 95 % band.
+    pub coverage95: Option<f64>,
+    /// The busiest forecast interval and its calls.
+    pub peak_interval: Option<String>,
+    /// Its calls.
+    pub peak_calls: f64,
+    /// Calls forecast in all.
+    pub total_calls: f64,
+}
+
+/// A method's backtest score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MethodScore {
+    /// Method name.
+    pub method: String,
+    /// Pooled WAPE.
+    pub wape: f64,
+    /// Pooled bias.
+    pub bias: f64,
+    /// MASE against seasonal naive.
+    pub mase: Option<f64>,
+}
+
+/// A forecast: per-queue summaries and the rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ForecastReport {
+    /// First interval, RFC 3339.
+    pub from: String,
+    /// End (exclusive).
+    pub to: String,
+    /// Interval length, minutes.
+    pub interval_minutes: i64,
+    /// The wall clock's zone.
+    pub timezone: String,
+    /// Per queue.
+    pub queues: Vec<QueueForecast>,
+    /// Per queue and interval, queue-major.
+    pub rows: Vec<ForecastRow>,
+}
+
+/// Interval counts of one queue on the wall clock: per (local day, slot) the calls,
+/// and the handle-time sum and count. (The hour an autumn DST change repeats falls
+/// on the same slots twice and is summed there: not yet split.)
+#[derive(Default)]
+struct Cells {
+    calls: BTreeMap<(i32, usize), f64>,
+    handle: BTreeMap<(i32, usize), (f64, f64)>,
+}
+
+/// A history's intervals, one entry per queue.
+struct Observed {
+    queues: BTreeMap<String, Cells>,
+    /// Intervals absent from the input are zeros (a call log), not missing (a file
+    /// of interval counts).
+    absent_is_zero: bool,
+    /// The end of the last observed interval, ms.
+    end_ms: i64,
+    first_ms: i64,
+}
+
+/// The wall-clock position of an instant: (local day, slot of the day).
+fn local_slot(t: i64, zone: &TimeZoneSpec, slot_ms: i64) -> (i32, usize) {
+    let local = t + zone.offset_ms_at(t);
+    (
+        local.div_euclid(DAY_MS) as i32,
+        (local.rem_euclid(DAY_MS) / slot_ms) as usize,
+    )
+}
+
+fn weekday(day: i32) -> u8 {
+    // 1970-01-01 was a Thursday (3 with Monday = 0).
+    ((i64::from(day) + 3).rem_euclid(7)) as u8
+}
+
+/// Computes the forecast.
+pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
+    let zone = time_zone(&q.timezone)?;
+    let slot_minutes: i64 = match q.interval.as_str() {
+        "15m" => 15,
+        "30m" => 30,
+        "60m" | "1h" => 60,
+        other => {
+            return Err(QueryError::IntervalLength {
+                given: other.to_owned(),
+            });
+        }
+    };
+    let slot_ms = slot_minutes * 60_000;
+    let slots = (DAY_MS / slot_ms) as usize;
+    let horizon_ms = positive_duration_ms(&q.horizon, "the forecast horizon")?;
+    let method_asked = match q.method.as_str() {
+        "auto" => None,
+        name => Some(
+            METHODS
+                .iter()
+                .copied()
+                .find(|m| m.name() == name)
+                .ok_or_else(|| QueryError::UnknownMethod {
+                    given: name.to_owned(),
+                    names: METHODS.iter().map(Method::name).collect(),
+                })?,
+        ),
+    };
+    let observed = match (&q.history, store) {
+        (Some(path), _) => read_history_file(path, &zone, slot_ms)?,
+        (None, Some(store)) => store_history(store, &zone, slot_ms)?,
+        (None, None) => return Err(QueryError::NoHistory),
+    };
+    let from_ms = match &q.from {
+        Some(t) => moment(t, &zone, "the forecast start")?,
+        None => observed.end_ms,
+    };
+    let from_ms = from_ms - from_ms.rem_euclid(slot_ms);
+    let to_ms = from_ms + horizon_ms;
+    let first_day = local_slot(observed.first_ms, &zone, slot_ms).0;
+    let (end_day, end_slot) = local_slot(observed.end_ms, &zone, slot_ms);
+
+    let mut queues = Vec::new();
+    let mut rows = Vec::new();
+    for (name, cells) in &observed.queues {
+        if !q.queue.is_empty() && !q.queue.contains(name) {
+            continue;
+        }
+        // The history: every day from the first observation to the last one's day;
+        // slots after the end of the data are unknown, not closed.
+        let days: Vec<DayCounts> = (first_day..=end_day)
+            .map(|day| DayCounts {
+                day,
+                weekday: weekday(day),
+                counts: (0..slots)
+                    .map(|s| match cells.calls.get(&(day, s)) {
+                        Some(c) => *c,
+                        None if day == end_day && s >= end_slot => f64::NAN,
+                        None if observed.absent_is_zero => 0.0,
+                        None => f64::NAN,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let history_days = days.len();
+        let history = History::new(slots, days).map_err(|e| QueryError::Forecast {
+            queue: name.clone(),
+            problem: e.to_string(),
+        })?;
+        let thin = history_days < 14;
+        // Backtest every candidate (or the one asked for) from weekly origins.
+        let candidates: Vec<Method> = match method_asked {
+            Some(m) => vec![m],
+            None => METHODS.to_vec(),
+        };
+        let backtests: Vec<_> = if thin {
+            Vec::new()
+        } else {
+            candidates
+                .iter()
+                .filter_map(|m| weekly_backtest(&history, m, q.backtest_weeks).ok())
+                .filter(|b| b.score.wape.is_finite())
+                .collect()
+        };
+        let best = backtests
+            .iter()
+            .min_by(|a, b| a.score.wape.total_cmp(&b.score.wape));
+        let method = match (method_asked, best) {
+            (Some(m), _) => m,
+            (None, Some(b)) => *METHODS
+                .iter()
+                .find(|m| m.name() == b.method)
+                .expect("a candidate"),
+            // Too little history to choose: the mean profile of what exists.
+            (None, None) => Method::Profile {
+                stat: ProfileStat::Mean,
+                weeks: 4,
+            },
+        };
+        let chosen = backtests.iter().find(|b| b.method == method.name());
+        let dispersion = chosen.map_or(Dispersion { inverse_size: 0.0 }, |b| {
+            Dispersion::fit(b.pairs.iter().copied())
+        });
+        let coverage = chosen.map(|b| dispersion.coverage(b.pairs.iter().copied()));
+        let aht = handle_profile(cells, first_day, end_day);
+
+        // The target days, each forecast from the days before it.
+        let (d0, _) = local_slot(from_ms, &zone, slot_ms);
+        let (d1, _) = local_slot(to_ms - 1, &zone, slot_ms);
+        let mut per_day: BTreeMap<i32, Vec<f64>> = BTreeMap::new();
+        for day in d0..=d1 {
+            let target = TargetDay {
+                day,
+                weekday: weekday(day),
+            };
+            let f = method
+                .forecast(&history.before(day), &[target])
+                .map_err(|e| QueryError::Forecast {
+                    queue: name.clone(),
+                    problem: e.to_string(),
+                })?;
+            per_day.insert(day, f.into_iter().next().unwrap_or_default());
+        }
+        let mut summary = QueueForecast {
+            queue: name.clone(),
+            method: method.name(),
+            history_days,
+            thin_history: thin,
+            backtest: backtests
+                .iter()
+                .map(|b| MethodScore {
+                    method: b.method.clone(),
+                    wape: b.score.wape,
+                    bias: b.score.bias,
+                    mase: b.score.mase,
+                })
+                .collect(),
+            wape: chosen.map(|b| b.score.wape),
+            bias: chosen.map(|b| b.score.bias),
+            coverage80: coverage.map(|c| c.0),
+            coverage95: coverage.map(|c| c.1),
+            peak_interval: None,
+            peak_calls: 0.0,
+            total_calls: 0.0,
+        };
+        let mut t = from_ms;
+        while t < to_ms {
+            let (day, slot) = local_slot(t, &zone, slot_ms);
+            let calls = per_day
+                .get(&day)
+                .and_then(|v| v.get(slot))
+                .copied()
+                .unwrap_or(0.0);
+            let band = dispersion.band(calls);
+            if calls > summary.peak_calls {
+                summary.peak_calls = calls;
+                summary.peak_interval = Some(format_timestamp(t));
+            }
+            summary.total_calls += calls;
+            rows.push(ForecastRow {
+                interval_start: format_timestamp(t),
+                queue: name.clone(),
+                calls,
+                calls_lo80: band.lo80,
+                calls_hi80: band.hi80,
+                calls_lo95: band.lo95,
+                calls_hi95: band.hi95,
+                aht_s: aht(weekday(day), slot),
+                method: method.name(),
+            });
+            t += slot_ms;
+        }
+        queues.push(summary);
+    }
+    if queues.is_empty() {
+        return Err(QueryError::NoHistory);
+    }
+    Ok(ForecastReport {
+        from: format_timestamp(from_ms),
+        to: format_timestamp(to_ms),
+        interval_minutes: slot_minutes,
+        timezone: zone.name().to_owned(),
+        queues,
+        rows,
+    })
+}
+
+/// The handle-time forecast of a queue: per weekday and slot the mean handle time
+/// of the answered calls of its latest 4 same weekdays, else the queue's mean; `None`
+/// without handle times.
+fn handle_profile(
+    cells: &Cells,
+    first_day: i32,
+    end_day: i32,
+) -> impl Fn(u8, usize) -> Option<f64> + '_ {
+    let (sum, n) = cells
+        .handle
+        .values()
+        .fold((0.0, 0.0), |(s, k), (a, b)| (s + a, k + b));
+    let overall = (n > 0.0).then(|| sum / n);
+    let recent_from = move |wd: u8| {
+        // The 4th latest day of weekday `wd` in the history.
+        (first_day..=end_day)
+            .rev()
+            .filter(|d| weekday(*d) == wd)
+            .nth(3)
+            .unwrap_or(first_day)
+    };
+    move |wd: u8, slot: usize| {
+        let from = recent_from(wd);
+        let (s, k) = (from..=end_day)
+            .filter(|d| weekday(*d) == wd)
+            .filter_map(|d| cells.handle.get(&(d, slot)))
+            .fold((0.0, 0.0), |(s, k), (a, b)| (s + a, k + b));
+        // Thin cells (under 5 answered calls) fall back to the queue's mean.
+        if k >= 5.0 { Some(s / k) } else { overall }
+    }
+}
+
+/// Offered calls (answered, abandoned, timeout) per queue and interval by
+/// `arrived_at`, and the answered calls' handle times, from the store.
+fn store_history(store: &Store, zone: &TimeZoneSpec, slot_ms: i64) -> Result<Observed> {
+    let Some(calls) = read_calls_for_report(store, &[], 7 * DAY_MS, false)? else {
+        return Err(QueryError::NoHistory);
+    };
+    let mut queues: BTreeMap<String, Cells> = BTreeMap::new();
+    let (mut first, mut last) = (i64::MAX, i64::MIN);
+    for i in 0..calls.len() {
+        let offered = matches!(
+            calls.outcome[i],
+            Outcome::Answered | Outcome::Abandoned | Outcome::Timeout
+        );
+        if !offered {
+            continue;
+        }
+        let t = calls.arrived_ms[i];
+        first = first.min(t);
+        last = last.max(t);
+        let cell = local_slot(t, zone, slot_ms);
+        let q = queues
+            .entry(calls.queues[calls.queue[i] as usize].clone())
+            .or_default();
+        *q.calls.entry(cell).or_insert(0.0) += 1.0;
+        if calls.outcome[i] == Outcome::Answered {
+            let part = |x: f64| if x.is_finite() { x } else { 0.0 };
+            let talk = calls.talk_s[i];
+            if talk.is_finite() {
+                let h = talk + part(calls.hold_s[i]) + part(calls.acw_s[i]);
+                let e = q.handle.entry(cell).or_insert((0.0, 0.0));
+                e.0 += h;
+                e.1 += 1.0;
+            }
+        }
+    }
+    if queues.is_empty() {
+        return Err(QueryError::NoHistory);
+    }
+    Ok(Observed {
+        queues,
+        absent_is_zero: true,
+        end_ms: last - last.rem_euclid(slot_ms) + slot_ms,
+        first_ms: first,
+    })
+}
+
+/// An interval-count file: `interval_start` (RFC 3339, or local time in the zone),
+/// `calls`, optional `queue` and `aht_s`. A missing interval is no data, not zero.
+fn read_history_file(path: &PathBuf, zone: &TimeZoneSpec, slot_ms: i64) -> Result<Observed> {
+    let bad = |line: u64, problem: String| QueryError::HistoryFile {
+        path: path.clone(),
+        line,
+        problem,
+    };
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| bad(0, e.to_string()))?;
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| bad(1, e.to_string()))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
+        .collect();
+    let col = |n: &str| header.iter().position(|h| h == n);
+    let (Some(c_start), Some(c_calls)) = (col("interval_start"), col("calls")) else {
+        return Err(bad(
+            1,
+            "a history file needs the columns interval_start and calls (optional: queue, aht_s)"
+                .into(),
+        ));
+    };
+    let (c_queue, c_aht) = (col("queue"), col("aht_s"));
+    let mut queues: BTreeMap<String, Cells> = BTreeMap::new();
+    let (mut first, mut last) = (i64::MAX, i64::MIN);
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i as u64 + 2;
+        let rec = rec.map_err(|e| bad(line, e.to_string()))?;
+        let field = |c: usize| rec.get(c).unwrap_or("").trim();
+        let t = callboard_core::time::parse_timestamp(field(c_start), zone)
+            .map_err(|e| bad(line, format!("interval_start: {e}")))?;
+        let calls: f64 = field(c_calls)
+            .parse()
+            .ok()
+            .filter(|x: &f64| x.is_finite() && *x >= 0.0)
+            .ok_or_else(|| {
+                bad(
+                    line,
+                    format!("calls: {:?} is not a count ≥ 0", field(c_calls)),
+                )
+            })?;
+        let queue = c_queue.map_or("all", |c| field(c)).to_owned();
+        let cell = local_slot(t, zone, slot_ms);
+        first = first.min(t);
+        last = last.max(t);
+        let q = queues.entry(queue).or_default();
+        // A finer file (five-minute rows into half-hour slots) sums into its slot.
+        *q.calls.entry(cell).or_insert(0.0) += calls;
+        if let Some(a) = c_aht.and_then(|c| field(c).parse::<f64>().ok())
+            && a.is_finite()
+            && a > 0.0
+            && calls > 0.0
+        {
+            let h = q.handle.entry(cell).or_insert((0.0, 0.0));
+            h.0 += a * calls;
+            h.1 += calls;
+        }
+    }
+    if queues.is_empty() {
+        return Err(bad(2, "the file holds no intervals".into()));
+    }
+    Ok(Observed {
+        queues,
+        absent_is_zero: false,
+        end_ms: last - last.rem_euclid(slot_ms) + slot_ms,
+        first_ms: first,
+    })
+}
