@@ -7,7 +7,15 @@ fn the_demo_loads_the_sample_and_prints_its_kpis_and_ticket_slas() {
     let dir = tempdir();
     let data = dir.path().join("demo-store");
     let d = data.display().to_string();
-    let r = ok(["demo", "--data-dir", d.as_str()]);
+    let reports = dir.path().join("reports");
+    let rp = reports.display().to_string();
+    let r = ok([
+        "demo",
+        "--data-dir",
+        d.as_str(),
+        "--reports-dir",
+        rp.as_str(),
+    ]);
     let out = &r.stdout;
     // Every sample table loaded whole: no rejects in the ingest lines, and the
     // store holds one row per data line of each sample file.
@@ -69,6 +77,20 @@ fn the_demo_loads_the_sample_and_prints_its_kpis_and_ticket_slas() {
     ] {
         assert!(out.contains(heading), "{heading} missing:\n{out}");
     }
+    // The forecast of the two weeks after the sample: every queue, 14 × 48 half
+    // hours each, and its summary.
+    let mut rdr = csv::Reader::from_path(reports.join("demo-forecast.csv")).expect("forecast");
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.expect("row")).collect();
+    let queues: std::collections::BTreeSet<&str> = rows.iter().map(|r| &r[1]).collect();
+    assert!(!queues.is_empty());
+    assert_eq!(rows.len(), 14 * 48 * queues.len());
+    assert!(out.contains("backtest WAPE"), "{out}");
     // A second run replaces its own store.
-    ok(["demo", "--data-dir", d.as_str()]);
+    ok([
+        "demo",
+        "--data-dir",
+        d.as_str(),
+        "--reports-dir",
+        rp.as_str(),
+    ]);
 }

@@ -25,6 +25,9 @@ pub struct Args {
     /// The sample data [default: ./sample_data, else the one next to the sources].
     #[arg(long, value_name = "DIR")]
     sample_dir: Option<PathBuf>,
+    /// Where the demo writes its files (the forecast).
+    #[arg(long, default_value = "reports", value_name = "DIR")]
+    reports_dir: PathBuf,
 }
 
 fn sample_dir(flag: Option<PathBuf>) -> Result<PathBuf> {
@@ -168,8 +171,39 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
     )?;
     super::tickets::print_report_table(&tickets, 5);
+    // The two weeks after the sample, per queue and half hour.
+    let forecast = crate::query::forecast::run(
+        Some(&store),
+        &crate::query::forecast::ForecastQuery::default(),
+    )?;
+    std::fs::create_dir_all(&args.reports_dir)
+        .with_context(|| format!("cannot create {}", args.reports_dir.display()))?;
+    let path = args.reports_dir.join("demo-forecast.csv");
+    let mut file = std::io::BufWriter::new(
+        std::fs::File::create(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?,
+    );
+    super::forecast::write_csv(&forecast, &mut file)
+        .and_then(|()| Ok(std::io::Write::flush(&mut file)?))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    println!("\nforecast, {} … {}:", forecast.from, forecast.to);
+    for q in &forecast.queues {
+        println!(
+            "  {:<10} {:>7.0} calls, peak {:>5.1} a half hour at {}  ({}, backtest WAPE {})",
+            q.queue,
+            q.total_calls,
+            q.peak_calls,
+            q.peak_interval.as_deref().unwrap_or("–"),
+            q.method,
+            q.wape.map_or("–".into(), |w| format!("{:.1} %", w * 100.0))
+        );
+    }
     println!(
-        "\nnext: callboard kpi --data-dir {d} --by day --group queue   (see callboard kpi --help)\n      callboard tickets --data-dir {d} --by month --group severity",
+        "  every interval with its 80 % and 95 % bands: {}",
+        path.display()
+    );
+    println!(
+        "\nnext: callboard kpi --data-dir {d} --by day --group queue   (see callboard kpi --help)\n      callboard tickets --data-dir {d} --by month --group severity\n      callboard forecast --data-dir {d} --interval 15m --horizon 28d",
         d = args.data_dir.display()
     );
     Ok(ExitCode::SUCCESS)

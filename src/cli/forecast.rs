@@ -117,7 +117,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 /// The forecast file of docs/cli.md: one row per queue and interval.
-fn write_csv(report: &ForecastReport, out: &mut dyn Write) -> Result<()> {
+pub fn write_csv(report: &ForecastReport, out: &mut dyn Write) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
     for r in &report.rows {
         w.serialize(r)?;
