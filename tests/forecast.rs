@@ -265,3 +265,75 @@ fn forecast_command_from_the_store_writes_the_cli_md_file() {
         r.stderr
     );
 }
+
+#[test]
+fn forecast_staffing_matches_the_staff_command_row_by_row() {
+    let dir = tempdir();
+    let centre = dir.path().join("centre");
+    simulate(&centre, 21, 5, false);
+    let data = dir.path().join("store");
+    ingest_json(&data, &[centre.join("calls.csv")], &[]);
+    let out = dir.path().join("forecast.csv");
+    let d = data.to_str().expect("utf-8");
+    ok([
+        "forecast",
+        "--data-dir",
+        d,
+        "--horizon",
+        "1d",
+        "--interval",
+        "60m",
+        "--staffing",
+        "--staff-to",
+        "p80",
+        "--shrinkage",
+        "0.3",
+        "--output",
+        out.to_str().expect("utf-8"),
+    ]);
+    let mut rdr = csv::Reader::from_path(&out).expect("forecast file");
+    let header: Vec<String> = rdr
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(&header[9..], ["agents", "positions"]);
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.expect("row")).collect();
+    let mut checked = 0;
+    for r in rows
+        .iter()
+        .filter(|r| r[4].parse::<f64>().expect("hi80") > 0.0)
+        .step_by(7)
+        .take(4)
+    {
+        // Sized for the 80 % band's upper bound (column calls_hi80).
+        let j: serde_json::Value = serde_json::from_str(
+            &ok([
+                "staff",
+                "--calls",
+                &r[4],
+                "--aht",
+                &r[7],
+                "--interval-minutes",
+                "60",
+                "--shrinkage",
+                "0.3",
+                "--format",
+                "json",
+            ])
+            .stdout,
+        )
+        .expect("json");
+        assert_eq!(r[9].parse::<u64>().ok(), j["agents"].as_u64(), "{r:?}");
+        assert_eq!(r[10].parse::<u64>().ok(), j["positions"].as_u64(), "{r:?}");
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
+    // A night hour with no calls needs nobody (the simulated repairs queue has some).
+    let quiet: Vec<_> = rows.iter().filter(|r| &r[4] == "0.0").collect();
+    assert!(!quiet.is_empty());
+    for r in quiet {
+        assert_eq!((&r[9], &r[10]), ("0", "0"), "{r:?}");
+    }
+}

@@ -2,8 +2,9 @@
 //! forecast as CSV or JSON (on stdout or to `--output`).
 
 use super::{DataDir, Format, print_json};
-use crate::query::forecast::{ForecastQuery, ForecastReport};
+use crate::query::forecast::{ForecastQuery, ForecastReport, StaffTo};
 use crate::query::open_store;
+use crate::query::staffing::StaffQuery;
 use anyhow::{Context, Result, bail};
 use std::io::Write;
 use std::path::PathBuf;
@@ -30,7 +31,10 @@ Methods: seasonal_naive (same interval last week) and weekday x interval profile
 (profile_mean_4, profile_median_4, profile_ewma_8_0.3, profile_mean_8); auto picks
 per queue the one with the lowest WAPE over the last --backtest-weeks weekly
 origins. The 80 % and 95 % bands are negative binomial, their width fitted on that
-backtest. Not yet: special days, day-of-month effects, staffing (issue 12).")]
+backtest. --staffing adds agents and positions per interval with the targets of
+`callboard staff` (--sl-target, --model, --shrinkage, ...), sized for the point
+forecast or, with --staff-to p80|p95, for a band's upper bound. Not yet: special
+days, day-of-month effects, shrinkage measured from the store (issue 12).")]
 pub struct Args {
     #[command(flatten)]
     data: DataDir,
@@ -69,6 +73,31 @@ pub struct Args {
     /// Indent the JSON even when it does not go to a terminal.
     #[arg(long)]
     pretty: bool,
+    /// Add agents and positions per interval (the targets below, as `callboard
+    /// staff` takes them; the interval's forecast gives calls and handle time).
+    #[arg(long)]
+    staffing: bool,
+    /// With --staffing: staff to the point forecast, or to the upper bound of the
+    /// 80 % or 95 % band (a buffer for the busier intervals).
+    #[arg(long, value_enum, default_value_t = StaffToArg::Point, requires = "staffing")]
+    staff_to: StaffToArg,
+    /// With --staffing: the handle time of intervals the history gives none for
+    /// (an interval file without aht_s), seconds.
+    #[arg(long, value_name = "S", requires = "staffing")]
+    aht: Option<f64>,
+    #[command(flatten)]
+    targets: super::staff::Targets,
+}
+
+/// What staffing is sized for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StaffToArg {
+    /// The point forecast.
+    Point,
+    /// The 80 % band's upper bound.
+    P80,
+    /// The 95 % band's upper bound.
+    P95,
 }
 
 /// Runs `callboard forecast`.
@@ -82,12 +111,26 @@ pub fn run(args: Args) -> Result<ExitCode> {
         method: args.method.clone(),
         timezone: args.timezone.clone(),
         backtest_weeks: args.backtest_weeks,
+        staffing: args.staffing.then(|| StaffQuery {
+            aht_s: args.aht.unwrap_or(0.0),
+            ..args.targets.query()
+        }),
+        staff_to: match args.staff_to {
+            StaffToArg::Point => StaffTo::Point,
+            StaffToArg::P80 => StaffTo::P80,
+            StaffToArg::P95 => StaffTo::P95,
+        },
     };
     let store = match &q.history {
         Some(_) => None,
         None => Some(open_store(&args.data.path())?),
     };
-    let report = crate::query::forecast::run(store.as_ref(), &q)?;
+    let report = crate::query::forecast::run(store.as_ref(), &q).map_err(|e| match e {
+        crate::query::QueryError::NoHandleTime { .. } => {
+            anyhow::anyhow!("{e}: add --aht SECONDS")
+        }
+        e => e.into(),
+    })?;
     if let Some(path) = &args.output {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         let file = std::fs::File::create(path)
@@ -123,6 +166,7 @@ pub fn write_csv(report: &ForecastReport, out: &mut dyn Write) -> Result<()> {
         w.serialize(r)?;
     }
     if report.rows.is_empty() {
+        // No rows: the header alone (without the staffing columns).
         w.write_record([
             "interval_start",
             "queue",
@@ -166,6 +210,9 @@ fn print_summary(report: &ForecastReport, output: Option<&PathBuf>) {
             q.peak_calls,
             q.peak_interval.as_deref().unwrap_or("–")
         );
+        if let (Some(a), Some(p)) = (q.peak_agents, q.peak_positions) {
+            println!("  staffing: at most {a} agents, {p} positions in one interval");
+        }
         if let (Some(w), Some(b)) = (q.wape, q.bias) {
             println!(
                 "  backtest: WAPE {}, bias {:+.1} %; 80 % band covered {}, 95 % band {}",

@@ -22,6 +22,60 @@ pub enum ModelArg {
     ErlangB,
 }
 
+/// The staffing targets, shared by `staff` and `forecast --staffing`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Targets {
+    /// Fraction of calls to answer within --sl-seconds (0.8 = 80 %).
+    #[arg(long, default_value_t = StaffQuery::default().sl_target, value_name = "F")]
+    sl_target: f64,
+    /// Service-level threshold, seconds.
+    #[arg(long, default_value_t = StaffQuery::default().sl_seconds, value_name = "S")]
+    sl_seconds: f64,
+    /// Queueing model.
+    #[arg(long, value_enum, default_value_t = ModelArg::ErlangC)]
+    model: ModelArg,
+    /// Callers' mean patience before hanging up, seconds (Erlang A).
+    #[arg(long, value_name = "S")]
+    patience: Option<f64>,
+    /// Cap on the abandon rate (Erlang A), e.g. 0.05.
+    #[arg(long, value_name = "F")]
+    max_abandon: Option<f64>,
+    /// Cap on the average speed of answer, seconds.
+    #[arg(long, value_name = "S")]
+    max_asa: Option<f64>,
+    /// Blocking target for Erlang B, e.g. 0.01 (1 % of calls hear busy).
+    #[arg(long, value_name = "F")]
+    max_blocking: Option<f64>,
+    /// Share of paid time not on the phones (breaks, training, absence), e.g. 0.3.
+    #[arg(long, default_value_t = StaffQuery::default().shrinkage, value_name = "F")]
+    shrinkage: f64,
+    /// Cap on occupancy, e.g. 0.85.
+    #[arg(long, value_name = "F")]
+    max_occupancy: Option<f64>,
+}
+
+impl Targets {
+    /// A staffing query with these targets (calls and handle time left at 0).
+    pub fn query(&self) -> StaffQuery {
+        StaffQuery {
+            sl_target: self.sl_target,
+            sl_seconds: self.sl_seconds,
+            model: match self.model {
+                ModelArg::ErlangC => ModelKind::ErlangC,
+                ModelArg::ErlangA => ModelKind::ErlangA,
+                ModelArg::ErlangB => ModelKind::ErlangB,
+            },
+            patience_s: self.patience,
+            max_abandon: self.max_abandon,
+            max_asa_s: self.max_asa,
+            max_blocking: self.max_blocking,
+            shrinkage: self.shrinkage,
+            max_occupancy: self.max_occupancy,
+            ..StaffQuery::default()
+        }
+    }
+}
+
 /// Flags of `callboard staff`.
 ///
 /// How many agents an interval needs to meet its targets, by Erlang C (callers wait),
@@ -52,33 +106,8 @@ pub struct Args {
     /// Interval length, minutes [default: 30, or the spacing of the file's intervals].
     #[arg(long, value_name = "M")]
     interval_minutes: Option<f64>,
-    /// Fraction of calls to answer within --sl-seconds (0.8 = 80 %).
-    #[arg(long, default_value_t = StaffQuery::default().sl_target, value_name = "F")]
-    sl_target: f64,
-    /// Service-level threshold, seconds.
-    #[arg(long, default_value_t = StaffQuery::default().sl_seconds, value_name = "S")]
-    sl_seconds: f64,
-    /// Queueing model.
-    #[arg(long, value_enum, default_value_t = ModelArg::ErlangC)]
-    model: ModelArg,
-    /// Callers' mean patience before hanging up, seconds (Erlang A).
-    #[arg(long, value_name = "S")]
-    patience: Option<f64>,
-    /// Cap on the abandon rate (Erlang A), e.g. 0.05.
-    #[arg(long, value_name = "F")]
-    max_abandon: Option<f64>,
-    /// Cap on the average speed of answer, seconds.
-    #[arg(long, value_name = "S")]
-    max_asa: Option<f64>,
-    /// Blocking target for Erlang B, e.g. 0.01 (1 % of calls hear busy).
-    #[arg(long, value_name = "F")]
-    max_blocking: Option<f64>,
-    /// Share of paid time not on the phones (breaks, training, absence), e.g. 0.3.
-    #[arg(long, default_value_t = StaffQuery::default().shrinkage, value_name = "F")]
-    shrinkage: f64,
-    /// Cap on occupancy, e.g. 0.85.
-    #[arg(long, value_name = "F")]
-    max_occupancy: Option<f64>,
+    #[command(flatten)]
+    targets: Targets,
     /// Output format for one interval.
     #[arg(long, default_value = "table", value_parser = Format::among(&[Format::Table, Format::Json]))]
     format: Format,
@@ -100,19 +129,7 @@ impl Args {
             calls: self.calls.unwrap_or(0.0),
             aht_s: self.aht.unwrap_or(0.0),
             interval_minutes: self.interval_minutes,
-            sl_target: self.sl_target,
-            sl_seconds: self.sl_seconds,
-            model: match self.model {
-                ModelArg::ErlangC => ModelKind::ErlangC,
-                ModelArg::ErlangA => ModelKind::ErlangA,
-                ModelArg::ErlangB => ModelKind::ErlangB,
-            },
-            patience_s: self.patience,
-            max_abandon: self.max_abandon,
-            max_asa_s: self.max_asa,
-            max_blocking: self.max_blocking,
-            shrinkage: self.shrinkage,
-            max_occupancy: self.max_occupancy,
+            ..self.targets.query()
         }
     }
 }

@@ -3,9 +3,11 @@
 //! method chosen (issue 12, first part: methods, automatic choice, intervals; no
 //! special days, calendar effects or staffing yet).
 
+use super::staffing::StaffQuery;
 use super::{QueryError, Result, moment, positive_duration_ms, time_zone};
 use crate::store::Store;
 use crate::store::readers::read_calls_for_report;
+use callboard_core::erlang::StaffingRequest;
 use callboard_core::forecast::{
     DayCounts, Dispersion, History, Method, ProfileStat, TargetDay, weekly_backtest,
 };
@@ -37,6 +39,25 @@ pub struct ForecastQuery {
     pub timezone: String,
     /// Weekly origins of the backtest.
     pub backtest_weeks: usize,
+    /// Agents and positions per row with these targets (`calls` and `aht_s` of the
+    /// query are ignored: each row's forecast gives them; a positive `aht_s` is the
+    /// handle time of rows without one).
+    pub staffing: Option<StaffQuery>,
+    /// What to staff to: the point forecast, or the upper bound of a band.
+    pub staff_to: StaffTo,
+}
+
+/// The calls staffing is sized for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StaffTo {
+    /// The point forecast.
+    #[default]
+    Point,
+    /// The 80 % band's upper bound (a buffer: 1 interval in 10 busier).
+    P80,
+    /// The 95 % band's upper bound.
+    P95,
 }
 
 impl Default for ForecastQuery {
@@ -50,6 +71,8 @@ impl Default for ForecastQuery {
             method: "auto".into(),
             timezone: "UTC".into(),
             backtest_weeks: 8,
+            staffing: None,
+            staff_to: StaffTo::Point,
         }
     }
 }
@@ -96,6 +119,12 @@ pub struct ForecastRow {
     pub aht_s: Option<f64>,
     /// The method used for the queue.
     pub method: String,
+    /// Agents needed (with staffing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agents: Option<u64>,
+    /// Positions to schedule (with staffing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub positions: Option<u64>,
 }
 
 /// What was forecast for one queue, and how well the method did in the backtest.
@@ -125,6 +154,10 @@ pub struct QueueForecast {
     pub peak_calls: f64,
     /// Calls forecast in all.
     pub total_calls: f64,
+    /// The most agents any interval needs (with staffing).
+    pub peak_agents: Option<u64>,
+    /// The most positions any interval needs (with staffing).
+    pub peak_positions: Option<u64>,
 }
 
 /// A method's backtest score.
@@ -336,6 +369,8 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
             peak_interval: None,
             peak_calls: 0.0,
             total_calls: 0.0,
+            peak_agents: None,
+            peak_positions: None,
         };
         let mut t = from_ms;
         while t < to_ms {
@@ -361,6 +396,8 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
                 calls_hi95: band.hi95,
                 aht_s: aht(weekday(day), slot),
                 method: method.name(),
+                agents: None,
+                positions: None,
             });
             t += slot_ms;
         }
@@ -368,6 +405,9 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
     }
     if queues.is_empty() {
         return Err(QueryError::NoHistory);
+    }
+    if let Some(targets) = &q.staffing {
+        staff(&mut rows, &mut queues, targets, q.staff_to, slot_minutes)?;
     }
     Ok(ForecastReport {
         from: format_timestamp(from_ms),
@@ -377,6 +417,53 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
         queues,
         rows,
     })
+}
+
+/// Adds agents and positions to every row through the batch Erlang engine, sized
+/// for the point forecast or a band's upper bound; peaks per queue.
+fn staff(
+    rows: &mut [ForecastRow],
+    queues: &mut [QueueForecast],
+    targets: &StaffQuery,
+    staff_to: StaffTo,
+    slot_minutes: i64,
+) -> Result<()> {
+    let requests = rows
+        .iter()
+        .map(|r| {
+            let calls = match staff_to {
+                StaffTo::Point => r.calls,
+                StaffTo::P80 => r.calls_hi80,
+                StaffTo::P95 => r.calls_hi95,
+            };
+            let aht_s = r
+                .aht_s
+                .or((targets.aht_s > 0.0).then_some(targets.aht_s))
+                .ok_or_else(|| QueryError::NoHandleTime {
+                    queue: r.queue.clone(),
+                })?;
+            StaffQuery {
+                calls,
+                aht_s,
+                interval_minutes: Some(slot_minutes as f64),
+                ..targets.clone()
+            }
+            .request()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for ((row, staffing), _) in rows
+        .iter_mut()
+        .zip(StaffingRequest::solve_many(&requests))
+        .zip(&requests)
+    {
+        row.agents = Some(staffing.metrics.agents);
+        row.positions = Some(staffing.positions);
+        if let Some(q) = queues.iter_mut().find(|q| q.queue == row.queue) {
+            q.peak_agents = q.peak_agents.max(Some(staffing.metrics.agents));
+            q.peak_positions = q.peak_positions.max(Some(staffing.positions));
+        }
+    }
+    Ok(())
 }
 
 /// The handle-time forecast of a queue: per weekday and slot the mean handle time

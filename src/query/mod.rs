@@ -167,6 +167,14 @@ pub enum QueryError {
         /// What is wrong.
         problem: String,
     },
+    /// Staffing a forecast row without a handle time.
+    #[error(
+        "queue {queue}: staffing needs a handle time; give aht_s in the history or a handle time to use"
+    )]
+    NoHandleTime {
+        /// The queue.
+        queue: String,
+    },
     /// A queue's history the methods refuse.
     #[error("queue {queue}: {problem}")]
     Forecast {
