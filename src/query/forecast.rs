@@ -77,25 +77,15 @@ impl Default for ForecastQuery {
     }
 }
 
-/// The methods `auto` chooses among, by name.
-pub const METHODS: [Method; 5] = [
-    Method::SeasonalNaive,
-    Method::Profile {
-        stat: ProfileStat::Mean,
-        weeks: 4,
-    },
-    Method::Profile {
-        stat: ProfileStat::Median,
-        weeks: 4,
-    },
-    Method::Profile {
-        stat: ProfileStat::Ewma { alpha: 0.3 },
-        weeks: 8,
-    },
-    Method::Profile {
-        stat: ProfileStat::Mean,
-        weeks: 8,
-    },
+/// The methods `auto` chooses among, by name: the core's members and their
+/// median combination.
+pub const METHODS: [Method; 6] = [
+    Method::MEMBERS[0],
+    Method::MEMBERS[1],
+    Method::MEMBERS[2],
+    Method::MEMBERS[3],
+    Method::MEMBERS[4],
+    Method::Combination,
 ];
 
 /// One forecast interval of one queue (a row of the forecast file, docs/cli.md).

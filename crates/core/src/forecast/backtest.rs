@@ -213,3 +213,97 @@ mod tests {
         assert!(weekly_backtest(&mondays(&[1.0]), &Method::SeasonalNaive, 3).is_err());
     }
 }
+
+#[cfg(test)]
+mod ground_truth {
+    //! Poisson counts drawn from a known weekly rate: the forecast of weeks 9–10 from
+    //! weeks 1–8 is judged against the oracle that knows the rate.
+    use super::super::intervals::Dispersion;
+    use super::super::methods::ProfileStat;
+    use super::super::{DayCounts, History, TargetDay};
+    use super::*;
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, Poisson};
+
+    /// Calls per half hour: closed 20:00–08:00 and on Sundays, a midday peak,
+    /// Mondays busier.
+    fn rate(weekday: u8, slot: usize) -> f64 {
+        if weekday == 6 || !(16..40).contains(&slot) {
+            return 0.0;
+        }
+        let hour = slot as f64 / 2.0;
+        let day = [1.3, 1.0, 1.0, 1.0, 0.9, 0.5, 0.0][weekday as usize];
+        day * (40.0 + 30.0 * (-((hour - 12.0) / 3.0).powi(2)).exp())
+    }
+
+    fn days(weeks: i32, rng: &mut rand_chacha::ChaCha8Rng) -> Vec<DayCounts> {
+        (0..weeks * 7)
+            .map(|i| {
+                let day = 4 + i; // 1970-01-05 was a Monday
+                let weekday = (i % 7) as u8;
+                let counts = (0..48)
+                    .map(|s| match rate(weekday, s) {
+                        0.0 => 0.0,
+                        r => Poisson::new(r).expect("rate > 0").sample(rng),
+                    })
+                    .collect();
+                DayCounts {
+                    day,
+                    weekday,
+                    counts,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn weeks_9_and_10_from_weeks_1_to_8_are_as_good_as_the_noise_allows() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let all = History::new(48, days(10, &mut rng)).expect("valid");
+        let cut = 4 + 8 * 7;
+        let train = all.before(cut);
+        let test: Vec<&DayCounts> = all.days().iter().filter(|d| d.day >= cut).collect();
+        let targets: Vec<TargetDay> = test
+            .iter()
+            .map(|d| TargetDay {
+                day: d.day,
+                weekday: d.weekday,
+            })
+            .collect();
+        let m = Method::Profile {
+            stat: ProfileStat::Mean,
+            weeks: 8,
+        };
+        let f = m.forecast(&train, &targets).expect("forecast");
+        let (mut err, mut oracle, mut act) = (0.0, 0.0, 0.0);
+        for (d, f) in test.iter().zip(&f) {
+            for s in 0..48 {
+                let a = d.counts[s];
+                err += (a - f[s]).abs();
+                oracle += (a - rate(d.weekday, s)).abs();
+                act += a;
+                if rate(d.weekday, s) == 0.0 {
+                    assert_eq!(f[s], 0.0, "closed hours stay 0");
+                }
+            }
+        }
+        // The mean of 8 weeks has its own noise (√(1 + 1/8) ≈ 1.06 × the oracle's).
+        let (wape, floor) = (err / act, oracle / act);
+        assert!(
+            wape < 1.12 * floor,
+            "WAPE {wape} against the noise floor {floor}"
+        );
+        // Bands fitted on a backtest of the training weeks cover the test weeks.
+        let b = weekly_backtest(&train, &m, 4).expect("backtest");
+        let dispersion = Dispersion::fit(b.pairs.iter().copied());
+        let pairs = test
+            .iter()
+            .zip(&f)
+            .flat_map(|(d, f)| d.counts.iter().copied().zip(f.iter().copied()))
+            .filter(|(_, f)| *f > 0.0);
+        let (c80, c95) = dispersion.coverage(pairs);
+        println!("synthetic: WAPE {wape:.4}, oracle {floor:.4}, coverage {c80:.3} / {c95:.3}");
+        assert!((0.72..=0.88).contains(&c80), "80 %: {c80}");
+        assert!((0.90..=0.99).contains(&c95), "95 %: {c95}");
+    }
+}

@@ -30,9 +30,33 @@ pub enum Method {
         /// How many of the latest same-weekday days.
         weeks: usize,
     },
+    /// The per-slot median of [`Method::MEMBERS`]' forecasts: combinations are
+    /// more robust than any one method picked by a backtest.
+    Combination,
 }
 
 impl Method {
+    /// The methods [`Method::Combination`] takes the median of.
+    pub const MEMBERS: [Method; 5] = [
+        Method::SeasonalNaive,
+        Method::Profile {
+            stat: ProfileStat::Mean,
+            weeks: 4,
+        },
+        Method::Profile {
+            stat: ProfileStat::Median,
+            weeks: 4,
+        },
+        Method::Profile {
+            stat: ProfileStat::Ewma { alpha: 0.3 },
+            weeks: 8,
+        },
+        Method::Profile {
+            stat: ProfileStat::Mean,
+            weeks: 8,
+        },
+    ];
+
     /// A short name for reports (`seasonal_naive`, `profile_mean_4`, …).
     pub fn name(&self) -> String {
         match self {
@@ -42,6 +66,7 @@ impl Method {
                 ProfileStat::Median => format!("profile_median_{weeks}"),
                 ProfileStat::Ewma { alpha } => format!("profile_ewma_{weeks}_{alpha}"),
             },
+            Method::Combination => "combination_median".into(),
         }
     }
 
@@ -55,8 +80,25 @@ impl Method {
         if history.days().is_empty() {
             return Err(ForecastError::Empty);
         }
+        if *self == Method::Combination {
+            let each = Method::MEMBERS
+                .iter()
+                .map(|m| m.forecast(history, targets))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok((0..targets.len())
+                .map(|t| {
+                    (0..history.slots())
+                        .map(|s| {
+                            let values: Vec<f64> = each.iter().map(|f| f[t][s]).collect();
+                            median(values)
+                        })
+                        .collect()
+                })
+                .collect());
+        }
         let weeks = match *self {
             Method::SeasonalNaive => 1,
+            Method::Combination => unreachable!("combined above"),
             Method::Profile { weeks, stat } => {
                 if weeks == 0 {
                     return Err(ForecastError::Parameter(
@@ -111,19 +153,10 @@ impl Method {
             return 0.0;
         }
         match self {
-            Method::SeasonalNaive => newest_first[0],
+            Method::SeasonalNaive | Method::Combination => newest_first[0],
             Method::Profile { stat, .. } => match stat {
                 ProfileStat::Mean => newest_first.iter().sum::<f64>() / newest_first.len() as f64,
-                ProfileStat::Median => {
-                    let mut v = newest_first.to_vec();
-                    v.sort_by(f64::total_cmp);
-                    let n = v.len();
-                    if n % 2 == 1 {
-                        v[n / 2]
-                    } else {
-                        (v[n / 2 - 1] + v[n / 2]) / 2.0
-                    }
-                }
+                ProfileStat::Median => median(newest_first.to_vec()),
                 ProfileStat::Ewma { alpha } => {
                     let (mut num, mut den, mut w) = (0.0, 0.0, 1.0);
                     for v in newest_first {
@@ -135,6 +168,17 @@ impl Method {
                 }
             },
         }
+    }
+}
+
+/// The median of non-empty `v` (the mean of the middle two for an even count).
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
     }
 }
 
@@ -190,6 +234,18 @@ mod tests {
         assert_eq!(f(ProfileStat::Median, 4), 25.0);
         // α = 0.5: (40 + 15 + 5 + 1.25) ÷ (1 + 0.5 + 0.25 + 0.125) = 61.25 ÷ 1.875.
         assert!((f(ProfileStat::Ewma { alpha: 0.5 }, 4) - 61.25 / 1.875).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_combination_is_the_median_of_its_members() {
+        // Slot 0 of the Mondays, newest first 40, 30, 20, 10: naive 40, mean-4 25,
+        // median-4 25, EWMA(0.3) over them (40 + 21 + 9.8 + 3.43) ÷ 2.533 = 29.30…,
+        // mean-8 (only 4 there) 25 → median 25.
+        let f = Method::Combination
+            .forecast(&weeks(), &[MONDAY])
+            .expect("forecast");
+        assert_eq!(f[0][0], 25.0);
+        assert_eq!(f[0][2], 0.0);
     }
 
     #[test]
