@@ -277,13 +277,12 @@ mod ground_truth {
         let f = m.forecast(&train, &targets).expect("forecast");
         let (mut err, mut oracle, mut act) = (0.0, 0.0, 0.0);
         for (d, f) in test.iter().zip(&f) {
-            for s in 0..48 {
-                let a = d.counts[s];
-                err += (a - f[s]).abs();
+            for (s, (a, f)) in d.counts.iter().zip(f).enumerate() {
+                err += (a - f).abs();
                 oracle += (a - rate(d.weekday, s)).abs();
                 act += a;
                 if rate(d.weekday, s) == 0.0 {
-                    assert_eq!(f[s], 0.0, "closed hours stay 0");
+                    assert_eq!(*f, 0.0, "closed hours stay 0");
                 }
             }
         }
