@@ -349,3 +349,67 @@ fn forecast_staffing_matches_the_staff_command_row_by_row() {
         assert_eq!((&r[9], &r[10]), ("0", "0"), "{r:?}");
     }
 }
+
+#[test]
+fn forecasts_across_daylight_saving_changes_keep_the_wall_clock() {
+    use chrono::{TimeZone, Timelike};
+    let london = chrono_tz::Europe::London;
+    // Six weeks of 15-minute history around the autumn change (25 Oct 2026: 01:00–
+    // 02:00 happens twice), written as UTC instants. Wall-clock profile: 10 calls
+    // per quarter hour 09:00–17:00, 4 in 01:00–02:00, else 0.
+    let dir = tempdir();
+    let mut text = String::from("interval_start,calls\n");
+    let (from, to) = (
+        chrono::Utc.with_ymd_and_hms(2026, 10, 5, 0, 0, 0).unwrap(),
+        chrono::Utc.with_ymd_and_hms(2026, 11, 16, 0, 0, 0).unwrap(),
+    );
+    let mut t = from;
+    while t < to {
+        let hour = t.with_timezone(&london).hour();
+        let calls = match hour {
+            9..=16 => 10,
+            1 => 4,
+            _ => 0,
+        };
+        text.push_str(&format!("{},{calls}\n", t.format("%Y-%m-%dT%H:%M:%SZ")));
+        t += chrono::Duration::minutes(15);
+    }
+    let history = write(dir.path(), "history.csv", &text);
+    let run = |from: &str, horizon: &str| {
+        callboard::query::forecast::run(
+            None,
+            &callboard::query::forecast::ForecastQuery {
+                history: Some(history.clone()),
+                from: Some(from.into()),
+                horizon: horizon.into(),
+                interval: "15m".into(),
+                timezone: "Europe/London".into(),
+                method: "profile_mean_4".into(),
+                ..Default::default()
+            },
+        )
+        .expect("forecast")
+    };
+    // The repeated hour of 25 October was two intervals of 4 calls each, not one
+    // of 8: the 01:00 slots of the next Sunday forecast 4 (a summed hour would give
+    // (4 + 4 + 4 + 8) ÷ 4 = 5).
+    let r = run("2026-11-15T00:00:00Z", "1d");
+    assert_eq!(r.rows.len(), 96);
+    let at = |r: &callboard::query::forecast::ForecastReport, utc: &str| {
+        r.rows
+            .iter()
+            .find(|x| x.interval_start == utc)
+            .unwrap_or_else(|| panic!("{utc}"))
+            .calls
+    };
+    assert_eq!(at(&r, "2026-11-15T01:00:00Z"), 4.0);
+    // The autumn change itself: 25 hours = 100 quarter hours; both 01:00 hours (00:00Z
+    // at +01:00 and 01:00Z at +00:00) forecast as the wall clock's 01:00.
+    let autumn = run("2026-10-25T00:00:00+01:00", "25h");
+    assert_eq!(autumn.rows.len(), 100);
+    assert_eq!(at(&autumn, "2026-10-25T00:00:00Z"), 4.0);
+    assert_eq!(at(&autumn, "2026-10-25T01:00:00Z"), 4.0);
+    // 09:00 local is 09:00Z after the change and 08:00Z before it.
+    assert_eq!(at(&autumn, "2026-10-25T09:00:00Z"), 10.0);
+    assert_eq!(at(&autumn, "2026-10-25T08:45:00Z"), 0.0);
+}

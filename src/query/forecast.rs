@@ -180,13 +180,30 @@ pub struct ForecastReport {
     pub rows: Vec<ForecastRow>,
 }
 
-/// Interval counts of one queue on the wall clock: per (local day, slot) the calls,
-/// and the handle-time sum and count. (The hour an autumn DST change repeats falls
-/// on the same slots twice and is summed there: not yet split.)
+/// Interval counts of one queue on the wall clock: per (local day, slot) the calls
+/// and the distinct instants the slot began at (two for the hour an autumn DST
+/// change repeats: its value is then the mean of the two intervals), and the
+/// handle-time sum and count.
 #[derive(Default)]
 struct Cells {
-    calls: BTreeMap<(i32, usize), f64>,
+    calls: BTreeMap<(i32, usize), (f64, Vec<i64>)>,
     handle: BTreeMap<(i32, usize), (f64, f64)>,
+}
+
+impl Cells {
+    /// Adds `calls` at instant `t`, whose local slot begins at `slot_start`.
+    fn add(&mut self, cell: (i32, usize), slot_start: i64, calls: f64) {
+        let e = self.calls.entry(cell).or_insert((0.0, Vec::new()));
+        e.0 += calls;
+        if !e.1.contains(&slot_start) {
+            e.1.push(slot_start);
+        }
+    }
+}
+
+/// The UTC instant at which the local slot holding `t` began.
+fn slot_start(t: i64, zone: &TimeZoneSpec, slot_ms: i64) -> i64 {
+    t - (t + zone.offset_ms_at(t)).rem_euclid(slot_ms)
 }
 
 /// A history's intervals, one entry per queue.
@@ -252,7 +269,7 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
         Some(t) => moment(t, &zone, "the forecast start")?,
         None => observed.end_ms,
     };
-    let from_ms = from_ms - from_ms.rem_euclid(slot_ms);
+    let from_ms = slot_start(from_ms, &zone, slot_ms);
     let to_ms = from_ms + horizon_ms;
     let first_day = local_slot(observed.first_ms, &zone, slot_ms).0;
     let (end_day, end_slot) = local_slot(observed.end_ms, &zone, slot_ms);
@@ -271,7 +288,7 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
                 weekday: weekday(day),
                 counts: (0..slots)
                     .map(|s| match cells.calls.get(&(day, s)) {
-                        Some(c) => *c,
+                        Some((c, starts)) => c / starts.len().max(1) as f64,
                         None if day == end_day && s >= end_slot => f64::NAN,
                         None if observed.absent_is_zero => 0.0,
                         None => f64::NAN,
@@ -511,7 +528,7 @@ fn store_history(store: &Store, zone: &TimeZoneSpec, slot_ms: i64) -> Result<Obs
         let q = queues
             .entry(calls.queues[calls.queue[i] as usize].clone())
             .or_default();
-        *q.calls.entry(cell).or_insert(0.0) += 1.0;
+        q.add(cell, slot_start(t, zone, slot_ms), 1.0);
         if calls.outcome[i] == Outcome::Answered {
             let part = |x: f64| if x.is_finite() { x } else { 0.0 };
             let talk = calls.talk_s[i];
@@ -529,7 +546,7 @@ fn store_history(store: &Store, zone: &TimeZoneSpec, slot_ms: i64) -> Result<Obs
     Ok(Observed {
         queues,
         absent_is_zero: true,
-        end_ms: last - last.rem_euclid(slot_ms) + slot_ms,
+        end_ms: slot_start(last, zone, slot_ms) + slot_ms,
         first_ms: first,
     })
 }
@@ -582,7 +599,7 @@ fn read_history_file(path: &PathBuf, zone: &TimeZoneSpec, slot_ms: i64) -> Resul
         last = last.max(t);
         let q = queues.entry(queue).or_default();
         // A finer file (five-minute rows into half-hour slots) sums into its slot.
-        *q.calls.entry(cell).or_insert(0.0) += calls;
+        q.add(cell, slot_start(t, zone, slot_ms), calls);
         if let Some(a) = c_aht.and_then(|c| field(c).parse::<f64>().ok())
             && a.is_finite()
             && a > 0.0
@@ -599,7 +616,7 @@ fn read_history_file(path: &PathBuf, zone: &TimeZoneSpec, slot_ms: i64) -> Resul
     Ok(Observed {
         queues,
         absent_is_zero: false,
-        end_ms: last - last.rem_euclid(slot_ms) + slot_ms,
+        end_ms: slot_start(last, zone, slot_ms) + slot_ms,
         first_ms: first,
     })
 }
