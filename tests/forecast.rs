@@ -413,3 +413,87 @@ fn forecasts_across_daylight_saving_changes_keep_the_wall_clock() {
     assert_eq!(at(&autumn, "2026-10-25T09:00:00Z"), 10.0);
     assert_eq!(at(&autumn, "2026-10-25T08:45:00Z"), 0.0);
 }
+
+#[test]
+fn special_days_are_left_out_and_forecast_as_told_and_the_planted_holiday_is_found() {
+    // Six weeks from Monday 2026-01-05, half hours: 20 calls 09:00–17:00 on weekdays,
+    // 0 otherwise. Planted: Monday 2026-02-02 at 2 calls an interval (a holiday
+    // nobody marked) and Tuesday 2026-01-20 at 40 (a campaign the file marks).
+    let dir = tempdir();
+    let mut text = String::from("interval_start,calls\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).expect("date");
+    for d in 0..42 {
+        let date = start + chrono::Days::new(d);
+        let weekday = d % 7;
+        for slot in 0..48u32 {
+            let open = weekday < 5 && (18..34).contains(&slot);
+            let calls = match (open, date.to_string().as_str()) {
+                (false, _) => 0,
+                (true, "2026-02-02") => 2,
+                (true, "2026-01-20") => 40,
+                (true, _) => 20,
+            };
+            text.push_str(&format!(
+                "{date}T{:02}:{:02}:00Z,{calls}\n",
+                slot / 2,
+                (slot % 2) * 30
+            ));
+        }
+    }
+    let history = write(dir.path(), "history.csv", &text);
+    let special = write(
+        dir.path(),
+        "special.csv",
+        "date,kind,factor\n2026-01-20,campaign,2\n2026-02-16,holiday,0.5\n2026-02-17,campaign,1.5\n2026-02-18,closed,\n",
+    );
+    let r = callboard::query::forecast::run(
+        None,
+        &callboard::query::forecast::ForecastQuery {
+            history: Some(history),
+            special_days: Some(special),
+            from: Some("2026-02-16".into()),
+            horizon: "4d".into(),
+            method: "profile_mean_4".into(),
+            ..Default::default()
+        },
+    )
+    .expect("forecast");
+    let q = &r.queues[0];
+    assert_eq!(q.quiet_days_left_out, ["2026-02-02"]);
+    assert_eq!(q.marked_days_left_out, ["2026-01-20"]);
+    let at = |t: &str| {
+        r.rows
+            .iter()
+            .find(|x| x.interval_start == t)
+            .unwrap_or_else(|| panic!("{t}"))
+            .calls
+    };
+    // Holiday Monday: the profile (20: the quiet Monday left out) × 0.5.
+    assert_eq!(at("2026-02-16T10:00:00Z"), 10.0);
+    // Campaign Tuesday: 20 (the marked campaign left out) × 1.5.
+    assert_eq!(at("2026-02-17T10:00:00Z"), 30.0);
+    // Closed Wednesday: 0 all day; an ordinary Thursday: 20.
+    assert!(
+        r.rows
+            .iter()
+            .filter(|x| x.interval_start.starts_with("2026-02-18"))
+            .all(|x| x.calls == 0.0)
+    );
+    assert_eq!(at("2026-02-19T10:00:00Z"), 20.0);
+    // A bad file is refused with its line.
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        "date,kind,factor\n2026-02-16,party,2\n",
+    );
+    let e = callboard::query::forecast::run(
+        None,
+        &callboard::query::forecast::ForecastQuery {
+            history: Some(dir.path().join("history.csv")),
+            special_days: Some(bad),
+            ..Default::default()
+        },
+    )
+    .expect_err("refused");
+    assert!(e.to_string().contains(":2: kind"), "{e}");
+}

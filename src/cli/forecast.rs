@@ -33,8 +33,12 @@ per queue the one with the lowest WAPE over the last --backtest-weeks weekly
 origins. The 80 % and 95 % bands are negative binomial, their width fitted on that
 backtest. --staffing adds agents and positions per interval with the targets of
 `callboard staff` (--sl-target, --model, --shrinkage, ...), sized for the point
-forecast or, with --staff-to p80|p95, for a band's upper bound. Not yet: special
-days, day-of-month effects, shrinkage measured from the store (issue 12).")]
+forecast or, with --staff-to p80|p95, for a band's upper bound.
+
+A special-days file has date (YYYY-MM-DD), kind (closed, holiday, campaign) and
+factor (e.g. 0.4 for a holiday, 1.3 for a campaign). Days of the history under half
+their weekday's usual level are left out as unmarked holidays and named. Not yet:
+day-of-month effects, shrinkage measured from the store (issue 12).")]
 pub struct Args {
     #[command(flatten)]
     data: DataDir,
@@ -85,6 +89,14 @@ pub struct Args {
     /// (an interval file without aht_s), seconds.
     #[arg(long, value_name = "S", requires = "staffing")]
     aht: Option<f64>,
+    /// Special days: a CSV of date, kind (closed, holiday, campaign) and factor.
+    /// They are left out of the profiles and forecast as closed (0) or × factor.
+    #[arg(long, value_name = "FILE")]
+    special_days: Option<PathBuf>,
+    /// Keep days far below their weekday's level in the profiles (by default they
+    /// are left out as unmarked holidays, and named in the summary).
+    #[arg(long)]
+    keep_quiet_days: bool,
     #[command(flatten)]
     targets: super::staff::Targets,
 }
@@ -115,6 +127,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             aht_s: args.aht.unwrap_or(0.0),
             ..args.targets.query()
         }),
+        special_days: args.special_days.clone(),
+        detect_holidays: !args.keep_quiet_days,
         staff_to: match args.staff_to {
             StaffToArg::Point => StaffTo::Point,
             StaffToArg::P80 => StaffTo::P80,
@@ -210,6 +224,18 @@ fn print_summary(report: &ForecastReport, output: Option<&PathBuf>) {
             q.peak_calls,
             q.peak_interval.as_deref().unwrap_or("–")
         );
+        if !q.marked_days_left_out.is_empty() {
+            println!(
+                "  special days left out of the profiles: {}",
+                q.marked_days_left_out.join(", ")
+            );
+        }
+        if !q.quiet_days_left_out.is_empty() {
+            println!(
+                "  left out as unmarked holidays (under half their weekday's level): {}",
+                q.quiet_days_left_out.join(", ")
+            );
+        }
         if let (Some(a), Some(p)) = (q.peak_agents, q.peak_positions) {
             println!("  staffing: at most {a} agents, {p} positions in one interval");
         }

@@ -9,10 +9,11 @@ use crate::store::Store;
 use crate::store::readers::read_calls_for_report;
 use callboard_core::erlang::StaffingRequest;
 use callboard_core::forecast::{
-    DayCounts, Dispersion, History, Method, ProfileStat, TargetDay, weekly_backtest,
+    DayCounts, Dispersion, History, Method, ProfileStat, SpecialDay, SpecialKind, TargetDay,
+    weekly_backtest,
 };
 use callboard_core::schema::Outcome;
-use callboard_core::time::{DAY_MS, TimeZoneSpec, format_timestamp};
+use callboard_core::time::{DAY_MS, TimeZoneSpec, format_date, format_timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -45,6 +46,12 @@ pub struct ForecastQuery {
     pub staffing: Option<StaffQuery>,
     /// What to staff to: the point forecast, or the upper bound of a band.
     pub staff_to: StaffTo,
+    /// A CSV of special days (`date, kind, factor`; kind closed, holiday or
+    /// campaign): left out of the profiles, forecast as closed or × factor.
+    pub special_days: Option<PathBuf>,
+    /// Leave days far below their weekday's level (unmarked holidays) out of the
+    /// profiles, and say which.
+    pub detect_holidays: bool,
 }
 
 /// The calls staffing is sized for.
@@ -73,6 +80,8 @@ impl Default for ForecastQuery {
             backtest_weeks: 8,
             staffing: None,
             staff_to: StaffTo::Point,
+            special_days: None,
+            detect_holidays: true,
         }
     }
 }
@@ -148,6 +157,12 @@ pub struct QueueForecast {
     pub peak_agents: Option<u64>,
     /// The most positions any interval needs (with staffing).
     pub peak_positions: Option<u64>,
+    /// Days of the history left out of the profiles because the special-days file
+    /// marks them.
+    pub marked_days_left_out: Vec<String>,
+    /// Days of the history left out because they look like unmarked holidays (far
+    /// below their weekday's level).
+    pub quiet_days_left_out: Vec<String>,
 }
 
 /// A method's backtest score.
@@ -270,6 +285,10 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
         None => observed.end_ms,
     };
     let from_ms = slot_start(from_ms, &zone, slot_ms);
+    let specials = match &q.special_days {
+        Some(path) => read_special_days(path)?,
+        None => Vec::new(),
+    };
     let to_ms = from_ms + horizon_ms;
     let first_day = local_slot(observed.first_ms, &zone, slot_ms).0;
     let (end_day, end_slot) = local_slot(observed.end_ms, &zone, slot_ms);
@@ -301,6 +320,21 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
             queue: name.clone(),
             problem: e.to_string(),
         })?;
+        // Special days and days that look like unmarked holidays teach the
+        // profiles nothing.
+        let marked: Vec<i32> = specials
+            .iter()
+            .map(|s| s.day)
+            // Days the history has data on (the end day only if it began).
+            .filter(|d| (first_day..end_day).contains(d) || (*d == end_day && end_slot > 0))
+            .collect();
+        let quiet: Vec<i32> = if q.detect_holidays {
+            history.without(&marked).unusually_quiet_days(QUIET_SHARE)
+        } else {
+            Vec::new()
+        };
+        let left_out: Vec<i32> = marked.iter().chain(&quiet).copied().collect();
+        let history = history.without(&left_out);
         let thin = history_days < 14;
         // Backtest every candidate (or the one asked for) from weekly origins.
         let candidates: Vec<Method> = match method_asked {
@@ -353,7 +387,15 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
                     queue: name.clone(),
                     problem: e.to_string(),
                 })?;
-            per_day.insert(day, f.into_iter().next().unwrap_or_default());
+            let mut f = f.into_iter().next().unwrap_or_default();
+            if let Some(sp) = specials.iter().find(|s| s.day == day) {
+                let factor = match sp.kind {
+                    SpecialKind::Closed => 0.0,
+                    SpecialKind::Holiday | SpecialKind::Campaign => sp.factor,
+                };
+                f.iter_mut().for_each(|v| *v *= factor);
+            }
+            per_day.insert(day, f);
         }
         let mut summary = QueueForecast {
             queue: name.clone(),
@@ -378,6 +420,8 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
             total_calls: 0.0,
             peak_agents: None,
             peak_positions: None,
+            marked_days_left_out: marked.iter().map(|d| format_date(*d)).collect(),
+            quiet_days_left_out: quiet.iter().map(|d| format_date(*d)).collect(),
         };
         let mut t = from_ms;
         while t < to_ms {
@@ -424,6 +468,69 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
         queues,
         rows,
     })
+}
+
+/// A day under this share of its weekday's median looks like an unmarked holiday.
+const QUIET_SHARE: f64 = 0.5;
+
+/// Reads a special-days file: `date` (YYYY-MM-DD), `kind` (closed, holiday,
+/// campaign), `factor` (needed for holiday and campaign).
+fn read_special_days(path: &PathBuf) -> Result<Vec<SpecialDay>> {
+    let bad = |line: u64, problem: String| QueryError::HistoryFile {
+        path: path.clone(),
+        line,
+        problem,
+    };
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| bad(0, e.to_string()))?;
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| bad(1, e.to_string()))?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    let col = |n: &str| header.iter().position(|h| h == n);
+    let (Some(c_date), Some(c_kind)) = (col("date"), col("kind")) else {
+        return Err(bad(
+            1,
+            "a special-days file needs the columns date and kind (and factor for holidays and campaigns)".into(),
+        ));
+    };
+    let c_factor = col("factor");
+    let mut out = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i as u64 + 2;
+        let rec = rec.map_err(|e| bad(line, e.to_string()))?;
+        let field = |c: usize| rec.get(c).unwrap_or("").trim();
+        let day = callboard_core::time::parse_date(field(c_date))
+            .ok_or_else(|| bad(line, format!("date: {:?} is not YYYY-MM-DD", field(c_date))))?;
+        let kind = match field(c_kind) {
+            "closed" => SpecialKind::Closed,
+            "holiday" => SpecialKind::Holiday,
+            "campaign" => SpecialKind::Campaign,
+            other => {
+                return Err(bad(
+                    line,
+                    format!("kind: {other:?} is not closed, holiday or campaign"),
+                ));
+            }
+        };
+        let factor = match (kind, c_factor.map(field).filter(|f| !f.is_empty())) {
+            (SpecialKind::Closed, _) => 0.0,
+            (_, Some(f)) => f
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .ok_or_else(|| bad(line, format!("factor: {f:?} is not a number ≥ 0")))?,
+            (_, None) => {
+                return Err(bad(
+                    line,
+                    "a holiday or campaign needs its factor (e.g. 0.4 or 1.3)".into(),
+                ));
+            }
+        };
+        out.push(SpecialDay { day, kind, factor });
+    }
+    Ok(out)
 }
 
 /// Adds agents and positions to every row through the batch Erlang engine, sized

@@ -163,3 +163,100 @@ impl History {
         }
     }
 }
+
+/// What a special day is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpecialKind {
+    /// The centre is closed: forecast 0.
+    Closed,
+    /// A public holiday: the profile × the day's factor.
+    Holiday,
+    /// A campaign, a mailing, a billing run: the profile × the day's factor.
+    Campaign,
+}
+
+/// A date the profiles must not learn from, and how to forecast it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpecialDay {
+    /// The local date, days since 1970-01-01.
+    pub day: i32,
+    /// Its kind.
+    pub kind: SpecialKind,
+    /// The multiplier of a holiday or campaign (ignored when closed).
+    pub factor: f64,
+}
+
+impl History {
+    /// The history without `days` (special days the profiles must not learn from).
+    pub fn without(&self, days: &[i32]) -> History {
+        History {
+            slots: self.slots,
+            days: self
+                .days
+                .iter()
+                .filter(|d| !days.contains(&d.day))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Days that look like unmarked holidays: a day with data in every slot whose
+    /// total is under `share` of the median total of the (up to) 8 nearest earlier
+    /// days of its weekday — far below its weekday's level. Needs 3 such days.
+    pub fn unusually_quiet_days(&self, share: f64) -> Vec<i32> {
+        let total = |d: &DayCounts| -> Option<f64> {
+            d.counts
+                .iter()
+                .try_fold(0.0, |s, c| c.is_finite().then_some(s + c))
+        };
+        let mut out = Vec::new();
+        for (i, d) in self.days.iter().enumerate() {
+            let Some(t) = total(d) else { continue };
+            let mut earlier: Vec<f64> = self.days[..i]
+                .iter()
+                .rev()
+                .filter(|e| e.weekday == d.weekday)
+                .filter_map(total)
+                .take(8)
+                .collect();
+            if earlier.len() < 3 {
+                continue;
+            }
+            earlier.sort_by(f64::total_cmp);
+            let median = earlier[earlier.len() / 2];
+            if median > 0.0 && t < share * median {
+                out.push(d.day);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod special_tests {
+    use super::*;
+
+    #[test]
+    fn the_planted_quiet_day_is_the_one_found() {
+        // Ten Mondays of 100 calls; the 7th has 20 (a holiday nobody marked);
+        // Tuesdays of 50 with one busy one (not quiet).
+        let mut days = Vec::new();
+        for w in 0..10 {
+            let monday = if w == 6 { 20.0 } else { 100.0 };
+            let tuesday = if w == 4 { 90.0 } else { 50.0 };
+            days.push(DayCounts {
+                day: 4 + 7 * w,
+                weekday: 0,
+                counts: vec![monday],
+            });
+            days.push(DayCounts {
+                day: 5 + 7 * w,
+                weekday: 1,
+                counts: vec![tuesday],
+            });
+        }
+        let h = History::new(1, days).expect("valid");
+        assert_eq!(h.unusually_quiet_days(0.5), vec![4 + 7 * 6]);
+        assert_eq!(h.without(&[4 + 7 * 6]).days().len(), 19);
+    }
+}
