@@ -266,6 +266,32 @@ fn forecast_command_from_the_store_writes_the_cli_md_file() {
             "{r:?}"
         );
     }
+    // The same forecast as Parquet feeds `callboard staff --input` as it is.
+    let parquet = dir.path().join("forecast.parquet");
+    ok([
+        "forecast",
+        "--data-dir",
+        d,
+        "--horizon",
+        "2d",
+        "--interval",
+        "60m",
+        "--output",
+        parquet.to_str().expect("utf-8"),
+    ]);
+    let staffed = dir.path().join("staffed.csv");
+    ok([
+        "staff",
+        "--input",
+        parquet.to_str().expect("utf-8"),
+        "--output",
+        staffed.to_str().expect("utf-8"),
+    ]);
+    let staffed_rows = csv::Reader::from_path(&staffed)
+        .expect("staffed")
+        .records()
+        .count();
+    assert_eq!(staffed_rows, rows.len());
     // Bad input is a sentence, not a panic.
     let r = run(["forecast", "--data-dir", d, "--interval", "20m"]);
     assert_eq!(r.code, 1);

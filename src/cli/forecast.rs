@@ -67,8 +67,8 @@ pub struct Args {
     /// Weekly origins of the backtest that chooses the method and fits the bands.
     #[arg(long, default_value_t = defaults().backtest_weeks, value_name = "N")]
     backtest_weeks: usize,
-    /// Write the forecast rows to this file (.csv or .json); the summary goes to
-    /// stdout.
+    /// Write the forecast rows to this file (.csv, .parquet or .json); the summary
+    /// goes to stdout.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Output format on stdout: the summary table, or every row as CSV or JSON.
@@ -146,20 +146,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         e => e.into(),
     })?;
     if let Some(path) = &args.output {
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        let file = std::fs::File::create(path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-        let mut out = std::io::BufWriter::new(file);
-        match ext {
-            "csv" => write_csv(&report, &mut out),
-            "json" => serde_json::to_writer(&mut out, &report).map_err(Into::into),
-            other => bail!(
-                "{}: write the forecast as .csv or .json (not {other:?}; Parquet is not built yet)",
-                path.display()
-            ),
-        }
-        .and_then(|()| Ok(out.flush()?))
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        write_file(&report, path)?;
     }
     match args.format {
         Format::Json => print_json(&report, args.pretty)?,
@@ -171,6 +158,30 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Format::Table => print_summary(&report, args.output.as_ref()),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the rows to `path` as its extension says (.csv, .parquet, .json); the
+/// file is only created once the extension is known.
+fn write_file(report: &ForecastReport, path: &std::path::Path) -> Result<()> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if !matches!(ext, "csv" | "json" | "parquet") {
+        bail!(
+            "{}: write the forecast as .csv, .parquet or .json (not {ext:?})",
+            path.display()
+        );
+    }
+    if ext == "parquet" {
+        return Ok(report.write_parquet(path)?);
+    }
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    match ext {
+        "csv" => write_csv(report, &mut out),
+        _ => serde_json::to_writer(&mut out, report).map_err(Into::into),
+    }
+    .and_then(|()| Ok(out.flush()?))
+    .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// The forecast file of docs/cli.md: one row per queue and interval.

@@ -232,6 +232,50 @@ struct Observed {
     first_ms: i64,
 }
 
+impl ForecastReport {
+    /// Writes the rows as Parquet (the columns of the CSV; `interval_start` as text
+    /// in RFC 3339, as in the CSV).
+    pub fn write_parquet(&self, path: &std::path::Path) -> Result<()> {
+        use polars::prelude::{DataFrame, IntoColumn, NamedFrom, ParquetWriter, Series};
+        let r = &self.rows;
+        let text = |name: &str, f: &dyn Fn(&ForecastRow) -> &str| {
+            Series::new(name.into(), r.iter().map(f).collect::<Vec<&str>>()).into_column()
+        };
+        let float = |name: &str, f: &dyn Fn(&ForecastRow) -> Option<f64>| {
+            Series::new(name.into(), r.iter().map(f).collect::<Vec<Option<f64>>>()).into_column()
+        };
+        let count = |name: &str, f: &dyn Fn(&ForecastRow) -> Option<u64>| {
+            Series::new(name.into(), r.iter().map(f).collect::<Vec<Option<u64>>>()).into_column()
+        };
+        let mut columns = vec![
+            text("interval_start", &|x| &x.interval_start),
+            text("queue", &|x| &x.queue),
+            float("calls", &|x| Some(x.calls)),
+            float("calls_lo80", &|x| Some(x.calls_lo80)),
+            float("calls_hi80", &|x| Some(x.calls_hi80)),
+            float("calls_lo95", &|x| Some(x.calls_lo95)),
+            float("calls_hi95", &|x| Some(x.calls_hi95)),
+            float("aht_s", &|x| x.aht_s),
+            text("method", &|x| &x.method),
+        ];
+        if r.iter().any(|x| x.agents.is_some()) {
+            columns.push(count("agents", &|x| x.agents));
+            columns.push(count("positions", &|x| x.positions));
+        }
+        let fail = |e: polars::prelude::PolarsError| QueryError::OutputFile {
+            path: path.to_path_buf(),
+            problem: e.to_string(),
+        };
+        let mut df = DataFrame::new(r.len(), columns).map_err(fail)?;
+        let file = std::fs::File::create(path).map_err(|e| QueryError::OutputFile {
+            path: path.to_path_buf(),
+            problem: e.to_string(),
+        })?;
+        ParquetWriter::new(file).finish(&mut df).map_err(fail)?;
+        Ok(())
+    }
+}
+
 /// The wall-clock position of an instant: (local day, slot of the day).
 fn local_slot(t: i64, zone: &TimeZoneSpec, slot_ms: i64) -> (i32, usize) {
     let local = t + zone.offset_ms_at(t);

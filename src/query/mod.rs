@@ -175,6 +175,14 @@ pub enum QueryError {
         /// The queue.
         queue: String,
     },
+    /// An output file that cannot be written.
+    #[error("cannot write {}: {problem}", path.display())]
+    OutputFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        problem: String,
+    },
     /// A queue's history the methods refuse.
     #[error("queue {queue}: {problem}")]
     Forecast {
