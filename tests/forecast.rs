@@ -523,3 +523,40 @@ fn special_days_are_left_out_and_forecast_as_told_and_the_planted_holiday_is_fou
     .expect_err("refused");
     assert!(e.to_string().contains(":2: kind"), "{e}");
 }
+
+#[test]
+fn under_two_weeks_of_history_gives_a_flagged_profile_of_what_exists() {
+    let dir = tempdir();
+    let centre = dir.path().join("centre");
+    simulate(&centre, 5, 6, false);
+    let data = dir.path().join("store");
+    ingest_json(&data, &[centre.join("calls.csv")], &[]);
+    let d = data.to_str().expect("utf-8");
+    let r = ok([
+        "forecast",
+        "--data-dir",
+        d,
+        "--from",
+        "2026-03-09",
+        "--horizon",
+        "5d",
+        "--format",
+        "json",
+    ]);
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    for q in j["queues"].as_array().expect("queues") {
+        assert_eq!(q["thin_history"], true, "{q}");
+        assert_eq!(q["history_days"], 5);
+        assert_eq!(q["method"], "profile_mean_4");
+        assert!(q["wape"].is_null() && q["backtest"].as_array().expect("list").is_empty());
+    }
+    // Five simulated days (Monday 2 March on) have no weekend: the Saturday and
+    // Sunday of the next week are not guessed — the profile has no such weekday.
+    let r = run(["forecast", "--data-dir", d, "--horizon", "7d"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("no Saturday in the history"),
+        "{}",
+        r.stderr
+    );
+}

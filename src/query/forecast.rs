@@ -336,6 +336,9 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
     let to_ms = from_ms + horizon_ms;
     let first_day = local_slot(observed.first_ms, &zone, slot_ms).0;
     let (end_day, end_slot) = local_slot(observed.end_ms, &zone, slot_ms);
+    // The last day with data: the day the history ends in, unless it ends at its
+    // midnight.
+    let last_day = if end_slot == 0 { end_day - 1 } else { end_day };
 
     let mut queues = Vec::new();
     let mut rows = Vec::new();
@@ -345,7 +348,7 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
         }
         // The history: every day from the first observation to the last one's day;
         // slots after the end of the data are unknown, not closed.
-        let days: Vec<DayCounts> = (first_day..=end_day)
+        let days: Vec<DayCounts> = (first_day..=last_day)
             .map(|day| DayCounts {
                 day,
                 weekday: weekday(day),
@@ -369,8 +372,7 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
         let marked: Vec<i32> = specials
             .iter()
             .map(|s| s.day)
-            // Days the history has data on (the end day only if it began).
-            .filter(|d| (first_day..end_day).contains(d) || (*d == end_day && end_slot > 0))
+            .filter(|d| (first_day..=last_day).contains(d))
             .collect();
         let quiet: Vec<i32> = if q.detect_holidays {
             history.without(&marked).unusually_quiet_days(QUIET_SHARE)
@@ -414,7 +416,7 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
             Dispersion::fit(b.pairs.iter().copied())
         });
         let coverage = chosen.map(|b| dispersion.coverage(b.pairs.iter().copied()));
-        let aht = handle_profile(cells, first_day, end_day);
+        let aht = handle_profile(cells, first_day, last_day);
 
         // The target days, each forecast from the days before it.
         let (d0, _) = local_slot(from_ms, &zone, slot_ms);

@@ -78,7 +78,11 @@ pub enum ForecastError {
     #[error("the history is empty")]
     Empty,
     /// No day of the target's weekday in the history (a profile needs one).
-    #[error("no {weekday} in the history to forecast day {day} from", weekday = WEEKDAYS[*weekday as usize])]
+    #[error(
+        "no {weekday} in the history to forecast {date} from",
+        weekday = WEEKDAYS[*weekday as usize],
+        date = crate::time::format_date(*day)
+    )]
     NoSuchWeekday {
         /// The target day.
         day: i32,
