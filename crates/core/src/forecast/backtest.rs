@@ -146,6 +146,88 @@ pub fn weekly_backtest(
     })
 }
 
+/// The automatic choice replayed honestly: from each of the last `origins` week
+/// starts, every candidate is backtested on the `selection_weeks` weeks before that
+/// origin only, the lowest WAPE is chosen, and the chosen method forecasts the
+/// origin's week. Scores pool those forecasts (`method` is `auto`); the methods
+/// chosen, origin by origin, are returned beside them.
+pub fn auto_backtest(
+    history: &History,
+    candidates: &[Method],
+    origins: usize,
+    selection_weeks: usize,
+) -> Result<(WeeklyBacktest, Vec<String>), ForecastError> {
+    let first = history.days().first().ok_or(ForecastError::Empty)?.day;
+    let mut starts: Vec<i32> = history
+        .days()
+        .iter()
+        .map(|d| d.day - i32::from(d.weekday))
+        .filter(|&ws| ws > first)
+        .collect();
+    starts.dedup();
+    let chosen_starts = &starts[starts.len().saturating_sub(origins)..];
+    let (mut total, mut per_origin, mut pairs, mut picks) =
+        (Sums::default(), Vec::new(), Vec::new(), Vec::new());
+    let mut used = Vec::new();
+    for &ws in chosen_starts {
+        let train = history.before(ws);
+        let best = candidates
+            .iter()
+            .filter_map(|m| {
+                weekly_backtest(&train, m, selection_weeks)
+                    .ok()
+                    .map(|b| (*m, b.score.wape))
+            })
+            .filter(|(_, w)| w.is_finite())
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        let Some((method, _)) = best else {
+            continue;
+        };
+        let week: Vec<_> = history
+            .days()
+            .iter()
+            .filter(|d| d.day >= ws && d.day < ws + 7)
+            .collect();
+        let targets: Vec<TargetDay> = week
+            .iter()
+            .map(|d| TargetDay {
+                day: d.day,
+                weekday: d.weekday,
+            })
+            .collect();
+        let forecast = method.forecast(&train, &targets)?;
+        let naive = Method::SeasonalNaive.forecast(&train, &targets)?;
+        let mut sums = Sums::default();
+        for ((d, f), n) in week.iter().zip(&forecast).zip(&naive) {
+            for ((a, f), n) in d.counts.iter().zip(f).zip(n) {
+                sums.add(*a, *f, *n);
+                if a.is_finite() {
+                    pairs.push((*a, *f));
+                }
+            }
+        }
+        per_origin.push(sums.score());
+        total.merge(&sums);
+        picks.push(method.name());
+        used.push(ws);
+    }
+    if used.is_empty() {
+        return Err(ForecastError::Parameter(
+            "the automatic choice needs weeks of history before each origin",
+        ));
+    }
+    Ok((
+        WeeklyBacktest {
+            method: "auto".into(),
+            origins: used,
+            score: total.score(),
+            per_origin,
+            pairs,
+        },
+        picks,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::DayCounts;
@@ -203,6 +285,28 @@ mod tests {
             assert_eq!(b.score.wape, 0.0);
             assert_eq!(b.score.mase, None, "naive is exact too");
         }
+    }
+
+    #[test]
+    fn the_honest_auto_choice_follows_a_step_change() {
+        // Mondays at 10 for 8 weeks, then 20: repeating last week is exact a week
+        // after the step, the 4-week mean lags for four. Chosen on the 2 weeks
+        // before each origin, auto picks seasonal naive once it has seen the step
+        // twice, and is then exact.
+        let mut values = vec![10.0; 8];
+        values.extend([20.0; 6]);
+        let h = mondays(&values);
+        let candidates = [
+            Method::SeasonalNaive,
+            Method::Profile {
+                stat: ProfileStat::Mean,
+                weeks: 4,
+            },
+        ];
+        let (b, picks) = auto_backtest(&h, &candidates, 3, 2).expect("auto");
+        assert_eq!(picks, ["seasonal_naive"; 3]);
+        assert_eq!(b.score.wape, 0.0);
+        assert_eq!(b.method, "auto");
     }
 
     #[test]

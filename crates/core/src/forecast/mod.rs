@@ -16,7 +16,7 @@ pub mod backtest;
 pub mod intervals;
 pub mod methods;
 
-pub use backtest::{Score, WeeklyBacktest, weekly_backtest};
+pub use backtest::{Score, WeeklyBacktest, auto_backtest, weekly_backtest};
 pub use intervals::{Band, Dispersion};
 pub use methods::{Method, ProfileStat};
 
