@@ -82,6 +82,7 @@ fn bank_half_hours_weekly_backtest_per_method() {
             weeks: 8,
         },
         Method::Combination,
+        Method::TopDown { alpha: 0.3 },
     ];
     println!("bank 2003, 30-minute, 8 weekly origins (pooled):");
     println!("| method | WAPE | bias | MASE vs seasonal naive |");
@@ -210,7 +211,7 @@ fn forecast_query_on_the_bank_file_chooses_by_backtest_and_keeps_closed_hours_ze
         .min_by(|a, b| a.wape.total_cmp(&b.wape))
         .expect("candidates");
     assert_eq!(queue.method, best.method);
-    assert_eq!(queue.backtest.len(), 6);
+    assert_eq!(queue.backtest.len(), 7);
     // The bank answers 07:00–21:05: the night has no history and forecasts 0 with a
     // zero band; the weekend too (the file holds weekdays only).
     for row in &r.rows {

@@ -86,15 +86,16 @@ impl Default for ForecastQuery {
     }
 }
 
-/// The methods `auto` chooses among, by name: the core's members and their
-/// median combination.
-pub const METHODS: [Method; 6] = [
+/// The methods `auto` chooses among, by name: the core's members, their median
+/// combination and the top-down model.
+pub const METHODS: [Method; 7] = [
     Method::MEMBERS[0],
     Method::MEMBERS[1],
     Method::MEMBERS[2],
     Method::MEMBERS[3],
     Method::MEMBERS[4],
     Method::Combination,
+    Method::TopDown { alpha: 0.3 },
 ];
 
 /// One forecast interval of one queue (a row of the forecast file, docs/cli.md).

@@ -33,6 +33,15 @@ pub enum Method {
     /// The per-slot median of [`Method::MEMBERS`]' forecasts: combinations are
     /// more robust than any one method picked by a backtest.
     Combination,
+    /// Top-down: the day's total from simple exponential smoothing of the daily
+    /// totals with weekday factors (each weekday's mean total over the latest 8
+    /// weeks ÷ the mean of those), times the intraday shares of the target's
+    /// weekday over its latest 4 days. Follows a change of level faster than a
+    /// profile.
+    TopDown {
+        /// Smoothing weight of the newest day, in (0, 1].
+        alpha: f64,
+    },
 }
 
 impl Method {
@@ -67,6 +76,7 @@ impl Method {
                 ProfileStat::Ewma { alpha } => format!("profile_ewma_{weeks}_{alpha}"),
             },
             Method::Combination => "combination_median".into(),
+            Method::TopDown { alpha } => format!("top_down_ses_{alpha}"),
         }
     }
 
@@ -96,9 +106,12 @@ impl Method {
                 })
                 .collect());
         }
+        if let Method::TopDown { alpha } = *self {
+            return top_down(history, targets, alpha);
+        }
         let weeks = match *self {
             Method::SeasonalNaive => 1,
-            Method::Combination => unreachable!("combined above"),
+            Method::Combination | Method::TopDown { .. } => unreachable!("handled above"),
             Method::Profile { weeks, stat } => {
                 if weeks == 0 {
                     return Err(ForecastError::Parameter(
@@ -153,7 +166,7 @@ impl Method {
             return 0.0;
         }
         match self {
-            Method::SeasonalNaive | Method::Combination => newest_first[0],
+            Method::SeasonalNaive | Method::Combination | Method::TopDown { .. } => newest_first[0],
             Method::Profile { stat, .. } => match stat {
                 ProfileStat::Mean => newest_first.iter().sum::<f64>() / newest_first.len() as f64,
                 ProfileStat::Median => median(newest_first.to_vec()),
@@ -169,6 +182,89 @@ impl Method {
             },
         }
     }
+}
+
+/// The top-down forecast (see [`Method::TopDown`]).
+fn top_down(
+    history: &History,
+    targets: &[TargetDay],
+    alpha: f64,
+) -> Result<Vec<Vec<f64>>, ForecastError> {
+    if !(alpha > 0.0 && alpha <= 1.0) {
+        return Err(ForecastError::Parameter(
+            "the smoothing weight α must be in (0, 1]",
+        ));
+    }
+    // Whole days only: a day with a missing slot has no total.
+    let totals: Vec<(u8, f64)> = history
+        .days()
+        .iter()
+        .filter_map(|d| {
+            d.counts
+                .iter()
+                .try_fold(0.0, |s, c| c.is_finite().then_some(s + c))
+                .map(|t| (d.weekday, t))
+        })
+        .collect();
+    // Weekday factors from the latest 8 totals of each weekday.
+    let mut factor = [None; 7];
+    for (w, f) in factor.iter_mut().enumerate() {
+        let recent: Vec<f64> = totals
+            .iter()
+            .rev()
+            .filter(|(d, _)| usize::from(*d) == w)
+            .take(8)
+            .map(|(_, t)| *t)
+            .collect();
+        if !recent.is_empty() {
+            *f = Some(recent.iter().sum::<f64>() / recent.len() as f64);
+        }
+    }
+    let seen: Vec<f64> = factor.iter().flatten().copied().collect();
+    let mean = seen.iter().sum::<f64>() / seen.len().max(1) as f64;
+    let factor = factor.map(|f| f.map(|f| if mean > 0.0 { f / mean } else { 0.0 }));
+    // The level: SES over the totals with their weekday factor taken out.
+    let mut level: Option<f64> = None;
+    for (w, t) in &totals {
+        if let Some(s) = factor[usize::from(*w)].filter(|s| *s > 0.0) {
+            let x = t / s;
+            level = Some(level.map_or(x, |l| alpha * x + (1.0 - alpha) * l));
+        }
+    }
+    let shares = Method::Profile {
+        stat: ProfileStat::Mean,
+        weeks: 4,
+    };
+    targets
+        .iter()
+        .map(|t| {
+            let Some(s) = factor[usize::from(t.weekday)] else {
+                // Days of that weekday but none whole: no data, so 0 as a profile
+                // would say; no such day at all: an error, as for a profile.
+                if history.days().iter().any(|d| d.weekday == t.weekday) {
+                    return Ok(vec![0.0; history.slots()]);
+                }
+                return Err(ForecastError::NoSuchWeekday {
+                    day: t.day,
+                    weekday: t.weekday,
+                });
+            };
+            // The weekday's intraday shape, scaled to the smoothed total.
+            let shape = shares.forecast(history, &[*t])?.remove(0);
+            let shape_total: f64 = shape.iter().sum();
+            let total = level.unwrap_or(0.0) * s;
+            Ok(shape
+                .iter()
+                .map(|v| {
+                    if shape_total > 0.0 {
+                        (total * v / shape_total).max(0.0)
+                    } else {
+                        0.0
+                    }
+                })
+                .collect())
+        })
+        .collect()
 }
 
 /// The median of non-empty `v` (the mean of the middle two for an even count).
@@ -246,6 +342,39 @@ mod tests {
             .expect("forecast");
         assert_eq!(f[0][0], 25.0);
         assert_eq!(f[0][2], 0.0);
+    }
+
+    #[test]
+    fn top_down_follows_a_change_of_level_as_worked_by_hand() {
+        // Mondays only, two slots split 3 : 1; totals 10, 10, 10, 10, 20, 20.
+        let days = [10.0, 10.0, 10.0, 10.0, 20.0, 20.0]
+            .iter()
+            .enumerate()
+            .map(|(w, t)| DayCounts {
+                day: 4 + 7 * w as i32,
+                weekday: 0,
+                counts: vec![0.75 * t, 0.25 * t],
+            })
+            .collect();
+        let h = History::new(2, days).expect("valid");
+        let target = TargetDay {
+            day: 4 + 42,
+            weekday: 0,
+        };
+        // One weekday: factor 1. SES α 0.5: 10, 10, 10, 10, 15, 17.5 → 17.5, split
+        // 3 : 1 (the latest 4 Mondays' shape) → 13.125 and 4.375. The 4-week mean
+        // profile says 15 in all.
+        let f = Method::TopDown { alpha: 0.5 }
+            .forecast(&h, &[target])
+            .expect("forecast");
+        assert!((f[0][0] - 13.125).abs() < 1e-12 && (f[0][1] - 4.375).abs() < 1e-12);
+        let p = Method::Profile {
+            stat: ProfileStat::Mean,
+            weeks: 4,
+        }
+        .forecast(&h, &[target])
+        .expect("forecast");
+        assert_eq!(p[0][0] + p[0][1], 15.0);
     }
 
     #[test]
