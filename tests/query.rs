@@ -191,3 +191,42 @@ T2,2026-03-02T09:00:00Z,complaint,noise,major,web,C2,B02-0102,customer-relations
     );
     assert_eq!(rule["compliance"], 0.5);
 }
+
+#[test]
+fn measured_shrinkage_is_the_hand_worked_share_of_paid_time() {
+    // One agent, 2 March: work 09:00–12:00, a paid break 12:00–12:15, work
+    // 12:15–17:00, unpaid lunch 17:00–17:30 → paid 8 h, work 7 h 45.
+    // States: ready 09:00–11:00, not_ready 11:00–12:00, talk 12:15–16:15 → 6 h
+    // ready or on calls inside work. Shrinkage = 1 − 6 ÷ 8 = 0.25.
+    let dir = tempdir();
+    let schedules = write(
+        dir.path(),
+        "schedules.csv",
+        "agent_id,start,end,activity
+a1,2026-03-02T09:00:00Z,2026-03-02T12:00:00Z,work
+a1,2026-03-02T12:00:00Z,2026-03-02T12:15:00Z,break
+a1,2026-03-02T12:15:00Z,2026-03-02T17:00:00Z,work
+a1,2026-03-02T17:00:00Z,2026-03-02T17:30:00Z,lunch
+",
+    );
+    let states = write(
+        dir.path(),
+        "agent_states.csv",
+        "agent_id,state,start,end,reason
+a1,ready,2026-03-02T09:00:00Z,2026-03-02T11:00:00Z,
+a1,not_ready,2026-03-02T11:00:00Z,2026-03-02T12:00:00Z,
+a1,talk,2026-03-02T12:15:00Z,2026-03-02T16:15:00Z,
+",
+    );
+    let data = store_with(dir.path(), vec![schedules, states]);
+    let store = open_store(&data).expect("opens");
+    let day =
+        |t: &str| callboard_core::time::parse_timestamp(t, &TimeZoneSpec::Utc).expect("timestamp");
+    let s = callboard::query::forecast::measured_shrinkage(
+        &store,
+        day("2026-03-02T00:00:00Z"),
+        day("2026-03-03T00:00:00Z"),
+    )
+    .expect("measured");
+    assert!((s - 0.25).abs() < 1e-12, "{s}");
+}

@@ -129,6 +129,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }),
         special_days: args.special_days.clone(),
         detect_holidays: !args.keep_quiet_days,
+        measure_shrinkage: args.targets.shrinkage_measured(),
         staff_to: match args.staff_to {
             StaffToArg::Point => StaffTo::Point,
             StaffToArg::P80 => StaffTo::P80,
@@ -217,6 +218,17 @@ fn print_summary(report: &ForecastReport, output: Option<&PathBuf>) {
         "forecast {} … {} ({}-minute intervals, {})",
         report.from, report.to, report.interval_minutes, report.timezone
     );
+    if let Some(s) = report.shrinkage {
+        println!(
+            "staffing at {:.1} % shrinkage{}",
+            s * 100.0,
+            if report.shrinkage_measured {
+                " (measured: scheduled paid time not spent ready or on calls, last 4 weeks)"
+            } else {
+                ""
+            }
+        );
+    }
     for q in &report.queues {
         println!(
             "\n{}: {} ({} days of history{})",

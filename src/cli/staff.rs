@@ -22,6 +22,33 @@ pub enum ModelArg {
     ErlangB,
 }
 
+/// A shrinkage flag: a fraction of paid time, or `measured` from the store.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Shrinkage {
+    /// Given, e.g. 0.3.
+    Fraction(f64),
+    /// Measured from the store's schedules and agent states.
+    Measured,
+}
+
+impl std::fmt::Display for Shrinkage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Shrinkage::Fraction(x) => write!(f, "{x}"),
+            Shrinkage::Measured => f.write_str("measured"),
+        }
+    }
+}
+
+fn parse_shrinkage(text: &str) -> Result<Shrinkage, String> {
+    if text == "measured" {
+        return Ok(Shrinkage::Measured);
+    }
+    text.parse::<f64>()
+        .map(Shrinkage::Fraction)
+        .map_err(|_| format!("{text:?} is neither a fraction such as 0.3 nor `measured`"))
+}
+
 /// The staffing targets, shared by `staff` and `forecast --staffing`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Targets {
@@ -47,15 +74,25 @@ pub struct Targets {
     #[arg(long, value_name = "F")]
     max_blocking: Option<f64>,
     /// Share of paid time not on the phones (breaks, training, absence), e.g. 0.3.
-    #[arg(long, default_value_t = StaffQuery::default().shrinkage, value_name = "F")]
-    shrinkage: f64,
+    ///
+    /// With `callboard forecast --staffing`, `measured` takes it from the store: the
+    /// share of scheduled paid time not spent ready or handling calls over the last
+    /// 4 weeks.
+    #[arg(long, default_value_t = Shrinkage::Fraction(StaffQuery::default().shrinkage), value_name = "F", value_parser = parse_shrinkage)]
+    shrinkage: Shrinkage,
     /// Cap on occupancy, e.g. 0.85.
     #[arg(long, value_name = "F")]
     max_occupancy: Option<f64>,
 }
 
 impl Targets {
-    /// A staffing query with these targets (calls and handle time left at 0).
+    /// Whether shrinkage is to be measured from the store.
+    pub fn shrinkage_measured(&self) -> bool {
+        self.shrinkage == Shrinkage::Measured
+    }
+
+    /// A staffing query with these targets (calls and handle time left at 0;
+    /// shrinkage 0 when it is to be measured).
     pub fn query(&self) -> StaffQuery {
         StaffQuery {
             sl_target: self.sl_target,
@@ -69,7 +106,10 @@ impl Targets {
             max_abandon: self.max_abandon,
             max_asa_s: self.max_asa,
             max_blocking: self.max_blocking,
-            shrinkage: self.shrinkage,
+            shrinkage: match self.shrinkage {
+                Shrinkage::Fraction(f) => f,
+                Shrinkage::Measured => 0.0,
+            },
             max_occupancy: self.max_occupancy,
             ..StaffQuery::default()
         }
@@ -136,6 +176,11 @@ impl Args {
 
 /// Runs `callboard staff`.
 pub fn run(args: Args) -> Result<ExitCode> {
+    if args.targets.shrinkage_measured() {
+        anyhow::bail!(
+            "--shrinkage measured needs a store's schedules and agent states: use it with `callboard forecast --staffing`, or give staff a fraction such as 0.3"
+        );
+    }
     if let Some(input) = args.input.clone() {
         return run_file(&args, &input);
     }

@@ -52,6 +52,9 @@ pub struct ForecastQuery {
     /// Leave days far below their weekday's level (unmarked holidays) out of the
     /// profiles, and say which.
     pub detect_holidays: bool,
+    /// With staffing: measure shrinkage from the store over the 4 weeks before the
+    /// history ends instead of taking the targets' value.
+    pub measure_shrinkage: bool,
 }
 
 /// The calls staffing is sized for.
@@ -82,6 +85,7 @@ impl Default for ForecastQuery {
             staff_to: StaffTo::Point,
             special_days: None,
             detect_holidays: true,
+            measure_shrinkage: false,
         }
     }
 }
@@ -190,6 +194,11 @@ pub struct ForecastReport {
     pub interval_minutes: i64,
     /// The wall clock's zone.
     pub timezone: String,
+    /// The shrinkage staffing used (with staffing).
+    pub shrinkage: Option<f64>,
+    /// Whether it was measured from the store (the share of scheduled paid time not
+    /// spent ready or handling calls, over the 4 weeks before the history ends).
+    pub shrinkage_measured: bool,
     /// Per queue.
     pub queues: Vec<QueueForecast>,
     /// Per queue and interval, queue-major.
@@ -504,10 +513,20 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
     if queues.is_empty() {
         return Err(QueryError::NoHistory);
     }
+    let mut shrinkage = None;
     if let Some(targets) = &q.staffing {
-        staff(&mut rows, &mut queues, targets, q.staff_to, slot_minutes)?;
+        let mut targets = targets.clone();
+        if q.measure_shrinkage {
+            let store = store.ok_or(QueryError::NoShrinkageData)?;
+            targets.shrinkage =
+                measured_shrinkage(store, observed.end_ms - 28 * DAY_MS, observed.end_ms)?;
+        }
+        shrinkage = Some(targets.shrinkage);
+        staff(&mut rows, &mut queues, &targets, q.staff_to, slot_minutes)?;
     }
     Ok(ForecastReport {
+        shrinkage,
+        shrinkage_measured: q.measure_shrinkage && q.staffing.is_some(),
         from: format_timestamp(from_ms),
         to: format_timestamp(to_ms),
         interval_minutes: slot_minutes,
@@ -515,6 +534,37 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
         queues,
         rows,
     })
+}
+
+/// Shrinkage measured from the store over `[from_ms, to_ms)`: the share of
+/// scheduled paid time (work, break, training, meeting) not spent ready or
+/// handling calls = 1 − adherence × work ÷ paid, where adherence (KPI 13) is the
+/// ready/talk/hold/acw time inside scheduled work ÷ scheduled work.
+pub fn measured_shrinkage(store: &Store, from_ms: i64, to_ms: i64) -> Result<f64> {
+    let Some(schedules) = crate::store::readers::read_schedules(store)? else {
+        return Err(QueryError::NoShrinkageData);
+    };
+    let (paid, work) = schedules.paid_and_work_ms(from_ms, to_ms);
+    if paid <= 0 || work <= 0 {
+        return Err(QueryError::NoShrinkageData);
+    }
+    let report = super::kpi::run(
+        store,
+        &super::kpi::KpiQuery {
+            period: super::PeriodQuery {
+                from: Some(format_timestamp(from_ms)),
+                to: Some(format_timestamp(to_ms)),
+            },
+            ..Default::default()
+        },
+    )?;
+    let adherence = report
+        .rows
+        .first()
+        .and_then(|r| r.kpis.iter().find(|k| k.id == "schedule_adherence"))
+        .and_then(|k| k.value)
+        .ok_or(QueryError::NoShrinkageData)?;
+    Ok((1.0 - adherence * work as f64 / paid as f64).clamp(0.0, 0.95))
 }
 
 /// A day under this share of its weekday's median looks like an unmarked holiday.

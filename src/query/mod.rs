@@ -175,6 +175,11 @@ pub enum QueryError {
         /// The queue.
         queue: String,
     },
+    /// Shrinkage asked to be measured where the store cannot tell it.
+    #[error(
+        "shrinkage cannot be measured: it needs the store's schedules and agent states over the 4 weeks before the history ends; give it as a fraction instead"
+    )]
+    NoShrinkageData,
     /// An output file that cannot be written.
     #[error("cannot write {}: {problem}", path.display())]
     OutputFile {

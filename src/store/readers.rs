@@ -323,6 +323,27 @@ impl ScheduleColumns {
             })
             .collect()
     }
+
+    /// Scheduled paid time and `work` time inside `[from_ms, to_ms)`, ms. Paid:
+    /// work, break, training and meeting; lunch and off are unpaid.
+    pub fn paid_and_work_ms(&self, from_ms: i64, to_ms: i64) -> (i64, i64) {
+        let (mut paid, mut work) = (0, 0);
+        for i in 0..self.agent.len() {
+            let (Some(a), Some(b)) = (self.start.get(i), self.end.get(i)) else {
+                continue;
+            };
+            let overlap = (b.min(to_ms) - a.max(from_ms)).max(0);
+            match self.activity.get(i) {
+                Some("work") => {
+                    work += overlap;
+                    paid += overlap;
+                }
+                Some("break" | "training" | "meeting") => paid += overlap,
+                _ => {}
+            }
+        }
+        (paid, work)
+    }
 }
 
 /// The schedules table; `None` when it is empty.
