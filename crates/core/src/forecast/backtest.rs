@@ -83,6 +83,56 @@ impl Sums {
     }
 }
 
+/// The Mondays that start a week of `history` after its first day (so each has
+/// some history before it), ascending.
+fn week_starts(history: &History) -> Result<Vec<i32>, ForecastError> {
+    let first = history.days().first().ok_or(ForecastError::Empty)?.day;
+    let mut starts: Vec<i32> = history
+        .days()
+        .iter()
+        .map(|d| d.day - i32::from(d.weekday))
+        .filter(|&ws| ws > first)
+        .collect();
+    starts.dedup();
+    Ok(starts)
+}
+
+/// Forecasts the week starting `ws` from `train` with `method` and scores it
+/// against `history`'s days of that week (seasonal naive alongside, for MASE); the
+/// scored (actual, forecast) pairs are appended to `pairs`.
+fn replay_week(
+    history: &History,
+    train: &History,
+    ws: i32,
+    method: &Method,
+    pairs: &mut Vec<(f64, f64)>,
+) -> Result<Sums, ForecastError> {
+    let week: Vec<_> = history
+        .days()
+        .iter()
+        .filter(|d| d.day >= ws && d.day < ws + 7)
+        .collect();
+    let targets: Vec<TargetDay> = week
+        .iter()
+        .map(|d| TargetDay {
+            day: d.day,
+            weekday: d.weekday,
+        })
+        .collect();
+    let forecast = method.forecast(train, &targets)?;
+    let naive = Method::SeasonalNaive.forecast(train, &targets)?;
+    let mut sums = Sums::default();
+    for ((d, f), n) in week.iter().zip(&forecast).zip(&naive) {
+        for ((a, f), n) in d.counts.iter().zip(f).zip(n) {
+            sums.add(*a, *f, *n);
+            if a.is_finite() {
+                pairs.push((*a, *f));
+            }
+        }
+    }
+    Ok(sums)
+}
+
 /// Replays `method` from each of the last `origins` week starts of `history` (a
 /// week starts on Monday): the forecast of that week's days from the days before
 /// it, scored against them. Origins with no earlier day are skipped; at least one
@@ -92,14 +142,7 @@ pub fn weekly_backtest(
     method: &Method,
     origins: usize,
 ) -> Result<WeeklyBacktest, ForecastError> {
-    let first = history.days().first().ok_or(ForecastError::Empty)?.day;
-    let mut starts: Vec<i32> = history
-        .days()
-        .iter()
-        .map(|d| d.day - i32::from(d.weekday))
-        .filter(|&ws| ws > first)
-        .collect();
-    starts.dedup();
+    let starts = week_starts(history)?;
     let chosen = &starts[starts.len().saturating_sub(origins)..];
     if chosen.is_empty() {
         return Err(ForecastError::Parameter(
@@ -110,30 +153,7 @@ pub fn weekly_backtest(
     let mut per_origin = Vec::with_capacity(chosen.len());
     let mut pairs = Vec::new();
     for &ws in chosen {
-        let train = history.before(ws);
-        let week: Vec<_> = history
-            .days()
-            .iter()
-            .filter(|d| d.day >= ws && d.day < ws + 7)
-            .collect();
-        let targets: Vec<TargetDay> = week
-            .iter()
-            .map(|d| TargetDay {
-                day: d.day,
-                weekday: d.weekday,
-            })
-            .collect();
-        let forecast = method.forecast(&train, &targets)?;
-        let naive = Method::SeasonalNaive.forecast(&train, &targets)?;
-        let mut sums = Sums::default();
-        for ((d, f), n) in week.iter().zip(&forecast).zip(&naive) {
-            for ((a, f), n) in d.counts.iter().zip(f).zip(n) {
-                sums.add(*a, *f, *n);
-                if a.is_finite() {
-                    pairs.push((*a, *f));
-                }
-            }
-        }
+        let sums = replay_week(history, &history.before(ws), ws, method, &mut pairs)?;
         per_origin.push(sums.score());
         total.merge(&sums);
     }
@@ -157,14 +177,7 @@ pub fn auto_backtest(
     origins: usize,
     selection_weeks: usize,
 ) -> Result<(WeeklyBacktest, Vec<String>), ForecastError> {
-    let first = history.days().first().ok_or(ForecastError::Empty)?.day;
-    let mut starts: Vec<i32> = history
-        .days()
-        .iter()
-        .map(|d| d.day - i32::from(d.weekday))
-        .filter(|&ws| ws > first)
-        .collect();
-    starts.dedup();
+    let starts = week_starts(history)?;
     let chosen_starts = &starts[starts.len().saturating_sub(origins)..];
     let (mut total, mut per_origin, mut pairs, mut picks) =
         (Sums::default(), Vec::new(), Vec::new(), Vec::new());
@@ -183,29 +196,7 @@ pub fn auto_backtest(
         let Some((method, _)) = best else {
             continue;
         };
-        let week: Vec<_> = history
-            .days()
-            .iter()
-            .filter(|d| d.day >= ws && d.day < ws + 7)
-            .collect();
-        let targets: Vec<TargetDay> = week
-            .iter()
-            .map(|d| TargetDay {
-                day: d.day,
-                weekday: d.weekday,
-            })
-            .collect();
-        let forecast = method.forecast(&train, &targets)?;
-        let naive = Method::SeasonalNaive.forecast(&train, &targets)?;
-        let mut sums = Sums::default();
-        for ((d, f), n) in week.iter().zip(&forecast).zip(&naive) {
-            for ((a, f), n) in d.counts.iter().zip(f).zip(n) {
-                sums.add(*a, *f, *n);
-                if a.is_finite() {
-                    pairs.push((*a, *f));
-                }
-            }
-        }
+        let sums = replay_week(history, &train, ws, &method, &mut pairs)?;
         per_origin.push(sums.score());
         total.merge(&sums);
         picks.push(method.name());
