@@ -237,7 +237,7 @@ pub fn run(store: &Store, q: &KpiQuery) -> Result<KpiReport> {
     let summaries = summaries.filter(|_| call_slots.is_some());
     let mut calls = match &call_slots {
         Some(_) => None,
-        None => read_calls_for_report(store, &q.queue, fcr_window_ms, true)?,
+        None => read_calls_for_report(store, &q.queue, Some(fcr_window_ms), true)?,
     };
     let (first, last) = match (&call_slots, &calls) {
         (Some(slots), _) => (
@@ -313,7 +313,7 @@ pub fn run(store: &Store, q: &KpiQuery) -> Result<KpiReport> {
         _ => {
             drop(call_slots);
             if calls.is_none() {
-                calls = read_calls_for_report(store, &q.queue, fcr_window_ms, true)?;
+                calls = read_calls_for_report(store, &q.queue, Some(fcr_window_ms), true)?;
             }
             calls.map(|c| call_part(&c, &teams, &settings))
         }

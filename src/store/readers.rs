@@ -131,16 +131,20 @@ fn coded(c: &Column, table: Table) -> Result<(Vec<u32>, Vec<String>)> {
     Ok((codes, owned_names(&names)))
 }
 
+/// Repeat-contact FCR per call (`None`: window runs past the data, or no caller).
+type RepeatFlags = Vec<Option<bool>>;
+
 /// The calls a KPI report reads, as coded columns, one column at a time so the
 /// frame never holds them all: only the calls of `only` queues (all when empty);
 /// without `with_agents`, no answering agents (nothing grouped by agent needs
-/// them). Repeat-contact FCR flags are worked out over every call with
-/// `fcr_window_ms` (a repeat counts in any queue, domain.md). `None` when the store
+/// them). With `fcr_window_ms`, repeat-contact FCR flags are worked out over every
+/// call (a repeat counts in any queue, domain.md); without it (a reader that needs
+/// no FCR, such as the forecast) callers are not read at all. `None` when the store
 /// has no calls.
 pub fn read_calls_for_report(
     store: &Store,
     only: &[String],
-    fcr_window_ms: i64,
+    fcr_window_ms: Option<i64>,
     with_agents: bool,
 ) -> Result<Option<Calls>> {
     const T: Table = Table::Calls;
@@ -182,15 +186,7 @@ pub fn read_calls_for_report(
     // are found over every call and only then kept for the queues asked for.
     let keep = &keep;
     std::thread::scope(|scope| -> Result<Option<Calls>> {
-        let fcr = scope.spawn(|| -> Result<(Vec<i64>, Vec<Option<bool>>)> {
-            let caller: Vec<u128> = {
-                let c = present_column(store, T, "caller_id")?;
-                c.str()
-                    .map_err(column_error(T, "caller_id", "text"))?
-                    .iter()
-                    .map(|x| x.map_or(NO_CALLER, |x| xxhash_rust::xxh3::xxh3_128(x.as_bytes())))
-                    .collect()
-            };
+        let fcr = scope.spawn(|| -> Result<(Vec<i64>, Option<RepeatFlags>)> {
             let arrived_ms: Vec<i64> = {
                 let c = present_column(store, T, "arrived_at")?;
                 let c = c
@@ -204,13 +200,33 @@ pub fn read_calls_for_report(
                     .map(|x| x.unwrap_or(0))
                     .collect()
             };
-            let last = arrived_ms.iter().copied().max().unwrap_or(0);
-            let repeat =
-                repeat_contact_resolution(&caller, NO_CALLER, &arrived_ms, fcr_window_ms, last);
+            let repeat = match fcr_window_ms {
+                None => None,
+                Some(window_ms) => {
+                    let caller: Vec<u128> = {
+                        let c = present_column(store, T, "caller_id")?;
+                        c.str()
+                            .map_err(column_error(T, "caller_id", "text"))?
+                            .iter()
+                            .map(|x| {
+                                x.map_or(NO_CALLER, |x| xxhash_rust::xxh3::xxh3_128(x.as_bytes()))
+                            })
+                            .collect()
+                    };
+                    let last = arrived_ms.iter().copied().max().unwrap_or(0);
+                    Some(repeat_contact_resolution(
+                        &caller,
+                        NO_CALLER,
+                        &arrived_ms,
+                        window_ms,
+                        last,
+                    ))
+                }
+            };
             Ok(match keep {
                 Some(k) => (
                     k.iter().map(|&i| arrived_ms[i]).collect(),
-                    k.iter().map(|&i| repeat[i]).collect(),
+                    repeat.map(|r| k.iter().map(|&i| r[i]).collect()),
                 ),
                 None => (arrived_ms, repeat),
             })
@@ -297,7 +313,7 @@ pub fn read_calls_for_report(
             hold_s,
             acw_s,
             rings,
-            repeat: Some(repeat),
+            repeat,
         }))
     })
 }

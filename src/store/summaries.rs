@@ -382,7 +382,7 @@ fn build_full(store: &Store) -> Result<Built> {
     type CallSide = (bool, Vec<String>, Vec<CallSlot>, Option<i64>);
     let call_side = || -> Result<CallSide> {
         Ok(
-            match read_calls_for_report(store, &[], FCR_WINDOW_MS, false)? {
+            match read_calls_for_report(store, &[], Some(FCR_WINDOW_MS), false)? {
                 Some(c) => (
                     true,
                     c.queues.clone(),
@@ -490,7 +490,7 @@ fn build_incremental(store: &Store, old: &Summaries) -> Result<Option<Built>> {
                 t != Table::Calls || partition_ms(f).is_none_or(|d| d >= day_of(from))
             });
             // The view holds the new files, so it has calls.
-            let Some(fresh) = read_calls_for_report(&view, &[], FCR_WINDOW_MS, false)? else {
+            let Some(fresh) = read_calls_for_report(&view, &[], Some(FCR_WINDOW_MS), false)? else {
                 return Ok(None);
             };
             let codes = remap(&fresh.queues, &mut queues);
