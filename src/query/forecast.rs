@@ -437,8 +437,15 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
                 day,
                 weekday: weekday(day),
             };
+            // A day after the history needs all of it; only a day the history
+            // reaches into (a forecast from mid-day) needs the days before it.
+            let train = if day > last_day {
+                std::borrow::Cow::Borrowed(&history)
+            } else {
+                std::borrow::Cow::Owned(history.before(day))
+            };
             let f = method
-                .forecast(&history.before(day), &[target])
+                .forecast(&train, &[target])
                 .map_err(|e| QueryError::Forecast {
                     queue: name.clone(),
                     problem: e.to_string(),
@@ -567,24 +574,36 @@ pub fn measured_shrinkage(store: &Store, from_ms: i64, to_ms: i64) -> Result<f64
     Ok((1.0 - adherence * work as f64 / paid as f64).clamp(0.0, 0.95))
 }
 
+/// An input file's problem at `line` (1 = the header, 0 = the file as a whole).
+fn file_error(path: &std::path::Path, line: u64, problem: String) -> QueryError {
+    QueryError::HistoryFile {
+        path: path.to_path_buf(),
+        line,
+        problem,
+    }
+}
+
+/// A CSV input file opened, with its header names trimmed (and a byte-order mark
+/// dropped).
+fn open_csv(path: &std::path::Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>)> {
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| file_error(path, 0, e.to_string()))?;
+    let header = rdr
+        .headers()
+        .map_err(|e| file_error(path, 1, e.to_string()))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
+        .collect();
+    Ok((rdr, header))
+}
+
 /// A day under this share of its weekday's median looks like an unmarked holiday.
 const QUIET_SHARE: f64 = 0.5;
 
 /// Reads a special-days file: `date` (YYYY-MM-DD), `kind` (closed, holiday,
 /// campaign), `factor` (needed for holiday and campaign).
-fn read_special_days(path: &PathBuf) -> Result<Vec<SpecialDay>> {
-    let bad = |line: u64, problem: String| QueryError::HistoryFile {
-        path: path.clone(),
-        line,
-        problem,
-    };
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| bad(0, e.to_string()))?;
-    let header: Vec<String> = rdr
-        .headers()
-        .map_err(|e| bad(1, e.to_string()))?
-        .iter()
-        .map(|h| h.trim().to_owned())
-        .collect();
+fn read_special_days(path: &std::path::Path) -> Result<Vec<SpecialDay>> {
+    let bad = |line: u64, problem: String| file_error(path, line, problem);
+    let (mut rdr, header) = open_csv(path)?;
     let col = |n: &str| header.iter().position(|h| h == n);
     let (Some(c_date), Some(c_kind)) = (col("date"), col("kind")) else {
         return Err(bad(
@@ -662,11 +681,7 @@ fn staff(
             .request()
         })
         .collect::<Result<Vec<_>>>()?;
-    for ((row, staffing), _) in rows
-        .iter_mut()
-        .zip(StaffingRequest::solve_many(&requests))
-        .zip(&requests)
-    {
+    for (row, staffing) in rows.iter_mut().zip(StaffingRequest::solve_many(&requests)) {
         row.agents = Some(staffing.metrics.agents);
         row.positions = Some(staffing.positions);
         if let Some(q) = queues.iter_mut().find(|q| q.queue == row.queue) {
@@ -712,7 +727,7 @@ fn handle_profile(
 /// Offered calls (answered, abandoned, timeout) per queue and interval by
 /// `arrived_at`, and the answered calls' handle times, from the store.
 fn store_history(store: &Store, zone: &TimeZoneSpec, slot_ms: i64) -> Result<Observed> {
-    let Some(calls) = read_calls_for_report(store, &[], 7 * DAY_MS, false)? else {
+    let Some(calls) = read_calls_for_report(store, &[], None, false)? else {
         return Err(QueryError::NoHistory);
     };
     let mut queues: BTreeMap<String, Cells> = BTreeMap::new();
@@ -757,19 +772,13 @@ fn store_history(store: &Store, zone: &TimeZoneSpec, slot_ms: i64) -> Result<Obs
 
 /// An interval-count file: `interval_start` (RFC 3339, or local time in the zone),
 /// `calls`, optional `queue` and `aht_s`. A missing interval is no data, not zero.
-fn read_history_file(path: &PathBuf, zone: &TimeZoneSpec, slot_ms: i64) -> Result<Observed> {
-    let bad = |line: u64, problem: String| QueryError::HistoryFile {
-        path: path.clone(),
-        line,
-        problem,
-    };
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| bad(0, e.to_string()))?;
-    let header: Vec<String> = rdr
-        .headers()
-        .map_err(|e| bad(1, e.to_string()))?
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
-        .collect();
+fn read_history_file(
+    path: &std::path::Path,
+    zone: &TimeZoneSpec,
+    slot_ms: i64,
+) -> Result<Observed> {
+    let bad = |line: u64, problem: String| file_error(path, line, problem);
+    let (mut rdr, header) = open_csv(path)?;
     let col = |n: &str| header.iter().position(|h| h == n);
     let (Some(c_start), Some(c_calls)) = (col("interval_start"), col("calls")) else {
         return Err(bad(
