@@ -195,7 +195,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             q.peak_calls,
             q.peak_interval.as_deref().unwrap_or("–"),
             q.method,
-            q.wape.map_or("–".into(), |w| format!("{:.1} %", w * 100.0))
+            super::percent(q.wape)
         );
     }
     println!(

@@ -209,10 +209,6 @@ pub fn write_csv(report: &ForecastReport, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-fn pct(x: Option<f64>) -> String {
-    x.map_or("–".into(), |v| format!("{:.1} %", v * 100.0))
-}
-
 fn print_summary(report: &ForecastReport, output: Option<&PathBuf>) {
     println!(
         "forecast {} … {} ({}-minute intervals, {})",
@@ -265,17 +261,17 @@ fn print_summary(report: &ForecastReport, output: Option<&PathBuf>) {
         if let (Some(w), Some(b)) = (q.wape, q.bias) {
             println!(
                 "  backtest: WAPE {}, bias {:+.1} %; 80 % band covered {}, 95 % band {}",
-                pct(Some(w)),
+                super::percent(Some(w)),
                 b * 100.0,
-                pct(q.coverage80),
-                pct(q.coverage95)
+                super::percent(q.coverage80),
+                super::percent(q.coverage95)
             );
         }
         if q.backtest.len() > 1 {
             let all: Vec<String> = q
                 .backtest
                 .iter()
-                .map(|m| format!("{} {}", m.method, pct(Some(m.wape))))
+                .map(|m| format!("{} {}", m.method, super::percent(Some(m.wape))))
                 .collect();
             println!("  candidates' WAPE: {}", all.join(", "));
         }

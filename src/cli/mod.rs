@@ -131,6 +131,11 @@ impl Format {
     }
 }
 
+/// A fraction as a percentage with one decimal (`84.8 %`), `–` when there is none.
+pub fn percent(x: Option<f64>) -> String {
+    x.map_or("–".into(), |v| format!("{:.1} %", v * 100.0))
+}
+
 /// Writes `value` as JSON to stdout through a buffer: indented when `pretty` or on a
 /// terminal, compact otherwise (a pipe or file: smaller and faster to write).
 pub fn print_json(value: &impl serde::Serialize, pretty: bool) -> Result<()> {

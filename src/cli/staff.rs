@@ -263,10 +263,6 @@ fn run_file(args: &Args, input: &std::path::Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn pct(x: Option<f64>) -> String {
-    x.map_or("–".into(), |v| format!("{:.1} %", v * 100.0))
-}
-
 fn secs(x: Option<f64>) -> String {
     x.map_or("∞".into(), |v| format!("{v:.1} s"))
 }
@@ -321,7 +317,7 @@ fn print_table(req: &StaffingRequest, s: &Staffing, shrinkage: f64) {
                 m.agents,
                 m.blocking
                     .map_or("–".into(), |b| format!("{:.2} %", b * 100.0)),
-                pct(Some(m.occupancy))
+                super::percent(Some(m.occupancy))
             );
         }
     } else {
@@ -339,12 +335,12 @@ fn print_table(req: &StaffingRequest, s: &Staffing, shrinkage: f64) {
             println!(
                 "{mark} {:>7}  {:>13}  {:>8}  {:>9}  {:>9}{}",
                 m.agents,
-                pct(m.service_level),
-                pct(m.probability_of_waiting),
+                super::percent(m.service_level),
+                super::percent(m.probability_of_waiting),
                 secs(m.asa_s),
-                pct(Some(m.occupancy)),
+                super::percent(Some(m.occupancy)),
                 if abandon {
-                    format!("  {:>9}", pct(m.abandon_rate))
+                    format!("  {:>9}", super::percent(m.abandon_rate))
                 } else {
                     String::new()
                 }

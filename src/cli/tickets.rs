@@ -223,10 +223,6 @@ fn print_csv(r: &TicketsReport) -> Result<()> {
     Ok(())
 }
 
-fn pct(x: Option<f64>) -> String {
-    x.map_or("–".into(), |v| format!("{:.1} %", v * 100.0))
-}
-
 fn late(ms: i64) -> String {
     let m = ms / 60_000;
     if m >= 2 * 24 * 60 {
@@ -292,7 +288,7 @@ fn print_table(report: &TicketsReport, top: usize) {
         if r.repairs_completed > 0 {
             println!(
                 "  repair call-back coverage {} of {} completed (target 100 %)",
-                pct(r.callback_coverage()),
+                super::percent(r.callback_coverage()),
                 r.repairs_completed
             );
         }
@@ -315,7 +311,7 @@ fn print_table(report: &TicketsReport, top: usize) {
                 c.met,
                 c.breached,
                 c.open,
-                pct(c.compliance())
+                super::percent(c.compliance())
             );
         }
     }
@@ -375,7 +371,7 @@ fn print_table(report: &TicketsReport, top: usize) {
             c.with_repeat,
             c.tickets,
             c.repeat_calls,
-            pct(c.resolved_first_time())
+            super::percent(c.resolved_first_time())
         );
         for (id, n) in ids.iter().take(n) {
             println!(
