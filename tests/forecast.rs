@@ -98,7 +98,7 @@ fn bank_half_hours_weekly_backtest_per_method() {
     // The automatic choice made honestly: at each origin, chosen by a backtest of
     // the 8 weeks before it only.
     let (auto, picks) =
-        callboard_core::forecast::auto_backtest(&h, &methods, 8, 8).expect("auto backtest");
+        callboard_core::forecast::auto_backtest(&h, &methods, 1, 8, 8).expect("auto backtest");
     assert_eq!(auto.score.points, tested * 29);
     println!(
         "| auto, chosen on the 8 weeks before each origin | {:.4} | {:+.4} | {:.3} |  picks: {}",
@@ -142,7 +142,7 @@ fn bank_half_hours_weekly_backtest_per_method() {
 }
 
 #[test]
-fn bank_prediction_intervals_are_calibrated_in_the_backtest_and_not_too_narrow_later() {
+fn bank_prediction_intervals_are_calibrated_out_of_sample() {
     let Some(five) = bank_history() else {
         return;
     };
@@ -151,28 +151,47 @@ fn bank_prediction_intervals_are_calibrated_in_the_backtest_and_not_too_narrow_l
         stat: ProfileStat::Mean,
         weeks: 4,
     };
-    let b = weekly_backtest(&h, &m, 8).expect("backtest");
-    // Fitted on the first four origins' errors, checked on the last four (out of
-    // sample), and on all eight in sample.
-    let split = b.pairs.len() - 4 * 5 * 29 + 29; // the last 4 weeks: 3 × 5 + 4 days
-    let (early, late) = b.pairs.split_at(split);
-    let fitted = Dispersion::fit(early.iter().copied());
-    let (c80, c95) = fitted.coverage(late.iter().copied());
-    let all = Dispersion::fit(b.pairs.iter().copied());
-    let (i80, i95) = all.coverage(b.pairs.iter().copied());
-    let poisson = Dispersion { inverse_size: 0.0 }.coverage(late.iter().copied());
+    // 16 weekly origins: each of the last 8 weeks gets bands fitted on the 8 weeks
+    // before it only (as the forecast command reports), then counted.
+    let b = weekly_backtest(&h, &m, 16).expect("backtest");
+    let (c80, c95) = b.out_of_sample_coverage(8, 8).expect("16 origins");
+    // The same by hand from the pairs, week by week.
+    let (mut n, mut in80, mut in95) = (0usize, 0usize, 0usize);
+    for o in 8..16 {
+        let d = Dispersion::fit(b.pairs_of(o - 8..o).iter().copied());
+        for &(a, f) in b.pairs_of(o..o + 1) {
+            let band = d.band(f);
+            n += 1;
+            in80 += usize::from(band.lo80 <= a && a <= band.hi80);
+            in95 += usize::from(band.lo95 <= a && a <= band.hi95);
+        }
+    }
+    assert_eq!(n, b.window(8..16).score.points);
+    assert!((c80 - in80 as f64 / n as f64).abs() < 1e-12);
+    assert!((c95 - in95 as f64 / n as f64).abs() < 1e-12);
+    // In sample on the last 8 weeks, the moment fit out of sample, and Poisson.
+    let recent = b.pairs_of(8..16);
+    let (i80, i95) = Dispersion::fit(recent.iter().copied()).coverage(recent.iter().copied());
+    let (mut m80, mut m95) = (0.0, 0.0);
+    for o in 8..16 {
+        let d = Dispersion::moments(b.pairs_of(o - 8..o).iter().copied());
+        let (x, y) = d.coverage(b.pairs_of(o..o + 1).iter().copied());
+        let k = b.pairs_of(o..o + 1).len() as f64 / n as f64;
+        m80 += x * k;
+        m95 += y * k;
+    }
+    let poisson = Dispersion::POISSON.coverage(recent.iter().copied());
     println!(
-        "bank 30-min, 4-week mean: 1/k = {:.4} (first 4 origins); coverage of the last 4: 80 % → {c80:.3}, 95 % → {c95:.3}; in sample (1/k = {:.4}): {i80:.3}, {i95:.3}; a plain Poisson band: {:.3}, {:.3}",
-        fitted.inverse_size, all.inverse_size, poisson.0, poisson.1
+        "bank 30-min, 4-week mean, last 8 weeks: bands out of sample cover {c80:.3} (80 %) and {c95:.3} (95 %); in sample {i80:.3}, {i95:.3}; the moment fit out of sample {m80:.3}, {m95:.3}; a plain Poisson band {:.3}, {:.3}",
+        poisson.0, poisson.1
     );
-    // The issue's calibration bounds hold in the backtest the band is fitted on.
+    // The issue's calibration bounds, out of sample and in sample.
+    assert!((0.72..=0.88).contains(&c80), "80 % out of sample: {c80}");
+    assert!((0.90..=0.99).contains(&c95), "95 % out of sample: {c95}");
     assert!((0.72..=0.88).contains(&i80), "80 % in sample: {i80}");
     assert!((0.90..=0.99).contains(&i95), "95 % in sample: {i95}");
-    // Out of sample the earlier weeks' errors were larger, so the band is wide
-    // (measured 0.90 / 0.97): never too narrow, but not yet within 72–88 % — the
-    // open calibration item of issue 12.
-    assert!(c80 >= 0.72 && c95 >= 0.90, "{c80} {c95}");
-    // And a Poisson band is too narrow here.
+    // A plain Poisson band is far too narrow on real arrivals (the issue measured
+    // 72 % for a nominal 80 % elsewhere; here it is worse).
     assert!(poisson.0 < 0.72, "{poisson:?}");
 }
 
@@ -199,14 +218,28 @@ fn forecast_query_on_the_bank_file_chooses_by_backtest_and_keeps_closed_hours_ze
     let r = callboard::query::forecast::run(None, &q).expect("forecast");
     assert_eq!(r.rows.len(), 7 * 48);
     let queue = &r.queues[0];
-    // auto picked the candidate with the lowest backtest WAPE.
-    let best = queue
-        .backtest
-        .iter()
-        .min_by(|a, b| a.wape.total_cmp(&b.wape))
-        .expect("candidates");
-    assert_eq!(queue.method, best.method);
+    // auto kept the plain 4-week mean unless a candidate beat it beyond noise: the
+    // method chosen is the plain profile or scored lower than it.
+    let score = |name: &str| {
+        queue
+            .backtest
+            .iter()
+            .find(|m| m.method == name)
+            .expect("scored")
+            .wape
+    };
+    assert!(
+        queue.method == "profile_mean_4" || score(&queue.method) < score("profile_mean_4"),
+        "{queue:?}"
+    );
     assert_eq!(queue.backtest.len(), 7);
+    assert_eq!(queue.backtest_origins, 8);
+    // The honest replay of that choice beats every statsforecast model and baseline
+    // on these 8 origins (statsforecast's best, the 4-week window average: 8.5638 %;
+    // the core backtest test has the table).
+    let auto = queue.auto_wape.expect("auto replayed");
+    assert!(auto < 0.08563794559824874, "{auto}");
+    assert!(queue.auto_bias.expect("bias").abs() < 0.06);
     // The bank answers 07:00–21:05: the night has no history and forecasts 0 with a
     // zero band; the weekend too (the file holds weekdays only).
     for row in &r.rows {
@@ -216,13 +249,16 @@ fn forecast_query_on_the_bank_file_chooses_by_backtest_and_keeps_closed_hours_ze
         }
         assert!(row.calls_lo95 <= row.calls_lo80 && row.calls_hi80 <= row.calls_hi95);
     }
-    let c80 = queue.coverage80.expect("a backtest");
+    let (c80, c95) = (
+        queue.coverage80.expect("a backtest"),
+        queue.coverage95.expect("a backtest"),
+    );
     assert!((0.72..=0.88).contains(&c80), "{c80}");
+    assert!((0.90..=0.99).contains(&c95), "{c95}");
     println!(
-        "bank forecast: {} chosen, WAPE {:.4}, 80 % band {c80:.3}, 95 % band {:.3}",
+        "bank forecast: {} chosen, WAPE {:.4}; auto replayed honestly {auto:.4}; bands out of sample {c80:.3} / {c95:.3}",
         queue.method,
         queue.wape.expect("wape"),
-        queue.coverage95.expect("95")
     );
 }
 
@@ -243,7 +279,13 @@ fn forecast_command_from_the_store_writes_the_cli_md_file() {
         "--output",
         out.to_str().expect("utf-8"),
     ]);
-    assert!(r.stdout.contains("backtest: WAPE"), "{}", r.stdout);
+    // Three weeks: two weekly origins, the later one also checked out of sample.
+    assert!(
+        r.stdout.contains("backtest (2 weekly origins): WAPE"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("auto replayed honestly"), "{}", r.stdout);
     let mut rdr = csv::Reader::from_path(&out).expect("forecast file");
     let header: Vec<String> = rdr
         .headers()

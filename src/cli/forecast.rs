@@ -260,9 +260,22 @@ fn print_summary(report: &ForecastReport, output: Option<&PathBuf>) {
         }
         if let (Some(w), Some(b)) = (q.wape, q.bias) {
             println!(
-                "  backtest: WAPE {}, bias {:+.1} %; 80 % band covered {}, 95 % band {}",
+                "  backtest ({} weekly origins): WAPE {}, bias {:+.1} %",
+                q.backtest_origins,
                 super::percent(Some(w)),
                 b * 100.0,
+            );
+        }
+        if let (Some(w), Some(b)) = (q.auto_wape, q.auto_bias) {
+            println!(
+                "  auto replayed honestly (each week chosen on the weeks before it): WAPE {}, bias {:+.1} %",
+                super::percent(Some(w)),
+                b * 100.0,
+            );
+        }
+        if q.coverage80.is_some() {
+            println!(
+                "  bands out of sample (fitted on earlier weeks): 80 % covered {}, 95 % covered {}",
                 super::percent(q.coverage80),
                 super::percent(q.coverage95)
             );

@@ -9,11 +9,12 @@ use crate::store::Store;
 use crate::store::readers::read_calls_for_report;
 use callboard_core::erlang::StaffingRequest;
 use callboard_core::forecast::{
-    DayCounts, Dispersion, History, Method, ProfileStat, SpecialDay, SpecialKind, TargetDay,
-    weekly_backtest,
+    DayCounts, Dispersion, History, Method, SpecialDay, SpecialKind, TargetDay, WeeklyBacktest,
+    backtest_methods, choose, replay_choice,
 };
 use callboard_core::schema::Outcome;
 use callboard_core::time::{DAY_MS, TimeZoneSpec, format_date, format_timestamp};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -142,13 +143,23 @@ pub struct QueueForecast {
     pub history_days: usize,
     /// Under two weeks of history: a profile of what exists, no backtest.
     pub thin_history: bool,
-    /// Every candidate's backtest WAPE (when there was a backtest).
+    /// Every candidate's backtest over the latest `backtest_origins` weekly
+    /// origins (when there was a backtest).
     pub backtest: Vec<MethodScore>,
-    /// The chosen method's pooled backtest.
+    /// Weekly origins the scores pool.
+    pub backtest_origins: usize,
+    /// The chosen method's pooled backtest WAPE.
     pub wape: Option<f64>,
     /// Its bias.
     pub bias: Option<f64>,
-    /// The share of backtest actuals inside the 80 % band.
+    /// The automatic choice replayed honestly (`auto` only): at each origin, the
+    /// method chosen on the weeks before it only, scored on its week. What `auto`
+    /// can be expected to achieve; `wape` flatters the winner.
+    pub auto_wape: Option<f64>,
+    /// Its bias.
+    pub auto_bias: Option<f64>,
+    /// Out of sample: the share of actuals inside the 80 % band, each origin's
+    /// band fitted on the weeks before it.
     pub coverage80: Option<f64>,
     /// … inside the 95 % band.
     pub coverage95: Option<f64>,
@@ -350,172 +361,33 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
     // midnight.
     let last_day = if end_slot == 0 { end_day - 1 } else { end_day };
 
-    let mut queues = Vec::new();
+    let ctx = QueueContext {
+        q,
+        method_asked,
+        specials: &specials,
+        zone: &zone,
+        slots,
+        slot_ms,
+        from_ms,
+        to_ms,
+        first_day,
+        last_day,
+        end_day,
+        end_slot,
+        absent_is_zero: observed.absent_is_zero,
+    };
+    // Queues are independent: forecast them in parallel, keep their order.
+    let per_queue: Vec<(QueueForecast, Vec<ForecastRow>)> = observed
+        .queues
+        .par_iter()
+        .filter(|(name, _)| q.queue.is_empty() || q.queue.contains(name))
+        .map(|(name, cells)| forecast_queue(&ctx, name, cells))
+        .collect::<Result<_>>()?;
+    let mut queues = Vec::with_capacity(per_queue.len());
     let mut rows = Vec::new();
-    for (name, cells) in &observed.queues {
-        if !q.queue.is_empty() && !q.queue.contains(name) {
-            continue;
-        }
-        // The history: every day from the first observation to the last one's day;
-        // slots after the end of the data are unknown, not closed.
-        let days: Vec<DayCounts> = (first_day..=last_day)
-            .map(|day| DayCounts {
-                day,
-                weekday: weekday(day),
-                counts: (0..slots)
-                    .map(|s| match cells.calls.get(&(day, s)) {
-                        Some((c, starts)) => c / starts.len().max(1) as f64,
-                        None if day == end_day && s >= end_slot => f64::NAN,
-                        None if observed.absent_is_zero => 0.0,
-                        None => f64::NAN,
-                    })
-                    .collect(),
-            })
-            .collect();
-        let history_days = days.len();
-        let history = History::new(slots, days).map_err(|e| QueryError::Forecast {
-            queue: name.clone(),
-            problem: e.to_string(),
-        })?;
-        // Special days and days that look like unmarked holidays teach the
-        // profiles nothing.
-        let marked: Vec<i32> = specials
-            .iter()
-            .map(|s| s.day)
-            .filter(|d| (first_day..=last_day).contains(d))
-            .collect();
-        let quiet: Vec<i32> = if q.detect_holidays {
-            history.without(&marked).unusually_quiet_days(QUIET_SHARE)
-        } else {
-            Vec::new()
-        };
-        let left_out: Vec<i32> = marked.iter().chain(&quiet).copied().collect();
-        let history = history.without(&left_out);
-        let thin = history_days < 14;
-        // Backtest every candidate (or the one asked for) from weekly origins.
-        let candidates: Vec<Method> = match method_asked {
-            Some(m) => vec![m],
-            None => METHODS.to_vec(),
-        };
-        let backtests: Vec<_> = if thin {
-            Vec::new()
-        } else {
-            candidates
-                .iter()
-                .filter_map(|m| weekly_backtest(&history, m, q.backtest_weeks).ok())
-                .filter(|b| b.score.wape.is_finite())
-                .collect()
-        };
-        let best = backtests
-            .iter()
-            .min_by(|a, b| a.score.wape.total_cmp(&b.score.wape));
-        let method = match (method_asked, best) {
-            (Some(m), _) => m,
-            (None, Some(b)) => *METHODS
-                .iter()
-                .find(|m| m.name() == b.method)
-                .expect("a candidate"),
-            // Too little history to choose: the mean profile of what exists.
-            (None, None) => Method::Profile {
-                stat: ProfileStat::Mean,
-                weeks: 4,
-            },
-        };
-        let chosen = backtests.iter().find(|b| b.method == method.name());
-        let dispersion = chosen.map_or(Dispersion { inverse_size: 0.0 }, |b| {
-            Dispersion::fit(b.pairs.iter().copied())
-        });
-        let coverage = chosen.map(|b| dispersion.coverage(b.pairs.iter().copied()));
-        let aht = handle_profile(cells, first_day, last_day);
-
-        // The target days, each forecast from the days before it.
-        let (d0, _) = local_slot(from_ms, &zone, slot_ms);
-        let (d1, _) = local_slot(to_ms - 1, &zone, slot_ms);
-        let mut per_day: BTreeMap<i32, Vec<f64>> = BTreeMap::new();
-        for day in d0..=d1 {
-            let target = TargetDay {
-                day,
-                weekday: weekday(day),
-            };
-            // A day after the history needs all of it; only a day the history
-            // reaches into (a forecast from mid-day) needs the days before it.
-            let train = if day > last_day {
-                std::borrow::Cow::Borrowed(&history)
-            } else {
-                std::borrow::Cow::Owned(history.before(day))
-            };
-            let f = method
-                .forecast(&train, &[target])
-                .map_err(|e| QueryError::Forecast {
-                    queue: name.clone(),
-                    problem: e.to_string(),
-                })?;
-            let mut f = f.into_iter().next().unwrap_or_default();
-            if let Some(sp) = specials.iter().find(|s| s.day == day) {
-                let factor = match sp.kind {
-                    SpecialKind::Closed => 0.0,
-                    SpecialKind::Holiday | SpecialKind::Campaign => sp.factor,
-                };
-                f.iter_mut().for_each(|v| *v *= factor);
-            }
-            per_day.insert(day, f);
-        }
-        let mut summary = QueueForecast {
-            queue: name.clone(),
-            method: method.name(),
-            history_days,
-            thin_history: thin,
-            backtest: backtests
-                .iter()
-                .map(|b| MethodScore {
-                    method: b.method.clone(),
-                    wape: b.score.wape,
-                    bias: b.score.bias,
-                    mase: b.score.mase,
-                })
-                .collect(),
-            wape: chosen.map(|b| b.score.wape),
-            bias: chosen.map(|b| b.score.bias),
-            coverage80: coverage.map(|c| c.0),
-            coverage95: coverage.map(|c| c.1),
-            peak_interval: None,
-            peak_calls: 0.0,
-            total_calls: 0.0,
-            peak_agents: None,
-            peak_positions: None,
-            marked_days_left_out: marked.iter().map(|d| format_date(*d)).collect(),
-            quiet_days_left_out: quiet.iter().map(|d| format_date(*d)).collect(),
-        };
-        let mut t = from_ms;
-        while t < to_ms {
-            let (day, slot) = local_slot(t, &zone, slot_ms);
-            let calls = per_day
-                .get(&day)
-                .and_then(|v| v.get(slot))
-                .copied()
-                .unwrap_or(0.0);
-            let band = dispersion.band(calls);
-            if calls > summary.peak_calls {
-                summary.peak_calls = calls;
-                summary.peak_interval = Some(format_timestamp(t));
-            }
-            summary.total_calls += calls;
-            rows.push(ForecastRow {
-                interval_start: format_timestamp(t),
-                queue: name.clone(),
-                calls,
-                calls_lo80: band.lo80,
-                calls_hi80: band.hi80,
-                calls_lo95: band.lo95,
-                calls_hi95: band.hi95,
-                aht_s: aht(weekday(day), slot),
-                method: method.name(),
-                agents: None,
-                positions: None,
-            });
-            t += slot_ms;
-        }
+    for (summary, queue_rows) in per_queue {
         queues.push(summary);
+        rows.extend(queue_rows);
     }
     if queues.is_empty() {
         return Err(QueryError::NoHistory);
@@ -541,6 +413,227 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
         queues,
         rows,
     })
+}
+
+/// What every queue's forecast shares.
+struct QueueContext<'a> {
+    q: &'a ForecastQuery,
+    method_asked: Option<Method>,
+    specials: &'a [SpecialDay],
+    zone: &'a TimeZoneSpec,
+    slots: usize,
+    slot_ms: i64,
+    from_ms: i64,
+    to_ms: i64,
+    /// The history's first and last local days with data.
+    first_day: i32,
+    last_day: i32,
+    /// The local day and slot the history ends at (exclusive).
+    end_day: i32,
+    end_slot: usize,
+    absent_is_zero: bool,
+}
+
+/// The index of the plain profile (the 4-week mean) among [`METHODS`]: the
+/// baseline `auto` keeps unless another method beats it beyond noise.
+const BASELINE: usize = 1;
+
+/// One queue's forecast: history, special days, backtest, choice, bands, rows.
+fn forecast_queue(
+    ctx: &QueueContext,
+    name: &str,
+    cells: &Cells,
+) -> Result<(QueueForecast, Vec<ForecastRow>)> {
+    let (q, slots) = (ctx.q, ctx.slots);
+    let fail = |e: callboard_core::forecast::ForecastError| QueryError::Forecast {
+        queue: name.to_owned(),
+        problem: e.to_string(),
+    };
+    // The history: every day from the first observation to the last one's day;
+    // slots after the end of the data are unknown, not closed.
+    let days: Vec<DayCounts> = (ctx.first_day..=ctx.last_day)
+        .map(|day| DayCounts {
+            day,
+            weekday: weekday(day),
+            counts: (0..slots)
+                .map(|s| match cells.calls.get(&(day, s)) {
+                    Some((c, starts)) => c / starts.len().max(1) as f64,
+                    None if day == ctx.end_day && s >= ctx.end_slot => f64::NAN,
+                    None if ctx.absent_is_zero => 0.0,
+                    None => f64::NAN,
+                })
+                .collect(),
+        })
+        .collect();
+    let history_days = days.len();
+    let history = History::new(slots, days).map_err(fail)?;
+    // Special days and days that look like unmarked holidays teach the profiles
+    // nothing.
+    let marked: Vec<i32> = ctx
+        .specials
+        .iter()
+        .map(|s| s.day)
+        .filter(|d| (ctx.first_day..=ctx.last_day).contains(d))
+        .collect();
+    let quiet: Vec<i32> = if q.detect_holidays {
+        history.without(&marked).unusually_quiet_days(QUIET_SHARE)
+    } else {
+        Vec::new()
+    };
+    let left_out: Vec<i32> = marked.iter().chain(&quiet).copied().collect();
+    let history = history.without(&left_out);
+    let thin = history_days < 14;
+
+    // Backtest every candidate (or the one asked for) from twice the weekly
+    // origins asked: the later half scores the methods and fits the bands; the
+    // earlier half lets the automatic choice and the bands be replayed out of
+    // sample on the later half.
+    let candidates: Vec<Method> = match ctx.method_asked {
+        Some(m) => vec![m],
+        None => METHODS.to_vec(),
+    };
+    let weeks = q.backtest_weeks.max(1);
+    let backtests: Vec<WeeklyBacktest> = if thin {
+        Vec::new()
+    } else {
+        backtest_methods(&history, &candidates, 2 * weeks)
+            .map(|all| {
+                all.into_iter()
+                    .filter_map(|b| b.ok())
+                    .filter(|b| b.score.wape.is_finite())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let origins = backtests.first().map_or(0, |b| b.origins.len());
+    let recent = origins.saturating_sub(weeks)..origins;
+    let baseline = match ctx.method_asked {
+        Some(_) => usize::MAX,
+        None => backtests
+            .iter()
+            .position(|b| b.method == METHODS[BASELINE].name())
+            .unwrap_or(usize::MAX),
+    };
+    let method = match (ctx.method_asked, backtests.is_empty()) {
+        (Some(m), _) => m,
+        (None, false) => {
+            let i = choose(&backtests, baseline, recent.clone());
+            *METHODS
+                .iter()
+                .find(|m| m.name() == backtests[i].method)
+                .expect("a candidate")
+        }
+        // Too little history to choose: the plain profile of what exists.
+        (None, true) => METHODS[BASELINE],
+    };
+    let chosen = backtests.iter().find(|b| b.method == method.name());
+    // Out-of-sample checks need origins before the tested ones: with fewer than
+    // twice `weeks`, half are tested.
+    let tested = weeks.min(origins / 2);
+    let honest_auto = match ctx.method_asked {
+        None if tested > 0 => replay_choice(&backtests, baseline, origins - tested, tested),
+        _ => None,
+    };
+    let dispersion = chosen.map_or(Dispersion::POISSON, |b| {
+        Dispersion::fit(b.pairs_of(recent.clone()).iter().copied())
+    });
+    let coverage = chosen.and_then(|b| b.out_of_sample_coverage(origins - tested, tested));
+    let aht = handle_profile(cells, ctx.first_day, ctx.last_day);
+
+    // The target days: those after the history in one call (all of it known);
+    // a day the history reaches into (a forecast from mid-day), from the days
+    // before it.
+    let (d0, _) = local_slot(ctx.from_ms, ctx.zone, ctx.slot_ms);
+    let (d1, _) = local_slot(ctx.to_ms - 1, ctx.zone, ctx.slot_ms);
+    let target = |day| TargetDay {
+        day,
+        weekday: weekday(day),
+    };
+    let mut per_day: BTreeMap<i32, Vec<f64>> = BTreeMap::new();
+    for day in d0..=d1.min(ctx.last_day) {
+        let f = method
+            .forecast(&history.before(day), &[target(day)])
+            .map_err(fail)?;
+        per_day.insert(day, f.into_iter().next().unwrap_or_default());
+    }
+    let after: Vec<TargetDay> = (d0.max(ctx.last_day + 1)..=d1).map(target).collect();
+    if !after.is_empty() {
+        let f = method.forecast(&history, &after).map_err(fail)?;
+        per_day.extend(after.iter().map(|t| t.day).zip(f));
+    }
+    for (day, f) in per_day.iter_mut() {
+        if let Some(sp) = ctx.specials.iter().find(|s| s.day == *day) {
+            let factor = match sp.kind {
+                SpecialKind::Closed => 0.0,
+                SpecialKind::Holiday | SpecialKind::Campaign => sp.factor,
+            };
+            f.iter_mut().for_each(|v| *v *= factor);
+        }
+    }
+    let scores = |b: &WeeklyBacktest| b.window(recent.clone()).score;
+    let mut summary = QueueForecast {
+        queue: name.to_owned(),
+        method: method.name(),
+        history_days,
+        thin_history: thin,
+        backtest: backtests
+            .iter()
+            .map(|b| {
+                let s = scores(b);
+                MethodScore {
+                    method: b.method.clone(),
+                    wape: s.wape,
+                    bias: s.bias,
+                    mase: s.mase,
+                }
+            })
+            .collect(),
+        backtest_origins: recent.len(),
+        wape: chosen.map(|b| scores(b).wape),
+        bias: chosen.map(|b| scores(b).bias),
+        auto_wape: honest_auto.as_ref().map(|(b, _)| b.score.wape),
+        auto_bias: honest_auto.as_ref().map(|(b, _)| b.score.bias),
+        coverage80: coverage.map(|c| c.0),
+        coverage95: coverage.map(|c| c.1),
+        peak_interval: None,
+        peak_calls: 0.0,
+        total_calls: 0.0,
+        peak_agents: None,
+        peak_positions: None,
+        marked_days_left_out: marked.iter().map(|d| format_date(*d)).collect(),
+        quiet_days_left_out: quiet.iter().map(|d| format_date(*d)).collect(),
+    };
+    let mut rows = Vec::new();
+    let mut t = ctx.from_ms;
+    while t < ctx.to_ms {
+        let (day, slot) = local_slot(t, ctx.zone, ctx.slot_ms);
+        let calls = per_day
+            .get(&day)
+            .and_then(|v| v.get(slot))
+            .copied()
+            .unwrap_or(0.0);
+        let band = dispersion.band(calls);
+        if calls > summary.peak_calls {
+            summary.peak_calls = calls;
+            summary.peak_interval = Some(format_timestamp(t));
+        }
+        summary.total_calls += calls;
+        rows.push(ForecastRow {
+            interval_start: format_timestamp(t),
+            queue: name.to_owned(),
+            calls,
+            calls_lo80: band.lo80,
+            calls_hi80: band.hi80,
+            calls_lo95: band.lo95,
+            calls_hi95: band.hi95,
+            aht_s: aht(weekday(day), slot),
+            method: method.name(),
+            agents: None,
+            positions: None,
+        });
+        t += ctx.slot_ms;
+    }
+    Ok((summary, rows))
 }
 
 /// Shrinkage measured from the store over `[from_ms, to_ms)`: the share of

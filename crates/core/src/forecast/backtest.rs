@@ -7,8 +7,10 @@
 //! * MASE against seasonal naive = Σ|actual − forecast| ÷ Σ|actual − seasonal naive|
 //!   on the same points (below 1: better than repeating last week).
 
+use super::intervals::Dispersion;
 use super::methods::Method;
 use super::{ForecastError, History, TargetDay};
+use std::ops::Range;
 
 /// A method's pooled scores.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,13 +39,16 @@ pub struct WeeklyBacktest {
     pub score: Score,
     /// Per origin, in order.
     pub per_origin: Vec<Score>,
-    /// Every scored point as (actual, forecast), origin by origin: what the
-    /// prediction intervals are fitted and checked on.
+    /// Every scored point as (actual, forecast), origin by origin (`per_origin[i]
+    /// .points` of them each): what the prediction intervals are fitted and checked
+    /// on.
     pub pairs: Vec<(f64, f64)>,
+    /// The running sums behind `per_origin`, to pool any run of origins exactly.
+    sums: Vec<Sums>,
 }
 
 /// Running sums of a score.
-#[derive(Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Sums {
     abs: f64,
     signed: f64,
@@ -83,6 +88,61 @@ impl Sums {
     }
 }
 
+impl WeeklyBacktest {
+    fn new(method: String, origins: Vec<i32>, sums: Vec<Sums>, pairs: Vec<(f64, f64)>) -> Self {
+        let mut total = Sums::default();
+        sums.iter().for_each(|s| total.merge(s));
+        WeeklyBacktest {
+            method,
+            origins,
+            score: total.score(),
+            per_origin: sums.iter().map(Sums::score).collect(),
+            pairs,
+            sums,
+        }
+    }
+
+    /// The scored pairs of origins `range` (indices into `origins`).
+    pub fn pairs_of(&self, range: Range<usize>) -> &[(f64, f64)] {
+        let start: usize = self.sums[..range.start].iter().map(|s| s.points).sum();
+        let len: usize = self.sums[range].iter().map(|s| s.points).sum();
+        &self.pairs[start..start + len]
+    }
+
+    /// The same backtest over origins `range` only (indices into `origins`).
+    pub fn window(&self, range: Range<usize>) -> WeeklyBacktest {
+        WeeklyBacktest::new(
+            self.method.clone(),
+            self.origins[range.clone()].to_vec(),
+            self.sums[range.clone()].to_vec(),
+            self.pairs_of(range).to_vec(),
+        )
+    }
+
+    /// Prediction-band coverage out of sample: for each of the last `tested`
+    /// origins, bands fitted on the `fit_weeks` origins before it, counted on its
+    /// week; pooled (80 %, 95 %). `None` when the backtest is too short.
+    pub fn out_of_sample_coverage(&self, fit_weeks: usize, tested: usize) -> Option<(f64, f64)> {
+        let n = self.origins.len();
+        if fit_weeks == 0 || tested == 0 || n < fit_weeks + tested {
+            return None;
+        }
+        let (mut points, mut in80, mut in95) = (0.0, 0.0, 0.0);
+        for o in n - tested..n {
+            let d = Dispersion::fit(self.pairs_of(o - fit_weeks..o).iter().copied());
+            let week = self.pairs_of(o..o + 1);
+            let (c80, c95) = d.coverage(week.iter().copied());
+            let k = week.len() as f64;
+            if k > 0.0 {
+                points += k;
+                in80 += c80 * k;
+                in95 += c95 * k;
+            }
+        }
+        (points > 0.0).then(|| (in80 / points, in95 / points))
+    }
+}
+
 /// The Mondays that start a week of `history` after its first day (so each has
 /// some history before it), ascending.
 fn week_starts(history: &History) -> Result<Vec<i32>, ForecastError> {
@@ -97,51 +157,17 @@ fn week_starts(history: &History) -> Result<Vec<i32>, ForecastError> {
     Ok(starts)
 }
 
-/// Forecasts the week starting `ws` from `train` with `method` and scores it
-/// against `history`'s days of that week (seasonal naive alongside, for MASE); the
-/// scored (actual, forecast) pairs are appended to `pairs`.
-fn replay_week(
+/// Replays every method of `methods` from each of the last `origins` week starts
+/// of `history` (a week starts on Monday): the forecast of that week's days from
+/// the days before it, scored against them (seasonal naive alongside, for MASE).
+/// Origins with no earlier day are skipped; at least one must remain. One result
+/// per method, in order: a method that cannot forecast some origin's week (a
+/// weekday its history never saw) is an error of its own.
+pub fn backtest_methods(
     history: &History,
-    train: &History,
-    ws: i32,
-    method: &Method,
-    pairs: &mut Vec<(f64, f64)>,
-) -> Result<Sums, ForecastError> {
-    let week: Vec<_> = history
-        .days()
-        .iter()
-        .filter(|d| d.day >= ws && d.day < ws + 7)
-        .collect();
-    let targets: Vec<TargetDay> = week
-        .iter()
-        .map(|d| TargetDay {
-            day: d.day,
-            weekday: d.weekday,
-        })
-        .collect();
-    let forecast = method.forecast(train, &targets)?;
-    let naive = Method::SeasonalNaive.forecast(train, &targets)?;
-    let mut sums = Sums::default();
-    for ((d, f), n) in week.iter().zip(&forecast).zip(&naive) {
-        for ((a, f), n) in d.counts.iter().zip(f).zip(n) {
-            sums.add(*a, *f, *n);
-            if a.is_finite() {
-                pairs.push((*a, *f));
-            }
-        }
-    }
-    Ok(sums)
-}
-
-/// Replays `method` from each of the last `origins` week starts of `history` (a
-/// week starts on Monday): the forecast of that week's days from the days before
-/// it, scored against them. Origins with no earlier day are skipped; at least one
-/// must remain.
-pub fn weekly_backtest(
-    history: &History,
-    method: &Method,
+    methods: &[Method],
     origins: usize,
-) -> Result<WeeklyBacktest, ForecastError> {
+) -> Result<Vec<Result<WeeklyBacktest, ForecastError>>, ForecastError> {
     let starts = week_starts(history)?;
     let chosen = &starts[starts.len().saturating_sub(origins)..];
     if chosen.is_empty() {
@@ -149,73 +175,165 @@ pub fn weekly_backtest(
             "the backtest needs a week with history before it",
         ));
     }
-    let mut total = Sums::default();
-    let mut per_origin = Vec::with_capacity(chosen.len());
-    let mut pairs = Vec::new();
+    /// One method's replay so far: per-origin sums and the scored pairs.
+    type Run = Result<(Vec<Sums>, Vec<(f64, f64)>), ForecastError>;
+    let mut runs: Vec<Run> = methods
+        .iter()
+        .map(|_| Ok((Vec::new(), Vec::new())))
+        .collect();
     for &ws in chosen {
-        let sums = replay_week(history, &history.before(ws), ws, method, &mut pairs)?;
-        per_origin.push(sums.score());
-        total.merge(&sums);
+        let train = history.before(ws);
+        let week: Vec<_> = history
+            .days()
+            .iter()
+            .filter(|d| d.day >= ws && d.day < ws + 7)
+            .collect();
+        let targets: Vec<TargetDay> = week
+            .iter()
+            .map(|d| TargetDay {
+                day: d.day,
+                weekday: d.weekday,
+            })
+            .collect();
+        let naive = Method::SeasonalNaive.forecast(&train, &targets);
+        for (method, run) in methods.iter().zip(&mut runs) {
+            let Ok((sums_so_far, pairs)) = run else {
+                continue;
+            };
+            let forecast = match (method.forecast(&train, &targets), &naive) {
+                (Ok(f), Ok(n)) => (f, n),
+                (Err(e), _) => {
+                    *run = Err(e);
+                    continue;
+                }
+                (_, Err(e)) => {
+                    *run = Err(e.clone());
+                    continue;
+                }
+            };
+            let mut sums = Sums::default();
+            for ((d, f), n) in week.iter().zip(&forecast.0).zip(forecast.1) {
+                for ((a, f), n) in d.counts.iter().zip(f).zip(n) {
+                    sums.add(*a, *f, *n);
+                    if a.is_finite() {
+                        pairs.push((*a, *f));
+                    }
+                }
+            }
+            sums_so_far.push(sums);
+        }
     }
-    Ok(WeeklyBacktest {
-        method: method.name(),
-        origins: chosen.to_vec(),
-        score: total.score(),
-        per_origin,
-        pairs,
-    })
+    Ok(methods
+        .iter()
+        .zip(runs)
+        .map(|(m, run)| {
+            run.map(|(sums, pairs)| WeeklyBacktest::new(m.name(), chosen.to_vec(), sums, pairs))
+        })
+        .collect())
 }
 
-/// The automatic choice replayed honestly: from each of the last `origins` week
-/// starts, every candidate is backtested on the `selection_weeks` weeks before that
-/// origin only, the lowest WAPE is chosen, and the chosen method forecasts the
-/// origin's week. Scores pool those forecasts (`method` is `auto`); the methods
-/// chosen, origin by origin, are returned beside them.
+/// One method's backtest from the last `origins` week starts (see
+/// [`backtest_methods`]).
+pub fn weekly_backtest(
+    history: &History,
+    method: &Method,
+    origins: usize,
+) -> Result<WeeklyBacktest, ForecastError> {
+    backtest_methods(history, std::slice::from_ref(method), origins)?
+        .pop()
+        .unwrap_or(Err(ForecastError::Empty))
+}
+
+/// The automatic choice over origins `range` of `backtests` (same origins each):
+/// the lowest pooled WAPE among the candidates that beat `baseline` (the plain
+/// profile) by more than the noise — per-origin absolute errors lower on average
+/// by more than one standard error of the mean difference, over two origins at
+/// least — else the baseline. Without a baseline (`usize::MAX`), the lowest pooled
+/// WAPE. Returns an index into `backtests`.
+pub fn choose(backtests: &[WeeklyBacktest], baseline: usize, range: Range<usize>) -> usize {
+    let pooled = |b: &WeeklyBacktest| {
+        let (mut abs, mut actual) = (0.0, 0.0);
+        for s in &b.sums[range.clone()] {
+            abs += s.abs;
+            actual += s.actual;
+        }
+        abs / actual
+    };
+    let beats_baseline = |i: usize| -> bool {
+        let Some(base) = backtests.get(baseline) else {
+            return true;
+        };
+        if i == baseline {
+            return true;
+        }
+        let diffs: Vec<f64> = backtests[i].sums[range.clone()]
+            .iter()
+            .zip(&base.sums[range.clone()])
+            .map(|(b, p)| b.abs - p.abs)
+            .collect();
+        if diffs.len() < 2 {
+            return false;
+        }
+        let n = diffs.len() as f64;
+        let mean = diffs.iter().sum::<f64>() / n;
+        let var = diffs.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        mean < -(var / n).sqrt()
+    };
+    (0..backtests.len())
+        .filter(|&i| pooled(&backtests[i]).is_finite() && beats_baseline(i))
+        .min_by(|&a, &b| pooled(&backtests[a]).total_cmp(&pooled(&backtests[b])))
+        .unwrap_or(baseline)
+}
+
+/// The automatic choice replayed honestly on `backtests` (one per candidate, same
+/// origins): for each of the last `tested` origins, [`choose`] on the
+/// `selection_weeks` origins before it only, and the chosen method's forecast of
+/// that origin's week scored. Scores pool those forecasts (`method` is `auto`);
+/// the names chosen, origin by origin, beside them. `None` when the backtests hold
+/// fewer than `selection_weeks + tested` origins.
+pub fn replay_choice(
+    backtests: &[WeeklyBacktest],
+    baseline: usize,
+    selection_weeks: usize,
+    tested: usize,
+) -> Option<(WeeklyBacktest, Vec<String>)> {
+    let n = backtests.first()?.origins.len();
+    if tested == 0 || selection_weeks == 0 || n < selection_weeks + tested {
+        return None;
+    }
+    let (mut sums, mut pairs, mut picks) = (Vec::new(), Vec::new(), Vec::new());
+    for o in n - tested..n {
+        let b = &backtests[choose(backtests, baseline, o - selection_weeks..o)];
+        sums.push(b.sums[o]);
+        pairs.extend_from_slice(b.pairs_of(o..o + 1));
+        picks.push(b.method.clone());
+    }
+    let origins = backtests[0].origins[n - tested..].to_vec();
+    Some((
+        WeeklyBacktest::new("auto".into(), origins, sums, pairs),
+        picks,
+    ))
+}
+
+/// [`replay_choice`] from the history: every candidate backtested from the last
+/// `origins + selection_weeks` week starts, then the choice replayed on the last
+/// `origins`. Candidates that cannot forecast some week are left out.
 pub fn auto_backtest(
     history: &History,
     candidates: &[Method],
+    baseline: usize,
     origins: usize,
     selection_weeks: usize,
 ) -> Result<(WeeklyBacktest, Vec<String>), ForecastError> {
-    let starts = week_starts(history)?;
-    let chosen_starts = &starts[starts.len().saturating_sub(origins)..];
-    let (mut total, mut per_origin, mut pairs, mut picks) =
-        (Sums::default(), Vec::new(), Vec::new(), Vec::new());
-    let mut used = Vec::new();
-    for &ws in chosen_starts {
-        let train = history.before(ws);
-        let best = candidates
-            .iter()
-            .filter_map(|m| {
-                weekly_backtest(&train, m, selection_weeks)
-                    .ok()
-                    .map(|b| (*m, b.score.wape))
-            })
-            .filter(|(_, w)| w.is_finite())
-            .min_by(|a, b| a.1.total_cmp(&b.1));
-        let Some((method, _)) = best else {
-            continue;
-        };
-        let sums = replay_week(history, &train, ws, &method, &mut pairs)?;
-        per_origin.push(sums.score());
-        total.merge(&sums);
-        picks.push(method.name());
-        used.push(ws);
-    }
-    if used.is_empty() {
-        return Err(ForecastError::Parameter(
-            "the automatic choice needs weeks of history before each origin",
-        ));
-    }
-    Ok((
-        WeeklyBacktest {
-            method: "auto".into(),
-            origins: used,
-            score: total.score(),
-            per_origin,
-            pairs,
-        },
-        picks,
+    let all = backtest_methods(history, candidates, origins + selection_weeks)?;
+    let baseline_name = candidates.get(baseline).map(Method::name);
+    let usable: Vec<WeeklyBacktest> = all.into_iter().filter_map(Result::ok).collect();
+    let baseline = usable
+        .iter()
+        .position(|b| Some(&b.method) == baseline_name.as_ref())
+        .unwrap_or(usize::MAX);
+    replay_choice(&usable, baseline, selection_weeks, origins).ok_or(ForecastError::Parameter(
+        "the automatic choice needs weeks of history before each origin",
     ))
 }
 
@@ -294,10 +412,60 @@ mod tests {
                 weeks: 4,
             },
         ];
-        let (b, picks) = auto_backtest(&h, &candidates, 3, 2).expect("auto");
-        assert_eq!(picks, ["seasonal_naive"; 3]);
+        let (b, picks) = auto_backtest(&h, &candidates, 1, 3, 2).expect("auto");
+        // By the last origin the 4-week mean has seen four 20s: both were exact on
+        // one of its two selection weeks and the mean missed the other by 2.5, a
+        // difference within its own noise (mean −1.25, standard error 1.25), so the
+        // guard keeps the plain profile — exact too.
+        assert_eq!(
+            picks,
+            ["seasonal_naive", "seasonal_naive", "profile_mean_4"]
+        );
         assert_eq!(b.score.wape, 0.0);
         assert_eq!(b.method, "auto");
+    }
+
+    /// A backtest with the given absolute errors per origin (actuals 100 each).
+    fn errors(name: &str, abs: &[f64]) -> WeeklyBacktest {
+        let sums = abs
+            .iter()
+            .map(|a| Sums {
+                abs: *a,
+                signed: 0.0,
+                actual: 100.0,
+                naive_abs: 10.0,
+                points: 0,
+            })
+            .collect();
+        WeeklyBacktest::new(
+            name.into(),
+            (0..abs.len() as i32).collect(),
+            sums,
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn the_guard_keeps_the_plain_profile_unless_the_gain_is_beyond_noise() {
+        let profile = errors("profile", &[10.0, 10.0, 10.0, 10.0]);
+        // Lower pooled error (35 vs 40) but from one lucky week: differences
+        // −8, +1, +1, +1 have mean −1.25 and standard error 2.25 → not beyond noise.
+        let lucky = errors("lucky", &[2.0, 11.0, 11.0, 11.0]);
+        // Lower every week (36): −1 each → mean −1, standard error 0 → beyond noise.
+        let steady = errors("steady", &[9.0, 9.0, 9.0, 9.0]);
+        let all = [profile.clone(), lucky.clone(), steady];
+        assert_eq!(choose(&all[..2], 0, 0..4), 0);
+        // Lucky has the lowest pooled error of the three, but only steady's gain is
+        // beyond noise.
+        assert_eq!(choose(&all, 0, 0..4), 2);
+        // Without a baseline, the lowest pooled WAPE; over a window, that window's.
+        assert_eq!(choose(&all[..2], usize::MAX, 0..4), 1);
+        assert_eq!(choose(&all[..2], usize::MAX, 1..4), 0);
+        // The honest replay: each of the last two origins chosen on the two before.
+        let (auto, picks) = replay_choice(&all, 0, 2, 2).expect("replay");
+        assert_eq!(picks, ["steady", "steady"]);
+        assert!((auto.score.wape - 18.0 / 200.0).abs() < 1e-12);
+        assert!(replay_choice(&all, 0, 3, 2).is_none(), "needs 5 origins");
     }
 
     #[test]

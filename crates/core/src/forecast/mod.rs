@@ -16,7 +16,9 @@ pub mod backtest;
 pub mod intervals;
 pub mod methods;
 
-pub use backtest::{Score, WeeklyBacktest, auto_backtest, weekly_backtest};
+pub use backtest::{
+    Score, WeeklyBacktest, auto_backtest, backtest_methods, choose, replay_choice, weekly_backtest,
+};
 pub use intervals::{Band, Dispersion};
 pub use methods::{Method, ProfileStat};
 
