@@ -1,5 +1,5 @@
 //! Forecast speed at size (issue 12's figure): 2 years of 15-minute history for 20
-//! queues (1.4 M interval rows) → an 8-week forecast with the backtest of seven
+//! queues (1.4 M interval rows) → an 8-week forecast with the backtest of eight
 //! methods, bands and staffing, as one `callboard forecast` process.
 //!
 //! ```sh
@@ -70,7 +70,7 @@ fn main() {
         f.as_str(),
     ]);
     println!(
-        "forecast: {rows} history rows ({queues} queues × 730 days × 96) → 8 weeks × 96 × {queues} rows with a 7-method backtest, bands and staffing: {:.2} s, peak {:.0} MB (target < 5 s)",
+        "forecast: {rows} history rows ({queues} queues × 730 days × 96) → 8 weeks × 96 × {queues} rows with an 8-method backtest (16 weekly origins), bands and staffing: {:.2} s, peak {:.0} MB (target < 5 s)",
         m.seconds, m.peak_mb
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -232,7 +232,7 @@ fn forecast_query_on_the_bank_file_chooses_by_backtest_and_keeps_closed_hours_ze
         queue.method == "profile_mean_4" || score(&queue.method) < score("profile_mean_4"),
         "{queue:?}"
     );
-    assert_eq!(queue.backtest.len(), 7);
+    assert_eq!(queue.backtest.len(), 8);
     assert_eq!(queue.backtest_origins, 8);
     // The honest replay of that choice beats every statsforecast model and baseline
     // on these 8 origins (statsforecast's best, the 4-week window average: 8.5638 %;

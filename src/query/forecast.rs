@@ -92,8 +92,8 @@ impl Default for ForecastQuery {
 }
 
 /// The methods `auto` chooses among, by name: the core's members, their median
-/// combination and the top-down model.
-pub const METHODS: [Method; 7] = [
+/// combination, the top-down model and MSTL.
+pub const METHODS: [Method; 8] = [
     Method::MEMBERS[0],
     Method::MEMBERS[1],
     Method::MEMBERS[2],
@@ -101,6 +101,7 @@ pub const METHODS: [Method; 7] = [
     Method::MEMBERS[4],
     Method::Combination,
     Method::TopDown { alpha: 0.3 },
+    Method::Mstl { weeks: 8 },
 ];
 
 /// One forecast interval of one queue (a row of the forecast file, docs/cli.md).

@@ -42,6 +42,12 @@ pub enum Method {
         /// Smoothing weight of the newest day, in (0, 1].
         alpha: f64,
     },
+    /// MSTL with daily and weekly seasons over the latest `weeks` weeks, its
+    /// de-seasonalised level by exponential smoothing ([`super::mstl`]).
+    Mstl {
+        /// The window, in weeks (at least 2).
+        weeks: usize,
+    },
 }
 
 impl Method {
@@ -77,6 +83,7 @@ impl Method {
             },
             Method::Combination => "combination_median".into(),
             Method::TopDown { alpha } => format!("top_down_ses_{alpha}"),
+            Method::Mstl { weeks } => format!("mstl_{weeks}"),
         }
     }
 
@@ -109,9 +116,14 @@ impl Method {
         if let Method::TopDown { alpha } = *self {
             return top_down(history, targets, alpha);
         }
+        if let Method::Mstl { weeks } = *self {
+            return super::mstl::forecast(history, targets, weeks);
+        }
         let weeks = match *self {
             Method::SeasonalNaive => 1,
-            Method::Combination | Method::TopDown { .. } => unreachable!("handled above"),
+            Method::Combination | Method::TopDown { .. } | Method::Mstl { .. } => {
+                unreachable!("handled above")
+            }
             Method::Profile { weeks, stat } => {
                 if weeks == 0 {
                     return Err(ForecastError::Parameter(
@@ -166,7 +178,10 @@ impl Method {
             return 0.0;
         }
         match self {
-            Method::SeasonalNaive | Method::Combination | Method::TopDown { .. } => newest_first[0],
+            Method::SeasonalNaive
+            | Method::Combination
+            | Method::TopDown { .. }
+            | Method::Mstl { .. } => newest_first[0],
             Method::Profile { stat, .. } => match stat {
                 ProfileStat::Mean => newest_first.iter().sum::<f64>() / newest_first.len() as f64,
                 ProfileStat::Median => median(newest_first.to_vec()),

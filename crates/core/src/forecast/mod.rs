@@ -15,6 +15,7 @@
 pub mod backtest;
 pub mod intervals;
 pub mod methods;
+mod mstl;
 
 pub use backtest::{
     Score, WeeklyBacktest, auto_backtest, backtest_methods, choose, replay_choice, weekly_backtest,
