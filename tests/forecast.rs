@@ -232,7 +232,13 @@ fn forecast_query_on_the_bank_file_chooses_by_backtest_and_keeps_closed_hours_ze
         queue.method == "profile_mean_4" || score(&queue.method) < score("profile_mean_4"),
         "{queue:?}"
     );
+    // 235 days of history: its day-of-month effects are estimated (month ends
+    // about 4 % busier) but under the 5 % that makes them worth trying, so the 8
+    // methods are tried as they are.
+    let effect = queue.day_of_month_effect.expect("over 90 days");
+    assert!(effect > 0.0 && effect < 0.05, "{effect}");
     assert_eq!(queue.backtest.len(), 8);
+    assert!(queue.day_of_month_factors.is_none());
     assert_eq!(queue.backtest_origins, 8);
     // The honest replay of that choice beats every statsforecast model and baseline
     // on these 8 origins (statsforecast's best, the 4-week window average: 8.5638 %;
@@ -256,9 +262,16 @@ fn forecast_query_on_the_bank_file_chooses_by_backtest_and_keeps_closed_hours_ze
     assert!((0.72..=0.88).contains(&c80), "{c80}");
     assert!((0.90..=0.99).contains(&c95), "{c95}");
     println!(
-        "bank forecast: {} chosen, WAPE {:.4}; auto replayed honestly {auto:.4}; bands out of sample {c80:.3} / {c95:.3}",
+        "bank forecast: {} chosen, WAPE {:.4}; auto replayed honestly {auto:.4} (bias {:+.4}); bands out of sample {c80:.3} / {c95:.3}; candidates: {}",
         queue.method,
         queue.wape.expect("wape"),
+        queue.auto_bias.expect("bias"),
+        queue
+            .backtest
+            .iter()
+            .map(|m| format!("{} {:.4}", m.method, m.wape))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
 }
 
@@ -605,4 +618,86 @@ fn under_two_weeks_of_history_gives_a_flagged_profile_of_what_exists() {
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn planted_pay_days_are_learnt_and_forecast_by_auto() {
+    // 26 weeks of weekdays from Monday 2025-06-02, hourly 09:00–17:00 UTC at 30
+    // calls, × 1.4 on the 1st and the 15th of each month (pay days; a weekend pay
+    // day moves nothing here). A pinch of deterministic wobble (±2 calls by
+    // weekday and hour) so no method is exact by accident.
+    let dir = tempdir();
+    let mut text = String::from("interval_start,calls\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2025, 6, 2).expect("date");
+    for d in 0..182u64 {
+        let date = start + chrono::Days::new(d);
+        let weekday = d % 7;
+        if weekday >= 5 {
+            continue;
+        }
+        let pay = if [1, 15].contains(&chrono::Datelike::day(&date)) {
+            1.4
+        } else {
+            1.0
+        };
+        for hour in 9..17u64 {
+            let wobble = ((weekday * 3 + hour * 2 + d) % 5) as f64 - 2.0;
+            text.push_str(&format!(
+                "{date}T{hour:02}:00:00Z,{}\n",
+                (30.0 + wobble) * pay
+            ));
+        }
+    }
+    let history = write(dir.path(), "history.csv", &text);
+    let r = callboard::query::forecast::run(
+        None,
+        &callboard::query::forecast::ForecastQuery {
+            history: Some(history),
+            interval: "60m".into(),
+            horizon: "21d".into(),
+            ..Default::default()
+        },
+    )
+    .expect("forecast");
+    let q = &r.queues[0];
+    // The history ends on Friday 2025-11-28; the forecast runs 2025-11-29 …
+    // 2025-12-19 and holds Monday 2025-12-01 and Monday 2025-12-15, both pay days.
+    let effect = q.day_of_month_effect.expect("26 weeks");
+    assert!(effect > 0.3 && effect < 0.5, "{effect}");
+    assert_eq!(q.backtest.len(), 16, "each method also tried +dom");
+    assert!(q.method.ends_with("+dom"), "{q:?}");
+    let factors = q.day_of_month_factors.as_ref().expect("used");
+    assert!(
+        (factors[0] - 1.4).abs() < 0.05 && (factors[14] - 1.4).abs() < 0.05,
+        "{factors:?} {}",
+        q.method
+    );
+    let day_total = |date: &str| -> f64 {
+        r.rows
+            .iter()
+            .filter(|x| x.interval_start.starts_with(date))
+            .map(|x| x.calls)
+            .sum()
+    };
+    // 8 hours × 30 a day (the wobble averages about 0 over the weeks), × 1.4 on
+    // the pay-day Mondays against the ordinary Mondays between them.
+    for pay_day in ["2025-12-01", "2025-12-15"] {
+        let ratio = day_total(pay_day) / day_total("2025-12-08");
+        assert!((ratio - 1.4).abs() < 0.07, "{pay_day}: {ratio}");
+    }
+    assert!((day_total("2025-12-08") - 240.0).abs() < 12.0);
+    // And the backtest says it: the +dom method beats the plain one clearly.
+    let wape = |name: &str| {
+        q.backtest
+            .iter()
+            .find(|m| m.method == name)
+            .expect("scored")
+            .wape
+    };
+    let (with, without) = (wape(&q.method), wape(q.method.trim_end_matches("+dom")));
+    println!(
+        "pay days: {} {with:.4}, without the effects {without:.4}",
+        q.method
+    );
+    assert!(with < 0.75 * without, "{with} vs {without}");
 }

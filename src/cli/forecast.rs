@@ -255,6 +255,26 @@ fn print_summary(report: &ForecastReport, output: Option<&PathBuf>) {
                 q.quiet_days_left_out.join(", ")
             );
         }
+        match (&q.day_of_month_factors, q.day_of_month_effect) {
+            (Some(f), _) => {
+                let notable: Vec<String> = f
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| (*x - 1.0).abs() >= 0.05)
+                    .map(|(d, x)| format!("{}: {:+.0} %", d + 1, (x - 1.0) * 100.0))
+                    .collect();
+                println!("  day-of-month effects used: {}", notable.join(", "));
+            }
+            (None, Some(e)) if e < 0.05 => println!(
+                "  day-of-month effects at most {:.1} %: too small to try (from 5 %)",
+                e * 100.0
+            ),
+            (None, Some(e)) => println!(
+                "  day-of-month effects up to {:.0} % tried; the forecast is better without them",
+                e * 100.0
+            ),
+            (None, None) => {}
+        }
         if let (Some(a), Some(p)) = (q.peak_agents, q.peak_positions) {
             println!("  staffing: at most {a} agents, {p} positions in one interval");
         }

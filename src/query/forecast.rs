@@ -9,8 +9,9 @@ use crate::store::Store;
 use crate::store::readers::read_calls_for_report;
 use callboard_core::erlang::StaffingRequest;
 use callboard_core::forecast::{
-    DayCounts, Dispersion, History, Method, SpecialDay, SpecialKind, TargetDay, WeeklyBacktest,
-    backtest_methods, choose, replay_choice,
+    DayCounts, DayOfMonth, Dispersion, ForecastError, History, Method, SpecialDay, SpecialKind,
+    TargetDay, WeeklyBacktest, backtest_methods, backtest_methods_by_calendar, choose,
+    replay_choice,
 };
 use callboard_core::schema::Outcome;
 use callboard_core::time::{DAY_MS, TimeZoneSpec, format_date, format_timestamp};
@@ -104,6 +105,70 @@ pub const METHODS: [Method; 8] = [
     Method::Mstl { weeks: 8 },
 ];
 
+/// A candidate of `auto`: a method, learning from the history as it is or with
+/// the day-of-month effects taken out and put back (`+dom`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Candidate {
+    method: Method,
+    by_calendar: bool,
+}
+
+/// A backtest of several methods (plain or by calendar).
+type Replay = fn(
+    &History,
+    &[Method],
+    usize,
+) -> std::result::Result<
+    Vec<std::result::Result<WeeklyBacktest, ForecastError>>,
+    ForecastError,
+>;
+
+impl Candidate {
+    fn plain(method: Method) -> Candidate {
+        Candidate {
+            method,
+            by_calendar: false,
+        }
+    }
+
+    /// `profile_mean_4`, `profile_mean_4+dom`, … (the backtest's names).
+    fn name(&self) -> String {
+        if self.by_calendar {
+            format!("{}+dom", self.method.name())
+        } else {
+            self.method.name()
+        }
+    }
+
+    /// The candidate a name stands for, among [`METHODS`].
+    fn from_name(name: &str) -> Option<Candidate> {
+        let (base, by_calendar) = match name.strip_suffix("+dom") {
+            Some(base) => (base, true),
+            None => (name, false),
+        };
+        METHODS
+            .iter()
+            .find(|m| m.name() == base)
+            .map(|m| Candidate {
+                method: *m,
+                by_calendar,
+            })
+    }
+
+    /// The forecast of `targets` from `history`, and the day-of-month effects used.
+    fn forecast(
+        &self,
+        history: &History,
+        targets: &[TargetDay],
+    ) -> std::result::Result<(DayOfMonth, Vec<Vec<f64>>), ForecastError> {
+        if self.by_calendar {
+            DayOfMonth::forecast(&self.method, history, targets)
+        } else {
+            Ok((DayOfMonth::NONE, self.method.forecast(history, targets)?))
+        }
+    }
+}
+
 /// One forecast interval of one queue (a row of the forecast file, docs/cli.md).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ForecastRow {
@@ -180,6 +245,12 @@ pub struct QueueForecast {
     /// Days of the history left out because they look like unmarked holidays (far
     /// below their weekday's level).
     pub quiet_days_left_out: Vec<String>,
+    /// The largest day-of-month effect estimated from the history, |factor − 1|
+    /// (when it spans 90 days or more); methods are tried with the effects from 5 %.
+    pub day_of_month_effect: Option<f64>,
+    /// The day-of-month multipliers the forecast used (days 1 … 31), when the
+    /// method learns with them (its name ends in `+dom`).
+    pub day_of_month_factors: Option<Vec<f64>>,
 }
 
 /// A method's backtest score.
@@ -330,16 +401,15 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
     let horizon_ms = positive_duration_ms(&q.horizon, "the forecast horizon")?;
     let method_asked = match q.method.as_str() {
         "auto" => None,
-        name => Some(
-            METHODS
-                .iter()
-                .copied()
-                .find(|m| m.name() == name)
-                .ok_or_else(|| QueryError::UnknownMethod {
-                    given: name.to_owned(),
-                    names: METHODS.iter().map(Method::name).collect(),
-                })?,
-        ),
+        name => Some(Candidate::from_name(name).ok_or_else(|| {
+            QueryError::UnknownMethod {
+                given: name.to_owned(),
+                names: METHODS
+                    .iter()
+                    .flat_map(|m| [m.name(), format!("{}+dom", m.name())])
+                    .collect(),
+            }
+        })?),
     };
     let observed = match (&q.history, store) {
         (Some(path), _) => read_history_file(path, &zone, slot_ms)?,
@@ -419,7 +489,7 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
 /// What every queue's forecast shares.
 struct QueueContext<'a> {
     q: &'a ForecastQuery,
-    method_asked: Option<Method>,
+    method_asked: Option<Candidate>,
     specials: &'a [SpecialDay],
     zone: &'a TimeZoneSpec,
     slots: usize,
@@ -446,7 +516,7 @@ fn forecast_queue(
     cells: &Cells,
 ) -> Result<(QueueForecast, Vec<ForecastRow>)> {
     let (q, slots) = (ctx.q, ctx.slots);
-    let fail = |e: callboard_core::forecast::ForecastError| QueryError::Forecast {
+    let fail = |e: ForecastError| QueryError::Forecast {
         queue: name.to_owned(),
         problem: e.to_string(),
     };
@@ -488,23 +558,46 @@ fn forecast_queue(
     // Backtest every candidate (or the one asked for) from twice the weekly
     // origins asked: the later half scores the methods and fits the bands; the
     // earlier half lets the automatic choice and the bands be replayed out of
-    // sample on the later half.
-    let candidates: Vec<Method> = match ctx.method_asked {
-        Some(m) => vec![m],
-        None => METHODS.to_vec(),
+    // sample on the later half. Where the history shows day-of-month effects of
+    // 5 % or more, each method is also tried learning with them (`+dom`); smaller
+    // ones are within a day's forecast noise and would only add selection noise.
+    let calendar_estimate = DayOfMonth::estimate(&history);
+    let by_calendar = calendar_estimate
+        .as_ref()
+        .is_some_and(|c| c.largest_effect() >= MATERIAL_DAY_OF_MONTH_EFFECT);
+    let candidates: Vec<Candidate> = match ctx.method_asked {
+        Some(c) => vec![c],
+        None if by_calendar => METHODS
+            .iter()
+            .copied()
+            .map(Candidate::plain)
+            .chain(METHODS.iter().map(|m| Candidate {
+                method: *m,
+                by_calendar: true,
+            }))
+            .collect(),
+        None => METHODS.iter().copied().map(Candidate::plain).collect(),
     };
     let weeks = q.backtest_weeks.max(1);
     let backtests: Vec<WeeklyBacktest> = if thin {
         Vec::new()
     } else {
-        backtest_methods(&history, &candidates, 2 * weeks)
-            .map(|all| {
-                all.into_iter()
-                    .filter_map(|b| b.ok())
-                    .filter(|b| b.score.wape.is_finite())
-                    .collect()
-            })
-            .unwrap_or_default()
+        let (dom, plain): (Vec<Candidate>, Vec<Candidate>) =
+            candidates.iter().partition(|c| c.by_calendar);
+        let methods = |cs: &[Candidate]| cs.iter().map(|c| c.method).collect::<Vec<_>>();
+        let mut all = Vec::new();
+        for (cs, replay) in [
+            (plain, backtest_methods as Replay),
+            (dom, backtest_methods_by_calendar as Replay),
+        ] {
+            if !cs.is_empty() {
+                all.extend(replay(&history, &methods(&cs), 2 * weeks).unwrap_or_default());
+            }
+        }
+        all.into_iter()
+            .filter_map(|b| b.ok())
+            .filter(|b| b.score.wape.is_finite())
+            .collect()
     };
     let origins = backtests.first().map_or(0, |b| b.origins.len());
     let recent = origins.saturating_sub(weeks)..origins;
@@ -516,16 +609,16 @@ fn forecast_queue(
             .unwrap_or(usize::MAX),
     };
     let method = match (ctx.method_asked, backtests.is_empty()) {
-        (Some(m), _) => m,
+        (Some(c), _) => c,
         (None, false) => {
             let i = choose(&backtests, baseline, recent.clone());
-            *METHODS
+            *candidates
                 .iter()
-                .find(|m| m.name() == backtests[i].method)
+                .find(|c| c.name() == backtests[i].method)
                 .expect("a candidate")
         }
         // Too little history to choose: the plain profile of what exists.
-        (None, true) => METHODS[BASELINE],
+        (None, true) => Candidate::plain(METHODS[BASELINE]),
     };
     let chosen = backtests.iter().find(|b| b.method == method.name());
     // Out-of-sample checks need origins before the tested ones: with fewer than
@@ -552,14 +645,16 @@ fn forecast_queue(
     };
     let mut per_day: BTreeMap<i32, Vec<f64>> = BTreeMap::new();
     for day in d0..=d1.min(ctx.last_day) {
-        let f = method
+        let (_, f) = method
             .forecast(&history.before(day), &[target(day)])
             .map_err(fail)?;
         per_day.insert(day, f.into_iter().next().unwrap_or_default());
     }
     let after: Vec<TargetDay> = (d0.max(ctx.last_day + 1)..=d1).map(target).collect();
+    let mut calendar = DayOfMonth::NONE;
     if !after.is_empty() {
-        let f = method.forecast(&history, &after).map_err(fail)?;
+        let (used, f) = method.forecast(&history, &after).map_err(fail)?;
+        calendar = used;
         per_day.extend(after.iter().map(|t| t.day).zip(f));
     }
     for (day, f) in per_day.iter_mut() {
@@ -603,6 +698,8 @@ fn forecast_queue(
         peak_positions: None,
         marked_days_left_out: marked.iter().map(|d| format_date(*d)).collect(),
         quiet_days_left_out: quiet.iter().map(|d| format_date(*d)).collect(),
+        day_of_month_factors: (!calendar.is_none()).then(|| calendar.factors.to_vec()),
+        day_of_month_effect: calendar_estimate.as_ref().map(DayOfMonth::largest_effect),
     };
     let mut rows = Vec::new();
     let mut t = ctx.from_ms;
@@ -689,6 +786,9 @@ fn open_csv(path: &std::path::Path) -> Result<(csv::Reader<std::fs::File>, Vec<S
         .collect();
     Ok((rdr, header))
 }
+
+/// Day-of-month effects from this size (|factor − 1|) are tried by `auto`.
+const MATERIAL_DAY_OF_MONTH_EFFECT: f64 = 0.05;
 
 /// A day under this share of its weekday's median looks like an unmarked holiday.
 const QUIET_SHARE: f64 = 0.5;

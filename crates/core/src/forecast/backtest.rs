@@ -7,6 +7,7 @@
 //! * MASE against seasonal naive = Σ|actual − forecast| ÷ Σ|actual − seasonal naive|
 //!   on the same points (below 1: better than repeating last week).
 
+use super::calendar::DayOfMonth;
 use super::intervals::Dispersion;
 use super::methods::Method;
 use super::{ForecastError, History, TargetDay};
@@ -168,6 +169,27 @@ pub fn backtest_methods(
     methods: &[Method],
     origins: usize,
 ) -> Result<Vec<Result<WeeklyBacktest, ForecastError>>, ForecastError> {
+    replay_methods(history, methods, origins, false)
+}
+
+/// [`backtest_methods`] with day-of-month effects: at each origin the effects are
+/// estimated on the days before it, the methods forecast the adjusted history and
+/// their forecasts are scaled back ([`super::calendar`]). Names end in `+dom`.
+pub fn backtest_methods_by_calendar(
+    history: &History,
+    methods: &[Method],
+    origins: usize,
+) -> Result<Vec<Result<WeeklyBacktest, ForecastError>>, ForecastError> {
+    replay_methods(history, methods, origins, true)
+}
+
+/// The replay behind [`backtest_methods`] and [`backtest_methods_by_calendar`].
+fn replay_methods(
+    history: &History,
+    methods: &[Method],
+    origins: usize,
+    by_calendar: bool,
+) -> Result<Vec<Result<WeeklyBacktest, ForecastError>>, ForecastError> {
     let starts = week_starts(history)?;
     let chosen = &starts[starts.len().saturating_sub(origins)..];
     if chosen.is_empty() {
@@ -196,11 +218,20 @@ pub fn backtest_methods(
             })
             .collect();
         let naive = Method::SeasonalNaive.forecast(&train, &targets);
+        let calendar = by_calendar
+            .then(|| DayOfMonth::estimate(&train))
+            .flatten()
+            .unwrap_or(DayOfMonth::NONE);
+        let adjusted = calendar.adjust(&train);
         for (method, run) in methods.iter().zip(&mut runs) {
             let Ok((sums_so_far, pairs)) = run else {
                 continue;
             };
-            let forecast = match (method.forecast(&train, &targets), &naive) {
+            let forecast = method.forecast(&adjusted, &targets).map(|mut f| {
+                calendar.scale(&targets, &mut f);
+                f
+            });
+            let forecast = match (forecast, &naive) {
                 (Ok(f), Ok(n)) => (f, n),
                 (Err(e), _) => {
                     *run = Err(e);
@@ -227,7 +258,12 @@ pub fn backtest_methods(
         .iter()
         .zip(runs)
         .map(|(m, run)| {
-            run.map(|(sums, pairs)| WeeklyBacktest::new(m.name(), chosen.to_vec(), sums, pairs))
+            let name = if by_calendar {
+                format!("{}+dom", m.name())
+            } else {
+                m.name()
+            };
+            run.map(|(sums, pairs)| WeeklyBacktest::new(name, chosen.to_vec(), sums, pairs))
         })
         .collect())
 }

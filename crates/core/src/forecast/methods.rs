@@ -210,16 +210,11 @@ fn top_down(
             "the smoothing weight α must be in (0, 1]",
         ));
     }
-    // Whole days only: a day with a missing slot has no total.
+    // Whole days only: a day with a gap in an observed slot has no total.
     let totals: Vec<(u8, f64)> = history
         .days()
         .iter()
-        .filter_map(|d| {
-            d.counts
-                .iter()
-                .try_fold(0.0, |s, c| c.is_finite().then_some(s + c))
-                .map(|t| (d.weekday, t))
-        })
+        .filter_map(|d| history.day_total(d).map(|t| (d.weekday, t)))
         .collect();
     // Weekday factors from the latest 8 totals of each weekday.
     let mut factor = [None; 7];

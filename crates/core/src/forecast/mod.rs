@@ -13,13 +13,16 @@
 //! 23/25 hours. Prediction intervals ([`intervals`]) are fitted on the backtest.
 
 pub mod backtest;
+pub mod calendar;
 pub mod intervals;
 pub mod methods;
 mod mstl;
 
 pub use backtest::{
-    Score, WeeklyBacktest, auto_backtest, backtest_methods, choose, replay_choice, weekly_backtest,
+    Score, WeeklyBacktest, auto_backtest, backtest_methods, backtest_methods_by_calendar, choose,
+    replay_choice, weekly_backtest,
 };
+pub use calendar::DayOfMonth;
 pub use intervals::{Band, Dispersion};
 pub use methods::{Method, ProfileStat};
 
@@ -39,6 +42,8 @@ pub struct DayCounts {
 pub struct History {
     slots: usize,
     days: Vec<DayCounts>,
+    /// Slots with data on some day: the slots a whole day must have.
+    observed: Vec<bool>,
 }
 
 /// A day to forecast: its date and weekday.
@@ -129,7 +134,37 @@ impl History {
                 return Err(ForecastError::Order { day: d.day });
             }
         }
-        Ok(History { slots, days })
+        Ok(History::assemble(slots, days))
+    }
+
+    /// Wraps checked days, noting which slots ever have data.
+    fn assemble(slots: usize, days: Vec<DayCounts>) -> History {
+        let mut observed = vec![false; slots];
+        for d in &days {
+            for (o, c) in observed.iter_mut().zip(&d.counts) {
+                *o |= c.is_finite();
+            }
+        }
+        History {
+            slots,
+            days,
+            observed,
+        }
+    }
+
+    /// The total of a whole day: data in every slot that has data on some day of
+    /// the history (a slot never observed — a night a file leaves out — is no
+    /// part of any day); `None` for a day with a gap.
+    pub fn day_total(&self, d: &DayCounts) -> Option<f64> {
+        let mut total = 0.0;
+        for (c, o) in d.counts.iter().zip(&self.observed) {
+            if c.is_finite() {
+                total += c;
+            } else if *o {
+                return None;
+            }
+        }
+        Some(total)
     }
 
     /// Slots per day.
@@ -144,10 +179,10 @@ impl History {
 
     /// The days before `day` (what a forecast made at the start of `day` knows).
     pub fn before(&self, day: i32) -> History {
-        History {
-            slots: self.slots,
-            days: self.days.iter().filter(|d| d.day < day).cloned().collect(),
-        }
+        History::assemble(
+            self.slots,
+            self.days.iter().filter(|d| d.day < day).cloned().collect(),
+        )
     }
 
     /// Sums consecutive groups of `factor` slots (five-minute counts into half
@@ -164,10 +199,7 @@ impl History {
                 counts: d.counts.chunks(factor).map(|c| c.iter().sum()).collect(),
             })
             .collect();
-        History {
-            slots: self.slots.div_ceil(factor),
-            days,
-        }
+        History::assemble(self.slots.div_ceil(factor), days)
     }
 }
 
@@ -196,26 +228,21 @@ pub struct SpecialDay {
 impl History {
     /// The history without `days` (special days the profiles must not learn from).
     pub fn without(&self, days: &[i32]) -> History {
-        History {
-            slots: self.slots,
-            days: self
-                .days
+        History::assemble(
+            self.slots,
+            self.days
                 .iter()
                 .filter(|d| !days.contains(&d.day))
                 .cloned()
                 .collect(),
-        }
+        )
     }
 
-    /// Days that look like unmarked holidays: a day with data in every slot whose
+    /// Days that look like unmarked holidays: a whole day ([`History::day_total`]) whose
     /// total is under `share` of the median total of the (up to) 8 nearest earlier
     /// days of its weekday — far below its weekday's level. Needs 3 such days.
     pub fn unusually_quiet_days(&self, share: f64) -> Vec<i32> {
-        let total = |d: &DayCounts| -> Option<f64> {
-            d.counts
-                .iter()
-                .try_fold(0.0, |s, c| c.is_finite().then_some(s + c))
-        };
+        let total = |d: &DayCounts| self.day_total(d);
         let mut out = Vec::new();
         for (i, d) in self.days.iter().enumerate() {
             let Some(t) = total(d) else { continue };
@@ -244,6 +271,26 @@ mod special_tests {
     use super::*;
 
     #[test]
+    fn a_whole_day_has_data_in_every_slot_any_day_has_data_in() {
+        let day = |day, counts: Vec<f64>| DayCounts {
+            day,
+            weekday: 0,
+            counts,
+        };
+        // Slot 2 never has data (a closed night in a file); slot 1 has on day 7.
+        let h = History::new(
+            3,
+            vec![
+                day(0, vec![1.0, f64::NAN, f64::NAN]),
+                day(7, vec![2.0, 3.0, f64::NAN]),
+            ],
+        )
+        .expect("valid");
+        assert_eq!(h.day_total(&h.days()[0]), None, "a gap in slot 1");
+        assert_eq!(h.day_total(&h.days()[1]), Some(5.0));
+    }
+
+    #[test]
     fn the_planted_quiet_day_is_the_one_found() {
         // Ten Mondays of 100 calls; the 7th has 20 (a holiday nobody marked);
         // Tuesdays of 50 with one busy one (not quiet).
@@ -264,6 +311,20 @@ mod special_tests {
         }
         let h = History::new(1, days).expect("valid");
         assert_eq!(h.unusually_quiet_days(0.5), vec![4 + 7 * 6]);
+        // The same with a night slot no day has data for (a file of opening hours
+        // only): still whole days, still found.
+        let with_night = History::new(
+            2,
+            h.days()
+                .iter()
+                .map(|d| DayCounts {
+                    counts: vec![d.counts[0], f64::NAN],
+                    ..d.clone()
+                })
+                .collect(),
+        )
+        .expect("valid");
+        assert_eq!(with_night.unusually_quiet_days(0.5), vec![4 + 7 * 6]);
         assert_eq!(h.without(&[4 + 7 * 6]).days().len(), 19);
     }
 }
