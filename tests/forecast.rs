@@ -701,3 +701,88 @@ fn planted_pay_days_are_learnt_and_forecast_by_auto() {
     );
     assert!(with < 0.75 * without, "{with} vs {without}");
 }
+
+#[test]
+fn simulated_weeks_9_and_10_are_forecast_within_the_poisson_noise_of_the_true_rate() {
+    use callboard_core::simulate::{CollectSink, Outcome, SimConfig, run};
+    // Ten weeks of a simulated centre from Monday 2026-03-02 (day 20 514): three
+    // queues, the realistic weekday × hour shape, nothing blocked (no trunk limit),
+    // so offered calls per slot are Poisson with mean (1 − IVR share) × the rate
+    // the simulator draws from.
+    let mut cfg = SimConfig::realistic(20_514, 70, 3, 40, Some(3000.0), 12);
+    cfg.trunks = None;
+    cfg.side_tables = false;
+    let mut sink = CollectSink::default();
+    run(&cfg, &mut sink);
+    let day_ms = 86_400_000i64;
+    let start_ms = 20_514 * day_ms;
+    let mut counts = vec![[0.0f64; 3]; 70 * 48];
+    for c in &sink.calls {
+        if matches!(
+            c.outcome,
+            Outcome::Answered | Outcome::Abandoned | Outcome::Timeout
+        ) {
+            counts[((c.arrived_ms - start_ms) / 1_800_000) as usize][usize::from(c.queue)] += 1.0;
+        }
+    }
+    // Weeks 1–8 as an interval-count file (every interval, zeros included).
+    let dir = tempdir();
+    let mut text = String::from("interval_start,queue,calls\n");
+    for (i, row) in counts.iter().enumerate().take(56 * 48) {
+        for (q, n) in row.iter().enumerate() {
+            let t = callboard_core::time::format_timestamp(start_ms + i as i64 * 1_800_000);
+            text.push_str(&format!("{t},{},{n}\n", cfg.queues[q].name));
+        }
+    }
+    let history = write(dir.path(), "weeks-1-8.csv", &text);
+    let r = callboard::query::forecast::run(
+        None,
+        &callboard::query::forecast::ForecastQuery {
+            history: Some(history),
+            horizon: "14d".into(),
+            ..Default::default()
+        },
+    )
+    .expect("forecast");
+    assert_eq!(r.from, "2026-04-27T00:00:00Z");
+    assert_eq!(r.rows.len(), 3 * 14 * 48);
+    let (mut err, mut oracle, mut actual) = (0.0, 0.0, 0.0);
+    let (mut n, mut in80, mut in95) = (0usize, 0usize, 0usize);
+    for row in &r.rows {
+        let q = cfg
+            .queues
+            .iter()
+            .position(|x| x.name == row.queue)
+            .expect("a simulated queue");
+        let t = callboard_core::time::parse_timestamp(
+            &row.interval_start,
+            &callboard_core::time::TimeZoneSpec::utc(),
+        )
+        .expect("RFC 3339");
+        let i = ((t - start_ms) / 1_800_000) as usize;
+        let a = counts[i][q];
+        let truth = (cfg.arrival_mean(q, 2 * i as i64) + cfg.arrival_mean(q, 2 * i as i64 + 1))
+            * (1.0 - cfg.ivr_share);
+        err += (a - row.calls).abs();
+        oracle += (a - truth).abs();
+        actual += a;
+        n += 1;
+        in80 += usize::from(row.calls_lo80 <= a && a <= row.calls_hi80);
+        in95 += usize::from(row.calls_lo95 <= a && a <= row.calls_hi95);
+    }
+    let (wape, floor) = (err / actual, oracle / actual);
+    let (c80, c95) = (in80 as f64 / n as f64, in95 as f64 / n as f64);
+    println!(
+        "simulated weeks 9–10 ({actual:.0} calls): WAPE {wape:.4} against the true rate's {floor:.4} (Poisson noise alone); bands cover {c80:.3} / {c95:.3}; methods {}",
+        r.queues
+            .iter()
+            .map(|q| format!("{} {}", q.queue, q.method))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    // A profile of k weeks adds its own noise: √(1 + 1/k) × the floor (1.12 for 4
+    // weeks, 1.06 for 8); 1.15 leaves room for the choice between them.
+    assert!(wape < 1.15 * floor, "{wape} vs {floor}");
+    assert!((0.72..=0.88).contains(&c80), "80 %: {c80}");
+    assert!((0.90..=0.99).contains(&c95), "95 %: {c95}");
+}

@@ -221,6 +221,34 @@ impl SimConfig {
         cfg
     }
 
+    /// The expected arrivals (the Poisson mean) of queue `queue` (an index into
+    /// `queues`) in 15-minute slot `slot`, counted from the start of the first day:
+    /// what the simulator draws from, so a forecast can be judged against the truth.
+    /// Before the IVR and the trunks: offered calls are `(1 − ivr_share)` of it
+    /// when nothing is blocked.
+    pub fn arrival_mean(&self, queue: usize, slot: i64) -> f64 {
+        use super::engine::{HOUR_WEIGHTS, SLOTS_PER_DAY, WEEKDAY_WEIGHTS};
+        let Some(q) = self.queues.get(queue) else {
+            return 0.0;
+        };
+        let total_share: f64 = self.queues.iter().map(|q| q.share.max(0.0)).sum();
+        if total_share <= 0.0 {
+            return 0.0;
+        }
+        let weight = match self.profile {
+            ArrivalProfile::Flat => 1.0 / SLOTS_PER_DAY as f64,
+            ArrivalProfile::Realistic => {
+                let day = i64::from(self.start_day) + slot.div_euclid(SLOTS_PER_DAY);
+                let dow = (day + 3).rem_euclid(7) as usize;
+                let hour = (slot.rem_euclid(SLOTS_PER_DAY) / 4) as usize;
+                let hour_sum: f64 = HOUR_WEIGHTS.iter().sum();
+                let week_mean: f64 = WEEKDAY_WEIGHTS.iter().sum::<f64>() / 7.0;
+                WEEKDAY_WEIGHTS[dow] / week_mean * HOUR_WEIGHTS[hour] / hour_sum / 4.0
+            }
+        };
+        self.calls_per_day * weight * (q.share.max(0.0) / total_share)
+    }
+
     /// Calls a day the rostered agents can take at a realistic occupancy (about 65–75 %
     /// over the logged-in day: peaks run hotter than nights).
     pub fn sized_calls_per_day(&self) -> f64 {

@@ -6,7 +6,7 @@
 //! changing one behaviour does not reshuffle the others; all are seeded from
 //! [`SimConfig::seed`], so the same settings give the same records in the same order.
 
-use super::config::{ArrivalProfile, Sampler, SimConfig, Staffing, round_to};
+use super::config::{Sampler, SimConfig, Staffing, round_to};
 use super::records::*;
 use super::tickets::TicketMaker;
 use crate::time::DAY_MS;
@@ -16,11 +16,11 @@ use rand_distr::{Distribution, Normal, Poisson};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-const SLOT_MS: i64 = 15 * 60 * 1000;
-const SLOTS_PER_DAY: i64 = 96;
+pub(crate) const SLOT_MS: i64 = 15 * 60 * 1000;
+pub(crate) const SLOTS_PER_DAY: i64 = 96;
 const SHIFT_MS: i64 = 9 * 3_600_000;
 /// Share of each hour in a realistic day (00:00 … 23:00).
-const HOUR_WEIGHTS: [f64; 24] = [
+pub(crate) const HOUR_WEIGHTS: [f64; 24] = [
     0.25, 0.15, 0.1, 0.1, 0.12, 0.25, 0.6, 1.6, 3.6, 5.6, 6.4, 6.2, 4.9, 5.0, 5.9, 5.7, 5.2, 4.4,
     3.1, 2.2, 1.6, 1.2, 0.8, 0.45,
 ];
@@ -30,7 +30,7 @@ const SHIFT_PRESENCE: [f64; 18] = [
     1.0, 1.0, 1.0, 0.75, 0.75, 1.0, 0.67, 0.5, 0.5, 0.33, 1.0, 1.0, 0.75, 0.75, 1.0, 1.0, 1.0, 1.0,
 ];
 /// Relative volume Monday … Sunday.
-const WEEKDAY_WEIGHTS: [f64; 7] = [1.18, 1.06, 1.0, 0.98, 0.94, 0.5, 0.34];
+pub(crate) const WEEKDAY_WEIGHTS: [f64; 7] = [1.18, 1.06, 1.0, 0.98, 0.94, 0.5, 0.34];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Event {
@@ -294,19 +294,8 @@ impl<'c> Engine<'c> {
         if k + 1 < i64::from(self.cfg.days) * SLOTS_PER_DAY {
             self.push(t + SLOT_MS, Event::Slot(k + 1));
         }
-        let day = self.cfg.start_day as i64 + k / SLOTS_PER_DAY;
-        let weight = match self.cfg.profile {
-            ArrivalProfile::Flat => 1.0 / SLOTS_PER_DAY as f64,
-            ArrivalProfile::Realistic => {
-                let dow = (day + 3).rem_euclid(7) as usize;
-                let hour = ((k % SLOTS_PER_DAY) / 4) as usize;
-                let hour_sum: f64 = HOUR_WEIGHTS.iter().sum();
-                let week_mean: f64 = WEEKDAY_WEIGHTS.iter().sum::<f64>() / 7.0;
-                WEEKDAY_WEIGHTS[dow] / week_mean * HOUR_WEIGHTS[hour] / hour_sum / 4.0
-            }
-        };
         for q in 0..self.queues.len() {
-            let mean = self.cfg.calls_per_day * weight * self.queues[q].share;
+            let mean = self.cfg.arrival_mean(q, k);
             if mean <= 0.0 {
                 continue;
             }
