@@ -85,6 +85,37 @@ fn the_demo_loads_the_sample_and_prints_its_kpis_and_ticket_slas() {
     assert!(!queues.is_empty());
     assert_eq!(rows.len(), 14 * 48 * queues.len());
     assert!(out.contains("backtest WAPE"), "{out}");
+    // Staffed: agents and positions per row; the printed requirement (positions at
+    // each day's busiest interval, agents in brackets) is the file's daily maxima.
+    let header = rdr.headers().expect("header").clone();
+    let col = |n: &str| header.iter().position(|h| h == n).expect(n);
+    let (c_agents, c_positions) = (col("agents"), col("positions"));
+    let queue_list: Vec<&str> = queues.iter().copied().collect();
+    let table_head = out
+        .lines()
+        .position(|l| {
+            l.trim_start().starts_with("day ") && queue_list.iter().all(|q| l.contains(q))
+        })
+        .unwrap_or_else(|| panic!("no requirement table:\n{out}"));
+    let table: Vec<&str> = out.lines().skip(table_head + 1).take(14).collect();
+    for line in table {
+        let date = line.split_whitespace().nth(1).expect("a date");
+        let cells: Vec<&str> = line.split_whitespace().skip(2).collect();
+        for (i, q) in queue_list.iter().enumerate() {
+            let day: Vec<&csv::StringRecord> = rows
+                .iter()
+                .filter(|r| &r[1] == *q && r[0].starts_with(date))
+                .collect();
+            let max = |c: usize| {
+                day.iter()
+                    .map(|r| r[c].parse::<u64>().expect("a count"))
+                    .max()
+                    .expect("48 rows")
+            };
+            assert_eq!(cells[2 * i], max(c_positions).to_string(), "{line}");
+            assert_eq!(cells[2 * i + 1], format!("({})", max(c_agents)), "{line}");
+        }
+    }
     // A second run replaces its own store.
     ok([
         "demo",

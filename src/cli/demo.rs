@@ -171,10 +171,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
     )?;
     super::tickets::print_report_table(&tickets, 5);
-    // The two weeks after the sample, per queue and half hour.
+    // The two weeks after the sample, per queue and half hour, staffed for 80 % in
+    // 20 s by Erlang C with the shrinkage the sample's schedules and states show.
     let forecast = crate::query::forecast::run(
         Some(&store),
-        &crate::query::forecast::ForecastQuery::default(),
+        &crate::query::forecast::ForecastQuery {
+            staffing: Some(crate::query::staffing::StaffQuery::default()),
+            measure_shrinkage: true,
+            ..Default::default()
+        },
     )?;
     std::fs::create_dir_all(&args.reports_dir)
         .with_context(|| format!("cannot create {}", args.reports_dir.display()))?;
@@ -198,12 +203,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
             super::percent(q.wape)
         );
     }
+    if let Some(s) = forecast.shrinkage {
+        println!(
+            "\nstaffing: 80 % of calls answered in 20 s (Erlang C), {:.1} % shrinkage measured from the sample's schedules and agent states",
+            s * 100.0
+        );
+    }
+    super::forecast::print_daily_peaks(&forecast);
     println!(
-        "  every interval with its 80 % and 95 % bands: {}",
+        "  every interval with its 80 % and 95 % bands, agents and positions: {}",
         path.display()
     );
     println!(
-        "\nnext: callboard kpi --data-dir {d} --by day --group queue   (see callboard kpi --help)\n      callboard tickets --data-dir {d} --by month --group severity\n      callboard forecast --data-dir {d} --interval 15m --horizon 28d",
+        "\nnext: callboard kpi --data-dir {d} --by day --group queue   (see callboard kpi --help)\n      callboard tickets --data-dir {d} --by month --group severity\n      callboard forecast --data-dir {d} --interval 15m --horizon 28d --staffing --staff-to p80",
         d = args.data_dir.display()
     );
     Ok(ExitCode::SUCCESS)

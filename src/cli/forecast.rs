@@ -209,6 +209,51 @@ pub fn write_csv(report: &ForecastReport, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
+/// The staffing requirement as a table: a row per day, a column per queue, each
+/// cell the positions the day's busiest interval needs (its agents in brackets).
+pub fn print_daily_peaks(report: &ForecastReport) {
+    if report.daily_peaks.is_empty() {
+        return;
+    }
+    let mut queues: Vec<&str> = Vec::new();
+    let mut dates: Vec<&str> = Vec::new();
+    for p in &report.daily_peaks {
+        if !queues.contains(&p.queue.as_str()) {
+            queues.push(&p.queue);
+        }
+        if !dates.contains(&p.date.as_str()) {
+            dates.push(&p.date);
+        }
+    }
+    dates.sort_unstable();
+    println!("positions to schedule at each day's busiest interval (agents on the phones):");
+    print!("  {:<15}", "day");
+    for q in &queues {
+        print!(" {q:>12}");
+    }
+    println!();
+    for d in &dates {
+        let weekday = callboard_core::time::parse_date(d)
+            .map(|day| {
+                &callboard_core::forecast::WEEKDAYS[((i64::from(day) + 3).rem_euclid(7)) as usize]
+                    [..3]
+            })
+            .unwrap_or("");
+        print!("  {weekday} {d:<11}");
+        for q in &queues {
+            match report
+                .daily_peaks
+                .iter()
+                .find(|p| p.date == *d && p.queue == *q)
+            {
+                Some(p) => print!(" {:>12}", format!("{} ({})", p.positions, p.agents)),
+                None => print!(" {:>12}", "–"),
+            }
+        }
+        println!();
+    }
+}
+
 fn print_summary(report: &ForecastReport, output: Option<&PathBuf>) {
     println!(
         "forecast {} … {} ({}-minute intervals, {})",
@@ -308,6 +353,18 @@ fn print_summary(report: &ForecastReport, output: Option<&PathBuf>) {
                 .collect();
             println!("  candidates' WAPE: {}", all.join(", "));
         }
+    }
+    let days = report
+        .daily_peaks
+        .iter()
+        .map(|p| p.date.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    if days > 31 {
+        println!("\nthe staffing peaks of all {days} days are in --format json (daily_peaks)");
+    } else if days > 0 {
+        println!();
+        print_daily_peaks(report);
     }
     match output {
         Some(p) => println!("\n{} rows written to {}", report.rows.len(), p.display()),

@@ -284,8 +284,24 @@ pub struct ForecastReport {
     pub shrinkage_measured: bool,
     /// Per queue.
     pub queues: Vec<QueueForecast>,
+    /// With staffing: per queue and local day, the busiest interval's agents and
+    /// positions (queue-major, days ascending).
+    pub daily_peaks: Vec<DailyPeak>,
     /// Per queue and interval, queue-major.
     pub rows: Vec<ForecastRow>,
+}
+
+/// The staffing requirement's peak of one queue on one day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DailyPeak {
+    /// Local date, YYYY-MM-DD.
+    pub date: String,
+    /// Queue.
+    pub queue: String,
+    /// Most agents any interval of the day needs.
+    pub agents: u64,
+    /// Most positions (agents ÷ (1 − shrinkage), rounded up) any interval needs.
+    pub positions: u64,
 }
 
 /// Interval counts of one queue on the wall clock: per (local day, slot) the calls
@@ -474,6 +490,7 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
         shrinkage = Some(targets.shrinkage);
         staff(&mut rows, &mut queues, &targets, q.staff_to, slot_minutes)?;
     }
+    let daily_peaks = daily_peaks(&rows, &zone, slot_ms);
     Ok(ForecastReport {
         shrinkage,
         shrinkage_measured: q.measure_shrinkage && q.staffing.is_some(),
@@ -482,8 +499,38 @@ pub fn run(store: Option<&Store>, q: &ForecastQuery) -> Result<ForecastReport> {
         interval_minutes: slot_minutes,
         timezone: zone.name().to_owned(),
         queues,
+        daily_peaks,
         rows,
     })
+}
+
+/// The busiest interval's agents and positions per queue and local day (with
+/// staffing; empty without).
+fn daily_peaks(rows: &[ForecastRow], zone: &TimeZoneSpec, slot_ms: i64) -> Vec<DailyPeak> {
+    let utc = TimeZoneSpec::utc();
+    let mut peaks: Vec<DailyPeak> = Vec::new();
+    for r in rows {
+        let (Some(agents), Some(positions)) = (r.agents, r.positions) else {
+            continue;
+        };
+        let Ok(t) = callboard_core::time::parse_timestamp(&r.interval_start, &utc) else {
+            continue;
+        };
+        let date = format_date(local_slot(t, zone, slot_ms).0);
+        match peaks.last_mut() {
+            Some(p) if p.queue == r.queue && p.date == date => {
+                p.agents = p.agents.max(agents);
+                p.positions = p.positions.max(positions);
+            }
+            _ => peaks.push(DailyPeak {
+                date,
+                queue: r.queue.clone(),
+                agents,
+                positions,
+            }),
+        }
+    }
+    peaks
 }
 
 /// What every queue's forecast shares.
