@@ -786,3 +786,118 @@ fn simulated_weeks_9_and_10_are_forecast_within_the_poisson_noise_of_the_true_ra
     assert!((0.72..=0.88).contains(&c80), "80 %: {c80}");
     assert!((0.90..=0.99).contains(&c95), "95 %: {c95}");
 }
+
+#[test]
+fn anonymous_bank_month_through_the_store_equals_a_profile_recounted_from_the_raw_file() {
+    let Some(file) = real_file(BANK) else {
+        return;
+    };
+    // Independent count over the raw file with the shipped mapping's semantics:
+    // PHANTOM skipped; offered = AGENT, or HANG after joining the queue; the call
+    // arrives at vru_exit on `date` (the next day when the IVR visit passed
+    // midnight), Israel wall clock (no DST in February 1999).
+    let text = std::fs::read_to_string(&file).expect("read");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split('\t').collect();
+    let at = |n: &str| header.iter().position(|h| h.trim() == n).expect(n);
+    let (c_type, c_date, c_in, c_out, c_qs, c_outcome) = (
+        at("type"),
+        at("date"),
+        at("vru_entry"),
+        at("vru_exit"),
+        at("q_start"),
+        at("outcome"),
+    );
+    let secs = |s: &str| -> i64 {
+        let p: Vec<i64> = s
+            .trim()
+            .split(':')
+            .map(|x| x.parse().expect("H:MM:SS"))
+            .collect();
+        p[0] * 3600 + p[1] * 60 + p[2]
+    };
+    let mut counts: std::collections::BTreeMap<(String, i32, usize), f64> = Default::default();
+    let (mut first, mut last) = ((i32::MAX, 0i64), (i32::MIN, 0i64));
+    for l in lines {
+        let f: Vec<&str> = l.split('\t').map(str::trim).collect();
+        let offered = f[c_outcome] == "AGENT" || (f[c_outcome] == "HANG" && f[c_qs] != "0:00:00");
+        if !offered {
+            continue;
+        }
+        let d = f[c_date];
+        let date = chrono::NaiveDate::parse_from_str(d, "%y%m%d").expect("YYMMDD");
+        let mut day = date
+            .signed_duration_since(chrono::NaiveDate::default())
+            .num_days() as i32;
+        let (t_in, t_out) = (secs(f[c_in]), secs(f[c_out]));
+        if t_out < t_in {
+            day += 1;
+        }
+        first = first.min((day, t_out));
+        last = last.max((day, t_out));
+        *counts
+            .entry((f[c_type].to_owned(), day, (t_out / 1800) as usize))
+            .or_default() += 1.0;
+    }
+    let dir = tempdir();
+    let data = dir.path().join("store");
+    ingest_json(&data, &[file], &["--mapping", BANK_MAPPING]);
+    let r = ok([
+        "forecast",
+        "--data-dir",
+        data.to_str().expect("utf-8"),
+        "--timezone",
+        "Asia/Jerusalem",
+        "--method",
+        "profile_mean_4",
+        "--keep-quiet-days",
+        "--from",
+        "1999-03-01T00:00:00",
+        "--horizon",
+        "7d",
+        "--format",
+        "json",
+    ]);
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let zone: chrono_tz::Tz = "Asia/Jerusalem".parse().expect("zone");
+    let queues: std::collections::BTreeSet<&str> =
+        counts.keys().map(|(q, _, _)| q.as_str()).collect();
+    let rows = j["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 7 * 48 * queues.len());
+    let (mut checked, mut calls) = (0, 0.0);
+    for row in rows {
+        let t = chrono::DateTime::parse_from_rfc3339(row["interval_start"].as_str().expect("t"))
+            .expect("RFC 3339")
+            .with_timezone(&zone);
+        let target = t
+            .date_naive()
+            .signed_duration_since(chrono::NaiveDate::default())
+            .num_days() as i32;
+        let slot = (chrono::Timelike::hour(&t) * 2 + chrono::Timelike::minute(&t) / 30) as usize;
+        let queue = row["queue"].as_str().expect("queue");
+        // The latest 4 days of the target's weekday in the history; a slot after
+        // the last call of the last day is unknown, not 0.
+        let values: Vec<f64> = (first.0..=last.0)
+            .rev()
+            .filter(|d| (d - target).rem_euclid(7) == 0)
+            .take(4)
+            .filter(|d| *d < last.0 || (slot as i64) * 1800 <= last.1)
+            .map(|d| {
+                counts
+                    .get(&(queue.to_owned(), d, slot))
+                    .copied()
+                    .unwrap_or(0.0)
+            })
+            .collect();
+        let want = values.iter().sum::<f64>() / values.len() as f64;
+        let got = row["calls"].as_f64().expect("calls");
+        assert!((got - want).abs() < 1e-9, "{queue} {t}: {got} vs {want}");
+        checked += 1;
+        calls += got;
+    }
+    println!(
+        "Anonymous Bank, March 1999 week from the February store: {checked} intervals, {calls:.0} calls, {} queues",
+        queues.len()
+    );
+    assert!(calls > 1000.0, "{calls}");
+}

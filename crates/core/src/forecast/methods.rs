@@ -388,6 +388,65 @@ mod tests {
     }
 
     #[test]
+    fn every_method_recovers_a_pure_weekly_profile_and_keeps_closed_hours_zero() {
+        // Nine weeks, 8 slots a day: closed slots 0–1 and 7 every day and all of
+        // Sunday; open slots a weekday × slot shape with no noise.
+        let shape = |weekday: u8, slot: usize| -> f64 {
+            if weekday == 6 || !(2..7).contains(&slot) {
+                0.0
+            } else {
+                (10 + 5 * slot) as f64 * [1.3, 1.1, 1.0, 1.0, 0.9, 0.5, 0.0][usize::from(weekday)]
+            }
+        };
+        let days = (0..63)
+            .map(|i| {
+                let weekday = (i % 7) as u8;
+                DayCounts {
+                    day: 4 + i,
+                    weekday,
+                    counts: (0..8).map(|s| shape(weekday, s)).collect(),
+                }
+            })
+            .collect();
+        let h = History::new(8, days).expect("valid");
+        let targets: Vec<TargetDay> = (0..7)
+            .map(|i| TargetDay {
+                day: 4 + 63 + i,
+                weekday: i as u8,
+            })
+            .collect();
+        let mut methods = Method::MEMBERS.to_vec();
+        methods.extend([
+            Method::Combination,
+            Method::TopDown { alpha: 0.3 },
+            Method::Mstl { weeks: 8 },
+        ]);
+        for m in methods {
+            let f = m.forecast(&h, &targets).expect("forecast");
+            for (t, day) in targets.iter().zip(&f) {
+                for (s, v) in day.iter().enumerate() {
+                    let want = shape(t.weekday, s);
+                    // Exact for the averages; MSTL's LOESS seasons within 2 %.
+                    let tolerance = if matches!(m, Method::Mstl { .. }) {
+                        0.02 * want
+                    } else {
+                        1e-9
+                    };
+                    assert!(
+                        (v - want).abs() <= tolerance,
+                        "{}: weekday {} slot {s}: {v} vs {want}",
+                        m.name(),
+                        t.weekday
+                    );
+                    if want == 0.0 {
+                        assert_eq!(*v, 0.0, "{}: closed stays 0", m.name());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn closed_slots_stay_zero_and_missing_ones_are_skipped() {
         let h = weeks();
         let tuesday = TargetDay {

@@ -9,8 +9,8 @@
 //! count somewhere in the window) of the **open** weekdays (data somewhere in the
 //! window), over the latest `weeks` weeks; a missing cell (a day left out as
 //! special, an interval without data) is filled with its weekday and slot's mean
-//! over the window, so the seasons stay in phase. Closed slots and weekdays
-//! forecast 0.
+//! over the window, so the seasons stay in phase. Closed slots and weekdays, and a
+//! weekday's slot without a call in the whole window, forecast 0.
 
 use super::{ForecastError, History, TargetDay};
 use augurs_core::{Fit, Forecast, Predict};
@@ -188,13 +188,18 @@ pub(super) fn forecast(
         .fit(&y)
         .map_err(failed)?;
     let ahead = fitted.predict(horizon, None).map_err(failed)?.point;
+    // A weekday's slot with no call in the whole window is closed: exactly 0, not
+    // the seasons' small leftovers.
     Ok(offsets
         .iter()
-        .map(|o| {
+        .zip(targets)
+        .map(|(o, t)| {
             let mut day = vec![0.0; slots];
             if let Some(o) = o {
                 for (i, &s) in open.iter().enumerate() {
-                    day[s] = ahead[o * daily + i].max(0.0);
+                    if sum[s][usize::from(t.weekday)] > 0.0 {
+                        day[s] = ahead[o * daily + i].max(0.0);
+                    }
                 }
             }
             day
