@@ -43,7 +43,7 @@ pub enum Method {
         alpha: f64,
     },
     /// MSTL with daily and weekly seasons over the latest `weeks` weeks, its
-    /// de-seasonalised level by exponential smoothing ([`super::mstl`]).
+    /// de-seasonalised level by exponential smoothing (the `augurs-mstl` crate).
     Mstl {
         /// The window, in weeks (at least 2).
         weeks: usize,

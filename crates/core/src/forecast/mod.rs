@@ -1,16 +1,17 @@
-//! Volume forecasting (first part of issue 12): interval counts per day on the
-//! centre's wall clock in, a forecast per future day and interval out, and a
-//! rolling-origin backtest that scores methods the way a scheduler would (WAPE,
-//! bias, MASE against seasonal naive).
+//! Volume forecasting: interval counts per day on the centre's wall clock in, a
+//! forecast per future day and interval out, and a rolling-origin backtest that
+//! scores methods the way a scheduler would (WAPE, bias, MASE against seasonal
+//! naive).
 //!
 //! The history of one queue is a run of [`DayCounts`]: a local date, its weekday, and
 //! one count per wall-clock slot of the day (`NaN` where there is no data — a missing
-//! interval is not a zero; a closed interval is a real 0). Methods ([`methods`])
-//! forecast whole target days; [`backtest`] replays them from past origins.
-//!
-//! Not yet here (the issue's later parts): the top-down and MSTL methods, the
-//! combination, calendar effects and special days, handle time, DST days of
-//! 23/25 hours. Prediction intervals ([`intervals`]) are fitted on the backtest.
+//! interval is not a zero; a closed interval is a real 0). Methods ([`methods`], with
+//! MSTL in `mstl`) forecast whole target days; [`calendar`] takes day-of-month effects
+//! out and puts them back; [`backtest`] replays methods from past origins, chooses
+//! among them with a guard and replays that choice honestly; [`intervals`] fits the
+//! prediction bands on the backtest's errors. Special days are left out of a history
+//! with [`History::without`]; [`History::unusually_quiet_days`] finds unmarked
+//! holidays.
 
 pub mod backtest;
 pub mod calendar;
