@@ -240,6 +240,7 @@ fn forecast_query_on_the_bank_file_chooses_by_backtest_and_keeps_closed_hours_ze
     assert_eq!(queue.backtest.len(), 8);
     assert!(queue.day_of_month_factors.is_none());
     assert_eq!(queue.backtest_origins, 8);
+    assert_eq!(queue.checked_origins, 8);
     // The honest replay of that choice beats every statsforecast model and baseline
     // on these 8 origins (statsforecast's best, the 4-week window average: 8.5638 %;
     // the core backtest test has the table).

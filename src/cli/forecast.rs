@@ -21,24 +21,31 @@ fn defaults() -> ForecastQuery {
   callboard forecast --interval 15m --horizon 28d --output forecast.csv
   callboard forecast --history acd_intervals.csv --timezone Europe/London --format json
   callboard forecast --method profile_median_4 --queue sales
+  callboard forecast --staffing --staff-to p80 --shrinkage measured --sl-seconds 30
 
 The history file has interval_start (RFC 3339, or local time in --timezone) and
 calls, optionally queue and aht_s; a missing interval is no data, a 0 is a real zero.
 From the store, the history is the offered calls (answered, abandoned, timeout) per
 queue and interval, and the answered calls' handle times.
 
-Methods: seasonal_naive (same interval last week) and weekday x interval profiles
-(profile_mean_4, profile_median_4, profile_ewma_8_0.3, profile_mean_8); auto picks
-per queue the one with the lowest WAPE over the last --backtest-weeks weekly
-origins. The 80 % and 95 % bands are negative binomial, their width fitted on that
-backtest. --staffing adds agents and positions per interval with the targets of
-`callboard staff` (--sl-target, --model, --shrinkage, ...), sized for the point
-forecast or, with --staff-to p80|p95, for a band's upper bound.
+Methods: seasonal_naive (same interval last week); weekday x interval profiles
+(profile_mean_4, profile_median_4, profile_ewma_8_0.3, profile_mean_8); their
+median (combination_median); top_down_ses_0.3 (smoothed daily totals x intraday
+shares); mstl_8 (daily and weekly seasons by MSTL). With 90 days of history and a
+day-of-month effect of 5 % or more (pay days, billing runs), each is also tried
+learning with the effects (its name then ends in +dom). auto keeps profile_mean_4
+unless a method beats it by more than the noise over the last --backtest-weeks weekly
+origins, and prints what that choice really scored when replayed week by week on
+earlier weeks. The 80 % and 95 % bands are negative binomial, fitted on the
+backtest's errors; their coverage is checked out of sample. --staffing adds agents
+and positions per interval with the targets of `callboard staff` (--sl-target,
+--model, --shrinkage or --shrinkage measured, ...), sized for the point forecast
+or, with --staff-to p80|p95, for a band's upper bound; the summary tables the
+positions each day's busiest interval needs.
 
 A special-days file has date (YYYY-MM-DD), kind (closed, holiday, campaign) and
 factor (e.g. 0.4 for a holiday, 1.3 for a campaign). Days of the history under half
-their weekday's usual level are left out as unmarked holidays and named. Not yet:
-day-of-month effects, shrinkage measured from the store (issue 12).")]
+their weekday's usual level are left out as unmarked holidays and named.")]
 pub struct Args {
     #[command(flatten)]
     data: DataDir,
@@ -333,14 +340,16 @@ fn print_summary(report: &ForecastReport, output: Option<&PathBuf>) {
         }
         if let (Some(w), Some(b)) = (q.auto_wape, q.auto_bias) {
             println!(
-                "  auto replayed honestly (each week chosen on the weeks before it): WAPE {}, bias {:+.1} %",
+                "  auto replayed honestly on the last {} week(s), each chosen on the weeks before it: WAPE {}, bias {:+.1} %",
+                q.checked_origins,
                 super::percent(Some(w)),
                 b * 100.0,
             );
         }
         if q.coverage80.is_some() {
             println!(
-                "  bands out of sample (fitted on earlier weeks): 80 % covered {}, 95 % covered {}",
+                "  bands out of sample on the last {} week(s), fitted on earlier weeks: 80 % covered {}, 95 % covered {}",
+                q.checked_origins,
                 super::percent(q.coverage80),
                 super::percent(q.coverage95)
             );

@@ -218,6 +218,10 @@ pub struct QueueForecast {
     pub wape: Option<f64>,
     /// Its bias.
     pub bias: Option<f64>,
+    /// The latest weekly origins the honest replay and the bands' out-of-sample
+    /// coverage are counted on (each with earlier origins to learn from: half the
+    /// origins when there are fewer than twice `--backtest-weeks`).
+    pub checked_origins: usize,
     /// The automatic choice replayed honestly (`auto` only): at each origin, the
     /// method chosen on the weeks before it only, scored on its week. What `auto`
     /// can be expected to achieve; `wape` flatters the winner.
@@ -734,6 +738,7 @@ fn forecast_queue(
         backtest_origins: recent.len(),
         wape: chosen.map(|b| scores(b).wape),
         bias: chosen.map(|b| scores(b).bias),
+        checked_origins: tested,
         auto_wape: honest_auto.as_ref().map(|(b, _)| b.score.wape),
         auto_bias: honest_auto.as_ref().map(|(b, _)| b.score.bias),
         coverage80: coverage.map(|c| c.0),
