@@ -362,27 +362,51 @@ pub enum PolicyError {
     RecurringWindow(#[source] DurationError),
 }
 
-/// Parses `90s`, `30m`, `1h`, `2d` (also `1.5d`) into ms.
+/// Parses `90s`, `30m`, `1h`, `2d` (also `1.5d`), or a sum of such parts written
+/// together (`3h30m`, `1d12h`), into ms.
 pub fn parse_duration_ms(s: &str) -> Result<i64, DurationError> {
     let s = s.trim();
     let text = || s.to_owned();
-    let (num, unit) = s.split_at(s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len()));
-    let n: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| DurationError::NotADuration { text: text() })?;
-    let scale = match unit {
-        "s" => 1_000.0,
-        "m" | "min" => 60_000.0,
-        "h" => 3_600_000.0,
-        "d" => DAY_MS as f64,
-        _ => return Err(DurationError::Unit { text: text() }),
-    };
-    let ms = n * scale;
-    if !(0.0..1e15).contains(&ms) {
+    // Split after each run of letters: "3h30m" → "3h", "30m".
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let bytes: Vec<char> = s.chars().collect();
+    let mut byte = 0;
+    for (i, c) in bytes.iter().enumerate() {
+        byte += c.len_utf8();
+        let next_is_digit = bytes
+            .get(i + 1)
+            .is_some_and(|n| n.is_ascii_digit() || *n == '.');
+        if c.is_ascii_alphabetic() && next_is_digit {
+            parts.push(&s[start..byte]);
+            start = byte;
+        }
+    }
+    parts.push(&s[start..]);
+    let mut total = 0.0;
+    for part in parts {
+        let part = part.trim();
+        let (num, unit) = part.split_at(
+            part.find(|c: char| c.is_ascii_alphabetic())
+                .unwrap_or(part.len()),
+        );
+        let n: f64 = num
+            .trim()
+            .parse()
+            .map_err(|_| DurationError::NotADuration { text: text() })?;
+        let scale = match unit {
+            "s" => 1_000.0,
+            "m" | "min" => 60_000.0,
+            "h" => 3_600_000.0,
+            "d" => DAY_MS as f64,
+            _ => return Err(DurationError::Unit { text: text() }),
+        };
+        total += n * scale;
+    }
+    if !(0.0..1e15).contains(&total) {
         return Err(DurationError::OutOfRange { text: text() });
     }
-    Ok(ms.round() as i64)
+    Ok(total.round() as i64)
 }
 
 fn hhmm(s: &str) -> Option<i64> {
@@ -683,5 +707,31 @@ impl Calendar {
                 return self.midnight(day) + at;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::*;
+
+    #[test]
+    fn durations_alone_and_summed() {
+        assert_eq!(parse_duration_ms("90s"), Ok(90_000));
+        assert_eq!(parse_duration_ms("1.5d"), Ok(129_600_000));
+        assert_eq!(parse_duration_ms("3h30m"), Ok(12_600_000));
+        assert_eq!(parse_duration_ms("1d12h"), Ok(129_600_000));
+        assert_eq!(parse_duration_ms(" 8h "), Ok(28_800_000));
+        assert!(matches!(
+            parse_duration_ms("3h30"),
+            Err(DurationError::Unit { .. } | DurationError::NotADuration { .. })
+        ));
+        assert!(matches!(
+            parse_duration_ms("3x"),
+            Err(DurationError::Unit { .. })
+        ));
+        assert!(matches!(
+            parse_duration_ms("h"),
+            Err(DurationError::NotADuration { .. })
+        ));
     }
 }
