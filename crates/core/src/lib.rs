@@ -21,6 +21,7 @@ pub mod erlang;
 pub mod forecast;
 pub mod kpi;
 pub mod queue_log;
+pub mod roster;
 pub mod schema;
 pub mod simulate;
 pub mod tickets;

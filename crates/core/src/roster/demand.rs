@@ -1,0 +1,470 @@
+//! Stage 1, shift demand: how many of each template start at each allowed time,
+//! with their breaks placed, to cover the requirement at the least weighted
+//! under-coverage + over-coverage + cost.
+//!
+//! The formulation (Aykin's, with break variables per shift start):
+//!
+//! * x_s ≥ 0 integer: shifts started at candidate s (a template at one of its start
+//!   times on one of its days);
+//! * y_{s,b,p} ≥ 0 integer: of those, how many take break b at position p of its
+//!   window (every grid step from its earliest to its latest start), with
+//!   Σ_p y_{s,b,p} = x_s — so
+//!   placing the breaks is the model's decision, not the template's;
+//! * per requirement interval t, with the time grid g (the greatest common divisor
+//!   of the interval, the start times, lengths and break windows) and k = interval ÷
+//!   g grid cells in t: scheduled_t = (1/k) Σ_{cells c in t} (Σ_s x_s [s works c] −
+//!   Σ y [the break covers c]), and scheduled_t + under_t − over_t = required_t with
+//!   under_t, over_t ≥ 0 — the time-average docs/cli.md defines for coverage.csv;
+//! * minimise Σ_t h (w_under · under_t + w_over · over_t) + w_cost Σ_s cost_s x_s,
+//!   h the interval in hours and cost_s the shift's paid hours × cost per hour.
+//!
+//! A break counts as off the phones; windows of one template's breaks do not
+//! overlap (checked), so the counts always split into whole shifts. Shifts start
+//! inside the requirement's period; time after its end is not judged.
+
+use super::lp::{Column, LinearModel, LpSolution, Row, SolveOptions};
+use super::{Requirement, RosterError, ShiftTemplate, Weights, Zone};
+use crate::time::{DAY_MS, format_timestamp};
+
+/// A shift that may start: a template, a start instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    /// Index into the templates.
+    pub template: usize,
+    /// Start, ms.
+    pub start_ms: i64,
+}
+
+/// The stage-1 model with the meaning of its columns.
+#[derive(Debug, Clone)]
+pub struct DemandModel {
+    /// The linear model.
+    pub lp: LinearModel,
+    /// The shifts that may start; column `shift_columns[i]` counts `candidates[i]`.
+    pub candidates: Vec<Candidate>,
+    /// Column per candidate.
+    pub shift_columns: Vec<usize>,
+    /// Per candidate, per break: the (break start ms, column) choices.
+    pub break_columns: Vec<Vec<Vec<(i64, usize)>>>,
+    /// Per requirement interval: its under and over columns.
+    pub slack_columns: Vec<(usize, usize)>,
+    /// The grid, ms.
+    pub grid_ms: i64,
+}
+
+/// A planned group of identical shifts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedShift {
+    /// Template index.
+    pub template: usize,
+    /// Start, ms.
+    pub start_ms: i64,
+    /// End, ms.
+    pub end_ms: i64,
+    /// How many start then.
+    pub count: u32,
+    /// Their breaks: (break index, start ms, how many take it then).
+    pub breaks: Vec<(usize, i64, u32)>,
+}
+
+/// Stage 1's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftPlan {
+    /// The shifts, by start then template.
+    pub shifts: Vec<PlannedShift>,
+    /// The solver's report.
+    pub solution: LpSolution,
+}
+
+fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 { a.abs() } else { gcd(b, a % b) }
+}
+
+/// The shifts that may start inside the requirement's period: every template, on
+/// every local day it may start, at each of its start times (a start that the
+/// clock skips at a daylight-saving change is left out).
+pub fn candidates(
+    requirement: &Requirement,
+    templates: &[ShiftTemplate],
+    zone: &Zone,
+) -> Vec<Candidate> {
+    let (from, to) = (requirement.start_ms, requirement.end_ms());
+    let local_day = |t: i64| (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32;
+    let mut out = Vec::new();
+    for day in local_day(from) - 1..=local_day(to - 1) {
+        let weekday = (i64::from(day) + 3).rem_euclid(7) as usize;
+        for (i, t) in templates.iter().enumerate() {
+            if !t.days[weekday] {
+                continue;
+            }
+            for &s in &t.starts {
+                let local = i64::from(day) * DAY_MS + i64::from(s) * 60_000;
+                let Ok(start_ms) = zone.local_to_utc_ms(local) else {
+                    continue;
+                };
+                if start_ms >= from && start_ms < to {
+                    out.push(Candidate {
+                        template: i,
+                        start_ms,
+                    });
+                }
+            }
+        }
+    }
+    out.sort_by_key(|c| (c.start_ms, c.template));
+    out.dedup();
+    out
+}
+
+/// Builds the stage-1 model (no solver involved).
+pub fn build(
+    requirement: &Requirement,
+    templates: &[ShiftTemplate],
+    weights: &Weights,
+    zone: &Zone,
+) -> Result<DemandModel, RosterError> {
+    if requirement.interval_ms <= 0 || requirement.agents.is_empty() {
+        return Err(RosterError::Requirement(
+            "no intervals to cover (an empty requirement)".into(),
+        ));
+    }
+    if let Some(a) = requirement
+        .agents
+        .iter()
+        .find(|a| !(a.is_finite() && **a >= 0.0))
+    {
+        return Err(RosterError::Requirement(format!(
+            "agents must be numbers ≥ 0 (found {a})"
+        )));
+    }
+    for t in templates {
+        t.check()?;
+    }
+    let candidates = candidates(requirement, templates, zone);
+    if candidates.is_empty() {
+        return Err(RosterError::NoShifts {
+            from: format_timestamp(requirement.start_ms),
+            to: format_timestamp(requirement.end_ms()),
+        });
+    }
+    // The grid: every time quantity is a whole number of grid steps.
+    let mut grid = requirement.interval_ms;
+    for c in &candidates {
+        grid = gcd(grid, c.start_ms - requirement.start_ms);
+    }
+    for t in templates {
+        grid = gcd(grid, i64::from(t.minutes) * 60_000);
+        for b in &t.breaks {
+            for m in [b.minutes, b.earliest, b.latest] {
+                grid = gcd(grid, i64::from(m) * 60_000);
+            }
+        }
+    }
+    let grid = grid.max(60_000);
+    let cells_per_interval = (requirement.interval_ms / grid) as usize;
+    let n = requirement.agents.len();
+    let cell_of = |t: i64| (t - requirement.start_ms).div_euclid(grid);
+    let hours = requirement.interval_ms as f64 / 3_600_000.0;
+
+    let mut lp = LinearModel::default();
+    // Per requirement interval, the terms of its scheduled agents.
+    let mut coverage: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    let weight = 1.0 / cells_per_interval as f64;
+    let add_span =
+        |coverage: &mut Vec<Vec<(usize, f64)>>, col: usize, from: i64, to: i64, sign: f64| {
+            // Cells [from, to) of the grid, clipped to the period, by interval.
+            let (a, b) = (
+                cell_of(from).max(0),
+                cell_of(to).min((n * cells_per_interval) as i64),
+            );
+            let mut c = a;
+            while c < b {
+                let interval = c as usize / cells_per_interval;
+                let end = ((interval + 1) * cells_per_interval) as i64;
+                let cells = end.min(b) - c;
+                coverage[interval].push((col, sign * weight * cells as f64));
+                c += cells;
+            }
+        };
+    let mut shift_columns = Vec::with_capacity(candidates.len());
+    let mut break_columns = Vec::with_capacity(candidates.len());
+    for c in &candidates {
+        let t = &templates[c.template];
+        let end = c.start_ms + i64::from(t.minutes) * 60_000;
+        let x = lp.add_column(Column {
+            name: format!("{} at {}", t.name, format_timestamp(c.start_ms)),
+            cost: weights.cost * t.cost_per_hour * t.paid_hours(),
+            lower: 0.0,
+            upper: f64::INFINITY,
+            integer: true,
+        });
+        add_span(&mut coverage, x, c.start_ms, end, 1.0);
+        shift_columns.push(x);
+        let mut per_break = Vec::with_capacity(t.breaks.len());
+        for b in &t.breaks {
+            let len = i64::from(b.minutes) * 60_000;
+            let mut choices = Vec::new();
+            let mut at = c.start_ms + i64::from(b.earliest) * 60_000;
+            let last = c.start_ms + i64::from(b.latest) * 60_000;
+            while at <= last {
+                let y = lp.add_column(Column {
+                    name: format!(
+                        "{} of {} at {} from {}",
+                        b.name,
+                        t.name,
+                        format_timestamp(c.start_ms),
+                        format_timestamp(at)
+                    ),
+                    cost: 0.0,
+                    lower: 0.0,
+                    upper: f64::INFINITY,
+                    integer: true,
+                });
+                add_span(&mut coverage, y, at, at + len, -1.0);
+                choices.push((at, y));
+                at += grid;
+            }
+            let mut terms: Vec<(usize, f64)> = choices.iter().map(|(_, y)| (*y, 1.0)).collect();
+            terms.push((x, -1.0));
+            lp.add_row(Row {
+                name: format!(
+                    "every {} at {} takes its {}",
+                    t.name,
+                    format_timestamp(c.start_ms),
+                    b.name
+                ),
+                terms,
+                lower: 0.0,
+                upper: 0.0,
+            });
+            per_break.push(choices);
+        }
+        break_columns.push(per_break);
+    }
+    let mut slack_columns = Vec::with_capacity(n);
+    for (i, terms) in coverage.into_iter().enumerate() {
+        let at = format_timestamp(requirement.start_ms + i as i64 * requirement.interval_ms);
+        let under = lp.add_column(Column {
+            name: format!("under at {at}"),
+            cost: weights.under * hours,
+            lower: 0.0,
+            upper: f64::INFINITY,
+            integer: false,
+        });
+        let over = lp.add_column(Column {
+            name: format!("over at {at}"),
+            cost: weights.over * hours,
+            lower: 0.0,
+            upper: f64::INFINITY,
+            integer: false,
+        });
+        let mut terms = terms;
+        terms.push((under, 1.0));
+        terms.push((over, -1.0));
+        let required = requirement.agents[i];
+        lp.add_row(Row {
+            name: format!("cover {at}"),
+            terms,
+            lower: required,
+            upper: required,
+        });
+        slack_columns.push((under, over));
+    }
+    Ok(DemandModel {
+        lp,
+        candidates,
+        shift_columns,
+        break_columns,
+        slack_columns,
+        grid_ms: grid,
+    })
+}
+
+impl DemandModel {
+    /// Solves the model and reads the plan off the solution.
+    pub fn solve(
+        &self,
+        templates: &[ShiftTemplate],
+        options: &SolveOptions,
+    ) -> Result<ShiftPlan, RosterError> {
+        let solution = self.lp.solve(options)?;
+        let whole = |v: f64| v.round().max(0.0) as u32;
+        let mut shifts = Vec::new();
+        for (i, c) in self.candidates.iter().enumerate() {
+            let count = whole(solution.values[self.shift_columns[i]]);
+            if count == 0 {
+                continue;
+            }
+            let t = &templates[c.template];
+            let mut breaks = Vec::new();
+            for (b, choices) in self.break_columns[i].iter().enumerate() {
+                for (at, col) in choices {
+                    let k = whole(solution.values[*col]);
+                    if k > 0 {
+                        breaks.push((b, *at, k));
+                    }
+                }
+            }
+            shifts.push(PlannedShift {
+                template: c.template,
+                start_ms: c.start_ms,
+                end_ms: c.start_ms + i64::from(t.minutes) * 60_000,
+                count,
+                breaks,
+            });
+        }
+        Ok(ShiftPlan { shifts, solution })
+    }
+}
+
+/// Agents on the phones per requirement interval under `shifts` (the time-average
+/// over the interval: an agent on a 15-minute break in a 30-minute interval counts
+/// ½), recounted from the plan itself.
+pub fn scheduled(
+    requirement: &Requirement,
+    templates: &[ShiftTemplate],
+    shifts: &[PlannedShift],
+) -> Vec<f64> {
+    let n = requirement.agents.len();
+    let mut out = vec![0.0; n];
+    let mut add = |from: i64, to: i64, k: f64| {
+        for (i, o) in out.iter_mut().enumerate() {
+            let a = requirement.start_ms + i as i64 * requirement.interval_ms;
+            let b = a + requirement.interval_ms;
+            let overlap = (to.min(b) - from.max(a)).max(0);
+            *o += k * overlap as f64 / requirement.interval_ms as f64;
+        }
+    };
+    for s in shifts {
+        add(s.start_ms, s.end_ms, f64::from(s.count));
+        for (b, at, k) in &s.breaks {
+            let len = i64::from(templates[s.template].breaks[*b].minutes) * 60_000;
+            add(*at, at + len, -f64::from(*k));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::roster::BreakRule;
+
+    const HOUR: i64 = 3_600_000;
+
+    fn template(name: &str, starts: &[u32], minutes: u32, breaks: Vec<BreakRule>) -> ShiftTemplate {
+        ShiftTemplate {
+            name: name.into(),
+            starts: starts.to_vec(),
+            minutes,
+            days: [true; 7],
+            cost_per_hour: 10.0,
+            breaks,
+        }
+    }
+
+    /// One day (Monday 2026-03-02, UTC), hourly.
+    fn day(agents: &[f64]) -> Requirement {
+        Requirement {
+            start_ms: 20_514 * DAY_MS,
+            interval_ms: HOUR,
+            agents: agents.to_vec(),
+            calls: None,
+            aht_s: None,
+        }
+    }
+
+    #[test]
+    fn a_hand_worked_instance_reaches_its_optimum() {
+        // Hours 0–5 need 1, 2, 3, 3, 2, 1 agents; 3-hour shifts may start at 0, 1, 2
+        // or 3 (o'clock). Cover exactly: starts s0 … s3 with
+        //   h0 = s0 = 1, h1 = s0 + s1 = 2, h2 = s0 + s1 + s2 = 3,
+        //   h3 = s1 + s2 + s3 = 3, h4 = s2 + s3 = 2, h5 = s3 = 1
+        // → s0 = 1, s1 = 1, s2 = 1, s3 = 1: 4 shifts, no under or over. Any plan with
+        // 3 shifts covers at most 9 agent-hours of the 12 needed, so 4 shifts × 3 h ×
+        // 10 per hour × the cost weight is the least cost of exact cover.
+        let r = day(&[1.0, 2.0, 3.0, 3.0, 2.0, 1.0]);
+        let t = vec![template("early", &[0, 60, 120, 180], 180, vec![])];
+        let w = Weights::default();
+        let m = build(&r, &t, &w, &Zone::utc()).expect("model");
+        assert_eq!(m.candidates.len(), 4);
+        // 4 shift columns + 6 × (under, over); 6 cover rows.
+        assert_eq!(m.lp.columns.len(), 4 + 12);
+        assert_eq!(m.lp.rows.len(), 6);
+        let plan = m.solve(&t, &SolveOptions::default()).expect("solved");
+        let counts: Vec<(i64, u32)> = plan
+            .shifts
+            .iter()
+            .map(|s| ((s.start_ms - r.start_ms) / HOUR, s.count))
+            .collect();
+        assert_eq!(counts, vec![(0, 1), (1, 1), (2, 1), (3, 1)]);
+        assert!((plan.solution.objective - 4.0 * 3.0 * 10.0 * w.cost).abs() < 1e-6);
+        assert_eq!(scheduled(&r, &t, &plan.shifts), r.agents);
+    }
+
+    #[test]
+    fn breaks_are_placed_by_the_model_inside_their_windows() {
+        // Four hours need 2 agents each; one 4-hour shift starting at 0 with a
+        // 1-hour unpaid lunch starting at hour 1 or 2 (earliest 1 h, latest 2 h). With n
+        // shifts, hours 0 and 3 have n on the phones and hours 1 + 2 share 2n − n
+        // = n. Weights: under 100, over 10 per agent-hour, cost 0.01 × 3 paid h ×
+        // 10 = 0.3 a shift.
+        //   n = 2: hours 1 + 2 hold 2 of the 4 needed → under 2: 200.6
+        //   n = 3: over 1 + 1 at hours 0 and 3, hours 1 + 2 hold 3 → under 1: 120.9
+        //   n = 4: over 2 + 2, lunches split 2 / 2 → hours 1 and 2 exactly 2: 41.2
+        //   n = 5: over 3 + 3, hours 1 + 2 hold 5 → over 1 more: 71.5
+        // The optimum: 4 shifts, two lunches at hour 1 and two at hour 2.
+        let r = day(&[2.0, 2.0, 2.0, 2.0]);
+        let lunch = BreakRule {
+            name: "lunch".into(),
+            minutes: 60,
+            paid: false,
+            earliest: 60,
+            latest: 120,
+        };
+        let t = vec![template("four", &[0], 240, vec![lunch])];
+        let m = build(&r, &t, &Weights::default(), &Zone::utc()).expect("model");
+        // One shift column, two break positions (starting at hour 1 or 2).
+        assert_eq!(m.break_columns[0][0].len(), 2);
+        let plan = m.solve(&t, &SolveOptions::default()).expect("solved");
+        assert_eq!(plan.shifts.len(), 1);
+        let s = &plan.shifts[0];
+        assert_eq!(s.count, 4);
+        let mut lunches: Vec<(i64, u32)> = s
+            .breaks
+            .iter()
+            .map(|(_, at, k)| ((at - s.start_ms) / HOUR, *k))
+            .collect();
+        lunches.sort_unstable();
+        assert_eq!(lunches, vec![(1, 2), (2, 2)]);
+        assert_eq!(scheduled(&r, &t, &plan.shifts), vec![4.0, 2.0, 2.0, 4.0]);
+        assert!(
+            (plan.solution.objective - 41.2).abs() < 1e-6,
+            "{:?}",
+            plan.solution
+        );
+    }
+
+    #[test]
+    fn templates_that_cannot_work_are_refused_by_name() {
+        let r = day(&[1.0]);
+        let bad_break = BreakRule {
+            name: "lunch".into(),
+            minutes: 60,
+            paid: false,
+            earliest: 100,
+            latest: 150,
+        };
+        let t = vec![template("short", &[0], 180, vec![bad_break])];
+        let e = build(&r, &t, &Weights::default(), &Zone::utc()).expect_err("refused");
+        assert!(e.to_string().contains("\"short\""), "{e}");
+        assert!(
+            e.to_string().contains("does not end inside the shift"),
+            "{e}"
+        );
+        let late = vec![template("late", &[23 * 60], 60, vec![])];
+        let e = build(&day(&[1.0, 1.0]), &late, &Weights::default(), &Zone::utc())
+            .expect_err("no start inside the two hours");
+        assert!(matches!(e, RosterError::NoShifts { .. }), "{e}");
+    }
+}
