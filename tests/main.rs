@@ -16,6 +16,7 @@
 //!   real ServiceNow log against an independent count.
 //! * `forecast` — the core's forecasting methods and backtest on the real bank series.
 //! * `query`   — the query layer called in-process on a store in a temp dir.
+//! * `roster`  — `callboard roster`: hand-worked plans, an independent validator of the files.
 //! * `docs`    — `docs/data-model.md` matches the core schema.
 
 mod crash;
@@ -27,6 +28,7 @@ mod kpi;
 mod mapping;
 mod query;
 mod queue_log;
+mod roster;
 mod simulate;
 mod staff;
 mod summaries;

@@ -6,6 +6,7 @@ mod demo;
 mod forecast;
 mod ingest;
 mod kpi;
+mod roster;
 mod schema;
 mod simulate;
 mod staff;
@@ -66,6 +67,10 @@ enum Command {
     /// from the store's calls or an interval-count file (the method chosen per queue
     /// by a weekly backtest).
     Forecast(forecast::Args),
+    /// The shift plan that covers a staffing requirement: how many of each shift
+    /// start when, with their breaks placed, solved exactly (HiGHS), with every
+    /// interval left short and why.
+    Roster(roster::Args),
     /// Ticket SLAs against a policy: compliance per rule, breaches, tickets at risk,
     /// recurring problems, repeat calls.
     Tickets(tickets::Args),
@@ -100,6 +105,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Kpi(a) => kpi::run(a),
         Command::Staff(a) => staff::run(a),
         Command::Forecast(a) => forecast::run(a),
+        Command::Roster(a) => roster::run(a),
         Command::Tickets(a) => tickets::run(a),
         Command::Status(a) => status::run(a),
         Command::Schema(a) => schema::run(a),

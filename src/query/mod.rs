@@ -6,12 +6,14 @@
 //!
 //! * [`kpi`] — the 23 KPIs over a period, bucketed and grouped;
 //! * [`forecast`] — volume and handle-time forecasts with prediction intervals;
+//! * [`roster`] — the shift plan that covers a staffing requirement;
 //! * [`tickets`] — ticket SLA compliance, breaches, risk, recurring problems;
 //! * [`staffing`] — agents needed for one interval or a file of them;
 //! * [`status`] — what the store holds, and whether it reads back whole.
 
 pub mod forecast;
 pub mod kpi;
+pub mod roster;
 pub mod staffing;
 pub mod status;
 pub mod tickets;
@@ -196,6 +198,27 @@ pub enum QueryError {
         /// Why.
         problem: String,
     },
+    /// An input file (a roster's requirement, shifts or rules) that cannot be read.
+    #[error("{}{}: {problem}", path.display(), if *line > 0 { format!(":{line}") } else { String::new() })]
+    InputFile {
+        /// The file.
+        path: PathBuf,
+        /// The line (1 = the header; 0 = the file as a whole).
+        line: u64,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A date that is not one.
+    #[error("{what}: {given:?} is not a date YYYY-MM-DD in the time zone")]
+    Date {
+        /// What the date was for.
+        what: &'static str,
+        /// What was given.
+        given: String,
+    },
+    /// The roster's model or solver refused.
+    #[error(transparent)]
+    Roster(#[from] callboard_core::roster::RosterError),
     /// A worker thread panicked (a bug, not bad input).
     #[error("the {what} pass failed")]
     Worker {

@@ -1,0 +1,206 @@
+//! `callboard roster`: flags → [`crate::query::roster`] → the files of docs/cli.md
+//! and a summary.
+
+use super::{Format, percent, print_json};
+use crate::query::roster::{RosterQuery, RosterReport};
+use anyhow::{Context, Result, bail};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Flags of `callboard roster`.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Examples:
+  callboard forecast --staffing --output week.csv && \\
+    callboard roster --requirements week.csv --shifts sample_data/roster/shifts.toml
+  callboard roster --requirements need.csv --shifts shifts.toml --rules rules.toml \\
+    --start 2026-03-30 --timezone Europe/London --output reports/roster
+  callboard roster --requirements need.csv --shifts shifts.toml --format json
+
+The requirement file has interval_start and agents (optional queue, calls,
+aht_s): `callboard forecast --staffing` writes one as it is; several queues' rows
+for one interval are added up (the plan covers the total). The interval length is
+the smallest spacing of the starts; intervals not listed need 0.
+
+The shift templates (TOML, [[shift]]) give each kind of shift its start times
+(\"06:00\", a list, or { from = \"06:00\", to = \"10:00\", every = \"30m\" }), length,
+days, cost per paid hour and breaks ([[shift.break]] length, paid, earliest and
+latest start after the shift's start): the optimiser places each break.
+
+The plan is solved exactly by HiGHS, a mixed-integer solver: it minimises
+under-coverage, over-coverage and cost with the weights of the rules file
+([weights] under, over, cost; defaults 100, 10, 0.01 per agent-hour and per unit
+of cost) and reports the gap it proved. It never answers \"infeasible\": an interval
+it leaves short is listed with the reason.
+
+Written to --output (default reports/roster): shifts.csv (start, end, template,
+count), breaks.csv (where each group's breaks go) and coverage.csv
+(interval_start, required, scheduled, under, over and, when the requirement has
+calls and aht_s, predicted_service_level by Erlang C). Named agents (--agents,
+roster.csv, calendars) are the next part of this work.")]
+pub struct Args {
+    /// The staffing requirement CSV.
+    #[arg(long, value_name = "FILE")]
+    requirements: PathBuf,
+    /// The shift templates TOML.
+    #[arg(long, value_name = "FILE")]
+    shifts: PathBuf,
+    /// Named agents CSV (the assignment stage: not built yet).
+    #[arg(long, value_name = "FILE")]
+    agents: Option<PathBuf>,
+    /// Rules TOML: [weights] under, over, cost; [solver] time_limit, mip_gap;
+    /// [service] sl_seconds.
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+    /// Roster the 7 days from this local date [default: the requirement's whole
+    /// span].
+    #[arg(long, value_name = "DATE")]
+    start: Option<String>,
+    /// IANA zone of the centre's wall clock (shift start times and days).
+    #[arg(long, default_value = "UTC", value_name = "TZ")]
+    timezone: String,
+    /// Where the files go.
+    #[arg(long, default_value = "reports/roster", value_name = "DIR")]
+    output: PathBuf,
+    /// The solver's time limit (e.g. 60s, 5m) [default: the rules file's, else
+    /// 60s]; the best plan found by then is written, with its gap.
+    #[arg(long, value_name = "LEN")]
+    time_limit: Option<String>,
+    /// Output format on stdout.
+    #[arg(long, default_value = "table", value_parser = Format::among(&[Format::Table, Format::Json]))]
+    format: Format,
+    /// Indent the JSON even when it does not go to a terminal.
+    #[arg(long)]
+    pretty: bool,
+}
+
+/// Runs `callboard roster`.
+pub fn run(args: Args) -> Result<ExitCode> {
+    if args.agents.is_some() {
+        bail!(
+            "--agents: assigning named agents is not built yet; without --agents the shift plan (how many of each shift start when, with breaks) is written"
+        );
+    }
+    let q = RosterQuery {
+        requirements: args.requirements.clone(),
+        shifts: args.shifts.clone(),
+        rules: args.rules.clone(),
+        start: args.start.clone(),
+        timezone: args.timezone.clone(),
+        time_limit: args.time_limit.clone(),
+    };
+    let report = crate::query::roster::run(&q)?;
+    write_files(&report, &args.output)?;
+    match args.format {
+        Format::Json => print_json(&report, args.pretty)?,
+        _ => print_summary(&report, &args.output),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes shifts.csv, breaks.csv and coverage.csv into `dir`.
+pub fn write_files(report: &RosterReport, dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    fn csv_file<T: serde::Serialize>(path: &Path, rows: &[T], header: &[&str]) -> Result<()> {
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+        if rows.is_empty() {
+            w.write_record(header)?;
+        }
+        for r in rows {
+            w.serialize(r)?;
+        }
+        w.flush()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
+    }
+    csv_file(
+        &dir.join("shifts.csv"),
+        &report.shifts,
+        &["start", "end", "template", "count"],
+    )?;
+    csv_file(
+        &dir.join("breaks.csv"),
+        &report.breaks,
+        &["shift_start", "template", "break", "start", "end", "count"],
+    )?;
+    csv_file(
+        &dir.join("coverage.csv"),
+        &report.coverage_rows,
+        &["interval_start", "required", "scheduled", "under", "over"],
+    )?;
+    Ok(())
+}
+
+fn print_summary(r: &RosterReport, dir: &Path) {
+    let mut out = std::io::stdout().lock();
+    let _ = write_summary(&mut out, r, dir);
+}
+
+fn write_summary(out: &mut dyn Write, r: &RosterReport, dir: &Path) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "shift plan {} … {} ({}-minute intervals, {})",
+        r.from, r.to, r.interval_minutes, r.timezone
+    )?;
+    writeln!(
+        out,
+        "  {} shifts from {} templates ({} possible starts); {:.1} paid hours, cost {:.2}",
+        r.shift_count, r.templates, r.candidate_shifts, r.paid_hours, r.cost
+    )?;
+    writeln!(
+        out,
+        "  coverage {} of the required agent-hours; under {:.1}, over {:.1} agent-hours",
+        percent(Some(r.coverage)),
+        r.under_agent_hours,
+        r.over_agent_hours
+    )?;
+    writeln!(
+        out,
+        "  solver: {} in {:.2} s, gap {} (objective {:.3}, bound {:.3}; weights under {}, over {}, cost {})",
+        match r.solver_status {
+            callboard_core::roster::lp::SolveStatus::Optimal => "optimal",
+            callboard_core::roster::lp::SolveStatus::TimeLimit =>
+                "stopped at the time limit (the best plan found)",
+        },
+        r.solve_seconds,
+        percent(Some(r.mip_gap)),
+        r.objective,
+        r.bound,
+        r.weights.under,
+        r.weights.over,
+        r.weights.cost
+    )?;
+    if !r.service_by_day.is_empty() {
+        writeln!(out, "  predicted service level by day:")?;
+        for d in &r.service_by_day {
+            writeln!(out, "    {}  {}", d.date, percent(Some(d.service_level)))?;
+        }
+    }
+    if r.shortfalls.is_empty() {
+        writeln!(out, "  every interval covered")?;
+    } else {
+        writeln!(out, "  left short:")?;
+        for s in &r.shortfalls {
+            writeln!(
+                out,
+                "    {} … {}: {:.1} agents short at most; {}",
+                s.from, s.to, s.short_by, s.why
+            )?;
+        }
+    }
+    if !r.rules_not_applied.is_empty() {
+        writeln!(
+            out,
+            "  rules for the named roster, not applied to the shift plan: [{}]",
+            r.rules_not_applied.join("], [")
+        )?;
+    }
+    writeln!(
+        out,
+        "written: {}/shifts.csv, breaks.csv, coverage.csv",
+        dir.display()
+    )
+}

@@ -1,0 +1,741 @@
+//! Rosters (issue 13, first part): the shift plan that covers a staffing
+//! requirement — how many of each shift template start when, with their breaks
+//! placed — solved exactly by HiGHS (`callboard_core::roster`), its coverage per
+//! interval, and every interval left short with the reason.
+
+use super::{QueryError, Result, positive_duration_ms, time_zone};
+use callboard_core::erlang::models::erlang_c;
+use callboard_core::roster::demand::{self, PlannedShift};
+use callboard_core::roster::lp::{SolveOptions, SolveStatus};
+use callboard_core::roster::{BreakRule, Requirement, ShiftTemplate, Weights};
+use callboard_core::time::{DAY_MS, TimeZoneSpec, format_date, format_timestamp, parse_timestamp};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A roster as asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RosterQuery {
+    /// The staffing requirement CSV (`interval_start, agents`, optional `queue`,
+    /// `calls`, `aht_s`; `forecast --staffing` output as it is).
+    pub requirements: PathBuf,
+    /// The shift templates TOML.
+    pub shifts: PathBuf,
+    /// The rules TOML (weights, solver limits; optional).
+    pub rules: Option<PathBuf>,
+    /// Roster the 7 days from this local date (default: the requirement's span).
+    pub start: Option<String>,
+    /// IANA zone of the centre's wall clock (shift start times, days).
+    pub timezone: String,
+    /// The solver's time limit (`60s`; overrides the rules file).
+    pub time_limit: Option<String>,
+}
+
+impl Default for RosterQuery {
+    fn default() -> Self {
+        RosterQuery {
+            requirements: PathBuf::new(),
+            shifts: PathBuf::new(),
+            rules: None,
+            start: None,
+            timezone: "UTC".into(),
+            time_limit: None,
+        }
+    }
+}
+
+/// The rules file (the parts stage 1 uses; the named stage's rules are accepted
+/// and listed as not yet applied).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    #[serde(default)]
+    weights: Weights,
+    #[serde(default)]
+    solver: SolverRules,
+    #[serde(default)]
+    service: ServiceRules,
+    rest: Option<toml::Table>,
+    duty: Option<toml::Table>,
+    preferences: Option<toml::Table>,
+    timetable: Option<toml::Table>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct SolverRules {
+    time_limit: String,
+    mip_gap: f64,
+}
+
+impl Default for SolverRules {
+    fn default() -> Self {
+        SolverRules {
+            time_limit: "60s".into(),
+            mip_gap: 1e-4,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ServiceRules {
+    /// The threshold of the predicted service level, seconds.
+    sl_seconds: f64,
+}
+
+impl Default for ServiceRules {
+    fn default() -> Self {
+        ServiceRules { sl_seconds: 20.0 }
+    }
+}
+
+/// One row of `shifts.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShiftRow {
+    /// Start, RFC 3339 UTC.
+    pub start: String,
+    /// End.
+    pub end: String,
+    /// Template name.
+    pub template: String,
+    /// How many start then.
+    pub count: u32,
+}
+
+/// One row of `breaks.csv`: where the breaks of a group of shifts go.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BreakRow {
+    /// The shifts' start.
+    pub shift_start: String,
+    /// Their template.
+    pub template: String,
+    /// The break's name (`break`, `lunch`, …).
+    #[serde(rename = "break")]
+    pub name: String,
+    /// Its start.
+    pub start: String,
+    /// Its end.
+    pub end: String,
+    /// How many of those shifts take it then.
+    pub count: u32,
+}
+
+/// One row of `coverage.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoverageRow {
+    /// Interval start, RFC 3339 UTC.
+    pub interval_start: String,
+    /// Agents required.
+    pub required: f64,
+    /// Agents on the phones (time-average over the interval).
+    pub scheduled: f64,
+    /// max(required − scheduled, 0).
+    pub under: f64,
+    /// max(scheduled − required, 0).
+    pub over: f64,
+    /// Erlang C service level with the scheduled agents (when the requirement
+    /// carries calls and handle time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predicted_service_level: Option<f64>,
+}
+
+/// A run of consecutive intervals left below the requirement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shortfall {
+    /// First interval's start.
+    pub from: String,
+    /// Last interval's end.
+    pub to: String,
+    /// The most agents missing in one interval of the run.
+    pub short_by: f64,
+    /// Why, in a scheduler's words.
+    pub why: String,
+}
+
+/// The predicted service level of one local day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayService {
+    /// Local date.
+    pub date: String,
+    /// Calls-weighted mean of the intervals' predicted service level.
+    pub service_level: f64,
+}
+
+/// The shift plan and what it achieves.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RosterReport {
+    /// The period rostered: first interval's start.
+    pub from: String,
+    /// Its end.
+    pub to: String,
+    /// Requirement interval, minutes.
+    pub interval_minutes: i64,
+    /// The wall clock's zone.
+    pub timezone: String,
+    /// Shift templates read.
+    pub templates: usize,
+    /// Shifts that could start (templates × days × start times in the period).
+    pub candidate_shifts: usize,
+    /// `optimal` (proven within the gap asked) or `time_limit`.
+    pub solver_status: SolveStatus,
+    /// The relative MIP gap reached.
+    pub mip_gap: f64,
+    /// The objective of the plan.
+    pub objective: f64,
+    /// The best bound proven.
+    pub bound: f64,
+    /// Solver wall time, seconds.
+    pub solve_seconds: f64,
+    /// The weights used.
+    pub weights: Weights,
+    /// Share of required agent-hours covered: Σ min(scheduled, required) ÷ Σ required.
+    pub coverage: f64,
+    /// Agent-hours below the requirement.
+    pub under_agent_hours: f64,
+    /// Agent-hours above it.
+    pub over_agent_hours: f64,
+    /// Paid hours of all shifts.
+    pub paid_hours: f64,
+    /// Their cost (paid hours × cost per hour).
+    pub cost: f64,
+    /// Shifts in the plan.
+    pub shift_count: u32,
+    /// Predicted service level per local day (when the requirement has calls).
+    pub service_by_day: Vec<DayService>,
+    /// Intervals left short, and why.
+    pub shortfalls: Vec<Shortfall>,
+    /// Rules in the rules file that apply to the named roster (not built yet).
+    pub rules_not_applied: Vec<String>,
+    /// The plan.
+    pub shifts: Vec<ShiftRow>,
+    /// Where its breaks go.
+    pub breaks: Vec<BreakRow>,
+    /// Coverage per interval.
+    pub coverage_rows: Vec<CoverageRow>,
+}
+
+/// An input file's problem at `line` (0: the file as a whole).
+fn input_error(path: &Path, line: u64, problem: impl Into<String>) -> QueryError {
+    QueryError::InputFile {
+        path: path.to_path_buf(),
+        line,
+        problem: problem.into(),
+    }
+}
+
+/// Builds the shift plan.
+pub fn run(q: &RosterQuery) -> Result<RosterReport> {
+    let zone = time_zone(&q.timezone)?;
+    let rules = match &q.rules {
+        Some(p) => read_rules(p)?,
+        None => RulesFile::default(),
+    };
+    let time_limit = q
+        .time_limit
+        .clone()
+        .unwrap_or_else(|| rules.solver.time_limit.clone());
+    let time_limit_ms = positive_duration_ms(&time_limit, "the solver's time limit")?;
+    let templates = read_templates(&q.shifts)?;
+    let mut requirement = read_requirement(&q.requirements, &zone)?;
+    if let Some(start) = &q.start {
+        let bad = || QueryError::Date {
+            what: "the roster's start",
+            given: start.clone(),
+        };
+        let day = callboard_core::time::parse_date(start).ok_or_else(bad)?;
+        let from = zone.local_midnight_ms(day).map_err(|_| bad())?;
+        let to = zone.local_midnight_ms(day + 7).map_err(|_| bad())?;
+        requirement = window(requirement, from, to);
+    }
+    let weights = rules.weights;
+    let model = demand::build(&requirement, &templates, &weights, &zone)?;
+    let plan = model.solve(
+        &templates,
+        &SolveOptions {
+            time_limit_s: time_limit_ms as f64 / 1000.0,
+            mip_gap: rules.solver.mip_gap,
+            threads: 1,
+        },
+    )?;
+    let scheduled = demand::scheduled(&requirement, &templates, &plan.shifts);
+    let hours = requirement.interval_ms as f64 / 3_600_000.0;
+    let mut coverage_rows = Vec::with_capacity(scheduled.len());
+    let (mut covered, mut required_total, mut under_h, mut over_h) = (0.0, 0.0, 0.0, 0.0);
+    let mut by_day: BTreeMap<i32, (f64, f64)> = BTreeMap::new();
+    for (i, (&req, &sch)) in requirement.agents.iter().zip(&scheduled).enumerate() {
+        let t = requirement.start_ms + i as i64 * requirement.interval_ms;
+        let sch = (sch * 1e9).round() / 1e9;
+        let (under, over) = ((req - sch).max(0.0), (sch - req).max(0.0));
+        covered += req.min(sch) * hours;
+        required_total += req * hours;
+        under_h += under * hours;
+        over_h += over * hours;
+        let sl = match (&requirement.calls, &requirement.aht_s) {
+            (Some(c), Some(a)) if c[i] > 0.0 && a[i] > 0.0 => {
+                let erlangs = c[i] * a[i] / (requirement.interval_ms as f64 / 1000.0);
+                let sl = erlang_c(sch, erlangs, a[i], rules.service.sl_seconds).service_level;
+                let day = (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32;
+                let e = by_day.entry(day).or_default();
+                e.0 += sl * c[i];
+                e.1 += c[i];
+                Some(sl)
+            }
+            _ => None,
+        };
+        coverage_rows.push(CoverageRow {
+            interval_start: format_timestamp(t),
+            required: req,
+            scheduled: sch,
+            under,
+            over,
+            predicted_service_level: sl,
+        });
+    }
+    let shortfalls = shortfalls(
+        &requirement,
+        &coverage_rows,
+        &model.candidates,
+        &templates,
+        &weights,
+        &zone,
+    );
+    let (mut paid_hours, mut cost, mut shift_count) = (0.0, 0.0, 0);
+    for s in &plan.shifts {
+        let t = &templates[s.template];
+        paid_hours += t.paid_hours() * f64::from(s.count);
+        cost += t.paid_hours() * t.cost_per_hour * f64::from(s.count);
+        shift_count += s.count;
+    }
+    let mut rules_not_applied = Vec::new();
+    for (name, section) in [
+        ("rest", &rules.rest),
+        ("duty", &rules.duty),
+        ("preferences", &rules.preferences),
+        ("timetable", &rules.timetable),
+    ] {
+        if section.is_some() {
+            rules_not_applied.push(name.to_owned());
+        }
+    }
+    Ok(RosterReport {
+        from: format_timestamp(requirement.start_ms),
+        to: format_timestamp(requirement.end_ms()),
+        interval_minutes: requirement.interval_ms / 60_000,
+        timezone: zone.name().to_owned(),
+        templates: templates.len(),
+        candidate_shifts: model.candidates.len(),
+        solver_status: plan.solution.status,
+        mip_gap: plan.solution.gap,
+        objective: plan.solution.objective,
+        bound: plan.solution.bound,
+        solve_seconds: plan.solution.seconds,
+        weights,
+        coverage: if required_total > 0.0 {
+            covered / required_total
+        } else {
+            1.0
+        },
+        under_agent_hours: under_h,
+        over_agent_hours: over_h,
+        paid_hours,
+        cost,
+        shift_count,
+        service_by_day: by_day
+            .into_iter()
+            .map(|(d, (s, c))| DayService {
+                date: format_date(d),
+                service_level: s / c,
+            })
+            .collect(),
+        shortfalls,
+        rules_not_applied,
+        shifts: shift_rows(&plan.shifts, &templates),
+        breaks: break_rows(&plan.shifts, &templates),
+        coverage_rows,
+    })
+}
+
+fn shift_rows(shifts: &[PlannedShift], templates: &[ShiftTemplate]) -> Vec<ShiftRow> {
+    shifts
+        .iter()
+        .map(|s| ShiftRow {
+            start: format_timestamp(s.start_ms),
+            end: format_timestamp(s.end_ms),
+            template: templates[s.template].name.clone(),
+            count: s.count,
+        })
+        .collect()
+}
+
+fn break_rows(shifts: &[PlannedShift], templates: &[ShiftTemplate]) -> Vec<BreakRow> {
+    let mut out = Vec::new();
+    for s in shifts {
+        let t = &templates[s.template];
+        for &(b, at, count) in &s.breaks {
+            let rule = &t.breaks[b];
+            out.push(BreakRow {
+                shift_start: format_timestamp(s.start_ms),
+                template: t.name.clone(),
+                name: rule.name.clone(),
+                start: format_timestamp(at),
+                end: format_timestamp(at + i64::from(rule.minutes) * 60_000),
+                count,
+            });
+        }
+    }
+    out
+}
+
+/// Runs of intervals below the requirement, each with the reason: no template
+/// works then, or covering it would cost more over-coverage around it than the
+/// weights allow.
+fn shortfalls(
+    requirement: &Requirement,
+    rows: &[CoverageRow],
+    candidates: &[demand::Candidate],
+    templates: &[ShiftTemplate],
+    weights: &Weights,
+    zone: &TimeZoneSpec,
+) -> Vec<Shortfall> {
+    let works_at = |t: i64| {
+        candidates.iter().any(|c| {
+            let len = i64::from(templates[c.template].minutes) * 60_000;
+            c.start_ms <= t && t < c.start_ms + len
+        })
+    };
+    // The shifts that could have started in the day before the period.
+    let before = Requirement {
+        start_ms: requirement.start_ms - DAY_MS,
+        agents: vec![0.0; (DAY_MS / requirement.interval_ms).max(1) as usize],
+        calls: None,
+        aht_s: None,
+        ..*requirement
+    };
+    let earlier = demand::candidates(&before, templates, zone);
+    let reached_from_before = |t: i64| {
+        earlier.iter().any(|c| {
+            let len = i64::from(templates[c.template].minutes) * 60_000;
+            c.start_ms < requirement.start_ms && t < c.start_ms + len
+        })
+    };
+    let reason = |t: i64| {
+        if works_at(t) {
+            format!(
+                "covering it would put more agents on the hours around it than it is worth (under weighs {}, over {} per agent-hour); raise [weights] under or add a shorter or differently timed shift",
+                weights.under, weights.over
+            )
+        } else if reached_from_before(t) {
+            "only a shift started before the period could work then (shifts start inside the period); start the requirement earlier or cover it by hand".to_owned()
+        } else {
+            "no shift template works then; add one whose hours (and days) include it".to_owned()
+        }
+    };
+    let mut out: Vec<Shortfall> = Vec::new();
+    let mut open: Option<(usize, f64, bool)> = None;
+    let close = |out: &mut Vec<Shortfall>, start: usize, end: usize, short: f64| {
+        let from = requirement.start_ms + start as i64 * requirement.interval_ms;
+        out.push(Shortfall {
+            from: format_timestamp(from),
+            to: format_timestamp(requirement.start_ms + end as i64 * requirement.interval_ms),
+            short_by: short,
+            why: reason(from),
+        });
+    };
+    for (i, r) in rows.iter().enumerate() {
+        let t = requirement.start_ms + i as i64 * requirement.interval_ms;
+        let short = r.under > 1e-9;
+        match (&mut open, short) {
+            (Some((_, worst, kind)), true) if *kind == works_at(t) => *worst = worst.max(r.under),
+            (Some((start, worst, _)), _) => {
+                let (start, worst) = (*start, *worst);
+                close(&mut out, start, i, worst);
+                open = short.then(|| (i, r.under, works_at(t)));
+            }
+            (None, true) => open = Some((i, r.under, works_at(t))),
+            (None, false) => {}
+        }
+    }
+    if let Some((start, worst, _)) = open {
+        close(&mut out, start, rows.len(), worst);
+    }
+    out
+}
+
+/// The intervals of `r` inside `[from, to)` (zeros where it had none).
+fn window(r: Requirement, from: i64, to: i64) -> Requirement {
+    let n = ((to - from) / r.interval_ms).max(0) as usize;
+    let pick = |v: &[f64], i: usize| -> f64 {
+        let t = from + i as i64 * r.interval_ms;
+        let k = (t - r.start_ms).div_euclid(r.interval_ms);
+        if (t - r.start_ms).rem_euclid(r.interval_ms) == 0 && k >= 0 {
+            v.get(k as usize).copied().unwrap_or(0.0)
+        } else {
+            0.0
+        }
+    };
+    let cut = |v: &[f64]| (0..n).map(|i| pick(v, i)).collect::<Vec<_>>();
+    Requirement {
+        start_ms: from,
+        interval_ms: r.interval_ms,
+        agents: cut(&r.agents),
+        calls: r.calls.as_deref().map(cut),
+        aht_s: r.aht_s.as_deref().map(cut),
+    }
+}
+
+/// Reads the requirement: rows per (queue,) interval summed over queues (stage 1
+/// covers the total; handle time is the calls-weighted mean). The interval is the
+/// smallest spacing of the starts; intervals not listed need 0.
+fn read_requirement(path: &Path, zone: &TimeZoneSpec) -> Result<Requirement> {
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| input_error(path, 0, e.to_string()))?;
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| input_error(path, 1, e.to_string()))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
+        .collect();
+    let col = |n: &str| header.iter().position(|h| h == n);
+    let (Some(c_start), Some(c_agents)) = (col("interval_start"), col("agents")) else {
+        return Err(input_error(
+            path,
+            1,
+            "a requirement file needs the columns interval_start and agents (optional: queue, calls, aht_s)",
+        ));
+    };
+    let (c_calls, c_aht) = (col("calls"), col("aht_s"));
+    // Per interval start: agents, calls, calls × aht.
+    let mut cells: BTreeMap<i64, (f64, f64, f64, bool)> = BTreeMap::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i as u64 + 2;
+        let rec = rec.map_err(|e| input_error(path, line, e.to_string()))?;
+        let field = |c: usize| rec.get(c).unwrap_or("").trim();
+        let t = parse_timestamp(field(c_start), zone)
+            .map_err(|e| input_error(path, line, format!("interval_start: {e}")))?;
+        let number = |c: usize, what: &str| -> Result<f64> {
+            field(c)
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .ok_or_else(|| {
+                    input_error(
+                        path,
+                        line,
+                        format!("{what}: {:?} is not a number ≥ 0", field(c)),
+                    )
+                })
+        };
+        let agents = number(c_agents, "agents")?;
+        let e = cells.entry(t).or_insert((0.0, 0.0, 0.0, true));
+        e.0 += agents;
+        match (c_calls, c_aht) {
+            (Some(cc), Some(ca)) if !field(cc).is_empty() && !field(ca).is_empty() => {
+                let calls = number(cc, "calls")?;
+                e.1 += calls;
+                e.2 += calls * number(ca, "aht_s")?;
+            }
+            _ => e.3 = false,
+        }
+    }
+    let starts: Vec<i64> = cells.keys().copied().collect();
+    let (Some(&first), Some(&last)) = (starts.first(), starts.last()) else {
+        return Err(input_error(path, 2, "the file holds no intervals"));
+    };
+    let interval = starts
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .min()
+        .ok_or_else(|| {
+            input_error(
+                path,
+                2,
+                "one interval is not enough to tell the interval length; list at least two",
+            )
+        })?;
+    if let Some(t) = starts.iter().find(|t| (**t - first) % interval != 0) {
+        return Err(input_error(
+            path,
+            0,
+            format!(
+                "interval {} is off the {}-minute grid the other intervals follow",
+                format_timestamp(*t),
+                interval / 60_000
+            ),
+        ));
+    }
+    let n = ((last - first) / interval + 1) as usize;
+    let mut agents = vec![0.0; n];
+    let mut calls = vec![0.0; n];
+    let mut aht = vec![0.0; n];
+    let mut with_calls = true;
+    for (t, (a, c, ca, has)) in &cells {
+        let i = ((t - first) / interval) as usize;
+        agents[i] = *a;
+        calls[i] = *c;
+        aht[i] = if *c > 0.0 { ca / c } else { 0.0 };
+        with_calls &= *has;
+    }
+    Ok(Requirement {
+        start_ms: first,
+        interval_ms: interval,
+        agents,
+        calls: with_calls.then_some(calls),
+        aht_s: with_calls.then_some(aht),
+    })
+}
+
+/// `[[shift]]` as written (docs/cli.md).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShiftSpec {
+    name: String,
+    start: StartSpec,
+    length: String,
+    days: Option<Vec<String>>,
+    cost_per_hour: Option<f64>,
+    #[serde(rename = "break", default)]
+    breaks: Vec<BreakSpec>,
+}
+
+/// Start times: one, a list, or a range with a step.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum StartSpec {
+    One(String),
+    List(Vec<String>),
+    Range {
+        from: String,
+        to: String,
+        every: String,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BreakSpec {
+    name: Option<String>,
+    length: String,
+    #[serde(default)]
+    paid: bool,
+    earliest: String,
+    latest: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShiftsFile {
+    shift: Vec<ShiftSpec>,
+}
+
+/// `HH:MM` → minutes after midnight.
+fn clock(s: &str) -> Option<u32> {
+    let (h, m) = s.trim().split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+fn minutes(s: &str) -> Option<u32> {
+    let ms = callboard_core::tickets::parse_duration_ms(s).ok()?;
+    (ms % 60_000 == 0)
+        .then(|| u32::try_from(ms / 60_000).ok())
+        .flatten()
+}
+
+/// A TOML file read into `T`, a fault named with its line.
+fn toml_file<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = std::fs::read_to_string(path).map_err(|e| input_error(path, 0, e.to_string()))?;
+    toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map_or(0, |s| text[..s.start].matches('\n').count() as u64 + 1);
+        input_error(path, line, e.message().to_owned())
+    })
+}
+
+fn read_templates(path: &Path) -> Result<Vec<ShiftTemplate>> {
+    let file: ShiftsFile = toml_file(path)?;
+    let mut out = Vec::with_capacity(file.shift.len());
+    for s in file.shift {
+        let bad = |problem: String| input_error(path, 0, format!("shift {:?}: {problem}", s.name));
+        let starts = match &s.start {
+            StartSpec::One(t) => {
+                vec![clock(t).ok_or_else(|| bad(format!("start {t:?} is not HH:MM")))?]
+            }
+            StartSpec::List(ts) => ts
+                .iter()
+                .map(|t| clock(t).ok_or_else(|| bad(format!("start {t:?} is not HH:MM"))))
+                .collect::<Result<_>>()?,
+            StartSpec::Range { from, to, every } => {
+                let (a, b) = (
+                    clock(from).ok_or_else(|| bad(format!("start.from {from:?} is not HH:MM")))?,
+                    clock(to).ok_or_else(|| bad(format!("start.to {to:?} is not HH:MM")))?,
+                );
+                let step = minutes(every).filter(|m| *m > 0).ok_or_else(|| {
+                    bad(format!("start.every {every:?} is not a length such as 30m"))
+                })?;
+                if b < a {
+                    return Err(bad("start.to is before start.from".into()));
+                }
+                (a..=b).step_by(step as usize).collect()
+            }
+        };
+        let length = minutes(&s.length).ok_or_else(|| {
+            bad(format!(
+                "length {:?} is not a length such as 8h or 7h30m",
+                s.length
+            ))
+        })?;
+        let days = match &s.days {
+            None => [true; 7],
+            Some(list) => {
+                let mut d = [false; 7];
+                for name in list {
+                    let i = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                        .iter()
+                        .position(|n| name.trim().to_ascii_lowercase().starts_with(n))
+                        .ok_or_else(|| bad(format!("day {name:?} is not mon … sun")))?;
+                    d[i] = true;
+                }
+                d
+            }
+        };
+        let breaks = s
+            .breaks
+            .iter()
+            .map(|b| {
+                let m = |v: &str, what: &str| {
+                    minutes(v).ok_or_else(|| {
+                        bad(format!("break {what} {v:?} is not a length such as 30m"))
+                    })
+                };
+                Ok(BreakRule {
+                    name: b
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| if b.paid { "break" } else { "lunch" }.into()),
+                    minutes: m(&b.length, "length")?,
+                    paid: b.paid,
+                    earliest: m(&b.earliest, "earliest")?,
+                    latest: m(&b.latest, "latest")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        out.push(ShiftTemplate {
+            name: s.name.clone(),
+            starts,
+            minutes: length,
+            days,
+            cost_per_hour: s.cost_per_hour.unwrap_or(1.0),
+            breaks,
+        });
+    }
+    if out.is_empty() {
+        return Err(input_error(path, 0, "no [[shift]] templates"));
+    }
+    Ok(out)
+}
+
+fn read_rules(path: &Path) -> Result<RulesFile> {
+    toml_file(path)
+}

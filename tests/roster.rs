@@ -1,0 +1,369 @@
+//! `callboard roster` (the shift plan): hand-worked optima, an impossible
+//! requirement, determinism, and an independent validator that re-reads the written
+//! files — its own parsing and counting, not the model's.
+
+use crate::support::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Milliseconds of an RFC 3339 UTC timestamp as the command writes them.
+fn ms(t: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(t)
+        .expect("RFC 3339")
+        .timestamp_millis()
+}
+
+/// A break rule as the validator reads the templates file: (name, length, earliest
+/// and latest start after the shift start), minutes.
+type BreakWindow = (String, i64, i64, i64);
+
+/// The templates file read independently: name → (length, breaks), minutes. Only
+/// the subset of TOML the fixtures use.
+fn templates(path: &Path) -> BTreeMap<String, (i64, Vec<BreakWindow>)> {
+    let doc: toml::Table = std::fs::read_to_string(path)
+        .expect("templates")
+        .parse()
+        .expect("TOML");
+    let minutes = |s: &str| -> i64 {
+        let mut total = 0;
+        let mut num = String::new();
+        for c in s.chars() {
+            match c {
+                '0'..='9' => num.push(c),
+                'h' => total += 60 * num.drain(..).as_str().parse::<i64>().expect("h"),
+                'm' => total += num.drain(..).as_str().parse::<i64>().expect("m"),
+                _ => panic!("unexpected {c} in {s}"),
+            }
+        }
+        total
+    };
+    let mut out = BTreeMap::new();
+    for s in doc["shift"].as_array().expect("[[shift]]") {
+        let breaks = s
+            .get("break")
+            .and_then(|b| b.as_array())
+            .map(|bs| {
+                bs.iter()
+                    .map(|b| {
+                        let paid = b.get("paid").and_then(|p| p.as_bool()).unwrap_or(false);
+                        let name = b
+                            .get("name")
+                            .and_then(|n| n.as_str())
+                            .unwrap_or(if paid { "break" } else { "lunch" })
+                            .to_owned();
+                        (
+                            name,
+                            minutes(b["length"].as_str().expect("length")),
+                            minutes(b["earliest"].as_str().expect("earliest")),
+                            minutes(b["latest"].as_str().expect("latest")),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.insert(
+            s["name"].as_str().expect("name").to_owned(),
+            (minutes(s["length"].as_str().expect("length")), breaks),
+        );
+    }
+    out
+}
+
+/// Checks the written plan against the templates and recounts coverage.csv from
+/// shifts.csv and breaks.csv; returns the recounted scheduled agents per interval.
+fn validate(dir: &Path, shifts_toml: &Path) -> Vec<f64> {
+    let t = templates(shifts_toml);
+    let shifts = csv_rows(&dir.join("shifts.csv"));
+    let breaks = csv_rows(&dir.join("breaks.csv"));
+    let coverage = csv_rows(&dir.join("coverage.csv"));
+    assert!(coverage.len() >= 2, "coverage rows");
+    let interval = ms(&coverage[1][0]) - ms(&coverage[0][0]);
+    let first = ms(&coverage[0][0]);
+    let mut scheduled = vec![0.0f64; coverage.len()];
+    let mut add = |from: i64, to: i64, k: f64| {
+        for (i, s) in scheduled.iter_mut().enumerate() {
+            let a = first + i as i64 * interval;
+            let overlap = (to.min(a + interval) - from.max(a)).max(0);
+            *s += k * overlap as f64 / interval as f64;
+        }
+    };
+    // Every group of shifts: its length as the template says; each of its breaks
+    // taken by exactly `count` shifts, each inside its window.
+    for s in &shifts {
+        let (start, end, name) = (ms(&s[0]), ms(&s[1]), &s[2]);
+        let count: u32 = s[3].parse().expect("count");
+        assert!(count > 0, "{s:?}");
+        let (length, rules) = &t[name];
+        assert_eq!(end - start, length * 60_000, "{s:?}");
+        add(start, end, f64::from(count));
+        for (bname, blen, earliest, latest) in rules {
+            let taken: Vec<&Vec<String>> = breaks
+                .iter()
+                .filter(|b| ms(&b[0]) == start && &b[1] == name && &b[2] == bname)
+                .collect();
+            let total: u32 = taken
+                .iter()
+                .map(|b| b[5].parse::<u32>().expect("count"))
+                .sum();
+            assert_eq!(
+                total, count,
+                "{name} at {}: {bname} taken by {total} of {count}",
+                s[0]
+            );
+            for b in taken {
+                let (bs, be) = (ms(&b[3]), ms(&b[4]));
+                assert_eq!(be - bs, blen * 60_000, "{b:?}");
+                let off = (bs - start) / 60_000;
+                assert!(
+                    (*earliest..=*latest).contains(&off),
+                    "{bname} {off} min after the start, outside {earliest}–{latest}: {b:?}"
+                );
+                add(bs, be, -b[5].parse::<f64>().expect("count"));
+            }
+        }
+    }
+    // coverage.csv: scheduled as recounted, under/over from it.
+    for (row, want) in coverage.iter().zip(&scheduled) {
+        let f = |i: usize| row[i].parse::<f64>().expect("number");
+        let (required, got, under, over) = (f(1), f(2), f(3), f(4));
+        assert!((got - want).abs() < 1e-6, "{row:?} vs {want}");
+        assert!((under - (required - want).max(0.0)).abs() < 1e-6, "{row:?}");
+        assert!((over - (want - required).max(0.0)).abs() < 1e-6, "{row:?}");
+    }
+    scheduled
+}
+
+/// `callboard roster` on these files into `out`, insisting on success.
+fn roster(need: &Path, shifts: &Path, out: &Path, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "roster".to_owned(),
+        "--requirements".into(),
+        need.display().to_string(),
+        "--shifts".into(),
+        shifts.display().to_string(),
+        "--output".into(),
+        out.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    ok(args)
+}
+
+/// `callboard roster` that must fail; its output.
+fn refused(need: &Path, shifts: &Path, out: &Path) -> Run {
+    let r = run([
+        "roster",
+        "--requirements",
+        &need.display().to_string(),
+        "--shifts",
+        &shifts.display().to_string(),
+        "--output",
+        &out.display().to_string(),
+    ]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    r
+}
+
+/// A requirement file: hourly from Monday 2026-03-02 00:00 UTC.
+fn hourly(dir: &Path, agents: &[f64]) -> std::path::PathBuf {
+    let mut text = String::from("interval_start,agents\n");
+    for (h, a) in agents.iter().enumerate() {
+        text.push_str(&format!("2026-03-02T{h:02}:00:00Z,{a}\n"));
+    }
+    write(dir, "need.csv", &text)
+}
+
+#[test]
+fn a_hand_worked_plan_covers_exactly_and_the_files_agree() {
+    // Hours 0–5 need 1, 2, 3, 3, 2, 1. Three-hour shifts start on the hour from
+    // 00:00 to 03:00: s0 = 1 (hour 0), s0 + s1 = 2, s0 + s1 + s2 = 3, s1 + s2 + s3
+    // = 3, s2 + s3 = 2, s3 = 1 → one shift at each start, nothing under or over.
+    let dir = tempdir();
+    let need = hourly(dir.path(), &[1.0, 2.0, 3.0, 3.0, 2.0, 1.0]);
+    let shifts = write(
+        dir.path(),
+        "shifts.toml",
+        "[[shift]]\nname = \"short\"\nstart = [\"00:00\", \"01:00\", \"02:00\", \"03:00\"]\nlength = \"3h\"\n",
+    );
+    let out = dir.path().join("plan");
+    let r = roster(&need, &shifts, &out, &[]);
+    assert!(r.stdout.contains("every interval covered"), "{}", r.stdout);
+    assert!(r.stdout.contains("solver: optimal"), "{}", r.stdout);
+    let plan = csv_rows(&out.join("shifts.csv"));
+    let starts: Vec<(&str, &str)> = plan
+        .iter()
+        .map(|s| (&s[0][11..16], s[3].as_str()))
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            ("00:00", "1"),
+            ("01:00", "1"),
+            ("02:00", "1"),
+            ("03:00", "1")
+        ]
+    );
+    assert_eq!(validate(&out, &shifts), [1.0, 2.0, 3.0, 3.0, 2.0, 1.0]);
+}
+
+#[test]
+fn breaks_land_inside_their_windows_and_an_impossible_hour_is_reported_with_its_reason() {
+    // 06:00–14:00 need 4 agents; 02:00 needs 2, but no shift works at night. An
+    // 8-hour shift from 06:00 with a 30-minute lunch starting 3 h–4 h in: the
+    // plan covers the day (lunches staggered) and says why 02:00 stays short.
+    let dir = tempdir();
+    let mut agents = [0.0; 14];
+    agents[2] = 2.0;
+    for a in agents.iter_mut().skip(6) {
+        *a = 4.0;
+    }
+    let mut text = String::from("interval_start,agents\n");
+    for (i, a) in agents.iter().enumerate() {
+        for half in [0, 30] {
+            text.push_str(&format!("2026-03-02T{i:02}:{half:02}:00Z,{a}\n"));
+        }
+    }
+    let need = write(dir.path(), "need.csv", &text);
+    let shifts = write(
+        dir.path(),
+        "shifts.toml",
+        "[[shift]]\nname = \"day\"\nstart = \"06:00\"\nlength = \"8h\"\n[[shift.break]]\nlength = \"30m\"\nearliest = \"3h\"\nlatest = \"4h\"\n",
+    );
+    let out = dir.path().join("plan");
+    let r = roster(&need, &shifts, &out, &["--format", "json"]);
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let short = j["shortfalls"].as_array().expect("shortfalls");
+    assert_eq!(short.len(), 1, "{short:?}");
+    assert_eq!(short[0]["from"], "2026-03-02T02:00:00Z");
+    assert_eq!(short[0]["to"], "2026-03-02T03:00:00Z");
+    assert_eq!(short[0]["short_by"], 2.0);
+    assert!(
+        short[0]["why"]
+            .as_str()
+            .expect("why")
+            .starts_with("no shift template works then"),
+        "{short:?}"
+    );
+    // The lunches (30 min, starting 09:00, 09:30 or 10:00) must leave 4 on the
+    // phones. n shifts put n − 4 agents over all day outside the lunches:
+    //   5 shifts: lunches split 2 / 2 / 1 → two half hours with 3 on: under 1
+    //     agent-hour (100) + over 1 × 6.5 h (65) = 165;
+    //   6 shifts: 2 / 2 / 2 → 4 on throughout the lunches: over 2 × 6.5 h = 130;
+    //   7 shifts: 3 / 2 / 2 → over 3 × 6.5 h + 1 agent-hour in the lunches → 205.
+    // So 6 shifts, two lunches in each half hour (under weighs 100, over 10).
+    let scheduled = validate(&out, &shifts);
+    for (i, s) in scheduled.iter().enumerate().skip(12) {
+        assert!(
+            (*s - if (18..21).contains(&i) { 4.0 } else { 6.0 }).abs() < 1e-9,
+            "half hour {i}: {s}"
+        );
+    }
+    assert_eq!(j["shift_count"], 6);
+}
+
+#[test]
+fn the_same_inputs_give_the_same_files() {
+    let dir = tempdir();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/roster");
+    // A day of half hours shaped like a contact centre's (1 agent at night, up to
+    // 9 at 11:30), with calls and handle time; the sample's shift templates with
+    // their breaks. (It proves optimal in seconds; a whole week of this runs into
+    // the time limit — see docs/rostering.md — and a time-limited answer is only
+    // as repeatable as the machine's speed.)
+    let mut text = String::from("interval_start,agents,calls,aht_s\n");
+    for h in 0..48 {
+        let hour = h as f64 / 2.0;
+        let a: f64 = if (7.0..22.0).contains(&hour) {
+            (3.0 + 6.0 * (-((hour - 11.5) / 3.5).powi(2)).exp()).round()
+        } else {
+            1.0
+        };
+        text.push_str(&format!(
+            "2026-03-02T{:02}:{:02}:00Z,{a},{},300\n",
+            h / 2,
+            (h % 2) * 30,
+            a * 4.0
+        ));
+    }
+    let need = write(dir.path(), "need.csv", &text);
+    let rules = sample.join("rules.toml").display().to_string();
+    let run = |out: &Path| {
+        roster(
+            &need,
+            &sample.join("shifts.toml"),
+            out,
+            &["--rules", &rules],
+        )
+    };
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let r = run(&a);
+    run(&b);
+    for f in ["shifts.csv", "breaks.csv", "coverage.csv"] {
+        assert_eq!(
+            std::fs::read(a.join(f)).expect("a"),
+            std::fs::read(b.join(f)).expect("b"),
+            "{f}"
+        );
+    }
+    validate(&a, &sample.join("shifts.toml"));
+    // With calls and handle time the plan predicts a service level per day.
+    assert!(
+        r.stdout.contains("predicted service level by day"),
+        "{}",
+        r.stdout
+    );
+    let header = csv::Reader::from_path(a.join("coverage.csv"))
+        .expect("coverage")
+        .headers()
+        .expect("header")
+        .clone();
+    assert_eq!(
+        header.iter().collect::<Vec<_>>(),
+        [
+            "interval_start",
+            "required",
+            "scheduled",
+            "under",
+            "over",
+            "predicted_service_level"
+        ]
+    );
+    println!("{}", r.stdout);
+}
+
+#[test]
+fn unusable_inputs_are_refused_naming_the_file_and_the_fault() {
+    let dir = tempdir();
+    let need = hourly(dir.path(), &[1.0, 1.0]);
+    let bad_break = write(
+        dir.path(),
+        "bad.toml",
+        "[[shift]]\nname = \"tiny\"\nstart = \"00:00\"\nlength = \"2h\"\n[[shift.break]]\nlength = \"30m\"\nearliest = \"1h\"\nlatest = \"2h\"\n",
+    );
+    let r = refused(&need, &bad_break, &dir.path().join("x"));
+    assert!(r.stderr.contains("\"tiny\""), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("does not end inside the shift"),
+        "{}",
+        r.stderr
+    );
+    let typo = write(
+        dir.path(),
+        "typo.toml",
+        "[[shift]]\nname = \"a\"\nstart = \"00:00\"\nlenght = \"2h\"\n",
+    );
+    let r = refused(&need, &typo, &dir.path().join("x"));
+    assert!(r.stderr.contains("typo.toml:"), "{}", r.stderr);
+    assert!(r.stderr.contains("lenght"), "{}", r.stderr);
+    let bad_row = write(
+        dir.path(),
+        "need2.csv",
+        "interval_start,agents\n2026-03-02T00:00:00Z,1\n2026-03-02T01:00:00Z,many\n",
+    );
+    let fine = write(
+        dir.path(),
+        "fine.toml",
+        "[[shift]]\nname = \"a\"\nstart = \"00:00\"\nlength = \"2h\"\n",
+    );
+    let r = refused(&bad_row, &fine, &dir.path().join("x"));
+    assert!(r.stderr.contains("need2.csv:3: agents"), "{}", r.stderr);
+}
