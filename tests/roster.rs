@@ -437,3 +437,89 @@ fn the_pyworkforce_week_reaches_the_optimum_cp_sat_proves() {
     assert!((total - 88.0).abs() < 1e-6, "{total}");
     validate(&out, &shifts);
 }
+
+#[test]
+fn a_forecast_with_staffing_is_a_requirement_as_it_is() {
+    // forecast --staffing → roster: the requirement is the forecast file itself
+    // (three queues' rows per half hour); coverage.csv's `required` is their sum,
+    // recounted here from the file.
+    let dir = tempdir();
+    let centre = dir.path().join("centre");
+    simulate(&centre, 21, 5, false);
+    let data = dir.path().join("store");
+    ingest_json(&data, &[centre.join("calls.csv")], &[]);
+    let need = dir.path().join("need.csv");
+    ok([
+        "forecast",
+        "--data-dir",
+        data.to_str().expect("utf-8"),
+        "--horizon",
+        "1d",
+        "--staffing",
+        "--output",
+        need.to_str().expect("utf-8"),
+    ]);
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/roster");
+    let out = dir.path().join("plan");
+    let r = roster(
+        &need,
+        &sample.join("shifts.toml"),
+        &out,
+        &["--format", "json"],
+    );
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let mut want: BTreeMap<String, f64> = BTreeMap::new();
+    let mut rdr = csv::Reader::from_path(&need).expect("forecast file");
+    let header = rdr.headers().expect("header").clone();
+    let col = |n: &str| header.iter().position(|h| h == n).expect(n);
+    let (c_t, c_agents) = (col("interval_start"), col("agents"));
+    for rec in rdr.records() {
+        let rec = rec.expect("row");
+        *want.entry(rec[c_t].to_owned()).or_default() +=
+            rec[c_agents].parse::<f64>().expect("agents");
+    }
+    let coverage = csv_rows(&out.join("coverage.csv"));
+    assert_eq!(coverage.len(), want.len());
+    for row in &coverage {
+        assert_eq!(
+            row[1].parse::<f64>().expect("required"),
+            want[&row[0]],
+            "{row:?}"
+        );
+    }
+    // The forecast carries calls and handle time: a predicted service level.
+    assert!(
+        coverage.iter().all(|r| r.len() == 6),
+        "predicted_service_level column"
+    );
+    assert_eq!(j["service_by_day"].as_array().expect("days").len(), 1);
+    validate(&out, &sample.join("shifts.toml"));
+}
+
+#[test]
+fn shift_starts_follow_the_wall_clock_across_a_daylight_saving_change() {
+    // Europe/London springs forward on Sunday 2026-03-29 (01:00 GMT → 02:00 BST):
+    // a 06:00 start is 06:00Z on Saturday and 05:00Z on Sunday.
+    let dir = tempdir();
+    let mut text = String::from("interval_start,agents\n");
+    for h in 0..48 {
+        text.push_str(&format!(
+            "2026-03-{:02}T{:02}:00:00Z,1\n",
+            28 + h / 24,
+            h % 24
+        ));
+    }
+    let need = write(dir.path(), "need.csv", &text);
+    let shifts = write(
+        dir.path(),
+        "shifts.toml",
+        "[[shift]]\nname = \"morning\"\nstart = \"06:00\"\nlength = \"4h\"\n",
+    );
+    let out = dir.path().join("plan");
+    roster(&need, &shifts, &out, &["--timezone", "Europe/London"]);
+    let starts: Vec<String> = csv_rows(&out.join("shifts.csv"))
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+    assert_eq!(starts, ["2026-03-28T06:00:00Z", "2026-03-29T05:00:00Z"]);
+}
