@@ -116,6 +116,25 @@ fn the_demo_loads_the_sample_and_prints_its_kpis_and_ticket_slas() {
             assert_eq!(cells[2 * i + 1], format!("({})", max(c_agents)), "{line}");
         }
     }
+    // The shift plan for the forecast's first week: the files pass the roster
+    // tests' independent validator (breaks inside their windows, coverage.csv a
+    // recount of the plan), and the requirement is the forecast's agents summed.
+    assert!(
+        out.contains("shift plan for the forecast's first week"),
+        "{out}"
+    );
+    let plan = reports.join("roster");
+    let scheduled = crate::roster::validate(&plan, &sample.join("roster").join("shifts.toml"));
+    assert_eq!(scheduled.len(), 7 * 48);
+    let coverage = csv_rows(&plan.join("coverage.csv"));
+    for row in &coverage {
+        let want: f64 = rows
+            .iter()
+            .filter(|r| r[0] == row[0])
+            .map(|r| r[c_agents].parse::<f64>().expect("agents"))
+            .sum();
+        assert_eq!(row[1].parse::<f64>().expect("required"), want, "{row:?}");
+    }
     // A second run replaces its own store.
     ok([
         "demo",

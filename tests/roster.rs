@@ -71,7 +71,7 @@ fn templates(path: &Path) -> BTreeMap<String, (i64, Vec<BreakWindow>)> {
 
 /// Checks the written plan against the templates and recounts coverage.csv from
 /// shifts.csv and breaks.csv; returns the recounted scheduled agents per interval.
-fn validate(dir: &Path, shifts_toml: &Path) -> Vec<f64> {
+pub fn validate(dir: &Path, shifts_toml: &Path) -> Vec<f64> {
     let t = templates(shifts_toml);
     let shifts = csv_rows(&dir.join("shifts.csv"));
     let breaks = csv_rows(&dir.join("breaks.csv"));

@@ -214,6 +214,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "  every interval with its 80 % and 95 % bands, agents and positions: {}",
         path.display()
     );
+    // The shift plan for the forecast's first week, from that requirement file as
+    // it is, with the sample's shift templates and rules; a short time limit (the
+    // summary says the gap it proved).
+    let roster_dir = args.reports_dir.join("roster");
+    let first_day = forecast.from.get(..10).unwrap_or_default().to_owned();
+    let plan = crate::query::roster::run(&crate::query::roster::RosterQuery {
+        requirements: path.clone(),
+        shifts: samples.join("roster").join("shifts.toml"),
+        rules: Some(samples.join("roster").join("rules.toml")),
+        start: Some(first_day),
+        timezone: "UTC".into(),
+        time_limit: Some("15s".into()),
+    })?;
+    super::roster::write_files(&plan, &roster_dir)?;
+    println!("\nshift plan for the forecast's first week (callboard roster):");
+    super::roster::print_summary(&plan, &roster_dir);
     println!(
         "\nnext: callboard kpi --data-dir {d} --by day --group queue   (see callboard kpi --help)\n      callboard tickets --data-dir {d} --by month --group severity\n      callboard forecast --data-dir {d} --interval 15m --horizon 28d --staffing --staff-to p80",
         d = args.data_dir.display()

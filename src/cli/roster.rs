@@ -126,15 +126,41 @@ pub fn write_files(report: &RosterReport, dir: &Path) -> Result<()> {
         &report.breaks,
         &["shift_start", "template", "break", "start", "end", "count"],
     )?;
-    csv_file(
-        &dir.join("coverage.csv"),
-        &report.coverage_rows,
-        &["interval_start", "required", "scheduled", "under", "over"],
-    )?;
+    // coverage.csv: the service-level column only when the requirement has calls
+    // (then on every row, empty where an interval has none).
+    let path = dir.join("coverage.csv");
+    let file = std::fs::File::create(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    let mut header = vec!["interval_start", "required", "scheduled", "under", "over"];
+    if report.with_service_level {
+        header.push("predicted_service_level");
+    }
+    w.write_record(&header)?;
+    for r in &report.coverage_rows {
+        let mut rec = vec![
+            r.interval_start.clone(),
+            r.required.to_string(),
+            r.scheduled.to_string(),
+            r.under.to_string(),
+            r.over.to_string(),
+        ];
+        if report.with_service_level {
+            rec.push(
+                r.predicted_service_level
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
+            );
+        }
+        w.write_record(&rec)?;
+    }
+    w.flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 
-fn print_summary(r: &RosterReport, dir: &Path) {
+/// Prints the summary of a plan whose files are in `dir`.
+pub fn print_summary(r: &RosterReport, dir: &Path) {
     let mut out = std::io::stdout().lock();
     let _ = write_summary(&mut out, r, dir);
 }
@@ -182,13 +208,38 @@ fn write_summary(out: &mut dyn Write, r: &RosterReport, dir: &Path) -> std::io::
     if r.shortfalls.is_empty() {
         writeln!(out, "  every interval covered")?;
     } else {
-        writeln!(out, "  left short:")?;
+        // Grouped by reason, the reason said once; ten runs each at most here (the
+        // JSON and coverage.csv have them all).
+        writeln!(
+            out,
+            "  left short ({} runs of intervals):",
+            r.shortfalls.len()
+        )?;
+        let mut reasons: Vec<&str> = Vec::new();
         for s in &r.shortfalls {
-            writeln!(
-                out,
-                "    {} … {}: {:.1} agents short at most; {}",
-                s.from, s.to, s.short_by, s.why
-            )?;
+            if !reasons.contains(&s.why.as_str()) {
+                reasons.push(&s.why);
+            }
+        }
+        for why in reasons {
+            writeln!(out, "    {why}:")?;
+            let runs: Vec<_> = r.shortfalls.iter().filter(|s| s.why == why).collect();
+            for s in runs.iter().take(10) {
+                writeln!(
+                    out,
+                    "      {} … {}  {:.1} short at most",
+                    s.from.replace('T', " ").trim_end_matches(":00Z"),
+                    s.to.replace('T', " ").trim_end_matches(":00Z"),
+                    s.short_by
+                )?;
+            }
+            if runs.len() > 10 {
+                writeln!(
+                    out,
+                    "      … and {} more (see coverage.csv)",
+                    runs.len() - 10
+                )?;
+            }
         }
     }
     if !r.rules_not_applied.is_empty() {

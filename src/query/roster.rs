@@ -136,8 +136,7 @@ pub struct CoverageRow {
     /// max(scheduled − required, 0).
     pub over: f64,
     /// Erlang C service level with the scheduled agents (when the requirement
-    /// carries calls and handle time).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// carries calls and handle time; none for an interval without calls).
     pub predicted_service_level: Option<f64>,
 }
 
@@ -206,6 +205,9 @@ pub struct RosterReport {
     pub service_by_day: Vec<DayService>,
     /// Intervals left short, and why.
     pub shortfalls: Vec<Shortfall>,
+    /// Whether the requirement carries calls and handle time (coverage.csv then has
+    /// the predicted_service_level column).
+    pub with_service_level: bool,
     /// Rules in the rules file that apply to the named roster (not built yet).
     pub rules_not_applied: Vec<String>,
     /// The plan.
@@ -350,6 +352,7 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
             })
             .collect(),
         shortfalls,
+        with_service_level: requirement.calls.is_some() && requirement.aht_s.is_some(),
         rules_not_applied,
         shifts: shift_rows(&plan.shifts, &templates),
         breaks: break_rows(&plan.shifts, &templates),

@@ -50,6 +50,8 @@ pub struct DemandModel {
     pub slack_columns: Vec<(usize, usize)>,
     /// The grid, ms.
     pub grid_ms: i64,
+    /// Agents required per interval (the cover rows' right-hand sides).
+    pub required: Vec<f64>,
 }
 
 /// A planned group of identical shifts.
@@ -277,6 +279,7 @@ pub fn build(
         break_columns,
         slack_columns,
         grid_ms: grid,
+        required: requirement.agents.clone(),
     })
 }
 
@@ -287,7 +290,13 @@ impl DemandModel {
         templates: &[ShiftTemplate],
         options: &SolveOptions,
     ) -> Result<ShiftPlan, RosterError> {
-        let solution = self.lp.solve(options)?;
+        // No shifts and every requirement short: feasible, so the solver always has a
+        // plan to return, however early it stops.
+        let mut start = vec![0.0; self.lp.columns.len()];
+        for (required, (under, _)) in self.required.iter().zip(&self.slack_columns) {
+            start[*under] = *required;
+        }
+        let solution = self.lp.solve(options, Some(&start))?;
         let whole = |v: f64| v.round().max(0.0) as u32;
         let mut shifts = Vec::new();
         for (i, c) in self.candidates.iter().enumerate() {

@@ -131,8 +131,14 @@ impl LinearModel {
             .sum()
     }
 
-    /// Solves the model with HiGHS (deterministic: a fixed seed, `threads` threads).
-    pub fn solve(&self, options: &SolveOptions) -> Result<LpSolution, SolveError> {
+    /// Solves the model with HiGHS (deterministic: a fixed seed, `threads` threads),
+    /// starting from `start` when given (a feasible point: the solver then always
+    /// has a solution to return, even stopped early).
+    pub fn solve(
+        &self,
+        options: &SolveOptions,
+        start: Option<&[f64]>,
+    ) -> Result<LpSolution, SolveError> {
         let started = Instant::now();
         let mut vars = ProblemVariables::new();
         let cols: Vec<Variable> = self
@@ -180,6 +186,11 @@ impl LinearModel {
         option(&mut model, "mip_rel_gap", options.mip_gap)?;
         option(&mut model, "threads", options.threads.max(1) as i32)?;
         option(&mut model, "random_seed", 0i32)?;
+        if let Some(start) = start {
+            model
+                .try_set_solution(Some(start), None, None, None)
+                .map_err(|e| SolveError::Solver(format!("the starting point: {e:?}")))?;
+        }
         let solved = model
             .try_solve()
             .map_err(|e| SolveError::Solver(format!("{e:?}")))?;
@@ -265,7 +276,7 @@ mod tests {
                 lower: 3.5,
                 upper: f64::INFINITY,
             });
-            let s = m.solve(&SolveOptions::default()).expect("solved");
+            let s = m.solve(&SolveOptions::default(), None).expect("solved");
             assert!((s.objective - want).abs() < 1e-9, "{s:?}");
             assert_eq!(s.status, SolveStatus::Optimal);
             assert!(s.gap <= 1e-4);
@@ -287,7 +298,7 @@ mod tests {
             upper: f64::INFINITY,
         });
         assert!(matches!(
-            m.solve(&SolveOptions::default()),
+            m.solve(&SolveOptions::default(), None),
             Err(SolveError::Infeasible(_))
         ));
     }
