@@ -68,8 +68,8 @@ enum Command {
     /// by a weekly backtest).
     Forecast(forecast::Args),
     /// The shift plan that covers a staffing requirement: how many of each shift
-    /// start when, with their breaks placed, solved exactly (HiGHS), with every
-    /// interval left short and why.
+    /// start when, with their breaks placed, optimised by a mixed-integer solver
+    /// (HiGHS) with the gap it proved, and every interval left short and why.
     Roster(roster::Args),
     /// Ticket SLAs against a policy: compliance per rule, breaches, tickets at risk,
     /// recurring problems, repeat calls.

@@ -28,11 +28,12 @@ The shift templates (TOML, [[shift]]) give each kind of shift its start times
 days, cost per paid hour and breaks ([[shift.break]] length, paid, earliest and
 latest start after the shift's start): the optimiser places each break.
 
-The plan is solved exactly by HiGHS, a mixed-integer solver: it minimises
+The plan is optimised by HiGHS, a mixed-integer solver: it minimises
 under-coverage, over-coverage and cost with the weights of the rules file
 ([weights] under, over, cost; defaults 100, 10, 0.01 per agent-hour and per unit
-of cost) and reports the gap it proved. It never answers \"infeasible\": an interval
-it leaves short is listed with the reason.
+of cost) and proves how far from the best possible plan its answer can be (the
+gap: 0 % = optimal); at the time limit the best plan found is written. It never
+answers \"infeasible\": an interval it leaves short is listed with the reason.
 
 Written to --output (default reports/roster): shifts.csv (start, end, template,
 count), breaks.csv (where each group's breaks go) and coverage.csv
