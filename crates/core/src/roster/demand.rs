@@ -284,18 +284,85 @@ pub fn build(
 }
 
 impl DemandModel {
+    /// A whole plan near `values` (a relaxed solution): each shift count rounded up
+    /// from a fraction of 0.2, each break's placements split by the relaxation's
+    /// shares (largest remainders), under and over what the plan leaves.
+    pub fn rounded(&self, values: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; self.lp.columns.len()];
+        for (i, &x) in self.shift_columns.iter().enumerate() {
+            let count = (values[x] + 0.8).floor().max(0.0);
+            out[x] = count;
+            for choices in &self.break_columns[i] {
+                if choices.is_empty() || count == 0.0 {
+                    continue;
+                }
+                let shares: Vec<f64> = choices.iter().map(|(_, y)| values[*y].max(0.0)).collect();
+                let total: f64 = shares.iter().sum();
+                let wanted: Vec<f64> = if total > 0.0 {
+                    shares.iter().map(|v| v / total * count).collect()
+                } else {
+                    // No relaxed breaks to follow: all in the middle of the window.
+                    let mid = choices.len() / 2;
+                    (0..choices.len())
+                        .map(|p| if p == mid { count } else { 0.0 })
+                        .collect()
+                };
+                let mut whole: Vec<f64> = wanted.iter().map(|w| w.floor()).collect();
+                let mut left = count - whole.iter().sum::<f64>();
+                let mut order: Vec<usize> = (0..wanted.len()).collect();
+                order.sort_by(|a, b| {
+                    (wanted[*b] - whole[*b])
+                        .total_cmp(&(wanted[*a] - whole[*a]))
+                        .then(a.cmp(b))
+                });
+                for p in order {
+                    if left < 0.5 {
+                        break;
+                    }
+                    whole[p] += 1.0;
+                    left -= 1.0;
+                }
+                for ((_, y), w) in choices.iter().zip(whole) {
+                    out[*y] = w;
+                }
+            }
+        }
+        // Under and over from the cover rows (the last rows, one per interval).
+        let covers = &self.lp.rows[self.lp.rows.len() - self.slack_columns.len()..];
+        for (row, (under, over)) in covers.iter().zip(&self.slack_columns) {
+            let on: f64 = row
+                .terms
+                .iter()
+                .filter(|(c, _)| c != under && c != over)
+                .map(|(c, a)| a * out[*c])
+                .sum();
+            out[*under] = (row.lower - on).max(0.0);
+            out[*over] = (on - row.lower).max(0.0);
+        }
+        out
+    }
+
     /// Solves the model and reads the plan off the solution.
     pub fn solve(
         &self,
         templates: &[ShiftTemplate],
         options: &SolveOptions,
     ) -> Result<ShiftPlan, RosterError> {
-        // No shifts and every requirement short: feasible, so the solver always has a
-        // plan to return, however early it stops.
-        let mut start = vec![0.0; self.lp.columns.len()];
-        for (required, (under, _)) in self.required.iter().zip(&self.slack_columns) {
-            start[*under] = *required;
-        }
+        // A first plan for the solver to improve on: the relaxation's shifts rounded
+        // (its breaks split the same way), else the empty plan (no shifts, every
+        // interval short) — feasible either way, so a plan comes back however
+        // early the solver stops.
+        let relaxed = self.lp.relaxed().solve(
+            &SolveOptions {
+                time_limit_s: (options.time_limit_s / 4.0).max(0.1),
+                ..*options
+            },
+            None,
+        );
+        let start = match relaxed {
+            Ok(r) => self.rounded(&r.values),
+            Err(_) => self.rounded(&vec![0.0; self.lp.columns.len()]),
+        };
         let solution = self.lp.solve(options, Some(&start))?;
         let whole = |v: f64| v.round().max(0.0) as u32;
         let mut shifts = Vec::new();
@@ -452,6 +519,49 @@ mod tests {
             "{:?}",
             plan.solution
         );
+    }
+
+    #[test]
+    fn a_rounded_relaxation_is_a_feasible_plan() {
+        // The break-placement model above, at a made-up fractional point: the
+        // rounded plan satisfies every row (each break placed as often as shifts
+        // start; cover rows balanced by under and over).
+        let r = day(&[2.0, 3.0, 2.0, 1.0]);
+        let lunch = BreakRule {
+            name: "lunch".into(),
+            minutes: 60,
+            paid: false,
+            earliest: 60,
+            latest: 120,
+        };
+        let t = vec![template("four", &[0, 60], 240, vec![lunch])];
+        let m = build(&r, &t, &Weights::default(), &Zone::utc()).expect("model");
+        let mut values = vec![0.0; m.lp.columns.len()];
+        values[m.shift_columns[0]] = 2.3;
+        values[m.shift_columns[1]] = 0.1;
+        values[m.break_columns[0][0][0].1] = 1.5;
+        values[m.break_columns[0][0][1].1] = 0.8;
+        for point in [values.clone(), vec![0.0; m.lp.columns.len()]] {
+            let plan = m.rounded(&point);
+            for row in &m.lp.rows {
+                let lhs: f64 = row.terms.iter().map(|(c, a)| a * plan[*c]).sum();
+                assert!(
+                    lhs >= row.lower - 1e-9 && lhs <= row.upper + 1e-9,
+                    "{}: {lhs}",
+                    row.name
+                );
+            }
+            for (c, v) in m.lp.columns.iter().zip(&plan) {
+                assert!(!c.integer || v.fract() == 0.0, "{} = {v}", c.name);
+            }
+        }
+        // 2.3 → 3 shifts at 00:00 (up from 0.2), 0.1 → none at 01:00; the lunches
+        // split 1.5 : 0.8 of 3 → 2 and 1.
+        let plan = m.rounded(&values);
+        assert_eq!(plan[m.shift_columns[0]], 3.0);
+        assert_eq!(plan[m.shift_columns[1]], 0.0);
+        assert_eq!(plan[m.break_columns[0][0][0].1], 2.0);
+        assert_eq!(plan[m.break_columns[0][0][1].1], 1.0);
     }
 
     #[test]

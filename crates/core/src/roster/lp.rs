@@ -122,6 +122,21 @@ impl LinearModel {
         self.rows.push(row);
     }
 
+    /// The same model with every column continuous (its relaxation).
+    pub fn relaxed(&self) -> LinearModel {
+        LinearModel {
+            columns: self
+                .columns
+                .iter()
+                .map(|c| Column {
+                    integer: false,
+                    ..c.clone()
+                })
+                .collect(),
+            rows: self.rows.clone(),
+        }
+    }
+
     /// The objective at `values`.
     pub fn objective_at(&self, values: &[f64]) -> f64 {
         self.columns
