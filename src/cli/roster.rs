@@ -91,7 +91,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
         timezone: args.timezone.clone(),
         time_limit: args.time_limit.clone(),
     };
-    let report = crate::query::roster::run(&q)?;
+    // The solver can take up to its time limit: a spinner on a terminal says so.
+    let spinner = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message(format!(
+            "optimising the shift plan (HiGHS; stops at the time limit, {})",
+            q.time_limit.as_deref().unwrap_or("the rules' or 60s")
+        ));
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    });
+    let report = crate::query::roster::run(&q);
+    if let Some(bar) = spinner {
+        bar.finish_and_clear();
+    }
+    let report = report?;
     write_files(&report, &args.output)?;
     match args.format {
         Format::Json => print_json(&report, args.pretty)?,
