@@ -13,12 +13,30 @@ fn main() -> ExitCode {
     let code = match callboard::cli::run() {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", chain_message(&e));
             ExitCode::FAILURE
         }
     };
     report_peak_memory();
     code
+}
+
+/// The error and its causes joined by ": ", each said once: a cause whose words the
+/// message already holds (an error that shows its source in its own text) is not
+/// repeated.
+fn chain_message(e: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if message.contains(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message
 }
 
 /// `callboard … | head` closes stdout early; like other Unix tools, stop quietly then

@@ -366,6 +366,42 @@ fn unusable_inputs_are_refused_naming_the_file_and_the_fault() {
     );
     let r = refused(&bad_row, &fine, &dir.path().join("x"));
     assert!(r.stderr.contains("need2.csv:3: agents"), "{}", r.stderr);
+    // A week to roster that the requirement does not reach is said, not planned
+    // as "every interval covered".
+    let r = run([
+        "roster",
+        "--requirements",
+        need.to_str().expect("utf-8"),
+        "--shifts",
+        fine.to_str().expect("utf-8"),
+        "--start",
+        "2027-01-01",
+        "--output",
+        dir.path().join("y").to_str().expect("utf-8"),
+    ]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr
+            .contains("no intervals in the 7 days from 2027-01-01"),
+        "{}",
+        r.stderr
+    );
+    // An error is said once (a cause already in the message is not repeated).
+    let r = run([
+        "roster",
+        "--requirements",
+        need.to_str().expect("utf-8"),
+        "--shifts",
+        fine.to_str().expect("utf-8"),
+        "--timezone",
+        "Mars/Base",
+    ]);
+    assert_eq!(
+        r.stderr.matches("unknown time zone").count(),
+        1,
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -249,6 +249,17 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
         let day = callboard_core::time::parse_date(start).ok_or_else(bad)?;
         let from = zone.local_midnight_ms(day).map_err(|_| bad())?;
         let to = zone.local_midnight_ms(day + 7).map_err(|_| bad())?;
+        if from >= requirement.end_ms() || to <= requirement.start_ms {
+            return Err(input_error(
+                &q.requirements,
+                0,
+                format!(
+                    "no intervals in the 7 days from {start}: the file covers {} … {}",
+                    format_timestamp(requirement.start_ms),
+                    format_timestamp(requirement.end_ms())
+                ),
+            ));
+        }
         requirement = window(requirement, from, to);
     }
     let weights = rules.weights;
