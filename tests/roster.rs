@@ -133,8 +133,8 @@ pub fn validate(dir: &Path, shifts_toml: &Path) -> Vec<f64> {
     scheduled
 }
 
-/// `callboard roster` on these files into `out`, insisting on success.
-fn roster(need: &Path, shifts: &Path, out: &Path, extra: &[&str]) -> Run {
+/// The arguments of `callboard roster` on these files into `out`, then `extra`.
+fn roster_args(need: &Path, shifts: &Path, out: &Path, extra: &[&str]) -> Vec<String> {
     let mut args = vec![
         "roster".to_owned(),
         "--requirements".into(),
@@ -145,20 +145,17 @@ fn roster(need: &Path, shifts: &Path, out: &Path, extra: &[&str]) -> Run {
         out.display().to_string(),
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
-    ok(args)
+    args
+}
+
+/// `callboard roster`, insisting on success.
+fn roster(need: &Path, shifts: &Path, out: &Path, extra: &[&str]) -> Run {
+    ok(roster_args(need, shifts, out, extra))
 }
 
 /// `callboard roster` that must fail; its output.
-fn refused(need: &Path, shifts: &Path, out: &Path) -> Run {
-    let r = run([
-        "roster",
-        "--requirements",
-        &need.display().to_string(),
-        "--shifts",
-        &shifts.display().to_string(),
-        "--output",
-        &out.display().to_string(),
-    ]);
+fn refused(need: &Path, shifts: &Path, out: &Path, extra: &[&str]) -> Run {
+    let r = run(roster_args(need, shifts, out, extra));
     assert_ne!(r.code, 0, "{}", r.stdout);
     r
 }
@@ -339,7 +336,7 @@ fn unusable_inputs_are_refused_naming_the_file_and_the_fault() {
         "bad.toml",
         "[[shift]]\nname = \"tiny\"\nstart = \"00:00\"\nlength = \"2h\"\n[[shift.break]]\nlength = \"30m\"\nearliest = \"1h\"\nlatest = \"2h\"\n",
     );
-    let r = refused(&need, &bad_break, &dir.path().join("x"));
+    let r = refused(&need, &bad_break, &dir.path().join("x"), &[]);
     assert!(r.stderr.contains("\"tiny\""), "{}", r.stderr);
     assert!(
         r.stderr.contains("does not end inside the shift"),
@@ -351,7 +348,7 @@ fn unusable_inputs_are_refused_naming_the_file_and_the_fault() {
         "typo.toml",
         "[[shift]]\nname = \"a\"\nstart = \"00:00\"\nlenght = \"2h\"\n",
     );
-    let r = refused(&need, &typo, &dir.path().join("x"));
+    let r = refused(&need, &typo, &dir.path().join("x"), &[]);
     assert!(r.stderr.contains("typo.toml:"), "{}", r.stderr);
     assert!(r.stderr.contains("lenght"), "{}", r.stderr);
     let bad_row = write(
@@ -364,22 +361,16 @@ fn unusable_inputs_are_refused_naming_the_file_and_the_fault() {
         "fine.toml",
         "[[shift]]\nname = \"a\"\nstart = \"00:00\"\nlength = \"2h\"\n",
     );
-    let r = refused(&bad_row, &fine, &dir.path().join("x"));
+    let r = refused(&bad_row, &fine, &dir.path().join("x"), &[]);
     assert!(r.stderr.contains("need2.csv:3: agents"), "{}", r.stderr);
     // A week to roster that the requirement does not reach is said, not planned
     // as "every interval covered".
-    let r = run([
-        "roster",
-        "--requirements",
-        need.to_str().expect("utf-8"),
-        "--shifts",
-        fine.to_str().expect("utf-8"),
-        "--start",
-        "2027-01-01",
-        "--output",
-        dir.path().join("y").to_str().expect("utf-8"),
-    ]);
-    assert_ne!(r.code, 0);
+    let r = refused(
+        &need,
+        &fine,
+        &dir.path().join("y"),
+        &["--start", "2027-01-01"],
+    );
     assert!(
         r.stderr
             .contains("no intervals in the 7 days from 2027-01-01"),
@@ -387,15 +378,12 @@ fn unusable_inputs_are_refused_naming_the_file_and_the_fault() {
         r.stderr
     );
     // An error is said once (a cause already in the message is not repeated).
-    let r = run([
-        "roster",
-        "--requirements",
-        need.to_str().expect("utf-8"),
-        "--shifts",
-        fine.to_str().expect("utf-8"),
-        "--timezone",
-        "Mars/Base",
-    ]);
+    let r = refused(
+        &need,
+        &fine,
+        &dir.path().join("z"),
+        &["--timezone", "Mars/Base"],
+    );
     assert_eq!(
         r.stderr.matches("unknown time zone").count(),
         1,
