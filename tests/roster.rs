@@ -547,3 +547,47 @@ fn shift_starts_follow_the_wall_clock_across_a_daylight_saving_change() {
         .collect();
     assert_eq!(starts, ["2026-03-28T06:00:00Z", "2026-03-29T05:00:00Z"]);
 }
+
+#[test]
+fn a_node_limit_stops_at_the_same_plan_every_time() {
+    // Two days of the sample-shaped requirement with the sample's templates and
+    // breaks, cut off after one branch-and-bound node: not proven optimal, but a
+    // limit on work rather than time, so both runs write the same files.
+    let dir = tempdir();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/roster");
+    let mut text = String::from("interval_start,agents\n");
+    for d in 0..2 {
+        for h in 0..48 {
+            let hour = h as f64 / 2.0;
+            let a: f64 = if (7.0..22.0).contains(&hour) {
+                (3.0 + 6.0 * (-((hour - 11.5) / 3.5).powi(2)).exp()).round()
+            } else {
+                1.0
+            };
+            text.push_str(&format!(
+                "2026-03-{:02}T{:02}:{:02}:00Z,{a}\n",
+                2 + d,
+                h / 2,
+                (h % 2) * 30
+            ));
+        }
+    }
+    let need = write(dir.path(), "need.csv", &text);
+    let rules = write(dir.path(), "rules.toml", "[solver]\nmax_nodes = 1\n");
+    let rules = rules.display().to_string();
+    let shifts = sample.join("shifts.toml");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let r = roster(&need, &shifts, &a, &["--rules", &rules, "--format", "json"]);
+    roster(&need, &shifts, &b, &["--rules", &rules]);
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(j["solver_status"], "node_limit", "{j}");
+    assert!(j["mip_gap"].as_f64().expect("gap") > 0.0);
+    for f in ["shifts.csv", "breaks.csv", "coverage.csv"] {
+        assert_eq!(
+            std::fs::read(a.join(f)).expect("a"),
+            std::fs::read(b.join(f)).expect("b"),
+            "{f}"
+        );
+    }
+    validate(&a, &shifts);
+}

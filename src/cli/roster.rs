@@ -50,8 +50,8 @@ pub struct Args {
     /// Named agents CSV (the assignment stage: not built yet).
     #[arg(long, value_name = "FILE")]
     agents: Option<PathBuf>,
-    /// Rules TOML: [weights] under, over, cost; [solver] time_limit, mip_gap;
-    /// [service] sl_seconds.
+    /// Rules TOML: [weights] under, over, cost; [solver] time_limit, mip_gap,
+    /// max_nodes; [service] sl_seconds.
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
     /// Roster the 7 days from this local date [default: the requirement's whole
@@ -205,6 +205,8 @@ fn write_summary(out: &mut dyn Write, r: &RosterReport, dir: &Path) -> std::io::
             callboard_core::roster::lp::SolveStatus::Optimal => "optimal",
             callboard_core::roster::lp::SolveStatus::TimeLimit =>
                 "stopped at the time limit (the best plan found)",
+            callboard_core::roster::lp::SolveStatus::NodeLimit =>
+                "stopped at the node limit (the best plan found; repeatable)",
         },
         r.solve_seconds,
         percent(Some(r.mip_gap)),

@@ -67,6 +67,7 @@ struct RulesFile {
 struct SolverRules {
     time_limit: String,
     mip_gap: f64,
+    max_nodes: Option<u64>,
 }
 
 impl Default for SolverRules {
@@ -74,6 +75,7 @@ impl Default for SolverRules {
         SolverRules {
             time_limit: "60s".into(),
             mip_gap: 1e-4,
+            max_nodes: None,
         }
     }
 }
@@ -177,7 +179,7 @@ pub struct RosterReport {
     pub templates: usize,
     /// Shifts that could start (templates × days × start times in the period).
     pub candidate_shifts: usize,
-    /// `optimal` (proven within the gap asked) or `time_limit`.
+    /// `optimal` (proven within the gap asked), `time_limit` or `node_limit`.
     pub solver_status: SolveStatus,
     /// The relative MIP gap reached.
     pub mip_gap: f64,
@@ -270,6 +272,7 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
             time_limit_s: time_limit_ms as f64 / 1000.0,
             mip_gap: rules.solver.mip_gap,
             threads: 1,
+            max_nodes: rules.solver.max_nodes,
         },
     )?;
     let scheduled = demand::scheduled(&requirement, &templates, &plan.shifts);

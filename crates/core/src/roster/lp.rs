@@ -51,6 +51,9 @@ pub enum SolveStatus {
     Optimal,
     /// Stopped at the time limit with a feasible solution.
     TimeLimit,
+    /// Stopped at the node limit with a feasible solution (a limit on work, so the
+    /// same inputs stop at the same plan on any machine).
+    NodeLimit,
 }
 
 /// What the solver found.
@@ -79,6 +82,9 @@ pub struct SolveOptions {
     pub mip_gap: f64,
     /// Solver threads (1 keeps runs repeatable).
     pub threads: u32,
+    /// Branch-and-bound nodes at most (`None`: no limit) — unlike the time limit,
+    /// repeatable.
+    pub max_nodes: Option<u64>,
 }
 
 impl Default for SolveOptions {
@@ -87,6 +93,7 @@ impl Default for SolveOptions {
             time_limit_s: 60.0,
             mip_gap: 1e-4,
             threads: 1,
+            max_nodes: None,
         }
     }
 }
@@ -201,6 +208,13 @@ impl LinearModel {
         option(&mut model, "mip_rel_gap", options.mip_gap)?;
         option(&mut model, "threads", options.threads.max(1) as i32)?;
         option(&mut model, "random_seed", 0i32)?;
+        if let Some(n) = options.max_nodes {
+            option(
+                &mut model,
+                "mip_max_nodes",
+                i32::try_from(n).unwrap_or(i32::MAX),
+            )?;
+        }
         if let Some(start) = start {
             model
                 .try_set_solution(Some(start), None, None, None)
@@ -213,11 +227,10 @@ impl LinearModel {
         use highs::HighsModelStatus as S;
         let status = match solved.status() {
             S::Optimal | S::ObjectiveBound | S::ObjectiveTarget => SolveStatus::Optimal,
-            S::ReachedTimeLimit
-            | S::ReachedIterationLimit
-            | S::ReachedSolutionLimit
-            | S::ReachedInterrupt
-            | S::ReachedMemoryLimit => SolveStatus::TimeLimit,
+            S::ReachedTimeLimit | S::ReachedInterrupt | S::ReachedMemoryLimit => {
+                SolveStatus::TimeLimit
+            }
+            S::ReachedIterationLimit | S::ReachedSolutionLimit => SolveStatus::NodeLimit,
             S::Infeasible | S::UnboundedOrInfeasible | S::Unbounded => {
                 return Err(SolveError::Infeasible(format!("{:?}", solved.status())));
             }
