@@ -591,3 +591,47 @@ fn a_node_limit_stops_at_the_same_plan_every_time() {
     }
     validate(&a, &shifts);
 }
+
+#[test]
+fn a_requirement_longer_than_a_week_is_planned_one_week_at_a_time() {
+    // Nine days hourly; no --start: the first 7 days from the first local
+    // midnight, and the summary says so; --start picks another week.
+    let dir = tempdir();
+    let mut text = String::from("interval_start,agents\n");
+    for h in 0..9 * 24 {
+        text.push_str(&format!(
+            "2026-03-{:02}T{:02}:00:00Z,{}\n",
+            2 + h / 24,
+            h % 24,
+            if h % 24 >= 8 && h % 24 < 16 { 2 } else { 0 }
+        ));
+    }
+    let need = write(dir.path(), "need.csv", &text);
+    let shifts = write(
+        dir.path(),
+        "shifts.toml",
+        "[[shift]]\nname = \"day\"\nstart = \"08:00\"\nlength = \"8h\"\n",
+    );
+    let out = dir.path().join("plan");
+    let r = roster(&need, &shifts, &out, &["--format", "json"]);
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(
+        j["first_week_of"],
+        serde_json::json!(["2026-03-02T00:00:00Z", "2026-03-11T00:00:00Z"])
+    );
+    assert_eq!(
+        (j["from"].as_str(), j["to"].as_str()),
+        (Some("2026-03-02T00:00:00Z"), Some("2026-03-09T00:00:00Z"))
+    );
+    assert_eq!(csv_rows(&out.join("coverage.csv")).len(), 7 * 24);
+    assert_eq!(j["shift_count"], 14, "two day shifts a day");
+    let r = roster(
+        &need,
+        &shifts,
+        &out,
+        &["--start", "2026-03-04", "--format", "json"],
+    );
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(j["first_week_of"], serde_json::Value::Null);
+    assert_eq!(j["to"], "2026-03-11T00:00:00Z");
+}

@@ -54,8 +54,8 @@ pub struct Args {
     /// max_nodes; [service] sl_seconds.
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
-    /// Roster the 7 days from this local date [default: the requirement's whole
-    /// span].
+    /// Roster the 7 days from this local date [default: the requirement's span, or
+    /// its first 7 days when it is longer].
     #[arg(long, value_name = "DATE")]
     start: Option<String>,
     /// IANA zone of the centre's wall clock (shift start times and days).
@@ -186,6 +186,12 @@ fn write_summary(out: &mut dyn Write, r: &RosterReport, dir: &Path) -> std::io::
         "shift plan {} … {} ({}-minute intervals, {})",
         r.from, r.to, r.interval_minutes, r.timezone
     )?;
+    if let Some((from, to)) = &r.first_week_of {
+        writeln!(
+            out,
+            "  (the requirement runs {from} … {to}: its first week; --start DATE for another)"
+        )?;
+    }
     writeln!(
         out,
         "  {} shifts from {} templates ({} possible starts); {:.1} paid hours, cost {:.2}",

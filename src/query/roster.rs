@@ -24,7 +24,8 @@ pub struct RosterQuery {
     pub shifts: PathBuf,
     /// The rules TOML (weights, solver limits; optional).
     pub rules: Option<PathBuf>,
-    /// Roster the 7 days from this local date (default: the requirement's span).
+    /// Roster the 7 days from this local date (default: the requirement's span, or
+    /// its first 7 days when it is longer).
     pub start: Option<String>,
     /// IANA zone of the centre's wall clock (shift start times, days).
     pub timezone: String,
@@ -207,6 +208,9 @@ pub struct RosterReport {
     pub service_by_day: Vec<DayService>,
     /// Intervals left short, and why.
     pub shortfalls: Vec<Shortfall>,
+    /// When the requirement spans more than a week and no start was given: its
+    /// span (the plan covers its first 7 days).
+    pub first_week_of: Option<(String, String)>,
     /// Whether the requirement carries calls and handle time (coverage.csv then has
     /// the predicted_service_level column).
     pub with_service_level: bool,
@@ -243,6 +247,11 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
     let time_limit_ms = positive_duration_ms(&time_limit, "the solver's time limit")?;
     let templates = read_templates(&q.shifts)?;
     let mut requirement = read_requirement(&q.requirements, &zone)?;
+    let requirement_span = (
+        format_timestamp(requirement.start_ms),
+        format_timestamp(requirement.end_ms()),
+    );
+    let mut first_week_of = None;
     if let Some(start) = &q.start {
         let bad = || QueryError::Date {
             what: "the roster's start",
@@ -263,6 +272,15 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
             ));
         }
         requirement = window(requirement, from, to);
+    } else if requirement.end_ms() - requirement.start_ms > 7 * DAY_MS {
+        // A roster is a week: the first 7 days of a longer requirement (a two-week
+        // forecast), from the local midnight of its first interval.
+        let first = requirement.start_ms;
+        let day = (first + zone.offset_ms_at(first)).div_euclid(DAY_MS) as i32;
+        let from = zone.local_midnight_ms(day).unwrap_or(first).min(first);
+        let to = zone.local_midnight_ms(day + 7).unwrap_or(from + 7 * DAY_MS);
+        requirement = window(requirement, from, to);
+        first_week_of = Some(requirement_span);
     }
     let weights = rules.weights;
     let model = demand::build(&requirement, &templates, &weights, &zone)?;
@@ -367,6 +385,7 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
             .collect(),
         shortfalls,
         with_service_level: requirement.calls.is_some() && requirement.aht_s.is_some(),
+        first_week_of,
         rules_not_applied,
         shifts: shift_rows(&plan.shifts, &templates),
         breaks: break_rows(&plan.shifts, &templates),
