@@ -242,7 +242,7 @@ pub fn print_daily_peaks(report: &ForecastReport) {
     for d in &dates {
         let weekday = callboard_core::time::parse_date(d)
             .map(|day| {
-                &callboard_core::forecast::WEEKDAYS[((i64::from(day) + 3).rem_euclid(7)) as usize]
+                &callboard_core::forecast::WEEKDAYS[usize::from(callboard_core::time::weekday(day))]
                     [..3]
             })
             .unwrap_or("");

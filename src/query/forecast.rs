@@ -14,7 +14,7 @@ use callboard_core::forecast::{
     replay_choice,
 };
 use callboard_core::schema::Outcome;
-use callboard_core::time::{DAY_MS, TimeZoneSpec, format_date, format_timestamp};
+use callboard_core::time::{DAY_MS, TimeZoneSpec, format_date, format_timestamp, weekday};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -396,11 +396,6 @@ fn local_slot(t: i64, zone: &TimeZoneSpec, slot_ms: i64) -> (i32, usize) {
         local.div_euclid(DAY_MS) as i32,
         (local.rem_euclid(DAY_MS) / slot_ms) as usize,
     )
-}
-
-fn weekday(day: i32) -> u8 {
-    // 1970-01-01 was a Thursday (3 with Monday = 0).
-    ((i64::from(day) + 3).rem_euclid(7)) as u8
 }
 
 /// Computes the forecast.

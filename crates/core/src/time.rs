@@ -123,6 +123,12 @@ impl TimeZoneSpec {
     }
 }
 
+/// The weekday of days since 1970-01-01, Monday = 0 … Sunday = 6 (1970-01-01 was a
+/// Thursday).
+pub fn weekday(day: i32) -> u8 {
+    (i64::from(day) + 3).rem_euclid(7) as u8
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 pub fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
     let y = if m <= 2 { y - 1 } else { y };

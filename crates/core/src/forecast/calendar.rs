@@ -197,7 +197,7 @@ mod tests {
         let days = (0..731)
             .map(|i| {
                 let day = start + i;
-                let weekday = ((i64::from(day) + 3).rem_euclid(7)) as u8;
+                let weekday = crate::time::weekday(day);
                 let base = match weekday {
                     6 => 0.0,
                     5 => 150.0,

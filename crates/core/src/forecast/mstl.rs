@@ -130,12 +130,11 @@ pub(super) fn forecast(
             0.0
         }
     };
-    let weekday_of = |day: i32| ((i64::from(day) + 3).rem_euclid(7)) as u8;
     // The series: every open weekday of the window, its open slots in order.
     let mut y = Vec::with_capacity(7 * weeks * open.len());
     let mut by_day = window.iter().peekable();
     for day in first..=last {
-        let w = weekday_of(day);
+        let w = crate::time::weekday(day);
         let today = by_day.next_if(|d| d.day == day);
         if !open_day[usize::from(w)] {
             continue;
@@ -161,7 +160,7 @@ pub(super) fn forecast(
             });
         }
         let between = (last + 1..t.day)
-            .filter(|d| open_day[usize::from(weekday_of(*d))])
+            .filter(|d| open_day[usize::from(crate::time::weekday(*d))])
             .count();
         offsets.push(open_day[usize::from(t.weekday)].then_some(between));
     }

@@ -40,7 +40,7 @@ pub fn bucket_starts(from_ms: i64, to_ms: i64, by: Bucketing, zone: &TimeZoneSpe
     };
     let mut day = match by {
         Bucketing::Week => {
-            let dow = (i64::from(first_day) + 3).rem_euclid(7) as i32; // 0 = Monday
+            let dow = i32::from(crate::time::weekday(first_day)); // 0 = Monday
             first_day - dow
         }
         Bucketing::Month => {

@@ -98,7 +98,7 @@ pub fn candidates(
     let local_day = |t: i64| (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32;
     let mut out = Vec::new();
     for day in local_day(from) - 1..=local_day(to - 1) {
-        let weekday = (i64::from(day) + 3).rem_euclid(7) as usize;
+        let weekday = usize::from(crate::time::weekday(day));
         for (i, t) in templates.iter().enumerate() {
             if !t.days[weekday] {
                 continue;

@@ -238,8 +238,8 @@ impl SimConfig {
         let weight = match self.profile {
             ArrivalProfile::Flat => 1.0 / SLOTS_PER_DAY as f64,
             ArrivalProfile::Realistic => {
-                let day = i64::from(self.start_day) + slot.div_euclid(SLOTS_PER_DAY);
-                let dow = (day + 3).rem_euclid(7) as usize;
+                let day = self.start_day + slot.div_euclid(SLOTS_PER_DAY) as i32;
+                let dow = usize::from(crate::time::weekday(day));
                 let hour = (slot.rem_euclid(SLOTS_PER_DAY) / 4) as usize;
                 let hour_sum: f64 = HOUR_WEIGHTS.iter().sum();
                 let week_mean: f64 = WEEKDAY_WEIGHTS.iter().sum::<f64>() / 7.0;

@@ -365,7 +365,7 @@ impl<'c> Engine<'c> {
         let day = self.cfg.start_day + d as i32;
         let day_ms = self.start_ms + d * DAY_MS;
         let floor = self.start_ms;
-        let dow = (i64::from(day) + 3).rem_euclid(7) as u32;
+        let dow = u32::from(crate::time::weekday(day));
         for i in 0..self.agents.len() {
             let a = &self.agents[i];
             let employed = a.hired_on <= day && a.left_on.is_none_or(|l| day < l);

@@ -639,8 +639,7 @@ impl Calendar {
     }
 
     fn working(&self, day: i32) -> bool {
-        // 1970-01-01 was a Thursday (index 3 with Monday = 0).
-        let weekday = (day + 3).rem_euclid(7) as usize;
+        let weekday = usize::from(crate::time::weekday(day));
         self.workdays[weekday] && self.holidays.binary_search(&day).is_err()
     }
 
