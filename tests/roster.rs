@@ -160,6 +160,39 @@ fn refused(need: &Path, shifts: &Path, out: &Path, extra: &[&str]) -> Run {
     r
 }
 
+/// A requirement of `days` days of half hours from Monday 2026-03-02 UTC shaped like
+/// a contact centre's (1 agent at night, up to 9 at 11:30), with 4 calls an agent
+/// of 300 s handle time when `with_calls`.
+fn centre_days(days: u32, with_calls: bool) -> String {
+    let mut text = String::from(if with_calls {
+        "interval_start,agents,calls,aht_s\n"
+    } else {
+        "interval_start,agents\n"
+    });
+    for d in 0..days {
+        for h in 0..48 {
+            let hour = f64::from(h) / 2.0;
+            let a: f64 = if (7.0..22.0).contains(&hour) {
+                (3.0 + 6.0 * (-((hour - 11.5) / 3.5).powi(2)).exp()).round()
+            } else {
+                1.0
+            };
+            let calls = if with_calls {
+                format!(",{},300", a * 4.0)
+            } else {
+                String::new()
+            };
+            text.push_str(&format!(
+                "2026-03-{:02}T{:02}:{:02}:00Z,{a}{calls}\n",
+                2 + d,
+                h / 2,
+                (h % 2) * 30
+            ));
+        }
+    }
+    text
+}
+
 /// A requirement file: hourly from Monday 2026-03-02 00:00 UTC.
 fn hourly(dir: &Path, agents: &[f64]) -> std::path::PathBuf {
     let mut text = String::from("interval_start,agents\n");
@@ -266,21 +299,7 @@ fn the_same_inputs_give_the_same_files() {
     // their breaks. (It proves optimal in seconds; a whole week of this runs into
     // the time limit — see docs/rostering.md — and a time-limited answer is only
     // as repeatable as the machine's speed.)
-    let mut text = String::from("interval_start,agents,calls,aht_s\n");
-    for h in 0..48 {
-        let hour = h as f64 / 2.0;
-        let a: f64 = if (7.0..22.0).contains(&hour) {
-            (3.0 + 6.0 * (-((hour - 11.5) / 3.5).powi(2)).exp()).round()
-        } else {
-            1.0
-        };
-        text.push_str(&format!(
-            "2026-03-02T{:02}:{:02}:00Z,{a},{},300\n",
-            h / 2,
-            (h % 2) * 30,
-            a * 4.0
-        ));
-    }
+    let text = centre_days(1, true);
     let need = write(dir.path(), "need.csv", &text);
     let rules = sample.join("rules.toml").display().to_string();
     let run = |out: &Path| {
@@ -555,23 +574,7 @@ fn a_node_limit_stops_at_the_same_plan_every_time() {
     // limit on work rather than time, so both runs write the same files.
     let dir = tempdir();
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/roster");
-    let mut text = String::from("interval_start,agents\n");
-    for d in 0..2 {
-        for h in 0..48 {
-            let hour = h as f64 / 2.0;
-            let a: f64 = if (7.0..22.0).contains(&hour) {
-                (3.0 + 6.0 * (-((hour - 11.5) / 3.5).powi(2)).exp()).round()
-            } else {
-                1.0
-            };
-            text.push_str(&format!(
-                "2026-03-{:02}T{:02}:{:02}:00Z,{a}\n",
-                2 + d,
-                h / 2,
-                (h % 2) * 30
-            ));
-        }
-    }
+    let text = centre_days(2, false);
     let need = write(dir.path(), "need.csv", &text);
     let rules = write(dir.path(), "rules.toml", "[solver]\nmax_nodes = 1\n");
     let rules = rules.display().to_string();

@@ -20,26 +20,15 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import peer_venv  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
-VENV = Path.home() / ".cache" / "callboard-forecast-peers-venv"
 DATA = ROOT.parent / "shared" / "data" / "real" / "bank-calls-2003-5min" / "calls_5min.csv"
 
 
-def ensure_peers():
-    try:
-        import statsforecast  # noqa: F401
-        return
-    except ImportError:
-        pass
-    py = VENV / "bin" / "python"
-    if not py.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "-q", "statsforecast"], check=True)
-    os.execv(str(py), [str(py), __file__] + sys.argv[1:])
-
-
 def main():
-    ensure_peers()
+    peer_venv.ensure("statsforecast", "callboard-forecast-peers-venv", __file__)
     import numpy as np
     import pandas as pd
     from statsforecast import StatsForecast

@@ -26,21 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import peer_venv  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
-VENV = Path.home() / ".cache" / "callboard-roster-peers-venv"
-
-
-def ensure_peers():
-    try:
-        import pyworkforce  # noqa: F401
-        return
-    except ImportError:
-        pass
-    py = VENV / "bin" / "python"
-    if not py.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "-q", "pyworkforce"], check=True)
-    os.execv(str(py), [str(py), __file__] + sys.argv[1:])
 
 
 def instance():
@@ -65,7 +54,7 @@ def instance():
 
 
 def main():
-    ensure_peers()
+    peer_venv.ensure("pyworkforce", "callboard-roster-peers-venv", __file__)
     from pyworkforce.scheduling import MinAbsDifference
 
     required, shifts = instance()

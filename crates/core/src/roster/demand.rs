@@ -486,6 +486,17 @@ mod tests {
         }
     }
 
+    /// An unpaid 1-hour lunch starting `earliest` to `latest` minutes in.
+    fn lunch(earliest: u32, latest: u32) -> BreakRule {
+        BreakRule {
+            name: "lunch".into(),
+            minutes: 60,
+            paid: false,
+            earliest,
+            latest,
+        }
+    }
+
     /// One day (Monday 2026-03-02, UTC), hourly.
     fn day(agents: &[f64]) -> Requirement {
         Requirement {
@@ -539,14 +550,7 @@ mod tests {
         //   n = 5: over 3 + 3, hours 1 + 2 hold 5 → over 1 more: 71.5
         // The optimum: 4 shifts, two lunches at hour 1 and two at hour 2.
         let r = day(&[2.0, 2.0, 2.0, 2.0]);
-        let lunch = BreakRule {
-            name: "lunch".into(),
-            minutes: 60,
-            paid: false,
-            earliest: 60,
-            latest: 120,
-        };
-        let t = vec![template("four", &[0], 240, vec![lunch])];
+        let t = vec![template("four", &[0], 240, vec![lunch(60, 120)])];
         let m = build(&r, &t, &Weights::default(), &Zone::utc()).expect("model");
         // One shift column, two break positions (starting at hour 1 or 2).
         assert_eq!(m.break_columns[0][0].len(), 2);
@@ -575,14 +579,7 @@ mod tests {
         // rounded plan satisfies every row (each break placed as often as shifts
         // start; cover rows balanced by under and over).
         let r = day(&[2.0, 3.0, 2.0, 1.0]);
-        let lunch = BreakRule {
-            name: "lunch".into(),
-            minutes: 60,
-            paid: false,
-            earliest: 60,
-            latest: 120,
-        };
-        let t = vec![template("four", &[0, 60], 240, vec![lunch])];
+        let t = vec![template("four", &[0, 60], 240, vec![lunch(60, 120)])];
         let m = build(&r, &t, &Weights::default(), &Zone::utc()).expect("model");
         let mut values = vec![0.0; m.lp.columns.len()];
         values[m.shift_columns[0]] = 2.3;
@@ -615,14 +612,7 @@ mod tests {
     #[test]
     fn templates_that_cannot_work_are_refused_by_name() {
         let r = day(&[1.0]);
-        let bad_break = BreakRule {
-            name: "lunch".into(),
-            minutes: 60,
-            paid: false,
-            earliest: 100,
-            latest: 150,
-        };
-        let t = vec![template("short", &[0], 180, vec![bad_break])];
+        let t = vec![template("short", &[0], 180, vec![lunch(100, 150)])];
         let e = build(&r, &t, &Weights::default(), &Zone::utc()).expect_err("refused");
         assert!(e.to_string().contains("\"short\""), "{e}");
         assert!(
