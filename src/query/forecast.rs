@@ -4,7 +4,7 @@
 //! special days, calendar effects or staffing yet).
 
 use super::staffing::StaffQuery;
-use super::{QueryError, Result, moment, positive_duration_ms, time_zone};
+use super::{QueryError, Result, input_error, moment, open_csv, positive_duration_ms, time_zone};
 use crate::store::Store;
 use crate::store::readers::read_calls_for_report;
 use callboard_core::erlang::StaffingRequest;
@@ -812,28 +812,6 @@ pub fn measured_shrinkage(store: &Store, from_ms: i64, to_ms: i64) -> Result<f64
     Ok((1.0 - adherence * work as f64 / paid as f64).clamp(0.0, 0.95))
 }
 
-/// An input file's problem at `line` (1 = the header, 0 = the file as a whole).
-fn file_error(path: &std::path::Path, line: u64, problem: String) -> QueryError {
-    QueryError::HistoryFile {
-        path: path.to_path_buf(),
-        line,
-        problem,
-    }
-}
-
-/// A CSV input file opened, with its header names trimmed (and a byte-order mark
-/// dropped).
-fn open_csv(path: &std::path::Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>)> {
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| file_error(path, 0, e.to_string()))?;
-    let header = rdr
-        .headers()
-        .map_err(|e| file_error(path, 1, e.to_string()))?
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
-        .collect();
-    Ok((rdr, header))
-}
-
 /// Day-of-month effects from this size (|factor − 1|) are tried by `auto`.
 const MATERIAL_DAY_OF_MONTH_EFFECT: f64 = 0.05;
 
@@ -843,7 +821,7 @@ const QUIET_SHARE: f64 = 0.5;
 /// Reads a special-days file: `date` (YYYY-MM-DD), `kind` (closed, holiday,
 /// campaign), `factor` (needed for holiday and campaign).
 fn read_special_days(path: &std::path::Path) -> Result<Vec<SpecialDay>> {
-    let bad = |line: u64, problem: String| file_error(path, line, problem);
+    let bad = |line: u64, problem: String| input_error(path, line, problem);
     let (mut rdr, header) = open_csv(path)?;
     let col = |n: &str| header.iter().position(|h| h == n);
     let (Some(c_date), Some(c_kind)) = (col("date"), col("kind")) else {
@@ -1018,7 +996,7 @@ fn read_history_file(
     zone: &TimeZoneSpec,
     slot_ms: i64,
 ) -> Result<Observed> {
-    let bad = |line: u64, problem: String| file_error(path, line, problem);
+    let bad = |line: u64, problem: String| input_error(path, line, problem);
     let (mut rdr, header) = open_csv(path)?;
     let col = |n: &str| header.iter().position(|h| h == n);
     let (Some(c_start), Some(c_calls)) = (col("interval_start"), col("calls")) else {

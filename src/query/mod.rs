@@ -159,16 +159,6 @@ pub enum QueryError {
         "no history to forecast from: load calls into the store, or give an interval-count file"
     )]
     NoHistory,
-    /// A history file that cannot be read.
-    #[error("{}:{line}: {problem}", path.display())]
-    HistoryFile {
-        /// The file.
-        path: PathBuf,
-        /// The line (1 = the header; 0 = the file as a whole).
-        line: u64,
-        /// What is wrong.
-        problem: String,
-    },
     /// Staffing a forecast row without a handle time.
     #[error(
         "queue {queue}: staffing needs a handle time; give aht_s in the history or a handle time to use"
@@ -198,7 +188,8 @@ pub enum QueryError {
         /// Why.
         problem: String,
     },
-    /// An input file (a roster's requirement, shifts or rules) that cannot be read.
+    /// An input file (a forecast's history or special days, a roster's requirement,
+    /// shifts or rules) that cannot be read.
     #[error("{}{}: {problem}", path.display(), if *line > 0 { format!(":{line}") } else { String::new() })]
     InputFile {
         /// The file.
@@ -312,6 +303,28 @@ pub struct Period {
 /// Parses a time zone name.
 pub fn time_zone(name: &str) -> Result<TimeZoneSpec> {
     TimeZoneSpec::parse(name).map_err(QueryError::TimeZone)
+}
+
+/// An input file's problem at `line` (1 = the header, 0 = the file as a whole).
+pub fn input_error(path: &std::path::Path, line: u64, problem: impl Into<String>) -> QueryError {
+    QueryError::InputFile {
+        path: path.to_path_buf(),
+        line,
+        problem: problem.into(),
+    }
+}
+
+/// A CSV input file opened, with its header names trimmed (and a byte-order mark
+/// dropped).
+pub fn open_csv(path: &std::path::Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>)> {
+    let mut rdr = csv::Reader::from_path(path).map_err(|e| input_error(path, 0, e.to_string()))?;
+    let header = rdr
+        .headers()
+        .map_err(|e| input_error(path, 1, e.to_string()))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
+        .collect();
+    Ok((rdr, header))
 }
 
 /// Parses a moment (timestamp, or a date at midnight in `zone`).

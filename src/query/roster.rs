@@ -3,7 +3,7 @@
 //! placed — solved exactly by HiGHS (`callboard_core::roster`), its coverage per
 //! interval, and every interval left short with the reason.
 
-use super::{QueryError, Result, positive_duration_ms, time_zone};
+use super::{QueryError, Result, input_error, open_csv, positive_duration_ms, time_zone};
 use callboard_core::erlang::models::erlang_c;
 use callboard_core::roster::demand::{self, PlannedShift};
 use callboard_core::roster::lp::{SolveOptions, SolveStatus};
@@ -222,15 +222,6 @@ pub struct RosterReport {
     pub breaks: Vec<BreakRow>,
     /// Coverage per interval.
     pub coverage_rows: Vec<CoverageRow>,
-}
-
-/// An input file's problem at `line` (0: the file as a whole).
-fn input_error(path: &Path, line: u64, problem: impl Into<String>) -> QueryError {
-    QueryError::InputFile {
-        path: path.to_path_buf(),
-        line,
-        problem: problem.into(),
-    }
 }
 
 /// Builds the shift plan.
@@ -525,13 +516,7 @@ fn window(r: Requirement, from: i64, to: i64) -> Requirement {
 /// covers the total; handle time is the calls-weighted mean). The interval is the
 /// smallest spacing of the starts; intervals not listed need 0.
 fn read_requirement(path: &Path, zone: &TimeZoneSpec) -> Result<Requirement> {
-    let mut rdr = csv::Reader::from_path(path).map_err(|e| input_error(path, 0, e.to_string()))?;
-    let header: Vec<String> = rdr
-        .headers()
-        .map_err(|e| input_error(path, 1, e.to_string()))?
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
-        .collect();
+    let (mut rdr, header) = open_csv(path)?;
     let col = |n: &str| header.iter().position(|h| h == n);
     let (Some(c_start), Some(c_agents)) = (col("interval_start"), col("agents")) else {
         return Err(input_error(
