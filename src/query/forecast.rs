@@ -113,16 +113,6 @@ struct Candidate {
     by_calendar: bool,
 }
 
-/// A backtest of several methods (plain or by calendar).
-type Replay = fn(
-    &History,
-    &[Method],
-    usize,
-) -> std::result::Result<
-    Vec<std::result::Result<WeeklyBacktest, ForecastError>>,
-    ForecastError,
->;
-
 impl Candidate {
     fn plain(method: Method) -> Candidate {
         Candidate {
@@ -628,17 +618,21 @@ fn forecast_queue(
     let backtests: Vec<WeeklyBacktest> = if thin {
         Vec::new()
     } else {
-        let (dom, plain): (Vec<Candidate>, Vec<Candidate>) =
-            candidates.iter().partition(|c| c.by_calendar);
-        let methods = |cs: &[Candidate]| cs.iter().map(|c| c.method).collect::<Vec<_>>();
+        // The plain candidates, then those by calendar (`candidates`' own order).
+        let methods = |by_calendar: bool| -> Vec<Method> {
+            candidates
+                .iter()
+                .filter(|c| c.by_calendar == by_calendar)
+                .map(|c| c.method)
+                .collect()
+        };
+        let (plain, dom) = (methods(false), methods(true));
         let mut all = Vec::new();
-        for (cs, replay) in [
-            (plain, backtest_methods as Replay),
-            (dom, backtest_methods_by_calendar as Replay),
-        ] {
-            if !cs.is_empty() {
-                all.extend(replay(&history, &methods(&cs), 2 * weeks).unwrap_or_default());
-            }
+        if !plain.is_empty() {
+            all.extend(backtest_methods(&history, &plain, 2 * weeks).unwrap_or_default());
+        }
+        if !dom.is_empty() {
+            all.extend(backtest_methods_by_calendar(&history, &dom, 2 * weeks).unwrap_or_default());
         }
         all.into_iter()
             .filter_map(|b| b.ok())

@@ -52,8 +52,6 @@ pub struct DemandModel {
     pub slack_columns: Vec<(usize, usize)>,
     /// The grid, ms.
     pub grid_ms: i64,
-    /// Agents required per interval (the cover rows' right-hand sides).
-    pub required: Vec<f64>,
     /// Per interval: the whole number of agent-cells on the phones (k × scheduled).
     pub presence_columns: Vec<usize>,
 }
@@ -314,7 +312,6 @@ pub fn build(
         break_columns,
         slack_columns,
         grid_ms: grid,
-        required: requirement.agents.clone(),
         presence_columns,
     })
 }
