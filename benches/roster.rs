@@ -1,8 +1,11 @@
-//! Roster stage 1 at size (issue 13's figure): one week of 15-minute intervals
-//! (672) and 200 shift templates with breaks (5 lengths × 40 start times, each
-//! with a paid break and, from 6 hours, an unpaid lunch placed by the optimiser) →
-//! the shift plan, as one `callboard roster` process with a 30 s limit; prints the
-//! gap proved and the time.
+//! Rosters at size (issue 13's figure): one week of 15-minute intervals (672) and
+//! 200 shift templates with breaks (5 lengths × 40 start times, each with a paid
+//! break and, from 6 hours, an unpaid lunch placed by the optimiser) → first the
+//! shift plan alone, then the named roster of 150 agents with contracts (100 full
+//! time 30–40 h on 5 days, 50 part time 12–24 h on 4 days, at most 5 days in a row)
+//! and availability (each one day off asked, a seeded draw), each as one
+//! `callboard roster` process with a 30 s limit; prints the gap proved and the
+//! time.
 //!
 //! ```sh
 //! cargo bench --bench roster
@@ -29,7 +32,7 @@ fn main() {
                 let shape = 8.0
                     + 30.0 * (-((hour - 11.0) / 3.0).powi(2)).exp()
                     + 15.0 * (-((hour - 16.0) / 2.5).powi(2)).exp();
-                (shape * f).round()
+                (1.4 * shape * f).round()
             } else {
                 2.0
             };
@@ -74,14 +77,30 @@ fn main() {
     }
     out.flush().expect("flush");
     drop(out);
-    let report = dir.join("report.json");
-    let n = need.display().to_string();
-    let s = shifts.display().to_string();
-    let o = dir.join("plan").display().to_string();
-    let l = format!("{limit}s");
-    let started = std::time::Instant::now();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_callboard"))
-        .args([
+    // 150 agents, one day off each asked (a linear congruential draw, seeded).
+    let agents = dir.join("agents.csv");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&agents).expect("create"));
+    writeln!(
+        out,
+        "agent_id,min_hours_week,max_hours_week,max_days_week,max_consecutive_days,unavailable"
+    )
+    .expect("write");
+    let mut seed: u64 = 13;
+    for i in 0..150 {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        let day = 2 + (seed >> 33) % 7;
+        let (min, max, days) = if i < 100 { (30, 40, 5) } else { (12, 24, 4) };
+        writeln!(out, "B{i:03},{min},{max},{days},5,2026-03-{day:02}").expect("write");
+    }
+    out.flush().expect("flush");
+    drop(out);
+    for named in [false, true] {
+        let n = need.display().to_string();
+        let s = shifts.display().to_string();
+        let o = dir.join("plan").display().to_string();
+        let l = format!("{limit}s");
+        let a = agents.display().to_string();
+        let mut args = vec![
             "roster",
             "--requirements",
             n.as_str(),
@@ -93,26 +112,49 @@ fn main() {
             l.as_str(),
             "--format",
             "json",
-        ])
-        .output()
-        .expect("callboard runs");
-    let seconds = started.elapsed().as_secs_f64();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    std::fs::write(&report, &output.stdout).expect("keep the report");
-    let j: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
-    println!(
-        "roster stage 1: 672 quarter hours, 200 templates with breaks ({} possible starts): {} after {:.1} s (solver {:.1} s), gap {:.2} %, {} shifts, coverage {:.1} % (target: within 1 % in < 30 s)",
-        j["candidate_shifts"],
-        j["solver_status"],
-        seconds,
-        j["solve_seconds"].as_f64().unwrap_or(f64::NAN),
-        100.0 * j["mip_gap"].as_f64().unwrap_or(f64::NAN),
-        j["shift_count"],
-        100.0 * j["coverage"].as_f64().unwrap_or(f64::NAN)
-    );
+        ];
+        if named {
+            args.extend(["--agents", a.as_str()]);
+        }
+        let started = std::time::Instant::now();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_callboard"))
+            .args(&args)
+            .output()
+            .expect("callboard runs");
+        let seconds = started.elapsed().as_secs_f64();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let j: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+        println!(
+            "roster {}: 672 quarter hours, 200 templates with breaks ({} possible starts): {} after {:.1} s (solver {:.1} s), gap {:.2} %, {} shifts, coverage {:.1} %, under {:.1} / over {:.1} agent-hours{} (target: within 1 % in < 30 s)",
+            if named {
+                "named, 150 agents"
+            } else {
+                "stage 1 (plan)"
+            },
+            j["candidate_shifts"],
+            j["solver_status"],
+            seconds,
+            j["solve_seconds"].as_f64().unwrap_or(f64::NAN),
+            100.0 * j["mip_gap"].as_f64().unwrap_or(f64::NAN),
+            j["shift_count"],
+            100.0 * j["coverage"].as_f64().unwrap_or(f64::NAN),
+            j["under_agent_hours"].as_f64().unwrap_or(f64::NAN),
+            j["over_agent_hours"].as_f64().unwrap_or(f64::NAN),
+            if named {
+                format!(
+                    ", plan gap {:.2} %, soft penalty {:.1}, {} shifts to choose among",
+                    100.0 * j["plan_mip_gap"].as_f64().unwrap_or(f64::NAN),
+                    j["soft_penalty"].as_f64().unwrap_or(f64::NAN),
+                    j["stage2_candidates"]
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -46,7 +46,12 @@ fn the_demo_loads_the_sample_and_prints_its_kpis_and_ticket_slas() {
             .records()
             .count() as u64;
         assert!(lines > 0, "{} is empty", file.display());
-        assert_eq!(rows(&data, table), lines, "{table}");
+        // The named roster the demo writes goes into schedules after the sample's.
+        let rostered = match table {
+            "schedules" => csv_rows(&reports.join("roster").join("roster.csv")).len() as u64,
+            _ => 0,
+        };
+        assert_eq!(rows(&data, table), lines + rostered, "{table}");
     }
     // The KPI table: every one of the catalog's 23 KPIs by name, and the profile line.
     let kpis = callboard_core::kpi::catalog::KPIS;
@@ -120,11 +125,33 @@ fn the_demo_loads_the_sample_and_prints_its_kpis_and_ticket_slas() {
     // tests' independent validator (breaks inside their windows, coverage.csv a
     // recount of the plan), and the requirement is the forecast's agents summed.
     assert!(
-        out.contains("shift plan for the forecast's first week"),
+        out.contains("named roster for the forecast's first week"),
         "{out}"
     );
     let plan = reports.join("roster");
     let scheduled = crate::roster::validate(&plan, &sample.join("roster").join("shifts.toml"));
+    // The named roster: every hard and duty rule of the sample's rules file holds
+    // (or its shortfall is recounted exactly), and the roster went into the store.
+    crate::roster_named::validate_named(
+        &plan,
+        &sample.join("roster").join("shifts.toml"),
+        &sample.join("roster").join("agents.csv"),
+        11 * 60,
+        &crate::roster_named::Duty {
+            min_on_duty: 1,
+            handover_min: 15,
+            lunch: Some((12 * 60, 13 * 60 + 30, 1)),
+            night: Some((17 * 60 + 30, 8 * 60 + 30, 1)),
+        },
+        &["sales", "support", "repairs"],
+    );
+    let roster_rows = csv_rows(&plan.join("roster.csv")).len();
+    assert!(
+        out.contains(&format!(
+            "roster.csv ingested as schedules: {roster_rows} rows loaded"
+        )),
+        "{out}"
+    );
     assert_eq!(scheduled.len(), 7 * 48);
     let coverage = csv_rows(&plan.join("coverage.csv"));
     for row in &coverage {

@@ -17,6 +17,8 @@
 //! * `forecast` — the core's forecasting methods and backtest on the real bank series.
 //! * `query`   — the query layer called in-process on a store in a temp dir.
 //! * `roster`  — `callboard roster`: hand-worked plans, an independent validator of the files.
+//! * `roster_named` — `callboard roster --agents`: every hard and duty rule validated
+//!   from the files, calendars parsed back, the schedules round trip.
 //! * `docs`    — `docs/data-model.md` matches the core schema.
 
 mod crash;
@@ -29,6 +31,7 @@ mod mapping;
 mod query;
 mod queue_log;
 mod roster;
+mod roster_named;
 mod simulate;
 mod staff;
 mod summaries;

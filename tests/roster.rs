@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Milliseconds of an RFC 3339 UTC timestamp as the command writes them.
-fn ms(t: &str) -> i64 {
+pub fn ms(t: &str) -> i64 {
     chrono::DateTime::parse_from_rfc3339(t)
         .expect("RFC 3339")
         .timestamp_millis()
@@ -15,11 +15,11 @@ fn ms(t: &str) -> i64 {
 
 /// A break rule as the validator reads the templates file: (name, length, earliest
 /// and latest start after the shift start), minutes.
-type BreakWindow = (String, i64, i64, i64);
+pub type BreakWindow = (String, i64, i64, i64);
 
 /// The templates file read independently: name → (length, breaks), minutes. Only
 /// the subset of TOML the fixtures use.
-fn templates(path: &Path) -> BTreeMap<String, (i64, Vec<BreakWindow>)> {
+pub fn templates(path: &Path) -> BTreeMap<String, (i64, Vec<BreakWindow>)> {
     let doc: toml::Table = std::fs::read_to_string(path)
         .expect("templates")
         .parse()

@@ -109,7 +109,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &LoadRequest {
             files,
             mapping: None,
-            options: opts,
+            options: opts.clone(),
         },
     )?;
     print_report(&report, false);
@@ -214,22 +214,53 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "  every interval with its 80 % and 95 % bands, agents and positions: {}",
         path.display()
     );
-    // The shift plan for the forecast's first week, from that requirement file as
-    // it is, with the sample's shift templates and rules; a short time limit (the
-    // summary says the gap it proved).
+    // The named roster for the forecast's first week, from that requirement file
+    // as it is, with the sample's agents, shift templates and rules (duty rules
+    // on); a short time limit (the summary says the gap it proved). Then the
+    // roster goes into the store as the schedules table: adherence is measured
+    // against it as that week's agent states arrive.
     let roster_dir = args.reports_dir.join("roster");
     let first_day = forecast.from.get(..10).unwrap_or_default().to_owned();
+    let roster_input = samples.join("roster");
+    let spinner = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message("rostering the sample's agents on the forecast's first week (HiGHS, 20 s)");
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    });
     let plan = crate::query::roster::run(&crate::query::roster::RosterQuery {
         requirements: path.clone(),
-        shifts: samples.join("roster").join("shifts.toml"),
-        rules: Some(samples.join("roster").join("rules.toml")),
+        shifts: roster_input.join("shifts.toml"),
+        rules: Some(roster_input.join("rules.toml")),
         start: Some(first_day),
         timezone: "UTC".into(),
-        time_limit: Some("15s".into()),
-    })?;
+        time_limit: Some("20s".into()),
+        agents: Some(roster_input.join("agents.csv")),
+    });
+    if let Some(bar) = spinner {
+        bar.finish_and_clear();
+    }
+    let plan = plan?;
     super::roster::write_files(&plan, &roster_dir)?;
-    println!("\nshift plan for the forecast's first week (callboard roster):");
+    println!("\nnamed roster for the forecast's first week (callboard roster --agents):");
     super::roster::print_summary(&plan, &roster_dir);
+    let schedules = load(
+        &args.data_dir,
+        &LoadRequest {
+            files: vec![roster_dir.join("roster.csv")],
+            mapping: None,
+            options: IngestOptions {
+                kind: Some(Table::Schedules),
+                progress: false,
+                ..opts
+            },
+        },
+    )?;
+    println!(
+        "  roster.csv ingested as schedules: {} rows loaded; callboard kpi --from {} measures adherence against it as the week's agent states arrive",
+        schedules.totals.loaded,
+        plan.from.get(..10).unwrap_or_default()
+    );
     println!(
         "\nnext: callboard kpi --data-dir {d} --by day --group queue   (see callboard kpi --help)\n      callboard tickets --data-dir {d} --by month --group severity\n      callboard forecast --data-dir {d} --interval 15m --horizon 28d --staffing --staff-to p80",
         d = args.data_dir.display()

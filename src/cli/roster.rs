@@ -3,7 +3,7 @@
 
 use super::{Format, percent, print_json};
 use crate::query::roster::{RosterQuery, RosterReport};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -47,7 +47,9 @@ pub struct Args {
     /// The shift templates TOML.
     #[arg(long, value_name = "FILE")]
     shifts: PathBuf,
-    /// Named agents CSV (the assignment stage: not built yet).
+    /// Named agents CSV (agent_id, team, skills, min/max_hours_week, max_days_week,
+    /// max_consecutive_days, unavailable, preferred_days_off, preferred_shifts,
+    /// nights_ok): with it the roster names who works which shift.
     #[arg(long, value_name = "FILE")]
     agents: Option<PathBuf>,
     /// Rules TOML: [weights] under, over, cost; [solver] time_limit, mip_gap,
@@ -78,12 +80,8 @@ pub struct Args {
 
 /// Runs `callboard roster`.
 pub fn run(args: Args) -> Result<ExitCode> {
-    if args.agents.is_some() {
-        bail!(
-            "--agents: assigning named agents is not built yet; without --agents the shift plan (how many of each shift start when, with breaks) is written"
-        );
-    }
     let q = RosterQuery {
+        agents: args.agents.clone(),
         requirements: args.requirements.clone(),
         shifts: args.shifts.clone(),
         rules: args.rules.clone(),
@@ -95,7 +93,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let spinner = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_message(format!(
-            "optimising the shift plan (HiGHS; stops at the time limit, {})",
+            "optimising the {} (HiGHS; stops at the time limit, {})",
+            if q.agents.is_some() {
+                "named roster"
+            } else {
+                "shift plan"
+            },
             q.time_limit.as_deref().unwrap_or("the rules' or 60s")
         ));
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -130,6 +133,18 @@ pub fn write_files(report: &RosterReport, dir: &Path) -> Result<()> {
         w.flush()
             .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(())
+    }
+    // summary.json: the whole report, as --format json prints it.
+    let path = dir.join("summary.json");
+    std::fs::write(&path, serde_json::to_vec(report)?)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    if report.named.agents > 0 {
+        csv_file(
+            &dir.join("roster.csv"),
+            &report.named.roster,
+            &["agent_id", "start", "end", "activity"],
+        )?;
+        write_calendars(report, &dir.join("ics"))?;
     }
     csv_file(
         &dir.join("shifts.csv"),
@@ -174,6 +189,85 @@ pub fn write_files(report: &RosterReport, dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// One RFC 5545 calendar per agent: a VEVENT per shift (UTC times), its UID made
+/// of the agent, the shift's start and template (stable across runs, so a calendar
+/// client updates rather than duplicates), DTSTAMP the roster's period start (no
+/// "now": the same inputs give the same files), breaks in the description.
+pub fn write_calendars(report: &RosterReport, dir: &Path) -> Result<()> {
+    use icalendar::{Calendar, Component, EventLike};
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let utc = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    let stamp = callboard_core::time::parse_timestamp(
+        &report.from,
+        &callboard_core::time::TimeZoneSpec::Utc,
+    )
+    .map(utc)
+    .unwrap_or_default();
+    for week in &report.named.agent_weeks {
+        let mut cal = Calendar::new();
+        cal.name(&format!("callboard roster {}", week.agent_id));
+        for s in report
+            .named
+            .agent_shifts
+            .iter()
+            .filter(|s| s.agent_id == week.agent_id)
+        {
+            let breaks: Vec<String> = report
+                .named
+                .roster
+                .iter()
+                .filter(|r| {
+                    r.agent_id == s.agent_id
+                        && r.activity != "work"
+                        && r.start >= s.start
+                        && r.end <= s.end
+                })
+                .map(|r| format!("{} {}–{} UTC", r.activity, &r.start[11..16], &r.end[11..16]))
+                .collect();
+            let event = icalendar::Event::new()
+                .uid(&format!(
+                    "{}-{}-{}@callboard",
+                    s.agent_id, s.start, s.template
+                ))
+                .timestamp(stamp)
+                .summary(&format!("{} shift", s.template))
+                .description(&if breaks.is_empty() {
+                    "no breaks".to_owned()
+                } else {
+                    breaks.join("; ")
+                })
+                .starts(utc(s.start_ms))
+                .ends(utc(s.end_ms))
+                .done();
+            cal.push(event);
+        }
+        let path = dir.join(format!("{}.ics", file_safe(&week.agent_id)));
+        std::fs::write(&path, cal.done().to_string())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// An agent id as a file name: anything but letters, digits, `-`, `_` and `.`
+/// becomes `_` (no path can be built from an id).
+pub fn file_safe(id: &str) -> String {
+    let s: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.starts_with('.') {
+        format!("_{s}")
+    } else {
+        s
+    }
+}
+
 /// Prints the summary of a plan whose files are in `dir`.
 pub fn print_summary(r: &RosterReport, dir: &Path) {
     let mut out = std::io::stdout().lock();
@@ -181,10 +275,15 @@ pub fn print_summary(r: &RosterReport, dir: &Path) {
 }
 
 fn write_summary(out: &mut dyn Write, r: &RosterReport, dir: &Path) -> std::io::Result<()> {
+    let named = r.named.agents > 0;
     writeln!(
         out,
-        "shift plan {} … {} ({}-minute intervals, {})",
-        r.from, r.to, r.interval_minutes, r.timezone
+        "{} {} … {} ({}-minute intervals, {})",
+        if named { "named roster" } else { "shift plan" },
+        r.from,
+        r.to,
+        r.interval_minutes,
+        r.timezone
     )?;
     if let Some((from, to)) = &r.first_week_of {
         writeln!(
@@ -222,6 +321,84 @@ fn write_summary(out: &mut dyn Write, r: &RosterReport, dir: &Path) -> std::io::
         r.weights.over,
         r.weights.cost
     )?;
+    if named {
+        let n = &r.named;
+        let working = n.agent_weeks.iter().filter(|w| w.shifts > 0).count();
+        writeln!(
+            out,
+            "  {} of {} agents rostered; the shift plan (stage 1) reached gap {}, its bound bounds the roster's; the names chose among {} shifts{}",
+            working,
+            n.agents,
+            percent(r.plan_mip_gap),
+            n.stage2_candidates,
+            if n.all_candidates {
+                " (all)"
+            } else {
+                " (stage 1's and their neighbouring starts)"
+            }
+        )?;
+        if n.bent_rules.is_empty() {
+            writeln!(out, "  no soft rule bent")?;
+        } else {
+            writeln!(
+                out,
+                "  soft rules bent ({}, penalty {:.1}):",
+                n.bent_rules.len(),
+                n.soft_penalty
+            )?;
+            let mut rules: Vec<&str> = n.bent_rules.iter().map(|b| b.rule).collect();
+            rules.dedup();
+            rules.sort_unstable();
+            rules.dedup();
+            for rule in rules {
+                let list: Vec<_> = n.bent_rules.iter().filter(|b| b.rule == rule).collect();
+                writeln!(out, "    {rule} ({}):", list.len())?;
+                for b in list.iter().take(5) {
+                    writeln!(out, "      {}: {}", b.agent_id, b.detail)?;
+                }
+                if list.len() > 5 {
+                    writeln!(out, "      … and {} more (--format json)", list.len() - 5)?;
+                }
+            }
+        }
+        for q in n.queue_shortfalls.iter().take(10) {
+            writeln!(
+                out,
+                "  queue {} short {} … {}: {}",
+                q.queue,
+                q.from.replace('T', " ").trim_end_matches(":00Z"),
+                q.to.replace('T', " ").trim_end_matches(":00Z"),
+                q.why
+            )?;
+        }
+        if n.queue_shortfalls.len() > 10 {
+            writeln!(
+                out,
+                "  … and {} more queue shortfalls (--format json)",
+                n.queue_shortfalls.len() - 10
+            )?;
+        }
+    }
+    if !r.duty_gaps.is_empty() {
+        writeln!(out, "  duty rules left short ({}):", r.duty_gaps.len())?;
+        for g in r.duty_gaps.iter().take(10) {
+            writeln!(
+                out,
+                "    {} {} … {}: {} short",
+                g.rule,
+                g.from.replace('T', " ").trim_end_matches(":00Z"),
+                g.to.replace('T', " ").trim_end_matches(":00Z"),
+                g.short_by
+            )?;
+        }
+        if r.duty_gaps.len() > 10 {
+            writeln!(
+                out,
+                "    … and {} more (--format json)",
+                r.duty_gaps.len() - 10
+            )?;
+        }
+    }
     if !r.service_by_day.is_empty() {
         writeln!(out, "  predicted service level by day:")?;
         for d in &r.service_by_day {
@@ -274,7 +451,12 @@ fn write_summary(out: &mut dyn Write, r: &RosterReport, dir: &Path) -> std::io::
     }
     writeln!(
         out,
-        "written: {}/shifts.csv, breaks.csv, coverage.csv",
-        dir.display()
+        "written: {}/shifts.csv, breaks.csv, coverage.csv, summary.json{}",
+        dir.display(),
+        if named {
+            ", roster.csv, ics/<agent_id>.ics"
+        } else {
+            ""
+        }
     )
 }

@@ -14,6 +14,7 @@
 pub mod forecast;
 pub mod kpi;
 pub mod roster;
+pub mod roster_named;
 pub mod staffing;
 pub mod status;
 pub mod tickets;

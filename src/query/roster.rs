@@ -3,9 +3,15 @@
 //! placed — solved exactly by HiGHS (`callboard_core::roster`), its coverage per
 //! interval, and every interval left short with the reason.
 
+use super::roster_named::{
+    AgentWeek, BentRule, DutySpec, NightSpec, PreferenceSpec, RestSpec, RosterRow, TimetableSpec,
+    read_agents, recount, roster_rows,
+};
 use super::{QueryError, Result, input_error, open_csv, positive_duration_ms, time_zone};
 use callboard_core::erlang::models::erlang_c;
+use callboard_core::roster::assign::{self, Agent, AssignRules, QueueNeed};
 use callboard_core::roster::demand::{self, PlannedShift};
+use callboard_core::roster::duty::{self, DutyGap, DutySpan};
 use callboard_core::roster::lp::{SolveOptions, SolveStatus};
 use callboard_core::roster::{BreakRule, Requirement, ShiftTemplate, Weights};
 use callboard_core::time::{DAY_MS, TimeZoneSpec, format_date, format_timestamp, parse_timestamp};
@@ -31,6 +37,8 @@ pub struct RosterQuery {
     pub timezone: String,
     /// The solver's time limit (`60s`; overrides the rules file).
     pub time_limit: Option<String>,
+    /// Named agents CSV: with it, the roster names who works which shift.
+    pub agents: Option<PathBuf>,
 }
 
 impl Default for RosterQuery {
@@ -42,6 +50,7 @@ impl Default for RosterQuery {
             start: None,
             timezone: "UTC".into(),
             time_limit: None,
+            agents: None,
         }
     }
 }
@@ -57,10 +66,11 @@ struct RulesFile {
     solver: SolverRules,
     #[serde(default)]
     service: ServiceRules,
-    rest: Option<toml::Table>,
-    duty: Option<toml::Table>,
-    preferences: Option<toml::Table>,
-    timetable: Option<toml::Table>,
+    rest: Option<RestSpec>,
+    duty: Option<DutySpec>,
+    preferences: Option<PreferenceSpec>,
+    timetable: Option<TimetableSpec>,
+    nights: Option<NightSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -188,8 +198,11 @@ pub struct RosterReport {
     pub objective: f64,
     /// The best bound proven.
     pub bound: f64,
-    /// Solver wall time, seconds.
+    /// Solver wall time, seconds (both stages with agents).
     pub solve_seconds: f64,
+    /// With agents: the gap the shift plan (stage 1) reached; its bound is the
+    /// named roster's lower bound.
+    pub plan_mip_gap: Option<f64>,
     /// The weights used.
     pub weights: Weights,
     /// Share of required agent-hours covered: Σ min(scheduled, required) ÷ Σ required.
@@ -208,6 +221,8 @@ pub struct RosterReport {
     pub service_by_day: Vec<DayService>,
     /// Intervals left short, and why.
     pub shortfalls: Vec<Shortfall>,
+    /// Where a duty rule is left short (recounted from the shifts).
+    pub duty_gaps: Vec<DutyGap>,
     /// When the requirement spans more than a week and no start was given: its
     /// span (the plan covers its first 7 days).
     pub first_week_of: Option<(String, String)>,
@@ -222,6 +237,67 @@ pub struct RosterReport {
     pub breaks: Vec<BreakRow>,
     /// Coverage per interval.
     pub coverage_rows: Vec<CoverageRow>,
+    /// The named roster (empty without agents).
+    #[serde(flatten)]
+    pub named: NamedReport,
+}
+
+/// What the named stage adds to the report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct NamedReport {
+    /// Agents read (0: no named stage).
+    pub agents: usize,
+    /// Shifts the assignment chose among.
+    pub stage2_candidates: usize,
+    /// Whether that was every candidate (else stage 1's shifts and their
+    /// neighbouring starts).
+    pub all_candidates: bool,
+    /// Σ penalties of the soft rules bent (and contract minimums missed).
+    pub soft_penalty: f64,
+    /// Queues left short by the skills rostered, and why.
+    pub queue_shortfalls: Vec<QueueShortfall>,
+    /// Each agent's week.
+    pub agent_weeks: Vec<AgentWeek>,
+    /// Soft rules bent: who, how much.
+    pub bent_rules: Vec<BentRule>,
+    /// Each agent's shifts.
+    pub agent_shifts: Vec<AgentShiftRow>,
+    /// roster.csv: the schedules table.
+    pub roster: Vec<RosterRow>,
+}
+
+/// A shift of a named agent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgentShiftRow {
+    /// The agent.
+    pub agent_id: String,
+    /// The template.
+    pub template: String,
+    /// Start, RFC 3339.
+    pub start: String,
+    /// End.
+    pub end: String,
+    /// Start, ms.
+    #[serde(skip)]
+    pub start_ms: i64,
+    /// End, ms.
+    #[serde(skip)]
+    pub end_ms: i64,
+}
+
+/// A run of intervals where the agents with a queue's skill fall short of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueueShortfall {
+    /// The queue.
+    pub queue: String,
+    /// First interval's start.
+    pub from: String,
+    /// Last interval's end.
+    pub to: String,
+    /// Most agents missing in one interval.
+    pub short_by: f64,
+    /// Why.
+    pub why: String,
 }
 
 /// Builds the shift plan.
@@ -237,7 +313,7 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
         .unwrap_or_else(|| rules.solver.time_limit.clone());
     let time_limit_ms = positive_duration_ms(&time_limit, "the solver's time limit")?;
     let templates = read_templates(&q.shifts)?;
-    let mut requirement = read_requirement(&q.requirements, &zone)?;
+    let (mut requirement, mut queue_needs) = read_requirement(&q.requirements, &zone)?;
     let requirement_span = (
         format_timestamp(requirement.start_ms),
         format_timestamp(requirement.end_ms()),
@@ -262,6 +338,7 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
                 ),
             ));
         }
+        queue_needs = window_queues(&requirement, queue_needs, from, to);
         requirement = window(requirement, from, to);
     } else if requirement.end_ms() - requirement.start_ms > 7 * DAY_MS {
         // A roster is a week: the first 7 days of a longer requirement (a two-week
@@ -270,21 +347,108 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
         let day = (first + zone.offset_ms_at(first)).div_euclid(DAY_MS) as i32;
         let from = zone.local_midnight_ms(day).unwrap_or(first).min(first);
         let to = zone.local_midnight_ms(day + 7).unwrap_or(from + 7 * DAY_MS);
+        queue_needs = window_queues(&requirement, queue_needs, from, to);
         requirement = window(requirement, from, to);
         first_week_of = Some(requirement_span);
     }
     let weights = rules.weights;
-    let model = demand::build(&requirement, &templates, &weights, &zone)?;
-    let plan = model.solve(
-        &templates,
-        &SolveOptions {
-            time_limit_s: time_limit_ms as f64 / 1000.0,
-            mip_gap: rules.solver.mip_gap,
-            threads: 1,
-            max_nodes: rules.solver.max_nodes,
-        },
+    let (assign_rules, duty_rules) = super::roster_named::rules(
+        q.rules.as_deref(),
+        &rules.rest.clone().unwrap_or_default(),
+        &rules.duty.clone().unwrap_or_default(),
+        &rules.preferences.clone().unwrap_or_default(),
+        &rules.timetable.clone().unwrap_or_default(),
+        &rules.nights.clone().unwrap_or_default(),
+        weights.under,
     )?;
-    let scheduled = demand::scheduled(&requirement, &templates, &plan.shifts);
+    let options = SolveOptions {
+        time_limit_s: time_limit_ms as f64 / 1000.0,
+        mip_gap: rules.solver.mip_gap,
+        threads: 1,
+        max_nodes: rules.solver.max_nodes,
+    };
+    let period = (requirement.start_ms, requirement.end_ms());
+    let all_candidates = demand::candidates(&requirement, &templates, &zone);
+    let mut named_parts = None;
+    let (planned, status, gap, objective, bound, seconds, plan_gap) = match &q.agents {
+        None => {
+            let mut model = demand::build(&requirement, &templates, &weights, &zone)?;
+            duty::add_rows(
+                &mut model,
+                &requirement,
+                &templates,
+                &duty_rules,
+                &zone,
+                None,
+                1e4,
+            );
+            let plan = model.solve(&templates, &options)?;
+            let s = plan.solution;
+            (
+                plan.shifts,
+                s.status,
+                s.gap,
+                s.objective,
+                s.bound,
+                s.seconds,
+                None,
+            )
+        }
+        Some(path) => {
+            let agents = read_agents(path, &zone, &templates)?;
+            // Queue rows only when agents have skills and the requirement names
+            // more than one queue; a single named queue still keeps agents
+            // without its skill off the roster.
+            let queues: Vec<QueueNeed> = if agents.iter().any(|a| !a.skills.is_empty()) {
+                queue_needs
+                    .iter()
+                    .map(|(queue, agents)| QueueNeed {
+                        queue: queue.clone(),
+                        agents: agents.clone(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let named = assign::solve_named(
+                &requirement,
+                &queues,
+                &templates,
+                &weights,
+                &agents,
+                &assign_rules,
+                &duty_rules,
+                &zone,
+                &options,
+            )
+            .map_err(|e| match e {
+                callboard_core::roster::RosterError::Agent { .. } => {
+                    input_error(path, 0, e.to_string())
+                }
+                other => other.into(),
+            })?;
+            let planned = group_shifts(&assign::as_planned(&named.shifts));
+            let s = &named.solution;
+            let status = s.status;
+            let out = (
+                planned,
+                status,
+                named.gap,
+                s.objective,
+                named.bound,
+                named.seconds,
+                Some(named.plan.solution.gap),
+            );
+            named_parts = Some((agents, queues, named));
+            out
+        }
+    };
+    let scheduled = match &named_parts {
+        Some((_, _, named)) => {
+            demand::scheduled(&requirement, &templates, &assign::as_planned(&named.shifts))
+        }
+        None => demand::scheduled(&requirement, &templates, &planned),
+    };
     let hours = requirement.interval_ms as f64 / 3_600_000.0;
     let mut coverage_rows = Vec::with_capacity(scheduled.len());
     let (mut covered, mut required_total, mut under_h, mut over_h) = (0.0, 0.0, 0.0, 0.0);
@@ -321,28 +485,111 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
     let shortfalls = shortfalls(
         &requirement,
         &coverage_rows,
-        &model.candidates,
+        &all_candidates,
         &templates,
         &weights,
         &zone,
+        named_parts.as_ref().map(|(agents, _, _)| agents.as_slice()),
+        &assign_rules,
     );
     let (mut paid_hours, mut cost, mut shift_count) = (0.0, 0.0, 0);
-    for s in &plan.shifts {
+    for s in &planned {
         let t = &templates[s.template];
         paid_hours += t.paid_hours() * f64::from(s.count);
         cost += t.paid_hours() * t.cost_per_hour * f64::from(s.count);
         shift_count += s.count;
     }
     let mut rules_not_applied = Vec::new();
-    for (name, section) in [
-        ("rest", &rules.rest),
-        ("duty", &rules.duty),
-        ("preferences", &rules.preferences),
-        ("timetable", &rules.timetable),
-    ] {
-        if section.is_some() {
-            rules_not_applied.push(name.to_owned());
+    if q.agents.is_none() {
+        for (name, given) in [
+            ("rest", rules.rest.is_some()),
+            ("preferences", rules.preferences.is_some()),
+            ("nights", rules.nights.is_some()),
+        ] {
+            if given {
+                rules_not_applied.push(name.to_owned());
+            }
         }
+    }
+    // The duty rules recounted from what is worked.
+    let spans: Vec<DutySpan> = match &named_parts {
+        Some((agents, _, named)) => named
+            .shifts
+            .iter()
+            .map(|s| {
+                duty_span(
+                    s.template,
+                    s.start_ms,
+                    s.end_ms,
+                    &s.breaks,
+                    &templates,
+                    agents[s.agent].nights_ok,
+                )
+            })
+            .collect(),
+        None => planned
+            .iter()
+            .flat_map(|p| {
+                // Each of the group's shifts with its own breaks.
+                let mut per: Vec<Vec<(usize, i64)>> = vec![Vec::new(); p.count as usize];
+                for &(b, at, k) in &p.breaks {
+                    let taken = per
+                        .iter()
+                        .filter(|v| v.iter().any(|(x, _)| *x == b))
+                        .count();
+                    for v in per.iter_mut().skip(taken).take(k as usize) {
+                        v.push((b, at));
+                    }
+                }
+                per.into_iter()
+                    .map(|br| duty_span(p.template, p.start_ms, p.end_ms, &br, &templates, true))
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
+    };
+    let grid = duty_grid(&requirement, &templates);
+    let duty_gaps = duty::duty_gaps(&spans, &duty_rules, period.0, period.1, grid, &zone);
+    let mut named_report = NamedReport::default();
+    if let Some((agents, queues, named)) = &named_parts {
+        let (weeks, bent) = recount(
+            &named.shifts,
+            agents,
+            &templates,
+            &assign_rules,
+            &zone,
+            period,
+        );
+        named_report = NamedReport {
+            agents: agents.len(),
+            stage2_candidates: named.candidates.len(),
+            all_candidates: named.all_candidates,
+            soft_penalty: bent.iter().map(|b| b.penalty).sum(),
+            queue_shortfalls: queue_shortfalls(
+                &requirement,
+                queues,
+                &named.shifts,
+                agents,
+                &all_candidates,
+                &templates,
+                &assign_rules,
+                &zone,
+            ),
+            roster: roster_rows(&named.shifts, agents, &templates),
+            agent_shifts: named
+                .shifts
+                .iter()
+                .map(|s| AgentShiftRow {
+                    agent_id: agents[s.agent].id.clone(),
+                    template: templates[s.template].name.clone(),
+                    start: format_timestamp(s.start_ms),
+                    end: format_timestamp(s.end_ms),
+                    start_ms: s.start_ms,
+                    end_ms: s.end_ms,
+                })
+                .collect(),
+            agent_weeks: weeks,
+            bent_rules: bent,
+        };
     }
     Ok(RosterReport {
         from: format_timestamp(requirement.start_ms),
@@ -350,12 +597,13 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
         interval_minutes: requirement.interval_ms / 60_000,
         timezone: zone.name().to_owned(),
         templates: templates.len(),
-        candidate_shifts: model.candidates.len(),
-        solver_status: plan.solution.status,
-        mip_gap: plan.solution.gap,
-        objective: plan.solution.objective,
-        bound: plan.solution.bound,
-        solve_seconds: plan.solution.seconds,
+        candidate_shifts: all_candidates.len(),
+        solver_status: status,
+        mip_gap: gap,
+        objective,
+        bound,
+        solve_seconds: seconds,
+        plan_mip_gap: plan_gap,
         weights,
         coverage: if required_total > 0.0 {
             covered / required_total
@@ -375,13 +623,88 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
             })
             .collect(),
         shortfalls,
+        duty_gaps,
         with_service_level: requirement.calls.is_some() && requirement.aht_s.is_some(),
         first_week_of,
         rules_not_applied,
-        shifts: shift_rows(&plan.shifts, &templates),
-        breaks: break_rows(&plan.shifts, &templates),
+        shifts: shift_rows(&planned, &templates),
+        breaks: break_rows(&planned, &templates),
         coverage_rows,
+        named: named_report,
     })
+}
+
+/// The grid the duty rules are recounted on: the requirement's interval split by
+/// every template's length, start and break times.
+fn duty_grid(requirement: &Requirement, templates: &[ShiftTemplate]) -> i64 {
+    fn gcd(a: i64, b: i64) -> i64 {
+        if b == 0 { a.abs() } else { gcd(b, a % b) }
+    }
+    let mut g = requirement.interval_ms;
+    for t in templates {
+        for m in std::iter::once(t.minutes)
+            .chain(t.starts.iter().copied())
+            .chain(
+                t.breaks
+                    .iter()
+                    .flat_map(|b| [b.minutes, b.earliest, b.latest]),
+            )
+        {
+            g = gcd(g, i64::from(m) * 60_000);
+        }
+    }
+    g.max(60_000)
+}
+
+fn duty_span(
+    template: usize,
+    start: i64,
+    end: i64,
+    breaks: &[(usize, i64)],
+    templates: &[ShiftTemplate],
+    nights_ok: bool,
+) -> DutySpan {
+    DutySpan {
+        start,
+        end,
+        breaks: breaks
+            .iter()
+            .map(|(b, at)| {
+                (
+                    *at,
+                    at + i64::from(templates[template].breaks[*b].minutes) * 60_000,
+                )
+            })
+            .collect(),
+        nights_ok,
+    }
+}
+
+/// One-shift groups merged back into the plan's shape: per (start, template) a
+/// count, breaks summed per placement.
+fn group_shifts(shifts: &[PlannedShift]) -> Vec<PlannedShift> {
+    let mut map: BTreeMap<(i64, usize), PlannedShift> = BTreeMap::new();
+    for s in shifts {
+        let e = map
+            .entry((s.start_ms, s.template))
+            .or_insert_with(|| PlannedShift {
+                count: 0,
+                breaks: Vec::new(),
+                ..s.clone()
+            });
+        e.count += s.count;
+        for &(b, at, k) in &s.breaks {
+            match e.breaks.iter_mut().find(|(x, y, _)| *x == b && *y == at) {
+                Some(found) => found.2 += k,
+                None => e.breaks.push((b, at, k)),
+            }
+        }
+    }
+    let mut out: Vec<PlannedShift> = map.into_values().collect();
+    for s in &mut out {
+        s.breaks.sort_unstable();
+    }
+    out
 }
 
 fn shift_rows(shifts: &[PlannedShift], templates: &[ShiftTemplate]) -> Vec<ShiftRow> {
@@ -425,7 +748,20 @@ fn shortfalls(
     templates: &[ShiftTemplate],
     weights: &Weights,
     zone: &TimeZoneSpec,
+    agents: Option<&[Agent]>,
+    rules: &AssignRules,
 ) -> Vec<Shortfall> {
+    let somebody_at = |t: i64| {
+        let Some(agents) = agents else { return true };
+        candidates.iter().any(|c| {
+            let len = i64::from(templates[c.template].minutes) * 60_000;
+            c.start_ms <= t
+                && t < c.start_ms + len
+                && agents
+                    .iter()
+                    .any(|a| assign::may_work_candidate(a, c, templates, rules, &[], zone))
+        })
+    };
     let works_at = |t: i64| {
         candidates.iter().any(|c| {
             let len = i64::from(templates[c.template].minutes) * 60_000;
@@ -448,7 +784,14 @@ fn shortfalls(
         })
     };
     let reason = |t: i64| {
-        if works_at(t) {
+        if works_at(t) && !somebody_at(t) {
+            "no agent may work a shift covering it (their unavailability, nights_ok or contract maximum rule it out); widen availability or add agents".to_owned()
+        } else if works_at(t) && agents.is_some() {
+            format!(
+                "the agents who could work then are rostered up to their contract hours, days, consecutive days or rest, or covering it would put more agents on the hours around it than it is worth (under weighs {}, over {} per agent-hour); add agents or loosen a contract",
+                weights.under, weights.over
+            )
+        } else if works_at(t) {
             format!(
                 "covering it would put more agents on the hours around it than it is worth (under weighs {}, over {} per agent-hour); raise [weights] under or add a shorter or differently timed shift",
                 weights.under, weights.over
@@ -490,6 +833,89 @@ fn shortfalls(
     out
 }
 
+/// Runs of intervals where the rostered agents with a queue's skill (present on a
+/// shift, breaks not subtracted) fall short of the queue's requirement.
+#[allow(clippy::too_many_arguments)]
+fn queue_shortfalls(
+    requirement: &Requirement,
+    queues: &[QueueNeed],
+    shifts: &[assign::AgentShift],
+    agents: &[Agent],
+    candidates: &[demand::Candidate],
+    templates: &[ShiftTemplate],
+    rules: &AssignRules,
+    zone: &TimeZoneSpec,
+) -> Vec<QueueShortfall> {
+    let mut out: Vec<QueueShortfall> = Vec::new();
+    if queues.len() < 2 {
+        return out;
+    }
+    let skilled = |a: &Agent, q: &str| a.skills.is_empty() || a.skills.iter().any(|s| s == q);
+    for need in queues {
+        let mut open: Option<(usize, f64, bool)> = None;
+        let available = |t: i64| {
+            candidates.iter().any(|c| {
+                let len = i64::from(templates[c.template].minutes) * 60_000;
+                c.start_ms <= t
+                    && t < c.start_ms + len
+                    && agents.iter().any(|a| {
+                        skilled(a, &need.queue)
+                            && assign::may_work_candidate(a, c, templates, rules, queues, zone)
+                    })
+            })
+        };
+        let close = |out: &mut Vec<QueueShortfall>,
+                     start: usize,
+                     end: usize,
+                     short: f64,
+                     avail: bool| {
+            out.push(QueueShortfall {
+                queue: need.queue.clone(),
+                from: format_timestamp(requirement.start_ms + start as i64 * requirement.interval_ms),
+                to: format_timestamp(requirement.start_ms + end as i64 * requirement.interval_ms),
+                short_by: short,
+                why: if avail {
+                    format!(
+                        "the agents with skill `{}` are rostered elsewhere in the week or held by their contract hours, days or rest; {short:.1} needed",
+                        need.queue
+                    )
+                } else {
+                    format!("no agent with skill `{}` is available; {short:.1} needed", need.queue)
+                },
+            });
+        };
+        for i in 0..=requirement.agents.len() {
+            let short = if i < requirement.agents.len() {
+                let a = requirement.start_ms + i as i64 * requirement.interval_ms;
+                let b = a + requirement.interval_ms;
+                let present: f64 = shifts
+                    .iter()
+                    .filter(|s| skilled(&agents[s.agent], &need.queue))
+                    .map(|s| (s.end_ms.min(b) - s.start_ms.max(a)).max(0) as f64)
+                    .sum::<f64>()
+                    / requirement.interval_ms as f64;
+                (need.agents[i] - present).max(0.0)
+            } else {
+                0.0
+            };
+            let t = requirement.start_ms + i as i64 * requirement.interval_ms;
+            match (&mut open, short > 1e-9) {
+                (Some((_, worst, avail)), true) if *avail == available(t) => {
+                    *worst = worst.max(short)
+                }
+                (Some((start, worst, avail)), _) => {
+                    let (start, worst, avail) = (*start, *worst, *avail);
+                    close(&mut out, start, i, worst, avail);
+                    open = (short > 1e-9).then(|| (i, short, available(t)));
+                }
+                (None, true) => open = Some((i, short, available(t))),
+                (None, false) => {}
+            }
+        }
+    }
+    out
+}
+
 /// The intervals of `r` inside `[from, to)` (zeros where it had none).
 fn window(r: Requirement, from: i64, to: i64) -> Requirement {
     let n = ((to - from) / r.interval_ms).max(0) as usize;
@@ -512,10 +938,40 @@ fn window(r: Requirement, from: i64, to: i64) -> Requirement {
     }
 }
 
+/// Each queue's agents cut to `[from, to)` like [`window`].
+fn window_queues(
+    r: &Requirement,
+    queues: Vec<(String, Vec<f64>)>,
+    from: i64,
+    to: i64,
+) -> Vec<(String, Vec<f64>)> {
+    queues
+        .into_iter()
+        .map(|(q, agents)| {
+            let cut = window(
+                Requirement {
+                    agents,
+                    calls: None,
+                    aht_s: None,
+                    ..*r
+                },
+                from,
+                to,
+            );
+            (q, cut.agents)
+        })
+        .collect()
+}
+
+/// Queue and agents per interval, from the requirement file (empty without a
+/// queue column or with one queue).
+type QueueAgents = Vec<(String, Vec<f64>)>;
+
 /// Reads the requirement: rows per (queue,) interval summed over queues (stage 1
-/// covers the total; handle time is the calls-weighted mean). The interval is the
-/// smallest spacing of the starts; intervals not listed need 0.
-fn read_requirement(path: &Path, zone: &TimeZoneSpec) -> Result<Requirement> {
+/// covers the total; handle time is the calls-weighted mean), and each queue's
+/// agents when it names two or more. The interval is the smallest spacing of the
+/// starts; intervals not listed need 0.
+fn read_requirement(path: &Path, zone: &TimeZoneSpec) -> Result<(Requirement, QueueAgents)> {
     let (mut rdr, header) = open_csv(path)?;
     let col = |n: &str| header.iter().position(|h| h == n);
     let (Some(c_start), Some(c_agents)) = (col("interval_start"), col("agents")) else {
@@ -525,9 +981,10 @@ fn read_requirement(path: &Path, zone: &TimeZoneSpec) -> Result<Requirement> {
             "a requirement file needs the columns interval_start and agents (optional: queue, calls, aht_s)",
         ));
     };
-    let (c_calls, c_aht) = (col("calls"), col("aht_s"));
+    let (c_calls, c_aht, c_queue) = (col("calls"), col("aht_s"), col("queue"));
     // Per interval start: agents, calls, calls × aht.
     let mut cells: BTreeMap<i64, (f64, f64, f64, bool)> = BTreeMap::new();
+    let mut by_queue: BTreeMap<String, BTreeMap<i64, f64>> = BTreeMap::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = i as u64 + 2;
         let rec = rec.map_err(|e| input_error(path, line, e.to_string()))?;
@@ -548,6 +1005,13 @@ fn read_requirement(path: &Path, zone: &TimeZoneSpec) -> Result<Requirement> {
                 })
         };
         let agents = number(c_agents, "agents")?;
+        if let Some(cq) = c_queue {
+            *by_queue
+                .entry(field(cq).to_owned())
+                .or_default()
+                .entry(t)
+                .or_default() += agents;
+        }
         let e = cells.entry(t).or_insert((0.0, 0.0, 0.0, true));
         e.0 += agents;
         match (c_calls, c_aht) {
@@ -597,13 +1061,30 @@ fn read_requirement(path: &Path, zone: &TimeZoneSpec) -> Result<Requirement> {
         aht[i] = if *c > 0.0 { ca / c } else { 0.0 };
         with_calls &= *has;
     }
-    Ok(Requirement {
-        start_ms: first,
-        interval_ms: interval,
-        agents,
-        calls: with_calls.then_some(calls),
-        aht_s: with_calls.then_some(aht),
-    })
+    let queues = if by_queue.len() > 1 {
+        by_queue
+            .into_iter()
+            .map(|(q, m)| {
+                let mut v = vec![0.0; n];
+                for (t, a) in m {
+                    v[((t - first) / interval) as usize] = a;
+                }
+                (q, v)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok((
+        Requirement {
+            start_ms: first,
+            interval_ms: interval,
+            agents,
+            calls: with_calls.then_some(calls),
+            aht_s: with_calls.then_some(aht),
+        },
+        queues,
+    ))
 }
 
 /// `[[shift]]` as written (docs/cli.md).

@@ -144,7 +144,23 @@ pub fn build(
     for t in templates {
         t.check()?;
     }
-    let candidates = candidates(requirement, templates, zone);
+    build_for(
+        requirement,
+        templates,
+        weights,
+        candidates(requirement, templates, zone),
+    )
+}
+
+/// Builds the stage-1 model over the given shifts only (the assignment stage
+/// narrows them to the ones worth naming agents for); `build` checks the inputs
+/// and passes every candidate.
+pub fn build_for(
+    requirement: &Requirement,
+    templates: &[ShiftTemplate],
+    weights: &Weights,
+    candidates: Vec<Candidate>,
+) -> Result<DemandModel, RosterError> {
     if candidates.is_empty() {
         return Err(RosterError::NoShifts {
             from: format_timestamp(requirement.start_ms),

@@ -6,7 +6,9 @@
 //! Times are instants (ms since the epoch, UTC); shift templates speak the centre's
 //! wall clock, turned into instants with its [`TimeZoneSpec`].
 
+pub mod assign;
 pub mod demand;
+pub mod duty;
 pub mod lp;
 
 use crate::time::TimeZoneSpec;
@@ -186,6 +188,16 @@ pub enum RosterError {
         from: String,
         /// Its end.
         to: String,
+    },
+    /// An agent's hard rules contradict each other (refused before solving).
+    #[error("agent {agent}: {rule}: {problem}")]
+    Agent {
+        /// The agent.
+        agent: String,
+        /// The rule (column) at fault.
+        rule: String,
+        /// What is wrong.
+        problem: String,
     },
     /// The solver gave no roster.
     #[error(transparent)]

@@ -1,0 +1,1376 @@
+//! Stage 2, assignment: which named agent works which shift over the week.
+//!
+//! The model is stage 1's ([`demand`]) with each shift count tied to binary agent
+//! columns: y_c = Σ_a x_{a,c}, x_{a,c} = 1 when agent a works candidate c. The
+//! breaks stay aggregated per candidate (Aykin's break columns): agents on the same
+//! shift are interchangeable for coverage, so which of them takes which placement
+//! is dealt out afterwards ([`AssignModel::read`]) — the model stays as small as
+//! stage 1's plus one column per (agent, shift they may work).
+//!
+//! Per agent, hard: availability, skills, night work only with `nights_ok`, one
+//! shift a local day, rest between shifts (clique rows: for each start time of a
+//! later day, the shifts of an earlier day that would end too close to it and the
+//! later shifts starting by then — at most one of them), contract hours (the
+//! minimum as a heavily weighted slack, so a roster always exists; a minimum that
+//! availability cannot reach is refused up front by [`check_agents`]), days a week
+//! and consecutive days. Soft, weighted: preferred days off and shifts (a cost on
+//! the agent's column), single days off between worked days, spread of start
+//! times above a maximum, and a fair share of weekend and night shifts (above the
+//! mean of those who can work them). Per queue, when the requirement names queues
+//! and agents have skills: the agents present with each skill (grouped by equal
+//! skill sets) against the queue's requirement, a penalised slack.
+
+use super::demand::{self, Candidate, DemandModel, PlannedShift, ShiftPlan};
+use super::duty::{self, DutyColumns, DutyRules};
+use super::lp::{Column, LpSolution, Row, SolveOptions};
+use super::{Requirement, RosterError, ShiftTemplate, Weights, Zone};
+use crate::time::{DAY_MS, format_date, format_timestamp, weekday};
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// A preferred day off: a weekday (Monday = 0) or a local date (days since 1970).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayOff {
+    /// Every such weekday.
+    Weekday(u8),
+    /// That date.
+    Date(i32),
+}
+
+/// A named agent and their contract.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agent {
+    /// As in the store's agents table.
+    pub id: String,
+    /// Team (informational).
+    pub team: String,
+    /// Queues they can take; empty = every queue.
+    pub skills: Vec<String>,
+    /// Contract minimum paid hours in the week.
+    pub min_hours_week: f64,
+    /// Contract maximum paid hours in the week.
+    pub max_hours_week: f64,
+    /// Days worked at most.
+    pub max_days_week: u32,
+    /// Consecutive days worked at most (inside the week).
+    pub max_consecutive_days: u32,
+    /// Times they cannot work, [from, to) ms.
+    pub unavailable: Vec<(i64, i64)>,
+    /// Days they would rather have off.
+    pub preferred_days_off: Vec<DayOff>,
+    /// Templates they would rather work (empty: no preference).
+    pub preferred_shifts: Vec<String>,
+    /// Whether they may work night shifts.
+    pub nights_ok: bool,
+}
+
+impl Agent {
+    /// An agent with no limits but their id.
+    pub fn new(id: &str) -> Agent {
+        Agent {
+            id: id.into(),
+            team: String::new(),
+            skills: Vec::new(),
+            min_hours_week: 0.0,
+            max_hours_week: f64::INFINITY,
+            max_days_week: 7,
+            max_consecutive_days: 7,
+            unavailable: Vec::new(),
+            preferred_days_off: Vec::new(),
+            preferred_shifts: Vec::new(),
+            nights_ok: true,
+        }
+    }
+}
+
+/// Which shifts are night shifts: those with at least `min_minutes` inside the
+/// daily window `from`–`to` (the EU working-time directive's night worker works at
+/// least 3 hours of the night period).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NightDefinition {
+    /// Window start, minutes after midnight.
+    pub from: u32,
+    /// Window end, minutes after midnight (before `from`: past midnight).
+    pub to: u32,
+    /// Minutes inside the window that make a night shift.
+    pub min_minutes: u32,
+}
+
+impl Default for NightDefinition {
+    fn default() -> Self {
+        NightDefinition {
+            from: 22 * 60,
+            to: 6 * 60,
+            min_minutes: 180,
+        }
+    }
+}
+
+/// Weights of the soft rules (objective units, as [`Weights`]).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SoftWeights {
+    /// Per shift on a preferred day off or of a template not preferred.
+    pub preference: f64,
+    /// Per single day off between two worked days.
+    pub single_day_off: f64,
+    /// Per hour of start-time spread above the maximum.
+    pub start_spread: f64,
+    /// Per weekend or night shift above the mean of those who can work them.
+    pub fairness: f64,
+    /// Per hour below an agent's contract minimum.
+    pub min_hours: f64,
+}
+
+impl Default for SoftWeights {
+    /// Preferences yield to coverage (an uncovered agent-hour weighs 100); the
+    /// contract minimum does not.
+    fn default() -> Self {
+        SoftWeights {
+            preference: 5.0,
+            single_day_off: 10.0,
+            start_spread: 5.0,
+            fairness: 5.0,
+            min_hours: 1000.0,
+        }
+    }
+}
+
+/// The assignment's rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssignRules {
+    /// Rest between the end of one shift and the start of the next, minutes.
+    pub rest_min: u32,
+    /// Spread of an agent's start times (local clock) allowed before it costs, minutes.
+    pub max_start_spread_min: u32,
+    /// What a night shift is.
+    pub night: NightDefinition,
+    /// Soft weights.
+    pub soft: SoftWeights,
+}
+
+impl Default for AssignRules {
+    fn default() -> Self {
+        AssignRules {
+            rest_min: 11 * 60,
+            max_start_spread_min: 120,
+            night: NightDefinition::default(),
+            soft: SoftWeights::default(),
+        }
+    }
+}
+
+/// One queue's requirement (same intervals as the total).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueNeed {
+    /// The queue.
+    pub queue: String,
+    /// Agents needed per interval.
+    pub agents: Vec<f64>,
+}
+
+/// A shift worked by a named agent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentShift {
+    /// Index into the agents.
+    pub agent: usize,
+    /// Template index.
+    pub template: usize,
+    /// Start, ms.
+    pub start_ms: i64,
+    /// End, ms.
+    pub end_ms: i64,
+    /// Breaks: (break index in the template, start ms).
+    pub breaks: Vec<(usize, i64)>,
+}
+
+/// Minutes of `[start, end)` inside the night window of the local clock.
+pub fn night_minutes(start: i64, end: i64, night: &NightDefinition, zone: &Zone) -> u32 {
+    let mut minutes = 0;
+    let mut t = start;
+    while t < end {
+        let local = t + zone.offset_ms_at(t);
+        let m = (local.rem_euclid(DAY_MS) / 60_000) as u32;
+        let inside = if night.from <= night.to {
+            (night.from..night.to).contains(&m)
+        } else {
+            m >= night.from || m < night.to
+        };
+        if inside {
+            minutes += 1;
+        }
+        t += 60_000;
+    }
+    minutes
+}
+
+/// Whether a shift over `[start, end)` is a night shift.
+pub fn is_night(start: i64, end: i64, night: &NightDefinition, zone: &Zone) -> bool {
+    night_minutes(start, end, night, zone) >= night.min_minutes
+}
+
+/// The local day (days since 1970) an instant falls on.
+pub fn local_day(t: i64, zone: &Zone) -> i32 {
+    (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32
+}
+
+/// Facts about one candidate that the rules read.
+#[derive(Debug, Clone, Copy)]
+struct Facts {
+    start: i64,
+    end: i64,
+    day: i32,
+    paid_hours: f64,
+    night: bool,
+    weekend: bool,
+    start_hour: f64,
+}
+
+fn facts(c: &Candidate, templates: &[ShiftTemplate], rules: &AssignRules, zone: &Zone) -> Facts {
+    let t = &templates[c.template];
+    let end = c.start_ms + i64::from(t.minutes) * 60_000;
+    let day = local_day(c.start_ms, zone);
+    let local = c.start_ms + zone.offset_ms_at(c.start_ms);
+    Facts {
+        start: c.start_ms,
+        end,
+        day,
+        paid_hours: t.paid_hours(),
+        night: is_night(c.start_ms, end, &rules.night, zone),
+        weekend: weekday(day) >= 5,
+        start_hour: local.rem_euclid(DAY_MS) as f64 / 3_600_000.0,
+    }
+}
+
+/// The queues an agent can take among `queues` (all when they list no skills).
+fn skill_set(agent: &Agent, queues: &[QueueNeed]) -> Vec<usize> {
+    (0..queues.len())
+        .filter(|q| agent.skills.is_empty() || agent.skills.contains(&queues[*q].queue))
+        .collect()
+}
+
+/// Whether `agent` may work candidate `c` (hard rules of one shift alone).
+fn may_work(agent: &Agent, f: &Facts, queues: &[QueueNeed]) -> bool {
+    agent.max_days_week > 0
+        && f.paid_hours <= agent.max_hours_week + 1e-9
+        && (agent.nights_ok || !f.night)
+        && !agent
+            .unavailable
+            .iter()
+            .any(|(a, b)| *a < f.end && f.start < *b)
+        && (queues.is_empty() || !skill_set(agent, queues).is_empty())
+}
+
+/// The preference penalty of `agent` working a shift: on a preferred day off, of
+/// a template they would rather not work.
+fn preference_cost(agent: &Agent, f: &Facts, template: &str, soft: &SoftWeights) -> f64 {
+    let off_day = agent.preferred_days_off.iter().any(|d| match d {
+        DayOff::Weekday(w) => weekday(f.day) == *w,
+        DayOff::Date(d) => f.day == *d,
+    });
+    let unwanted =
+        !agent.preferred_shifts.is_empty() && !agent.preferred_shifts.iter().any(|p| p == template);
+    soft.preference * (f64::from(u8::from(off_day)) + f64::from(u8::from(unwanted)))
+}
+
+/// Whether `agent` may work candidate `c` by the rules of that shift alone
+/// (availability, contract maximum, nights, skills) — the eligibility the model
+/// gives them a column for.
+pub fn may_work_candidate(
+    agent: &Agent,
+    c: &Candidate,
+    templates: &[ShiftTemplate],
+    rules: &AssignRules,
+    queues: &[QueueNeed],
+    zone: &Zone,
+) -> bool {
+    may_work(agent, &facts(c, templates, rules, zone), queues)
+}
+
+/// Refuses agents whose hard rules contradict each other before any solving:
+/// duplicate ids, a minimum above the maximum, a minimum their availability, days
+/// and the templates cannot reach, zero consecutive days with a minimum.
+pub fn check_agents(
+    agents: &[Agent],
+    candidates: &[Candidate],
+    templates: &[ShiftTemplate],
+    rules: &AssignRules,
+    queues: &[QueueNeed],
+    zone: &Zone,
+) -> Result<(), RosterError> {
+    let refuse = |a: &Agent, rule: &str, problem: String| RosterError::Agent {
+        agent: a.id.clone(),
+        rule: rule.into(),
+        problem,
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let facts: Vec<Facts> = candidates
+        .iter()
+        .map(|c| facts(c, templates, rules, zone))
+        .collect();
+    for a in agents {
+        if !seen.insert(a.id.as_str()) {
+            return Err(refuse(a, "agent_id", "listed twice".into()));
+        }
+        if a.min_hours_week > a.max_hours_week {
+            return Err(refuse(
+                a,
+                "min_hours_week",
+                format!(
+                    "the minimum {} h is above the maximum {} h (max_hours_week)",
+                    a.min_hours_week, a.max_hours_week
+                ),
+            ));
+        }
+        if a.min_hours_week <= 0.0 {
+            continue;
+        }
+        // The most hours they could work: the longest shift they may take on each
+        // day, the best max_days_week days (rest and runs of days ignored, so this
+        // refuses only what is certainly impossible).
+        let mut best: BTreeMap<i32, f64> = BTreeMap::new();
+        for f in facts.iter().filter(|f| may_work(a, f, queues)) {
+            let e = best.entry(f.day).or_insert(0.0);
+            *e = e.max(f.paid_hours);
+        }
+        let mut hours: Vec<f64> = best.into_values().collect();
+        hours.sort_by(|x, y| y.total_cmp(x));
+        let days = if a.max_consecutive_days == 0 {
+            0
+        } else {
+            a.max_days_week as usize
+        };
+        let reachable: f64 = hours.iter().take(days).sum();
+        if reachable + 1e-9 < a.min_hours_week {
+            return Err(refuse(
+                a,
+                "min_hours_week",
+                format!(
+                    "the minimum {} h cannot be reached: the shifts their availability, skills, nights_ok, max_days_week ({}) and max_consecutive_days allow add up to {:.1} h at most; lower the minimum or widen the availability",
+                    a.min_hours_week, a.max_days_week, reachable
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The stage-2 model with the meaning of its columns.
+#[derive(Debug, Clone)]
+pub struct AssignModel {
+    /// Stage 1's model, extended.
+    pub demand: DemandModel,
+    /// Per agent: (candidate index, column) of the shifts they may work.
+    pub agent_columns: Vec<Vec<(usize, usize)>>,
+    /// The duty rows' slacks.
+    pub duty: DutyColumns,
+}
+
+/// Builds the assignment model over `candidates` (no solver involved).
+#[allow(clippy::too_many_arguments)]
+pub fn build(
+    requirement: &Requirement,
+    queues: &[QueueNeed],
+    templates: &[ShiftTemplate],
+    weights: &Weights,
+    agents: &[Agent],
+    rules: &AssignRules,
+    duty_rules: &DutyRules,
+    zone: &Zone,
+    candidates: Vec<Candidate>,
+) -> Result<AssignModel, RosterError> {
+    let mut model = demand::build_for(requirement, templates, weights, candidates)?;
+    let facts: Vec<Facts> = model
+        .candidates
+        .iter()
+        .map(|c| facts(c, templates, rules, zone))
+        .collect();
+    let first_day = local_day(requirement.start_ms, zone);
+    let days = (local_day(requirement.end_ms() - 1, zone) - first_day + 1).max(1) as usize;
+    let soft = &rules.soft;
+    let lp = &mut model.lp;
+    let mut agent_columns = vec![Vec::new(); agents.len()];
+    let mut takers: Vec<Vec<(usize, usize)>> = vec![Vec::new(); facts.len()];
+    for (a, agent) in agents.iter().enumerate() {
+        for (c, f) in facts.iter().enumerate() {
+            if !may_work(agent, f, queues) {
+                continue;
+            }
+            let t = &templates[model.candidates[c].template];
+            let x = lp.add_column(Column {
+                name: format!(
+                    "{} works {} at {}",
+                    agent.id,
+                    t.name,
+                    format_timestamp(f.start)
+                ),
+                cost: preference_cost(agent, f, &t.name, soft),
+                lower: 0.0,
+                upper: 1.0,
+                integer: true,
+            });
+            agent_columns[a].push((c, x));
+            takers[c].push((a, x));
+        }
+    }
+    // Shift counts are the agents working them.
+    for (c, list) in takers.iter().enumerate() {
+        let y = model.shift_columns[c];
+        if list.is_empty() {
+            lp.columns[y].upper = 0.0;
+            continue;
+        }
+        let mut terms: Vec<(usize, f64)> = list.iter().map(|(_, x)| (*x, 1.0)).collect();
+        terms.push((y, -1.0));
+        lp.add_row(Row {
+            name: format!("agents on {}", lp.columns[y].name),
+            terms,
+            lower: 0.0,
+            upper: 0.0,
+        });
+    }
+    add_agent_rows(lp, agents, &facts, &agent_columns, rules, first_day, days);
+
+    // Queues: the agents present with each skill against each queue's need.
+    if queues.len() > 1 {
+        let mut groups: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+        for (a, agent) in agents.iter().enumerate() {
+            let set = skill_set(agent, queues);
+            if !set.is_empty() {
+                groups.entry(set).or_default().push(a);
+            }
+        }
+        let n = requirement.agents.len();
+        let mut per_queue: Vec<Vec<Vec<(usize, f64)>>> = vec![vec![Vec::new(); n]; queues.len()];
+        for (set, members) in &groups {
+            for (c, f) in facts.iter().enumerate() {
+                let xs: Vec<usize> = takers[c]
+                    .iter()
+                    .filter(|(a, _)| members.contains(a))
+                    .map(|(_, x)| *x)
+                    .collect();
+                if xs.is_empty() {
+                    continue;
+                }
+                let g = lp.add_column(Column {
+                    name: format!("agents with skills {set:?} on candidate {c}"),
+                    cost: 0.0,
+                    lower: 0.0,
+                    upper: f64::INFINITY,
+                    integer: false,
+                });
+                let mut terms: Vec<(usize, f64)> = xs.iter().map(|x| (*x, 1.0)).collect();
+                terms.push((g, -1.0));
+                lp.add_row(Row {
+                    name: format!("skill group {set:?} on candidate {c}"),
+                    terms,
+                    lower: 0.0,
+                    upper: 0.0,
+                });
+                for i in 0..n {
+                    let a = requirement.start_ms + i as i64 * requirement.interval_ms;
+                    let b = a + requirement.interval_ms;
+                    let overlap = (f.end.min(b) - f.start.max(a)).max(0);
+                    if overlap > 0 {
+                        for &q in set {
+                            per_queue[q][i]
+                                .push((g, overlap as f64 / requirement.interval_ms as f64));
+                        }
+                    }
+                }
+            }
+        }
+        let hours = requirement.interval_ms as f64 / 3_600_000.0;
+        for (q, need) in queues.iter().enumerate() {
+            for (i, terms) in std::mem::take(&mut per_queue[q]).into_iter().enumerate() {
+                if need.agents[i] <= 0.0 {
+                    continue;
+                }
+                let at =
+                    format_timestamp(requirement.start_ms + i as i64 * requirement.interval_ms);
+                let under = lp.add_column(Column {
+                    name: format!("{} short at {at}", need.queue),
+                    cost: weights.under * hours,
+                    lower: 0.0,
+                    upper: f64::INFINITY,
+                    integer: false,
+                });
+                let mut terms = terms;
+                terms.push((under, 1.0));
+                lp.add_row(Row {
+                    name: format!("{} covered at {at}", need.queue),
+                    terms,
+                    lower: need.agents[i],
+                    upper: f64::INFINITY,
+                });
+            }
+        }
+    }
+    // Duty rules; night duty counts the night-capable agents.
+    let night_columns: Option<Vec<Option<usize>>> = duty_rules.night_duty.map(|_| {
+        takers
+            .iter()
+            .enumerate()
+            .map(|(c, list)| {
+                let xs: Vec<usize> = list
+                    .iter()
+                    .filter(|(a, _)| agents[*a].nights_ok)
+                    .map(|(_, x)| *x)
+                    .collect();
+                if xs.is_empty() {
+                    return None;
+                }
+                let n = model.lp.add_column(Column {
+                    name: format!("night-capable agents on candidate {c}"),
+                    cost: 0.0,
+                    lower: 0.0,
+                    upper: f64::INFINITY,
+                    integer: false,
+                });
+                let mut terms: Vec<(usize, f64)> = xs.iter().map(|x| (*x, 1.0)).collect();
+                terms.push((n, -1.0));
+                model.lp.add_row(Row {
+                    name: format!("night-capable agents on candidate {c}"),
+                    terms,
+                    lower: 0.0,
+                    upper: 0.0,
+                });
+                Some(n)
+            })
+            .collect()
+    });
+    let duty = duty::add_rows(
+        &mut model,
+        requirement,
+        templates,
+        duty_rules,
+        zone,
+        night_columns.as_deref(),
+        agents.len().max(1) as f64,
+    );
+    Ok(AssignModel {
+        demand: model,
+        agent_columns,
+        duty,
+    })
+}
+
+/// The per-agent rows (one shift a day, rest, contract hours, days, runs of days)
+/// and the soft rules' columns, over `agent_columns[a]` = (candidate, column) of
+/// the shifts agent a may work. Shared by the full model and the plan assignment.
+#[allow(clippy::too_many_arguments)]
+fn add_agent_rows(
+    lp: &mut super::lp::LinearModel,
+    agents: &[Agent],
+    facts: &[Facts],
+    agent_columns: &[Vec<(usize, usize)>],
+    rules: &AssignRules,
+    first_day: i32,
+    days: usize,
+) {
+    let soft = &rules.soft;
+    let rest = i64::from(rules.rest_min) * 60_000;
+    let hour_cols = |lp: &mut super::lp::LinearModel, name: String, cost: f64| {
+        lp.add_column(Column {
+            name,
+            cost,
+            lower: 0.0,
+            upper: f64::INFINITY,
+            integer: false,
+        })
+    };
+    // Weekend and night totals for the fairness rows.
+    for (what, pick) in [
+        ("weekend", (|f: &Facts| f.weekend) as fn(&Facts) -> bool),
+        ("night", |f: &Facts| f.night),
+    ] {
+        let able: Vec<usize> = (0..agents.len())
+            .filter(|a| agent_columns[*a].iter().any(|(c, _)| pick(&facts[*c])))
+            .collect();
+        if soft.fairness <= 0.0 || able.len() < 2 {
+            continue;
+        }
+        let total = hour_cols(lp, format!("{what} shifts in all"), 0.0);
+        let mut terms: Vec<(usize, f64)> = able
+            .iter()
+            .flat_map(|a| agent_columns[*a].iter())
+            .filter(|(c, _)| pick(&facts[*c]))
+            .map(|(_, x)| (*x, 1.0))
+            .collect();
+        terms.push((total, -1.0));
+        lp.add_row(Row {
+            name: format!("{what} shifts counted"),
+            terms,
+            lower: 0.0,
+            upper: 0.0,
+        });
+        let share = 1.0 / able.len() as f64;
+        for &a in &able {
+            let dev = hour_cols(
+                lp,
+                format!("{}'s {what} shifts above the mean", agents[a].id),
+                soft.fairness,
+            );
+            let mut terms: Vec<(usize, f64)> = agent_columns[a]
+                .iter()
+                .filter(|(c, _)| pick(&facts[*c]))
+                .map(|(_, x)| (*x, -1.0))
+                .collect();
+            terms.push((dev, 1.0));
+            terms.push((total, share));
+            lp.add_row(Row {
+                name: format!("{}'s fair share of {what} shifts", agents[a].id),
+                terms,
+                lower: 0.0,
+                upper: f64::INFINITY,
+            });
+        }
+    }
+    for (a, agent) in agents.iter().enumerate() {
+        let cols = &agent_columns[a];
+        if cols.is_empty() {
+            continue;
+        }
+        let id = &agent.id;
+        let mut by_day: Vec<Vec<(usize, usize)>> = vec![Vec::new(); days];
+        for &(c, x) in cols {
+            let d = (facts[c].day - first_day).clamp(0, days as i32 - 1) as usize;
+            by_day[d].push((c, x));
+        }
+        for (d, list) in by_day.iter().enumerate().filter(|(_, l)| l.len() > 1) {
+            lp.add_row(Row {
+                name: format!(
+                    "{id} works one shift on {}",
+                    format_date(first_day + d as i32)
+                ),
+                terms: list.iter().map(|(_, x)| (*x, 1.0)).collect(),
+                lower: f64::NEG_INFINITY,
+                upper: 1.0,
+            });
+        }
+        // Rest: for each start s' of a later day, at most one of the earlier day's
+        // shifts ending after s' − rest and the later day's starting by s'. Only
+        // the last s' of each distinct earlier set is kept (the others are implied).
+        for d in 0..days {
+            for k in 1..=2 {
+                if d + k >= days || by_day[d].is_empty() || by_day[d + k].is_empty() {
+                    continue;
+                }
+                let mut starts: Vec<i64> =
+                    by_day[d + k].iter().map(|(c, _)| facts[*c].start).collect();
+                starts.sort_unstable();
+                starts.dedup();
+                let clash = |s: i64| -> Vec<usize> {
+                    by_day[d]
+                        .iter()
+                        .filter(|(c, _)| facts[*c].end + rest > s)
+                        .map(|(_, x)| *x)
+                        .collect()
+                };
+                for (i, &s) in starts.iter().enumerate() {
+                    let earlier = clash(s);
+                    if earlier.is_empty() {
+                        break;
+                    }
+                    if starts.get(i + 1).is_some_and(|n| clash(*n) == earlier) {
+                        continue;
+                    }
+                    let mut terms: Vec<(usize, f64)> = earlier.iter().map(|x| (*x, 1.0)).collect();
+                    terms.extend(
+                        by_day[d + k]
+                            .iter()
+                            .filter(|(c, _)| facts[*c].start <= s)
+                            .map(|(_, x)| (*x, 1.0)),
+                    );
+                    lp.add_row(Row {
+                        name: format!("{id} rests before {}", format_timestamp(s)),
+                        terms,
+                        lower: f64::NEG_INFINITY,
+                        upper: 1.0,
+                    });
+                }
+            }
+        }
+        // Contract hours.
+        let hours: Vec<(usize, f64)> = cols
+            .iter()
+            .map(|(c, x)| (*x, facts[*c].paid_hours))
+            .collect();
+        if agent.min_hours_week > 0.0 {
+            let short = hour_cols(
+                lp,
+                format!("{id}'s hours below the minimum"),
+                soft.min_hours,
+            );
+            let mut terms = hours.clone();
+            terms.push((short, 1.0));
+            lp.add_row(Row {
+                name: format!("{id}'s minimum hours"),
+                terms,
+                lower: agent.min_hours_week,
+                upper: f64::INFINITY,
+            });
+        }
+        if agent.max_hours_week.is_finite() {
+            lp.add_row(Row {
+                name: format!("{id}'s maximum hours"),
+                terms: hours,
+                lower: f64::NEG_INFINITY,
+                upper: agent.max_hours_week,
+            });
+        }
+        let worked = |from: usize, to: usize| -> Vec<(usize, f64)> {
+            by_day[from..to]
+                .iter()
+                .flatten()
+                .map(|(_, x)| (*x, 1.0))
+                .collect()
+        };
+        if (agent.max_days_week as usize) < days {
+            lp.add_row(Row {
+                name: format!("{id}'s days"),
+                terms: worked(0, days),
+                lower: f64::NEG_INFINITY,
+                upper: f64::from(agent.max_days_week),
+            });
+        }
+        let run = agent.max_consecutive_days as usize;
+        if run < days {
+            for d in 0..days - run {
+                lp.add_row(Row {
+                    name: format!(
+                        "{id}'s consecutive days from {}",
+                        format_date(first_day + d as i32)
+                    ),
+                    terms: worked(d, d + run + 1),
+                    lower: f64::NEG_INFINITY,
+                    upper: run as f64,
+                });
+            }
+        }
+        // A single day off between two worked days costs.
+        if soft.single_day_off > 0.0 {
+            for d in 1..days.saturating_sub(1) {
+                if by_day[d - 1].is_empty() || by_day[d + 1].is_empty() {
+                    continue;
+                }
+                let single = hour_cols(
+                    lp,
+                    format!("{id} has {} alone off", format_date(first_day + d as i32)),
+                    soft.single_day_off,
+                );
+                let mut terms: Vec<(usize, f64)> = vec![(single, 1.0)];
+                terms.extend(by_day[d - 1].iter().map(|(_, x)| (*x, -1.0)));
+                terms.extend(by_day[d].iter().map(|(_, x)| (*x, 1.0)));
+                terms.extend(by_day[d + 1].iter().map(|(_, x)| (*x, -1.0)));
+                lp.add_row(Row {
+                    name: format!(
+                        "{id}'s single day off on {}",
+                        format_date(first_day + d as i32)
+                    ),
+                    terms,
+                    lower: -1.0,
+                    upper: f64::INFINITY,
+                });
+            }
+        }
+        // Start spread: hi ≥ each worked start, lo ≤ each worked start (a day off
+        // lifts its bound by 24 h), excess ≥ hi − lo − allowed.
+        let worked_days = by_day.iter().filter(|l| !l.is_empty()).count();
+        if soft.start_spread > 0.0 && worked_days > 1 && agent.max_days_week > 1 {
+            let hi = hour_cols(lp, format!("{id}'s latest start"), 0.0);
+            let lo = hour_cols(lp, format!("{id}'s earliest start"), 0.0);
+            let excess = hour_cols(
+                lp,
+                format!("{id}'s start spread above the maximum"),
+                soft.start_spread,
+            );
+            for list in by_day.iter().filter(|l| !l.is_empty()) {
+                let mut terms: Vec<(usize, f64)> = list
+                    .iter()
+                    .map(|(c, x)| (*x, -facts[*c].start_hour))
+                    .collect();
+                terms.push((hi, 1.0));
+                lp.add_row(Row {
+                    name: format!("{id}'s latest start"),
+                    terms,
+                    lower: 0.0,
+                    upper: f64::INFINITY,
+                });
+                let mut terms: Vec<(usize, f64)> = list
+                    .iter()
+                    .map(|(c, x)| (*x, 24.0 - facts[*c].start_hour))
+                    .collect();
+                terms.push((lo, 1.0));
+                lp.add_row(Row {
+                    name: format!("{id}'s earliest start"),
+                    terms,
+                    lower: f64::NEG_INFINITY,
+                    upper: 24.0,
+                });
+            }
+            lp.add_row(Row {
+                name: format!("{id}'s start spread"),
+                terms: vec![(excess, 1.0), (hi, -1.0), (lo, 1.0)],
+                lower: -f64::from(rules.max_start_spread_min) / 60.0,
+                upper: f64::INFINITY,
+            });
+        }
+    }
+}
+
+impl AssignModel {
+    /// The roster at a solution: each agent's shifts, the breaks of each candidate
+    /// dealt out to its agents in id order.
+    pub fn read(&self, values: &[f64], templates: &[ShiftTemplate]) -> Vec<AgentShift> {
+        let d = &self.demand;
+        let mut on: Vec<Vec<usize>> = vec![Vec::new(); d.candidates.len()];
+        for (a, cols) in self.agent_columns.iter().enumerate() {
+            for &(c, x) in cols {
+                if values[x] > 0.5 {
+                    on[c].push(a);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (c, list) in on.iter().enumerate() {
+            if list.is_empty() {
+                continue;
+            }
+            let cand = &d.candidates[c];
+            let t = &templates[cand.template];
+            // Per break, its placements one per agent (solution counts, in time order).
+            let mut placements: Vec<Vec<i64>> = Vec::new();
+            for (b, choices) in d.break_columns[c].iter().enumerate() {
+                let mut at: Vec<i64> = Vec::new();
+                for &(start, col) in choices {
+                    for _ in 0..values[col].round().max(0.0) as usize {
+                        at.push(start);
+                    }
+                }
+                // Counts that do not match (never at a solution) fall back to the
+                // window's start.
+                let mid = cand.start_ms + i64::from(t.breaks[b].earliest) * 60_000;
+                at.resize(list.len(), mid);
+                placements.push(at);
+            }
+            for (k, &a) in list.iter().enumerate() {
+                out.push(AgentShift {
+                    agent: a,
+                    template: cand.template,
+                    start_ms: cand.start_ms,
+                    end_ms: cand.start_ms + i64::from(t.minutes) * 60_000,
+                    breaks: placements
+                        .iter()
+                        .enumerate()
+                        .map(|(b, p)| (b, p[k]))
+                        .collect(),
+                });
+            }
+        }
+        out.sort_by_key(|s| (s.agent, s.start_ms));
+        out
+    }
+}
+
+/// A first assignment of agents to stage 1's plan, shift by shift in time order:
+/// each goes to the agent furthest below their minimum hours (then with the fewest
+/// hours) whom every hard rule allows. Returns per agent the candidate indices.
+pub fn greedy(
+    model: &AssignModel,
+    plan: &[PlannedShift],
+    agents: &[Agent],
+    templates: &[ShiftTemplate],
+    rules: &AssignRules,
+    zone: &Zone,
+) -> Vec<Vec<usize>> {
+    let d = &model.demand;
+    let facts: Vec<Facts> = d
+        .candidates
+        .iter()
+        .map(|c| facts(c, templates, rules, zone))
+        .collect();
+    let index: BTreeMap<(i64, usize), usize> = d
+        .candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ((c.start_ms, c.template), i))
+        .collect();
+    let may: Vec<std::collections::BTreeSet<usize>> = model
+        .agent_columns
+        .iter()
+        .map(|cols| cols.iter().map(|(c, _)| *c).collect())
+        .collect();
+    let rest = i64::from(rules.rest_min) * 60_000;
+    let mut taken: Vec<Vec<usize>> = vec![Vec::new(); agents.len()];
+    let mut hours = vec![0.0; agents.len()];
+    // One slot per shift to name, the days interleaved (each day's first slot,
+    // then each day's second, …) so that scarce agents spread over the week
+    // instead of filling its first days.
+    let mut by_day: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
+    let mut order: Vec<&PlannedShift> = plan.iter().collect();
+    order.sort_by_key(|s| (s.start_ms, s.template));
+    for s in order {
+        let Some(&c) = index.get(&(s.start_ms, s.template)) else {
+            continue;
+        };
+        by_day
+            .entry(facts[c].day)
+            .or_default()
+            .extend(std::iter::repeat_n(c, s.count as usize));
+    }
+    let longest = by_day.values().map(Vec::len).max().unwrap_or(0);
+    let slots: Vec<usize> = (0..longest)
+        .flat_map(|k| by_day.values().filter_map(move |v| v.get(k).copied()))
+        .collect();
+    for c in slots {
+        let f = facts[c];
+        {
+            let fits = |a: usize| -> bool {
+                let agent = &agents[a];
+                if !may[a].contains(&c) || hours[a] + f.paid_hours > agent.max_hours_week + 1e-9 {
+                    return false;
+                }
+                if taken[a].len() as u32 >= agent.max_days_week {
+                    return false;
+                }
+                if taken[a].iter().any(|&o| {
+                    let g = facts[o];
+                    g.day == f.day || (g.end + rest > f.start && f.end + rest > g.start)
+                }) {
+                    return false;
+                }
+                let mut days: Vec<i32> = taken[a].iter().map(|&o| facts[o].day).collect();
+                days.push(f.day);
+                days.sort_unstable();
+                let (mut run, mut longest) = (1, 1);
+                for w in days.windows(2) {
+                    run = if w[1] == w[0] + 1 { run + 1 } else { 1 };
+                    longest = longest.max(run);
+                }
+                longest <= agent.max_consecutive_days
+            };
+            let best = (0..agents.len()).filter(|a| fits(*a)).min_by(|a, b| {
+                let below = |a: usize| (agents[a].min_hours_week - hours[a]).max(0.0);
+                below(*b)
+                    .total_cmp(&below(*a))
+                    .then(hours[*a].total_cmp(&hours[*b]))
+                    .then(a.cmp(b))
+            });
+            let Some(a) = best else { continue };
+            taken[a].push(c);
+            hours[a] += f.paid_hours;
+        }
+    }
+    taken
+}
+
+/// Rows that hold stage 1's plan to what the agents can work at all — per local
+/// day no more shifts than agents who may work that day, in all no more paid hours
+/// than their maximums and no more shifts than their days, no more night shifts
+/// than the agents who may work nights. Each is implied by the assignment's rows,
+/// so the plan's bound stays a bound on the named roster, and the plan becomes
+/// one the names can follow.
+pub fn add_capacity_rows(
+    model: &mut DemandModel,
+    templates: &[ShiftTemplate],
+    agents: &[Agent],
+    rules: &AssignRules,
+    queues: &[QueueNeed],
+    zone: &Zone,
+) {
+    let facts: Vec<Facts> = model
+        .candidates
+        .iter()
+        .map(|c| facts(c, templates, rules, zone))
+        .collect();
+    let mut days: BTreeMap<i32, (Vec<usize>, std::collections::BTreeSet<usize>)> = BTreeMap::new();
+    let mut nights = (Vec::new(), std::collections::BTreeSet::new());
+    for (c, f) in facts.iter().enumerate() {
+        let e = days.entry(f.day).or_default();
+        e.0.push(c);
+        if f.night {
+            nights.0.push(c);
+        }
+        for (a, agent) in agents.iter().enumerate() {
+            if may_work(agent, f, queues) {
+                e.1.insert(a);
+                if f.night {
+                    nights.1.insert(a);
+                }
+            }
+        }
+    }
+    let cols = model.shift_columns.clone();
+    let lp = &mut model.lp;
+    for (day, (cands, able)) in &days {
+        lp.add_row(Row {
+            name: format!(
+                "shifts on {} within the agents free then",
+                format_date(*day)
+            ),
+            terms: cands.iter().map(|c| (cols[*c], 1.0)).collect(),
+            lower: f64::NEG_INFINITY,
+            upper: able.len() as f64,
+        });
+    }
+    if !nights.0.is_empty() {
+        lp.add_row(Row {
+            name: "night shifts within the night-capable agents' days".into(),
+            terms: nights.0.iter().map(|c| (cols[*c], 1.0)).collect(),
+            lower: f64::NEG_INFINITY,
+            upper: nights
+                .1
+                .iter()
+                .map(|a| f64::from(agents[*a].max_days_week.min(7)))
+                .sum(),
+        });
+    }
+    let max_hours: f64 = agents.iter().map(|a| a.max_hours_week).sum();
+    if max_hours.is_finite() {
+        lp.add_row(Row {
+            name: "paid hours within the agents' maximums".into(),
+            terms: facts
+                .iter()
+                .enumerate()
+                .map(|(c, f)| (cols[c], f.paid_hours))
+                .collect(),
+            lower: f64::NEG_INFINITY,
+            upper: max_hours,
+        });
+    }
+    lp.add_row(Row {
+        name: "shifts within the agents' days".into(),
+        terms: cols.iter().map(|c| (*c, 1.0)).collect(),
+        lower: f64::NEG_INFINITY,
+        upper: agents
+            .iter()
+            .map(|a| f64::from(a.max_days_week.min(days.len() as u32)))
+            .sum(),
+    });
+}
+
+/// Agents on stage 1's shifts by a small MILP of its own: one binary per (agent,
+/// planned shift they may work), at most the plan's count per shift, every
+/// per-agent rule of the full model; it maximises the paid hours filled (valued
+/// at the under-coverage weight) less the soft rules' penalties. Much smaller
+/// than the full model (no coverage or break rows), it names the plan well within
+/// seconds; the full model then starts from it. Returns per agent the candidate
+/// indices of `model`.
+#[allow(clippy::too_many_arguments)]
+pub fn assign_to_plan(
+    model: &AssignModel,
+    requirement: &Requirement,
+    plan: &[PlannedShift],
+    agents: &[Agent],
+    templates: &[ShiftTemplate],
+    weights: &Weights,
+    rules: &AssignRules,
+    duty_rules: &DutyRules,
+    zone: &Zone,
+    options: &SolveOptions,
+) -> Result<Vec<Vec<usize>>, RosterError> {
+    let d = &model.demand;
+    let facts: Vec<Facts> = d
+        .candidates
+        .iter()
+        .map(|c| facts(c, templates, rules, zone))
+        .collect();
+    let index: BTreeMap<(i64, usize), usize> = d
+        .candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ((c.start_ms, c.template), i))
+        .collect();
+    let mut counts: BTreeMap<usize, u32> = BTreeMap::new();
+    for s in plan {
+        if let Some(&c) = index.get(&(s.start_ms, s.template)) {
+            *counts.entry(c).or_default() += s.count;
+        }
+    }
+    let mut lp = super::lp::LinearModel::default();
+    let mut cols: Vec<Vec<(usize, usize)>> = vec![Vec::new(); agents.len()];
+    let mut per_slot: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (a, agent) in agents.iter().enumerate() {
+        for &(c, _) in &model.agent_columns[a] {
+            if !counts.contains_key(&c) {
+                continue;
+            }
+            let name = &templates[d.candidates[c].template].name;
+            let x = lp.add_column(Column {
+                name: format!(
+                    "{} works {name} at {}",
+                    agent.id,
+                    format_timestamp(facts[c].start)
+                ),
+                cost: -weights.under * facts[c].paid_hours
+                    + preference_cost(agent, &facts[c], name, &rules.soft),
+                lower: 0.0,
+                upper: 1.0,
+                integer: true,
+            });
+            cols[a].push((c, x));
+            per_slot.entry(c).or_default().push(x);
+        }
+    }
+    for (c, xs) in &per_slot {
+        lp.add_row(Row {
+            name: format!("planned {}", d.candidates[*c].start_ms),
+            terms: xs.iter().map(|x| (*x, 1.0)).collect(),
+            lower: f64::NEG_INFINITY,
+            upper: f64::from(counts[c]),
+        });
+    }
+    // The duty rules by presence (breaks are not placed here): who is on the
+    // planned shifts must keep the desk staffed, and nights to the night-capable.
+    if duty_rules.any() {
+        let grid = d.grid_ms;
+        let (from, to) = (requirement.start_ms, requirement.end_ms());
+        let mut t = from;
+        while t < to {
+            let (work, night) = duty_rules.needed_at(t, zone);
+            for (need, nights_only, what) in [(work, false, "on work"), (night, true, "night duty")]
+            {
+                if need == 0 {
+                    continue;
+                }
+                let mut terms: Vec<(usize, f64)> = Vec::new();
+                for (a, list) in cols.iter().enumerate() {
+                    if nights_only && !agents[a].nights_ok {
+                        continue;
+                    }
+                    for &(c, x) in list {
+                        if facts[c].start <= t && t < facts[c].end {
+                            terms.push((x, 1.0));
+                        }
+                    }
+                }
+                let slack = lp.add_column(Column {
+                    name: format!("{what} short at {}", format_timestamp(t)),
+                    cost: duty_rules.weight * grid as f64 / 3_600_000.0,
+                    lower: 0.0,
+                    upper: f64::INFINITY,
+                    integer: false,
+                });
+                terms.push((slack, 1.0));
+                lp.add_row(Row {
+                    name: format!("{what} at {}", format_timestamp(t)),
+                    terms,
+                    lower: f64::from(need),
+                    upper: f64::INFINITY,
+                });
+            }
+            t += grid;
+        }
+    }
+    let first_day = local_day(requirement.start_ms, zone);
+    let days = (local_day(requirement.end_ms() - 1, zone) - first_day + 1).max(1) as usize;
+    add_agent_rows(&mut lp, agents, &facts, &cols, rules, first_day, days);
+    let solution = lp.solve(options, None)?;
+    Ok(cols
+        .iter()
+        .map(|list| {
+            list.iter()
+                .filter(|(_, x)| solution.values[*x] > 0.5)
+                .map(|(c, _)| *c)
+                .collect()
+        })
+        .collect())
+}
+
+/// The named roster and how it was found.
+#[derive(Debug, Clone)]
+pub struct NamedRoster {
+    /// The shifts, by agent then start.
+    pub shifts: Vec<AgentShift>,
+    /// Stage 1's solve (its bound bounds the whole problem from below).
+    pub plan: ShiftPlan,
+    /// Stage 2's solve.
+    pub solution: LpSolution,
+    /// Candidates stage 2 chose among (all, or stage 1's and their neighbours).
+    pub candidates: Vec<Candidate>,
+    /// Whether stage 2 saw every candidate (then its own bound is valid too).
+    pub all_candidates: bool,
+    /// The best lower bound on the objective proven for the whole problem.
+    pub bound: f64,
+    /// (objective − bound) ÷ objective.
+    pub gap: f64,
+    /// Wall time of both stages, s.
+    pub seconds: f64,
+}
+
+/// At most this many (agent, shift) columns before stage 2 narrows the shifts to
+/// stage 1's and their neighbouring starts.
+pub const FULL_MODEL_COLUMNS: usize = 60_000;
+
+/// Both stages: the shift plan (duty rules included), then named agents on the
+/// plan's shifts (or every candidate, when the model stays small), started from
+/// [`greedy`]. The time limit is shared: a third for the plan, the rest for the
+/// names.
+#[allow(clippy::too_many_arguments)]
+pub fn solve_named(
+    requirement: &Requirement,
+    queues: &[QueueNeed],
+    templates: &[ShiftTemplate],
+    weights: &Weights,
+    agents: &[Agent],
+    rules: &AssignRules,
+    duty_rules: &DutyRules,
+    zone: &Zone,
+    options: &SolveOptions,
+) -> Result<NamedRoster, RosterError> {
+    let started = Instant::now();
+    for t in templates {
+        t.check()?;
+    }
+    let all = demand::candidates(requirement, templates, zone);
+    check_agents(agents, &all, templates, rules, queues, zone)?;
+    let mut stage1 = demand::build_for(requirement, templates, weights, all.clone())?;
+    duty::add_rows(
+        &mut stage1,
+        requirement,
+        templates,
+        duty_rules,
+        zone,
+        None,
+        1e4,
+    );
+    add_capacity_rows(&mut stage1, templates, agents, rules, queues, zone);
+    let first = SolveOptions {
+        time_limit_s: options.time_limit_s / 3.0,
+        max_nodes: options.max_nodes.map(|n| n / 3),
+        ..*options
+    };
+    let plan = stage1.solve(templates, &first)?;
+    let full = all.len() * agents.len() <= FULL_MODEL_COLUMNS;
+    let candidates: Vec<Candidate> = if full {
+        all.clone()
+    } else {
+        // The plan's shifts and the template's next start before and after each.
+        let mut keep = std::collections::BTreeSet::new();
+        for s in &plan.shifts {
+            let t = &templates[s.template];
+            let i = all
+                .iter()
+                .position(|c| c.template == s.template && c.start_ms == s.start_ms);
+            if let Some(i) = i {
+                keep.insert(i);
+                let near = |j: usize| {
+                    all[j].template == s.template
+                        && (all[j].start_ms - s.start_ms).abs() < i64::from(t.minutes) * 60_000 / 4
+                };
+                if let Some(j) = (0..i).rev().find(|j| all[*j].template == s.template) {
+                    if near(j) {
+                        keep.insert(j);
+                    }
+                }
+                if let Some(j) = (i + 1..all.len()).find(|j| all[*j].template == s.template) {
+                    if near(j) {
+                        keep.insert(j);
+                    }
+                }
+            }
+        }
+        keep.into_iter().map(|i| all[i]).collect()
+    };
+    let candidates = if candidates.is_empty() {
+        all.clone()
+    } else {
+        candidates
+    };
+    let model = build(
+        requirement,
+        queues,
+        templates,
+        weights,
+        agents,
+        rules,
+        duty_rules,
+        zone,
+        candidates.clone(),
+    )?;
+    let spent = started.elapsed().as_secs_f64();
+    let left = (options.time_limit_s - spent).max(options.time_limit_s / 3.0);
+    // Greedy names on the plan, completed (breaks, slacks) by the solver with the
+    // names fixed: a feasible start, so a roster comes back however early it stops.
+    let taken = assign_to_plan(
+        &model,
+        requirement,
+        &plan.shifts,
+        agents,
+        templates,
+        weights,
+        rules,
+        duty_rules,
+        zone,
+        &SolveOptions {
+            time_limit_s: left * 0.6,
+            mip_gap: 1e-3,
+            max_nodes: options.max_nodes.map(|n| n / 3),
+            ..*options
+        },
+    )
+    .unwrap_or_else(|_| greedy(&model, &plan.shifts, agents, templates, rules, zone));
+    let mut fixed = model.demand.lp.clone();
+    for (a, cols) in model.agent_columns.iter().enumerate() {
+        for &(c, x) in cols {
+            let v = if taken[a].contains(&c) { 1.0 } else { 0.0 };
+            fixed.columns[x].lower = v;
+            fixed.columns[x].upper = v;
+        }
+    }
+    let start = fixed
+        .solve(
+            &SolveOptions {
+                time_limit_s: left / 10.0,
+                mip_gap: 1e-2,
+                max_nodes: options.max_nodes.map(|n| n / 3),
+                ..*options
+            },
+            None,
+        )
+        .ok()
+        .map(|s| s.values);
+    let second = SolveOptions {
+        time_limit_s: (options.time_limit_s - started.elapsed().as_secs_f64())
+            .max(options.time_limit_s / 4.0),
+        max_nodes: options.max_nodes.map(|n| n / 3),
+        ..*options
+    };
+    let solution = model.demand.lp.solve(&second, start.as_deref())?;
+    let shifts = model.read(&solution.values, templates);
+    let mut bound = plan.solution.bound;
+    if full {
+        bound = bound.max(solution.bound);
+    }
+    let bound = bound.min(solution.objective);
+    let gap = if solution.objective.abs() > 1e-9 {
+        (solution.objective - bound) / solution.objective.abs()
+    } else {
+        0.0
+    };
+    Ok(NamedRoster {
+        shifts,
+        plan,
+        solution,
+        candidates,
+        all_candidates: full,
+        bound,
+        gap,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The roster as stage 1's plan shape (one shift per agent), for recounting.
+pub fn as_planned(shifts: &[AgentShift]) -> Vec<PlannedShift> {
+    shifts
+        .iter()
+        .map(|s| PlannedShift {
+            template: s.template,
+            start_ms: s.start_ms,
+            end_ms: s.end_ms,
+            count: 1,
+            breaks: s.breaks.iter().map(|(b, at)| (*b, *at, 1)).collect(),
+        })
+        .collect()
+}
