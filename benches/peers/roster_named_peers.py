@@ -9,16 +9,22 @@ Installs pyworkforce (OR-Tools CP-SAT) from PyPI into a venv outside the reposit
 
 The instance (issue 13): 140 agents, one week, three 8-hour shifts that do not
 overlap (Morning 06-14, Afternoon 14-22, Night 22-06), a required head count per day
-and shift, every agent at least 40 hours (so at least 5 days: max_resting = 2), no
-Night followed by the next Morning, some shifts banned per agent (their days off
-asked for). MinHoursRoster minimises the hours rostered with every required head
-count met.
+and shift, every agent at least 40 hours (so at least 5 days: max_resting = 2), one
+day banned per agent (the day off they asked for). MinHoursRoster minimises the
+hours rostered with every required head count met. No non-sequential shifts and no
+preferences: MinHoursRoster's non-sequential row forbids every shift on the day
+after (its sum runs over all of the next day's shifts), and its preferences are
+rewards where callboard's are penalties, so neither has an exact counterpart.
+--scale multiplies the head counts: at 1.0 (502 shifts) and 1.3 (653) the 40-hour
+minimums (700 shifts) decide and both solvers prove 5600 h; at 1.45 (728 shifts)
+MinHoursRoster answers INFEASIBLE (the bans leave too few agent-days), callboard the
+roster with the uncovered hours, proven optimal.
 
 callboard gets the same instance as its own files: a requirement per hour equal to
 the head count of the shift covering that hour (the shifts do not overlap, so
 covering the hours is meeting the counts), templates of the three shifts, agents
-with min_hours_week = 40 and the bans as unavailable dates/ranges, rest 8 h (only
-Night -> Morning breaks it: 0 h; Afternoon -> Morning leaves 8 h), weights under =
+with min_hours_week = 40 and the bans as unavailable ranges, rest 0 h (shifts may
+follow on, as in MinHoursRoster), weights under =
 1000 (any uncovered hour costs more than a whole extra shift), over = 0, cost = 1 per
 paid hour, no soft rules. Its objective is then the paid hours, the same number as
 MinHoursRoster's (both solvers must agree where both prove it). Times are whole runs
@@ -39,11 +45,12 @@ import peer_venv  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIFTS = [("Morning", 6), ("Afternoon", 14), ("Night", 22)]
-REQUIRED = {
+BASE = {
     "Morning": [40, 40, 38, 38, 36, 20, 18],
     "Afternoon": [34, 34, 32, 32, 30, 16, 14],
     "Night": [12, 12, 12, 12, 12, 10, 10],
 }
+REQUIRED = dict(BASE)
 
 
 def instance(n_agents, seed=7):
@@ -71,7 +78,6 @@ def run_pyworkforce(agents, banned, limit):
         banned_shifts=banned,
         max_resting=2,
         required_resources=REQUIRED,
-        non_sequential_shifts=[{"origin": "Night", "destination": "Morning"}],
         max_search_time=limit,
         num_search_workers=2,
     )
@@ -110,7 +116,7 @@ def write_callboard_files(tmp, agents, banned):
         rows.append(f"{a},40,{';'.join(ranges)}")
     (tmp / "agents.csv").write_text("\n".join(rows) + "\n")
     (tmp / "rules.toml").write_text(
-        "[weights]\nunder = 1000\nover = 0\ncost = 1\n\n[rest]\nmin_between_shifts = \"8h\"\n\n"
+        "[weights]\nunder = 1000\nover = 0\ncost = 1\n\n[rest]\nmin_between_shifts = \"0h\"\n\n"
         "[preferences]\npreference = 0\nsingle_day_off = 0\nstart_spread = 0\nfairness = 0\nmin_hours = 1000\n"
     )
 
@@ -134,7 +140,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--agents", type=int, default=140)
     ap.add_argument("--limit", type=float, default=60)
+    ap.add_argument("--scale", type=float, default=1.3, help="head counts x this")
     args = ap.parse_args()
+    for s, row in BASE.items():
+        REQUIRED[s] = [round(v * args.scale) for v in row]
     peer_venv.ensure("pyworkforce", "callboard-roster-peers-venv", __file__)
     agents, banned = instance(args.agents)
     with tempfile.TemporaryDirectory() as d:

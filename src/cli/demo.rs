@@ -224,7 +224,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let roster_input = samples.join("roster");
     let spinner = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_message("rostering the sample's agents on the forecast's first week (HiGHS, 20 s)");
+        bar.set_message("rostering the sample's agents on the forecast's first week (HiGHS, 30 s)");
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar
     });
@@ -234,7 +234,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         rules: Some(roster_input.join("rules.toml")),
         start: Some(first_day),
         timezone: "UTC".into(),
-        time_limit: Some("20s".into()),
+        time_limit: Some("30s".into()),
         agents: Some(roster_input.join("agents.csv")),
     });
     if let Some(bar) = spinner {

@@ -35,11 +35,28 @@ of cost) and proves how far from the best possible plan its answer can be (the
 gap: 0 % = optimal); at the time limit the best plan found is written. It never
 answers \"infeasible\": an interval it leaves short is listed with the reason.
 
+With --agents (CSV: agent_id, then optional team, skills, min_hours_week,
+max_hours_week, max_days_week, max_consecutive_days, unavailable,
+preferred_days_off, preferred_shifts, nights_ok) the roster names who works which
+shift: contracts, availability, skills (per queue, when the requirement names
+queues), nights_ok and rest ([rest] min_between_shifts, default 11h) are hard;
+preferences, days off in pairs, stable start times and fair weekends and nights
+are weighed ([preferences]). Contracts that cannot hold (a minimum the agent's
+days cannot reach) are refused up front, naming the agent and the rule. The
+desk's duty rules ([duty] min_on_duty, handover, lunch_cover, night_duty;
+[timetable] summer) apply with or without agents; see docs/rostering.md.
+
 Written to --output (default reports/roster): shifts.csv (start, end, template,
-count), breaks.csv (where each group's breaks go) and coverage.csv
-(interval_start, required, scheduled, under, over and, when the requirement has
-calls and aht_s, predicted_service_level by Erlang C). Named agents (--agents,
-roster.csv, calendars) are the next part of this work.")]
+count), breaks.csv (where each group's breaks go), coverage.csv (interval_start,
+required, scheduled, under, over and, when the requirement has calls and aht_s,
+predicted_service_level by Erlang C) and summary.json; with --agents also
+roster.csv (agent_id, start, end, activity: the schedules table — `callboard
+ingest --kind schedules` takes it back for adherence) and ics/<agent_id>.ics, a
+calendar per agent.
+
+Examples with agents:
+  callboard roster --requirements week.csv --shifts sample_data/roster/shifts.toml \\
+    --agents sample_data/roster/agents.csv --rules sample_data/roster/rules.toml")]
 pub struct Args {
     /// The staffing requirement CSV.
     #[arg(long, value_name = "FILE")]
@@ -53,7 +70,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     agents: Option<PathBuf>,
     /// Rules TOML: [weights] under, over, cost; [solver] time_limit, mip_gap,
-    /// max_nodes; [service] sl_seconds.
+    /// max_nodes; [service] sl_seconds; [rest], [preferences], [nights], [duty],
+    /// [timetable] (docs/rostering.md).
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
     /// Roster the 7 days from this local date [default: the requirement's span, or

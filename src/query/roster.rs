@@ -741,6 +741,7 @@ fn break_rows(shifts: &[PlannedShift], templates: &[ShiftTemplate]) -> Vec<Break
 /// Runs of intervals below the requirement, each with the reason: no template
 /// works then, or covering it would cost more over-coverage around it than the
 /// weights allow.
+#[allow(clippy::too_many_arguments)]
 fn shortfalls(
     requirement: &Requirement,
     rows: &[CoverageRow],

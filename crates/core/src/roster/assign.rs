@@ -441,7 +441,8 @@ pub fn build(
             }
         }
         let n = requirement.agents.len();
-        let mut per_queue: Vec<Vec<Vec<(usize, f64)>>> = vec![vec![Vec::new(); n]; queues.len()];
+        // Per interval, per queue: the terms of the skilled agents present.
+        let mut per_cell: Vec<Vec<Vec<(usize, f64)>>> = vec![vec![Vec::new(); queues.len()]; n];
         for (set, members) in &groups {
             for (c, f) in facts.iter().enumerate() {
                 let xs: Vec<usize> = takers[c]
@@ -467,22 +468,26 @@ pub fn build(
                     lower: 0.0,
                     upper: 0.0,
                 });
-                for i in 0..n {
+                // The intervals the shift overlaps.
+                let span = requirement.interval_ms;
+                let first = ((f.start - requirement.start_ms).div_euclid(span)).max(0) as usize;
+                let last = (((f.end - requirement.start_ms) + span - 1).div_euclid(span))
+                    .clamp(0, n as i64) as usize;
+                for (i, cell) in per_cell.iter_mut().enumerate().take(last).skip(first) {
                     let a = requirement.start_ms + i as i64 * requirement.interval_ms;
                     let b = a + requirement.interval_ms;
                     let overlap = (f.end.min(b) - f.start.max(a)).max(0);
                     if overlap > 0 {
                         for &q in set {
-                            per_queue[q][i]
-                                .push((g, overlap as f64 / requirement.interval_ms as f64));
+                            cell[q].push((g, overlap as f64 / requirement.interval_ms as f64));
                         }
                     }
                 }
             }
         }
         let hours = requirement.interval_ms as f64 / 3_600_000.0;
-        for (q, need) in queues.iter().enumerate() {
-            for (i, terms) in std::mem::take(&mut per_queue[q]).into_iter().enumerate() {
+        for (i, cell) in per_cell.into_iter().enumerate() {
+            for (need, terms) in queues.iter().zip(cell) {
                 if need.agents[i] <= 0.0 {
                     continue;
                 }
@@ -1166,7 +1171,19 @@ pub fn assign_to_plan(
     let first_day = local_day(requirement.start_ms, zone);
     let days = (local_day(requirement.end_ms() - 1, zone) - first_day + 1).max(1) as usize;
     add_agent_rows(&mut lp, agents, &facts, &cols, rules, first_day, days);
-    let solution = lp.solve(options, None)?;
+    // The greedy names, completed (slacks, spreads) with the names fixed, start the
+    // search: the answer is never worse than the greedy one.
+    let first = greedy(model, plan, agents, templates, rules, zone);
+    let mut fixed = lp.clone();
+    for (a, list) in cols.iter().enumerate() {
+        for &(c, x) in list {
+            let v = if first[a].contains(&c) { 1.0 } else { 0.0 };
+            fixed.columns[x].lower = v;
+            fixed.columns[x].upper = v;
+        }
+    }
+    let start = fixed.relaxed().solve(options, None).ok().map(|s| s.values);
+    let solution = lp.solve(options, start.as_deref())?;
     Ok(cols
         .iter()
         .map(|list| {
@@ -1259,15 +1276,15 @@ pub fn solve_named(
                     all[j].template == s.template
                         && (all[j].start_ms - s.start_ms).abs() < i64::from(t.minutes) * 60_000 / 4
                 };
-                if let Some(j) = (0..i).rev().find(|j| all[*j].template == s.template) {
-                    if near(j) {
-                        keep.insert(j);
-                    }
+                if let Some(j) = (0..i).rev().find(|j| all[*j].template == s.template)
+                    && near(j)
+                {
+                    keep.insert(j);
                 }
-                if let Some(j) = (i + 1..all.len()).find(|j| all[*j].template == s.template) {
-                    if near(j) {
-                        keep.insert(j);
-                    }
+                if let Some(j) = (i + 1..all.len()).find(|j| all[*j].template == s.template)
+                    && near(j)
+                {
+                    keep.insert(j);
                 }
             }
         }

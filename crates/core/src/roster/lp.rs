@@ -203,10 +203,7 @@ impl LinearModel {
         let mut model = problem
             .try_into_inner()
             .map_err(|e| SolveError::Solver(e.to_string()))?;
-        // CALLBOARD_HIGHS_LOG=1 shows the solver's own log on stderr.
-        if std::env::var_os("CALLBOARD_HIGHS_LOG").is_none_or(|v| v != "1") {
-            model.make_quiet();
-        }
+        model.make_quiet();
         option(&mut model, "time_limit", options.time_limit_s)?;
         option(&mut model, "mip_rel_gap", options.mip_gap)?;
         option(&mut model, "threads", options.threads.max(1) as i32)?;
