@@ -1391,3 +1391,116 @@ pub fn as_planned(shifts: &[AgentShift]) -> Vec<PlannedShift> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: i64 = 3_600_000;
+    /// Monday 2026-03-02 00:00 UTC.
+    const MONDAY: i64 = 1_772_409_600_000;
+
+    fn eight_hours(name: &str, start: u32) -> ShiftTemplate {
+        ShiftTemplate {
+            name: name.into(),
+            starts: vec![start * 60],
+            minutes: 480,
+            days: [true; 7],
+            cost_per_hour: 1.0,
+            breaks: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_model_gives_columns_only_where_a_shift_is_allowed_and_rests_by_clique_rows() {
+        // Two days, an early (08–16) and a late (16–24) a day: four shifts. A is
+        // unavailable Monday evening (no column for Monday's late); B may not work
+        // nights — neither shift is one (the late has 2 h in 22:00–06:00, < 3 h).
+        let templates = vec![eight_hours("early", 8), eight_hours("late", 16)];
+        let requirement = Requirement {
+            start_ms: MONDAY,
+            interval_ms: HOUR,
+            agents: vec![1.0; 48],
+            calls: None,
+            aht_s: None,
+        };
+        let mut a = Agent::new("A");
+        a.unavailable = vec![(MONDAY + 16 * HOUR, MONDAY + 24 * HOUR)];
+        let mut b = Agent::new("B");
+        b.nights_ok = false;
+        let zone = Zone::Utc;
+        let all = demand::candidates(&requirement, &templates, &zone);
+        assert_eq!(all.len(), 4);
+        let model = build(
+            &requirement,
+            &[],
+            &templates,
+            &Weights::default(),
+            &[a, b],
+            &AssignRules::default(),
+            &DutyRules::default(),
+            &zone,
+            all,
+        )
+        .expect("builds");
+        assert_eq!(model.agent_columns[0].len(), 3);
+        assert_eq!(model.agent_columns[1].len(), 4);
+        // Rest 11 h: Monday's late (ends Tuesday 00:00) and Tuesday's early (08:00,
+        // 8 h later) cannot both be B's — one row with exactly those two columns.
+        let col = |agent: usize, start: i64| {
+            model.agent_columns[agent]
+                .iter()
+                .find(|(c, _)| model.demand.candidates[*c].start_ms == start)
+                .map(|(_, x)| *x)
+                .expect("column")
+        };
+        let (late_mon, early_tue) = (col(1, MONDAY + 16 * HOUR), col(1, MONDAY + 32 * HOUR));
+        let rest: Vec<&Row> = model
+            .demand
+            .lp
+            .rows
+            .iter()
+            .filter(|r| r.name.starts_with("B rests"))
+            .collect();
+        assert_eq!(rest.len(), 1, "{rest:?}");
+        let mut terms: Vec<usize> = rest[0].terms.iter().map(|(c, _)| *c).collect();
+        terms.sort_unstable();
+        let mut want = vec![late_mon, early_tue];
+        want.sort_unstable();
+        assert_eq!(terms, want);
+        assert_eq!(rest[0].upper, 1.0);
+        // A has no Monday late, so no rest row at all.
+        assert!(
+            !model
+                .demand
+                .lp
+                .rows
+                .iter()
+                .any(|r| r.name.starts_with("A rests"))
+        );
+    }
+
+    #[test]
+    fn a_minimum_the_available_days_cannot_reach_is_refused_naming_the_agent() {
+        let templates = vec![eight_hours("early", 8)];
+        let requirement = Requirement {
+            start_ms: MONDAY,
+            interval_ms: HOUR,
+            agents: vec![1.0; 72],
+            calls: None,
+            aht_s: None,
+        };
+        let zone = Zone::Utc;
+        let all = demand::candidates(&requirement, &templates, &zone);
+        let mut a = Agent::new("A");
+        a.min_hours_week = 20.0; // 3 days × 8 h = 24 h possible…
+        a.max_days_week = 2; // …but only 2 days: 16 h.
+        let e = check_agents(&[a], &all, &templates, &AssignRules::default(), &[], &zone)
+            .expect_err("refused");
+        assert!(
+            matches!(&e, RosterError::Agent { agent, rule, .. } if agent == "A" && rule == "min_hours_week"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("16.0 h"), "{e}");
+    }
+}
