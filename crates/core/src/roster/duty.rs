@@ -298,9 +298,10 @@ pub fn duty_gaps(
     if !rules.any() {
         return out;
     }
+    // A run continues the rule's latest gap when it follows on with the same
+    // shortage (the rules' gaps interleave, so not only the very last one).
     let mut push = |rule: &'static str, at: i64, until: i64, short: u32| {
-        if let Some(last) = out.last_mut()
-            && last.rule == rule
+        if let Some(last) = out.iter_mut().rev().find(|g| g.rule == rule)
             && last.short_by == short
             && last.to == format_timestamp(at)
         {
