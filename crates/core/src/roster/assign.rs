@@ -242,6 +242,37 @@ fn facts(c: &Candidate, templates: &[ShiftTemplate], rules: &AssignRules, zone: 
     }
 }
 
+/// The facts of each of `candidates`, in order.
+fn facts_of(
+    candidates: &[Candidate],
+    templates: &[ShiftTemplate],
+    rules: &AssignRules,
+    zone: &Zone,
+) -> Vec<Facts> {
+    candidates
+        .iter()
+        .map(|c| facts(c, templates, rules, zone))
+        .collect()
+}
+
+/// The model with each agent's columns fixed to the shifts of `taken` (per agent,
+/// candidate indices): solved, it completes those names into a whole solution.
+fn with_names_fixed(
+    lp: &super::lp::LinearModel,
+    agent_columns: &[Vec<(usize, usize)>],
+    taken: &[Vec<usize>],
+) -> super::lp::LinearModel {
+    let mut fixed = lp.clone();
+    for (cols, mine) in agent_columns.iter().zip(taken) {
+        for &(c, x) in cols {
+            let v = if mine.contains(&c) { 1.0 } else { 0.0 };
+            fixed.columns[x].lower = v;
+            fixed.columns[x].upper = v;
+        }
+    }
+    fixed
+}
+
 /// The queues an agent can take among `queues` (all when they list no skills).
 fn skill_set(agent: &Agent, queues: &[QueueNeed]) -> Vec<usize> {
     (0..queues.len())
@@ -273,18 +304,19 @@ fn preference_cost(agent: &Agent, f: &Facts, template: &str, soft: &SoftWeights)
     soft.preference * (f64::from(u8::from(off_day)) + f64::from(u8::from(unwanted)))
 }
 
-/// Whether `agent` may work candidate `c` by the rules of that shift alone
-/// (availability, contract maximum, nights, skills) — the eligibility the model
-/// gives them a column for.
-pub fn may_work_candidate(
-    agent: &Agent,
+/// Whether any of `agents` may work candidate `c` by the rules of that shift
+/// alone (availability, contract maximum, nights, skills) — the eligibility the
+/// model gives a column for; the shift's facts are read once for all of them.
+pub fn anyone_may_work<'a>(
+    agents: impl IntoIterator<Item = &'a Agent>,
     c: &Candidate,
     templates: &[ShiftTemplate],
     rules: &AssignRules,
     queues: &[QueueNeed],
     zone: &Zone,
 ) -> bool {
-    may_work(agent, &facts(c, templates, rules, zone), queues)
+    let f = facts(c, templates, rules, zone);
+    agents.into_iter().any(|a| may_work(a, &f, queues))
 }
 
 /// Refuses agents whose hard rules contradict each other before any solving:
@@ -304,10 +336,7 @@ pub fn check_agents(
         problem,
     };
     let mut seen = std::collections::BTreeSet::new();
-    let facts: Vec<Facts> = candidates
-        .iter()
-        .map(|c| facts(c, templates, rules, zone))
-        .collect();
+    let facts = facts_of(candidates, templates, rules, zone);
     for a in agents {
         if !seen.insert(a.id.as_str()) {
             return Err(refuse(a, "agent_id", "listed twice".into()));
@@ -364,6 +393,8 @@ pub struct AssignModel {
     pub agent_columns: Vec<Vec<(usize, usize)>>,
     /// The duty rows' slacks.
     pub duty: DutyColumns,
+    /// What the rules read of each candidate, in candidate order.
+    facts: Vec<Facts>,
 }
 
 /// Builds the assignment model over `candidates` (no solver involved).
@@ -380,11 +411,7 @@ pub fn build(
     candidates: Vec<Candidate>,
 ) -> Result<AssignModel, RosterError> {
     let mut model = demand::build_for(requirement, templates, weights, candidates)?;
-    let facts: Vec<Facts> = model
-        .candidates
-        .iter()
-        .map(|c| facts(c, templates, rules, zone))
-        .collect();
+    let facts = facts_of(&model.candidates, templates, rules, zone);
     let first_day = local_day(requirement.start_ms, zone);
     let days = (local_day(requirement.end_ms() - 1, zone) - first_day + 1).max(1) as usize;
     let soft = &rules.soft;
@@ -557,6 +584,7 @@ pub fn build(
         demand: model,
         agent_columns,
         duty,
+        facts,
     })
 }
 
@@ -825,6 +853,25 @@ fn add_agent_rows(
 }
 
 impl AssignModel {
+    /// Stage 1's shifts as (candidate index, count), in candidate (start) order;
+    /// shifts outside this model's candidates are left out.
+    fn planned_counts(&self, plan: &[PlannedShift]) -> BTreeMap<usize, u32> {
+        let index: BTreeMap<(i64, usize), usize> = self
+            .demand
+            .candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ((c.start_ms, c.template), i))
+            .collect();
+        let mut counts = BTreeMap::new();
+        for s in plan {
+            if let Some(&c) = index.get(&(s.start_ms, s.template)) {
+                *counts.entry(c).or_default() += s.count;
+            }
+        }
+        counts
+    }
+
     /// The roster at a solution: each agent's shifts, the breaks of each candidate
     /// dealt out to its agents in id order.
     pub fn read(&self, values: &[f64], templates: &[ShiftTemplate]) -> Vec<AgentShift> {
@@ -885,22 +932,9 @@ pub fn greedy(
     model: &AssignModel,
     plan: &[PlannedShift],
     agents: &[Agent],
-    templates: &[ShiftTemplate],
     rules: &AssignRules,
-    zone: &Zone,
 ) -> Vec<Vec<usize>> {
-    let d = &model.demand;
-    let facts: Vec<Facts> = d
-        .candidates
-        .iter()
-        .map(|c| facts(c, templates, rules, zone))
-        .collect();
-    let index: BTreeMap<(i64, usize), usize> = d
-        .candidates
-        .iter()
-        .enumerate()
-        .map(|(i, c)| ((c.start_ms, c.template), i))
-        .collect();
+    let facts = &model.facts;
     let may: Vec<std::collections::BTreeSet<usize>> = model
         .agent_columns
         .iter()
@@ -912,17 +946,13 @@ pub fn greedy(
     // One slot per shift to name, the days interleaved (each day's first slot,
     // then each day's second, …) so that scarce agents spread over the week
     // instead of filling its first days.
+    // (Candidates are in start order, so each day's slots are too.)
     let mut by_day: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
-    let mut order: Vec<&PlannedShift> = plan.iter().collect();
-    order.sort_by_key(|s| (s.start_ms, s.template));
-    for s in order {
-        let Some(&c) = index.get(&(s.start_ms, s.template)) else {
-            continue;
-        };
+    for (c, count) in model.planned_counts(plan) {
         by_day
             .entry(facts[c].day)
             .or_default()
-            .extend(std::iter::repeat_n(c, s.count as usize));
+            .extend(std::iter::repeat_n(c, count as usize));
     }
     let longest = by_day.values().map(Vec::len).max().unwrap_or(0);
     let slots: Vec<usize> = (0..longest)
@@ -984,11 +1014,7 @@ pub fn add_capacity_rows(
     queues: &[QueueNeed],
     zone: &Zone,
 ) {
-    let facts: Vec<Facts> = model
-        .candidates
-        .iter()
-        .map(|c| facts(c, templates, rules, zone))
-        .collect();
+    let facts = facts_of(&model.candidates, templates, rules, zone);
     let mut days: BTreeMap<i32, (Vec<usize>, std::collections::BTreeSet<usize>)> = BTreeMap::new();
     let mut nights = (Vec::new(), std::collections::BTreeSet::new());
     for (c, f) in facts.iter().enumerate() {
@@ -1076,23 +1102,8 @@ pub fn assign_to_plan(
     options: &SolveOptions,
 ) -> Result<Vec<Vec<usize>>, RosterError> {
     let d = &model.demand;
-    let facts: Vec<Facts> = d
-        .candidates
-        .iter()
-        .map(|c| facts(c, templates, rules, zone))
-        .collect();
-    let index: BTreeMap<(i64, usize), usize> = d
-        .candidates
-        .iter()
-        .enumerate()
-        .map(|(i, c)| ((c.start_ms, c.template), i))
-        .collect();
-    let mut counts: BTreeMap<usize, u32> = BTreeMap::new();
-    for s in plan {
-        if let Some(&c) = index.get(&(s.start_ms, s.template)) {
-            *counts.entry(c).or_default() += s.count;
-        }
-    }
+    let facts = &model.facts;
+    let counts = model.planned_counts(plan);
     let mut lp = super::lp::LinearModel::default();
     let mut cols: Vec<Vec<(usize, usize)>> = vec![Vec::new(); agents.len()];
     let mut per_slot: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
@@ -1170,19 +1181,15 @@ pub fn assign_to_plan(
     }
     let first_day = local_day(requirement.start_ms, zone);
     let days = (local_day(requirement.end_ms() - 1, zone) - first_day + 1).max(1) as usize;
-    add_agent_rows(&mut lp, agents, &facts, &cols, rules, first_day, days);
+    add_agent_rows(&mut lp, agents, facts, &cols, rules, first_day, days);
     // The greedy names, completed (slacks, spreads) with the names fixed, start the
     // search: the answer is never worse than the greedy one.
-    let first = greedy(model, plan, agents, templates, rules, zone);
-    let mut fixed = lp.clone();
-    for (a, list) in cols.iter().enumerate() {
-        for &(c, x) in list {
-            let v = if first[a].contains(&c) { 1.0 } else { 0.0 };
-            fixed.columns[x].lower = v;
-            fixed.columns[x].upper = v;
-        }
-    }
-    let start = fixed.relaxed().solve(options, None).ok().map(|s| s.values);
+    let first = greedy(model, plan, agents, rules);
+    let start = with_names_fixed(&lp, &cols, &first)
+        .relaxed()
+        .solve(options, None)
+        .ok()
+        .map(|s| s.values);
     let solution = lp.solve(options, start.as_deref())?;
     Ok(cols
         .iter()
@@ -1308,8 +1315,9 @@ pub fn solve_named(
     )?;
     let spent = started.elapsed().as_secs_f64();
     let left = (options.time_limit_s - spent).max(options.time_limit_s / 3.0);
-    // Greedy names on the plan, completed (breaks, slacks) by the solver with the
-    // names fixed: a feasible start, so a roster comes back however early it stops.
+    // Names on the plan (the assignment MILP, else the greedy ones), completed
+    // (breaks, slacks) by the solver with the names fixed: a feasible start, so a
+    // roster comes back however early it stops.
     let taken = assign_to_plan(
         &model,
         requirement,
@@ -1327,16 +1335,8 @@ pub fn solve_named(
             ..*options
         },
     )
-    .unwrap_or_else(|_| greedy(&model, &plan.shifts, agents, templates, rules, zone));
-    let mut fixed = model.demand.lp.clone();
-    for (a, cols) in model.agent_columns.iter().enumerate() {
-        for &(c, x) in cols {
-            let v = if taken[a].contains(&c) { 1.0 } else { 0.0 };
-            fixed.columns[x].lower = v;
-            fixed.columns[x].upper = v;
-        }
-    }
-    let start = fixed
+    .unwrap_or_else(|_| greedy(&model, &plan.shifts, agents, rules));
+    let start = with_names_fixed(&model.demand.lp, &model.agent_columns, &taken)
         .solve(
             &SolveOptions {
                 time_limit_s: left / 10.0,

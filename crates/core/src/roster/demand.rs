@@ -84,6 +84,29 @@ fn gcd(a: i64, b: i64) -> i64 {
     if b == 0 { a.abs() } else { gcd(b, a % b) }
 }
 
+/// The model's time grid, ms: the greatest common divisor of the interval, the
+/// candidates' start offsets, the template lengths and the break windows — every
+/// time quantity is a whole number of grid steps (at least a minute).
+pub fn grid_ms(
+    requirement: &Requirement,
+    templates: &[ShiftTemplate],
+    candidates: &[Candidate],
+) -> i64 {
+    let mut grid = requirement.interval_ms;
+    for c in candidates {
+        grid = gcd(grid, c.start_ms - requirement.start_ms);
+    }
+    for t in templates {
+        grid = gcd(grid, i64::from(t.minutes) * 60_000);
+        for b in &t.breaks {
+            for m in [b.minutes, b.earliest, b.latest] {
+                grid = gcd(grid, i64::from(m) * 60_000);
+            }
+        }
+    }
+    grid.max(60_000)
+}
+
 /// The shifts that may start inside the requirement's period: every template, on
 /// every local day it may start, at each of its start times (a start that the
 /// clock skips at a daylight-saving change is left out).
@@ -167,20 +190,7 @@ pub fn build_for(
             to: format_timestamp(requirement.end_ms()),
         });
     }
-    // The grid: every time quantity is a whole number of grid steps.
-    let mut grid = requirement.interval_ms;
-    for c in &candidates {
-        grid = gcd(grid, c.start_ms - requirement.start_ms);
-    }
-    for t in templates {
-        grid = gcd(grid, i64::from(t.minutes) * 60_000);
-        for b in &t.breaks {
-            for m in [b.minutes, b.earliest, b.latest] {
-                grid = gcd(grid, i64::from(m) * 60_000);
-            }
-        }
-    }
-    let grid = grid.max(60_000);
+    let grid = grid_ms(requirement, templates, &candidates);
     let cells_per_interval = (requirement.interval_ms / grid) as usize;
     let n = requirement.agents.len();
     let cell_of = |t: i64| (t - requirement.start_ms).div_euclid(grid);
