@@ -286,6 +286,11 @@ pub fn file_safe(id: &str) -> String {
     }
 }
 
+/// An RFC 3339 instant as the summary prints it: `2026-03-30 06:30`.
+fn minute(t: &str) -> String {
+    t.replace('T', " ").trim_end_matches(":00Z").to_owned()
+}
+
 /// Prints the summary of a plan whose files are in `dir`.
 pub fn print_summary(r: &RosterReport, dir: &Path) {
     let mut out = std::io::stdout().lock();
@@ -365,7 +370,6 @@ fn write_summary(out: &mut dyn Write, r: &RosterReport, dir: &Path) -> std::io::
                 n.soft_penalty
             )?;
             let mut rules: Vec<&str> = n.bent_rules.iter().map(|b| b.rule).collect();
-            rules.dedup();
             rules.sort_unstable();
             rules.dedup();
             for rule in rules {
@@ -384,8 +388,8 @@ fn write_summary(out: &mut dyn Write, r: &RosterReport, dir: &Path) -> std::io::
                 out,
                 "  queue {} short {} … {}: {}",
                 q.queue,
-                q.from.replace('T', " ").trim_end_matches(":00Z"),
-                q.to.replace('T', " ").trim_end_matches(":00Z"),
+                minute(&q.from),
+                minute(&q.to),
                 q.why
             )?;
         }
@@ -404,8 +408,8 @@ fn write_summary(out: &mut dyn Write, r: &RosterReport, dir: &Path) -> std::io::
                 out,
                 "    {} {} … {}: {} short",
                 g.rule,
-                g.from.replace('T', " ").trim_end_matches(":00Z"),
-                g.to.replace('T', " ").trim_end_matches(":00Z"),
+                minute(&g.from),
+                minute(&g.to),
                 g.short_by
             )?;
         }
@@ -446,8 +450,8 @@ fn write_summary(out: &mut dyn Write, r: &RosterReport, dir: &Path) -> std::io::
                 writeln!(
                     out,
                     "      {} … {}  {:.1} short at most",
-                    s.from.replace('T', " ").trim_end_matches(":00Z"),
-                    s.to.replace('T', " ").trim_end_matches(":00Z"),
+                    minute(&s.from),
+                    minute(&s.to),
                     s.short_by
                 )?;
             }

@@ -443,12 +443,8 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
             out
         }
     };
-    let scheduled = match &named_parts {
-        Some((_, _, named)) => {
-            demand::scheduled(&requirement, &templates, &assign::as_planned(&named.shifts))
-        }
-        None => demand::scheduled(&requirement, &templates, &planned),
-    };
+    // With agents `planned` is the roster grouped: the same recount.
+    let scheduled = demand::scheduled(&requirement, &templates, &planned);
     let hours = requirement.interval_ms as f64 / 3_600_000.0;
     let mut coverage_rows = Vec::with_capacity(scheduled.len());
     let (mut covered, mut required_total, mut under_h, mut over_h) = (0.0, 0.0, 0.0, 0.0);
@@ -547,7 +543,7 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
             })
             .collect(),
     };
-    let grid = duty_grid(&requirement, &templates);
+    let grid = demand::grid_ms(&requirement, &templates, &all_candidates);
     let duty_gaps = duty::duty_gaps(&spans, &duty_rules, period.0, period.1, grid, &zone);
     let mut named_report = NamedReport::default();
     if let Some((agents, queues, named)) = &named_parts {
@@ -632,28 +628,6 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
         coverage_rows,
         named: named_report,
     })
-}
-
-/// The grid the duty rules are recounted on: the requirement's interval split by
-/// every template's length, start and break times.
-fn duty_grid(requirement: &Requirement, templates: &[ShiftTemplate]) -> i64 {
-    fn gcd(a: i64, b: i64) -> i64 {
-        if b == 0 { a.abs() } else { gcd(b, a % b) }
-    }
-    let mut g = requirement.interval_ms;
-    for t in templates {
-        for m in std::iter::once(t.minutes)
-            .chain(t.starts.iter().copied())
-            .chain(
-                t.breaks
-                    .iter()
-                    .flat_map(|b| [b.minutes, b.earliest, b.latest]),
-            )
-        {
-            g = gcd(g, i64::from(m) * 60_000);
-        }
-    }
-    g.max(60_000)
 }
 
 fn duty_span(
@@ -752,23 +726,17 @@ fn shortfalls(
     agents: Option<&[Agent]>,
     rules: &AssignRules,
 ) -> Vec<Shortfall> {
-    let somebody_at = |t: i64| {
-        let Some(agents) = agents else { return true };
-        candidates.iter().any(|c| {
-            let len = i64::from(templates[c.template].minutes) * 60_000;
-            c.start_ms <= t
-                && t < c.start_ms + len
-                && agents
-                    .iter()
-                    .any(|a| assign::may_work_candidate(a, c, templates, rules, &[], zone))
+    // Per candidate: whether some agent may work it (every one without agents).
+    let workable: Vec<bool> = candidates
+        .iter()
+        .map(|c| {
+            agents.is_none_or(|agents| {
+                assign::anyone_may_work(agents, c, templates, rules, &[], zone)
+            })
         })
-    };
-    let works_at = |t: i64| {
-        candidates.iter().any(|c| {
-            let len = i64::from(templates[c.template].minutes) * 60_000;
-            c.start_ms <= t && t < c.start_ms + len
-        })
-    };
+        .collect();
+    let somebody_at = |t: i64| workable_at(candidates, &workable, t, templates);
+    let works_at = |t: i64| candidates.iter().any(|c| covers(c, t, templates));
     // The shifts that could have started in the day before the period.
     let before = Requirement {
         start_ms: requirement.start_ms - DAY_MS,
@@ -834,6 +802,24 @@ fn shortfalls(
     out
 }
 
+/// Whether candidate `c` works at instant `t`.
+fn covers(c: &demand::Candidate, t: i64, templates: &[ShiftTemplate]) -> bool {
+    c.start_ms <= t && t < c.start_ms + i64::from(templates[c.template].minutes) * 60_000
+}
+
+/// Whether a candidate marked in `workable` works at instant `t`.
+fn workable_at(
+    candidates: &[demand::Candidate],
+    workable: &[bool],
+    t: i64,
+    templates: &[ShiftTemplate],
+) -> bool {
+    candidates
+        .iter()
+        .zip(workable)
+        .any(|(c, w)| *w && covers(c, t, templates))
+}
+
 /// Runs of intervals where the rostered agents with a queue's skill (present on a
 /// shift, breaks not subtracted) fall short of the queue's requirement.
 #[allow(clippy::too_many_arguments)]
@@ -854,17 +840,15 @@ fn queue_shortfalls(
     let skilled = |a: &Agent, q: &str| a.skills.is_empty() || a.skills.iter().any(|s| s == q);
     for need in queues {
         let mut open: Option<(usize, f64, bool)> = None;
-        let available = |t: i64| {
-            candidates.iter().any(|c| {
-                let len = i64::from(templates[c.template].minutes) * 60_000;
-                c.start_ms <= t
-                    && t < c.start_ms + len
-                    && agents.iter().any(|a| {
-                        skilled(a, &need.queue)
-                            && assign::may_work_candidate(a, c, templates, rules, queues, zone)
-                    })
+        // Per candidate: whether an agent with the skill may work it.
+        let workable: Vec<bool> = candidates
+            .iter()
+            .map(|c| {
+                let skilled_agents = agents.iter().filter(|a| skilled(a, &need.queue));
+                assign::anyone_may_work(skilled_agents, c, templates, rules, queues, zone)
             })
-        };
+            .collect();
+        let available = |t: i64| workable_at(candidates, &workable, t, templates);
         let close = |out: &mut Vec<QueueShortfall>,
                      start: usize,
                      end: usize,
@@ -1132,7 +1116,7 @@ struct ShiftsFile {
 }
 
 /// `HH:MM` → minutes after midnight.
-fn clock(s: &str) -> Option<u32> {
+pub(super) fn clock(s: &str) -> Option<u32> {
     let (h, m) = s.trim().split_once(':')?;
     let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
     (h < 24 && m < 60).then_some(h * 60 + m)

@@ -110,11 +110,9 @@ impl Default for NightSpec {
     }
 }
 
-/// `HH:MM` → minutes after midnight (`24:00` allowed as an end).
-pub fn clock(s: &str) -> Option<u32> {
-    let (h, m) = s.trim().split_once(':')?;
-    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-    ((h < 24 && m < 60) || (h == 24 && m == 0)).then_some(h * 60 + m)
+/// `HH:MM` → minutes after midnight, `24:00` allowed (a window's end).
+fn clock(s: &str) -> Option<u32> {
+    super::roster::clock(s).or_else(|| (s.trim() == "24:00").then_some(24 * 60))
 }
 
 fn minutes_of(text: &str, what: &'static str) -> Result<u32> {
