@@ -305,20 +305,14 @@ pub fn build_for(
     let mut slack_columns = Vec::with_capacity(n);
     for (i, terms) in coverage.into_iter().enumerate() {
         let at = format_timestamp(requirement.start_ms + i as i64 * requirement.interval_ms);
-        let under = lp.add_column(Column {
-            name: format!("under at {at}"),
-            cost: weights.under * hours,
-            lower: 0.0,
-            upper: f64::INFINITY,
-            integer: false,
-        });
-        let over = lp.add_column(Column {
-            name: format!("over at {at}"),
-            cost: weights.over * hours,
-            lower: 0.0,
-            upper: f64::INFINITY,
-            integer: false,
-        });
+        let under = lp.add_column(Column::continuous(
+            format!("under at {at}"),
+            weights.under * hours,
+        ));
+        let over = lp.add_column(Column::continuous(
+            format!("over at {at}"),
+            weights.over * hours,
+        ));
         let mut terms = terms;
         terms.push((under, 1.0));
         terms.push((over, -1.0));

@@ -172,13 +172,10 @@ pub fn add_rows(
     let hours = grid as f64 / 3_600_000.0;
     let lp = &mut model.lp;
     let mut add = |terms: Vec<(usize, f64)>, need: u32, what: &str, at: i64| {
-        let slack = lp.add_column(Column {
-            name: format!("{what} short at {}", format_timestamp(at)),
-            cost: rules.weight * hours,
-            lower: 0.0,
-            upper: f64::INFINITY,
-            integer: false,
-        });
+        let slack = lp.add_column(Column::continuous(
+            format!("{what} short at {}", format_timestamp(at)),
+            rules.weight * hours,
+        ));
         let mut terms = terms;
         terms.push((slack, 1.0));
         lp.add_row(Row {
@@ -236,13 +233,10 @@ pub fn add_rows(
                     relief.push((model.shift_columns[i], 1.0));
                 }
             }
-            let slack = model.lp.add_column(Column {
-                name: format!("handover missed at {}", format_timestamp(e)),
-                cost: rules.weight,
-                lower: 0.0,
-                upper: f64::INFINITY,
-                integer: false,
-            });
+            let slack = model.lp.add_column(Column::continuous(
+                format!("handover missed at {}", format_timestamp(e)),
+                rules.weight,
+            ));
             relief.push((slack, 1.0));
             relief.push((z, -1.0));
             model.lp.add_row(Row {

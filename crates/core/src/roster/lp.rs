@@ -21,6 +21,19 @@ pub struct Column {
     pub integer: bool,
 }
 
+impl Column {
+    /// A continuous column ≥ 0 without an upper bound (a slack, a count, a share).
+    pub fn continuous(name: String, cost: f64) -> Column {
+        Column {
+            name,
+            cost,
+            lower: 0.0,
+            upper: f64::INFINITY,
+            integer: false,
+        }
+    }
+}
+
 /// A row: `lower ≤ Σ coefficient × column ≤ upper`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
