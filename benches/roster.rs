@@ -10,6 +10,7 @@
 //! ```sh
 //! cargo bench --bench roster
 //! cargo bench --bench roster -- --limit 60     # seconds for the solver
+//! cargo bench --bench roster -- --keep         # keep the files to look at
 //! ```
 
 mod common;
@@ -156,5 +157,11 @@ fn main() {
             }
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    // --keep leaves the files (requirement, templates, agents, the last roster)
+    // for a closer look.
+    if std::env::args().any(|a| a == "--keep") {
+        println!("files kept in {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -25,7 +25,7 @@ use super::duty::{self, DutyColumns, DutyRules};
 use super::lp::{Column, LpSolution, Row, SolveOptions};
 use super::{Requirement, RosterError, ShiftTemplate, Weights, Zone};
 use crate::time::{DAY_MS, format_date, format_timestamp, weekday};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 /// A preferred day off: a weekday (Monday = 0) or a local date (days since 1970).
@@ -335,7 +335,7 @@ pub fn check_agents(
         rule: rule.into(),
         problem,
     };
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = BTreeSet::new();
     let facts = facts_of(candidates, templates, rules, zone);
     for a in agents {
         if !seen.insert(a.id.as_str()) {
@@ -480,13 +480,10 @@ pub fn build(
                 if xs.is_empty() {
                     continue;
                 }
-                let g = lp.add_column(Column {
-                    name: format!("agents with skills {set:?} on candidate {c}"),
-                    cost: 0.0,
-                    lower: 0.0,
-                    upper: f64::INFINITY,
-                    integer: false,
-                });
+                let g = lp.add_column(Column::continuous(
+                    format!("agents with skills {set:?} on candidate {c}"),
+                    0.0,
+                ));
                 let mut terms: Vec<(usize, f64)> = xs.iter().map(|x| (*x, 1.0)).collect();
                 terms.push((g, -1.0));
                 lp.add_row(Row {
@@ -520,13 +517,10 @@ pub fn build(
                 }
                 let at =
                     format_timestamp(requirement.start_ms + i as i64 * requirement.interval_ms);
-                let under = lp.add_column(Column {
-                    name: format!("{} short at {at}", need.queue),
-                    cost: weights.under * hours,
-                    lower: 0.0,
-                    upper: f64::INFINITY,
-                    integer: false,
-                });
+                let under = lp.add_column(Column::continuous(
+                    format!("{} short at {at}", need.queue),
+                    weights.under * hours,
+                ));
                 let mut terms = terms;
                 terms.push((under, 1.0));
                 lp.add_row(Row {
@@ -552,13 +546,10 @@ pub fn build(
                 if xs.is_empty() {
                     return None;
                 }
-                let n = model.lp.add_column(Column {
-                    name: format!("night-capable agents on candidate {c}"),
-                    cost: 0.0,
-                    lower: 0.0,
-                    upper: f64::INFINITY,
-                    integer: false,
-                });
+                let n = model.lp.add_column(Column::continuous(
+                    format!("night-capable agents on candidate {c}"),
+                    0.0,
+                ));
                 let mut terms: Vec<(usize, f64)> = xs.iter().map(|x| (*x, 1.0)).collect();
                 terms.push((n, -1.0));
                 model.lp.add_row(Row {
@@ -604,13 +595,7 @@ fn add_agent_rows(
     let soft = &rules.soft;
     let rest = i64::from(rules.rest_min) * 60_000;
     let hour_cols = |lp: &mut super::lp::LinearModel, name: String, cost: f64| {
-        lp.add_column(Column {
-            name,
-            cost,
-            lower: 0.0,
-            upper: f64::INFINITY,
-            integer: false,
-        })
+        lp.add_column(Column::continuous(name, cost))
     };
     // Weekend and night totals for the fairness rows.
     for (what, pick) in [
@@ -935,7 +920,7 @@ pub fn greedy(
     rules: &AssignRules,
 ) -> Vec<Vec<usize>> {
     let facts = &model.facts;
-    let may: Vec<std::collections::BTreeSet<usize>> = model
+    let may: Vec<BTreeSet<usize>> = model
         .agent_columns
         .iter()
         .map(|cols| cols.iter().map(|(c, _)| *c).collect())
@@ -1000,12 +985,13 @@ pub fn greedy(
     taken
 }
 
-/// Rows that hold stage 1's plan to what the agents can work at all — per local
-/// day no more shifts than agents who may work that day, in all no more paid hours
-/// than their maximums and no more shifts than their days, no more night shifts
-/// than the agents who may work nights. Each is implied by the assignment's rows,
-/// so the plan's bound stays a bound on the named roster, and the plan becomes
-/// one the names can follow.
+/// Rows that hold stage 1's plan to what the agents can work at all — per
+/// contract class (agents with equal minimum, maximum and days): per local day no
+/// more of its shifts than its agents free that day, no more paid hours than its
+/// maximums, no more shifts than its days, its minimums' hours (short at the same
+/// weight); and no more night shifts than the night-capable agents' days. Each is
+/// implied by the assignment's rows, so the plan's bound stays a bound on the
+/// named roster, and the plan becomes one the names can follow.
 pub fn add_capacity_rows(
     model: &mut DemandModel,
     templates: &[ShiftTemplate],
@@ -1015,70 +1001,119 @@ pub fn add_capacity_rows(
     zone: &Zone,
 ) {
     let facts = facts_of(&model.candidates, templates, rules, zone);
-    let mut days: BTreeMap<i32, (Vec<usize>, std::collections::BTreeSet<usize>)> = BTreeMap::new();
-    let mut nights = (Vec::new(), std::collections::BTreeSet::new());
-    for (c, f) in facts.iter().enumerate() {
-        let e = days.entry(f.day).or_default();
-        e.0.push(c);
-        if f.night {
-            nights.0.push(c);
-        }
-        for (a, agent) in agents.iter().enumerate() {
-            if may_work(agent, f, queues) {
-                e.1.insert(a);
-                if f.night {
-                    nights.1.insert(a);
-                }
-            }
-        }
+    let days = facts.iter().map(|f| f.day).collect::<BTreeSet<_>>().len() as u32;
+    // Contract classes (equal minimum, maximum and days): each class's share of
+    // every shift count is a column of its own, so the plan keeps each class's
+    // totals — enough long shifts for the full-timers' minimums, not only enough
+    // hours in all. The shares are continuous: the relaxation stays a bound.
+    let mut classes: BTreeMap<(u64, u64, u32), Vec<usize>> = BTreeMap::new();
+    for (a, agent) in agents.iter().enumerate() {
+        let key = (
+            agent.min_hours_week.to_bits(),
+            agent.max_hours_week.to_bits(),
+            agent.max_days_week,
+        );
+        classes.entry(key).or_default().push(a);
     }
     let cols = model.shift_columns.clone();
     let lp = &mut model.lp;
-    for (day, (cands, able)) in &days {
+    let mut shares: Vec<Vec<(usize, f64)>> = vec![Vec::new(); facts.len()];
+    for (k, members) in classes.values().enumerate() {
+        let first = &agents[members[0]];
+        // Per local day: the class's share columns, and its agents free then.
+        let mut day_terms: BTreeMap<i32, Vec<(usize, f64)>> = BTreeMap::new();
+        let mut day_able: BTreeMap<i32, BTreeSet<usize>> = BTreeMap::new();
+        let mut worked: Vec<(usize, f64)> = Vec::new();
+        for (c, f) in facts.iter().enumerate() {
+            let able: Vec<usize> = members
+                .iter()
+                .copied()
+                .filter(|a| may_work(&agents[*a], f, queues))
+                .collect();
+            if able.is_empty() {
+                continue;
+            }
+            let y = lp.add_column(Column::continuous(
+                format!("contract class {k}'s share of candidate {c}"),
+                0.0,
+            ));
+            shares[c].push((y, 1.0));
+            day_terms.entry(f.day).or_default().push((y, 1.0));
+            day_able.entry(f.day).or_default().extend(able);
+            worked.push((y, f.paid_hours));
+        }
+        if worked.is_empty() {
+            continue;
+        }
+        for (day, terms) in day_terms {
+            lp.add_row(Row {
+                name: format!(
+                    "class {k}'s shifts on {} within its agents free then",
+                    format_date(day)
+                ),
+                terms,
+                lower: f64::NEG_INFINITY,
+                upper: day_able[&day].len() as f64,
+            });
+        }
+        let n = members.len() as f64;
         lp.add_row(Row {
-            name: format!(
-                "shifts on {} within the agents free then",
-                format_date(*day)
-            ),
-            terms: cands.iter().map(|c| (cols[*c], 1.0)).collect(),
+            name: format!("class {k}'s shifts within its agents' days"),
+            terms: worked.iter().map(|(y, _)| (*y, 1.0)).collect(),
             lower: f64::NEG_INFINITY,
-            upper: able.len() as f64,
+            upper: n * f64::from(first.max_days_week.min(days)),
+        });
+        if first.max_hours_week.is_finite() {
+            lp.add_row(Row {
+                name: format!("class {k}'s paid hours within its maximums"),
+                terms: worked.clone(),
+                lower: f64::NEG_INFINITY,
+                upper: n * first.max_hours_week,
+            });
+        }
+        // An agent's shortfall is at least their minimum less their hours, so the
+        // class's is at least its minimums less its hours: still a bound.
+        if first.min_hours_week > 0.0 {
+            let short = lp.add_column(Column::continuous(
+                format!("class {k}'s hours below its minimums"),
+                rules.soft.min_hours,
+            ));
+            let mut terms = worked;
+            terms.push((short, 1.0));
+            lp.add_row(Row {
+                name: format!("class {k}'s paid hours up to its minimums"),
+                terms,
+                lower: n * first.min_hours_week,
+                upper: f64::INFINITY,
+            });
+        }
+    }
+    for (c, mut terms) in shares.into_iter().enumerate() {
+        if terms.is_empty() {
+            // Nobody may work it.
+            lp.columns[cols[c]].upper = 0.0;
+            continue;
+        }
+        terms.push((cols[c], -1.0));
+        lp.add_row(Row {
+            name: format!("candidate {c} split by contract class"),
+            terms,
+            lower: 0.0,
+            upper: 0.0,
         });
     }
-    if !nights.0.is_empty() {
+    let night: Vec<usize> = (0..facts.len()).filter(|c| facts[*c].night).collect();
+    if !night.is_empty() {
+        let able = agents
+            .iter()
+            .filter(|a| night.iter().any(|c| may_work(a, &facts[*c], queues)));
         lp.add_row(Row {
             name: "night shifts within the night-capable agents' days".into(),
-            terms: nights.0.iter().map(|c| (cols[*c], 1.0)).collect(),
+            terms: night.iter().map(|c| (cols[*c], 1.0)).collect(),
             lower: f64::NEG_INFINITY,
-            upper: nights
-                .1
-                .iter()
-                .map(|a| f64::from(agents[*a].max_days_week.min(7)))
-                .sum(),
+            upper: able.map(|a| f64::from(a.max_days_week.min(7))).sum(),
         });
     }
-    let max_hours: f64 = agents.iter().map(|a| a.max_hours_week).sum();
-    if max_hours.is_finite() {
-        lp.add_row(Row {
-            name: "paid hours within the agents' maximums".into(),
-            terms: facts
-                .iter()
-                .enumerate()
-                .map(|(c, f)| (cols[c], f.paid_hours))
-                .collect(),
-            lower: f64::NEG_INFINITY,
-            upper: max_hours,
-        });
-    }
-    lp.add_row(Row {
-        name: "shifts within the agents' days".into(),
-        terms: cols.iter().map(|c| (*c, 1.0)).collect(),
-        lower: f64::NEG_INFINITY,
-        upper: agents
-            .iter()
-            .map(|a| f64::from(a.max_days_week.min(days.len() as u32)))
-            .sum(),
-    });
 }
 
 /// Agents on stage 1's shifts by a small MILP of its own: one binary per (agent,
@@ -1161,13 +1196,10 @@ pub fn assign_to_plan(
                         }
                     }
                 }
-                let slack = lp.add_column(Column {
-                    name: format!("{what} short at {}", format_timestamp(t)),
-                    cost: duty_rules.weight * grid as f64 / 3_600_000.0,
-                    lower: 0.0,
-                    upper: f64::INFINITY,
-                    integer: false,
-                });
+                let slack = lp.add_column(Column::continuous(
+                    format!("{what} short at {}", format_timestamp(t)),
+                    duty_rules.weight * grid as f64 / 3_600_000.0,
+                ));
                 terms.push((slack, 1.0));
                 lp.add_row(Row {
                     name: format!("{what} at {}", format_timestamp(t)),
@@ -1271,7 +1303,7 @@ pub fn solve_named(
         all.clone()
     } else {
         // The plan's shifts and the template's next start before and after each.
-        let mut keep = std::collections::BTreeSet::new();
+        let mut keep = BTreeSet::new();
         for s in &plan.shifts {
             let t = &templates[s.template];
             let i = all
