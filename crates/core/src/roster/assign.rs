@@ -214,16 +214,23 @@ pub fn local_day(t: i64, zone: &Zone) -> i32 {
     (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32
 }
 
+/// The requirement's first local day and how many local days it spans.
+pub(super) fn local_days(requirement: &Requirement, zone: &Zone) -> (i32, usize) {
+    let first = local_day(requirement.start_ms, zone);
+    let days = (local_day(requirement.end_ms() - 1, zone) - first + 1).max(1) as usize;
+    (first, days)
+}
+
 /// Facts about one candidate that the rules read.
 #[derive(Debug, Clone, Copy)]
-struct Facts {
-    start: i64,
-    end: i64,
-    day: i32,
-    paid_hours: f64,
-    night: bool,
-    weekend: bool,
-    start_hour: f64,
+pub(super) struct Facts {
+    pub(super) start: i64,
+    pub(super) end: i64,
+    pub(super) day: i32,
+    pub(super) paid_hours: f64,
+    pub(super) night: bool,
+    pub(super) weekend: bool,
+    pub(super) start_hour: f64,
 }
 
 fn facts(c: &Candidate, templates: &[ShiftTemplate], rules: &AssignRules, zone: &Zone) -> Facts {
@@ -243,7 +250,7 @@ fn facts(c: &Candidate, templates: &[ShiftTemplate], rules: &AssignRules, zone: 
 }
 
 /// The facts of each of `candidates`, in order.
-fn facts_of(
+pub(super) fn facts_of(
     candidates: &[Candidate],
     templates: &[ShiftTemplate],
     rules: &AssignRules,
@@ -281,7 +288,7 @@ fn skill_set(agent: &Agent, queues: &[QueueNeed]) -> Vec<usize> {
 }
 
 /// Whether `agent` may work candidate `c` (hard rules of one shift alone).
-fn may_work(agent: &Agent, f: &Facts, queues: &[QueueNeed]) -> bool {
+pub(super) fn may_work(agent: &Agent, f: &Facts, queues: &[QueueNeed]) -> bool {
     agent.max_days_week > 0
         && f.paid_hours <= agent.max_hours_week + 1e-9
         && (agent.nights_ok || !f.night)
@@ -294,7 +301,7 @@ fn may_work(agent: &Agent, f: &Facts, queues: &[QueueNeed]) -> bool {
 
 /// The preference penalty of `agent` working a shift: on a preferred day off, of
 /// a template they would rather not work.
-fn preference_cost(agent: &Agent, f: &Facts, template: &str, soft: &SoftWeights) -> f64 {
+pub(super) fn preference_cost(agent: &Agent, f: &Facts, template: &str, soft: &SoftWeights) -> f64 {
     let off_day = agent.preferred_days_off.iter().any(|d| match d {
         DayOff::Weekday(w) => weekday(f.day) == *w,
         DayOff::Date(d) => f.day == *d,
@@ -412,8 +419,7 @@ pub fn build(
 ) -> Result<AssignModel, RosterError> {
     let mut model = demand::build_for(requirement, templates, weights, candidates)?;
     let facts = facts_of(&model.candidates, templates, rules, zone);
-    let first_day = local_day(requirement.start_ms, zone);
-    let days = (local_day(requirement.end_ms() - 1, zone) - first_day + 1).max(1) as usize;
+    let (first_day, days) = local_days(requirement, zone);
     let soft = &rules.soft;
     let lp = &mut model.lp;
     let mut agent_columns = vec![Vec::new(); agents.len()];
@@ -1211,8 +1217,7 @@ pub fn assign_to_plan(
             t += grid;
         }
     }
-    let first_day = local_day(requirement.start_ms, zone);
-    let days = (local_day(requirement.end_ms() - 1, zone) - first_day + 1).max(1) as usize;
+    let (first_day, days) = local_days(requirement, zone);
     add_agent_rows(&mut lp, agents, facts, &cols, rules, first_day, days);
     // The greedy names, completed (slacks, spreads) with the names fixed, start the
     // search: the answer is never worse than the greedy one.
@@ -1260,9 +1265,12 @@ pub struct NamedRoster {
 pub const FULL_MODEL_COLUMNS: usize = 60_000;
 
 /// Both stages: the shift plan (duty rules included), then named agents on the
-/// plan's shifts (or every candidate, when the model stays small), started from
-/// [`greedy`]. The time limit is shared: a third for the plan, the rest for the
-/// names.
+/// plan's shifts ([`assign_to_plan`], started from [`greedy`]), improved by a
+/// local search over every candidate, then the full model (over every candidate
+/// when it stays small, else the plan's and the search's shifts and their
+/// neighbours) started from the better of the two. The time limit is shared: a
+/// third for the plan, up to 0.3 of the rest for naming the plan, up to 0.15 of
+/// the limit for the search, the rest for the full model.
 #[allow(clippy::too_many_arguments)]
 pub fn solve_named(
     requirement: &Requirement,
@@ -1334,17 +1342,20 @@ pub fn solve_named(
     } else {
         candidates
     };
-    let model = build(
-        requirement,
-        queues,
-        templates,
-        weights,
-        agents,
-        rules,
-        duty_rules,
-        zone,
-        candidates.clone(),
-    )?;
+    let build_over = |candidates: Vec<Candidate>| {
+        build(
+            requirement,
+            queues,
+            templates,
+            weights,
+            agents,
+            rules,
+            duty_rules,
+            zone,
+            candidates,
+        )
+    };
+    let model = build_over(candidates)?;
     let spent = started.elapsed().as_secs_f64();
     let left = (options.time_limit_s - spent).max(options.time_limit_s / 3.0);
     // Names on the plan (the assignment MILP, else the greedy ones), completed
@@ -1361,28 +1372,102 @@ pub fn solve_named(
         duty_rules,
         zone,
         &SolveOptions {
-            time_limit_s: left * 0.6,
+            time_limit_s: left * 0.3,
             mip_gap: 1e-3,
             max_nodes: options.max_nodes.map(|n| n / 3),
             ..*options
         },
     )
     .unwrap_or_else(|_| greedy(&model, &plan.shifts, agents, rules));
-    let start = with_names_fixed(&model.demand.lp, &model.agent_columns, &taken)
-        .solve(
-            &SolveOptions {
-                time_limit_s: left / 10.0,
-                mip_gap: 1e-2,
-                max_nodes: options.max_nodes.map(|n| n / 3),
-                ..*options
-            },
-            None,
-        )
-        .ok()
-        .map(|s| s.values);
+    // The local search over every candidate (the plan's shifts are not the only
+    // ones an agent may take); the model then holds the shifts it chose as well.
+    let key = |c: &Candidate| (c.start_ms, c.template);
+    let in_all: BTreeMap<(i64, usize), usize> =
+        all.iter().enumerate().map(|(i, c)| (key(c), i)).collect();
+    let before: Vec<Vec<usize>> = taken
+        .iter()
+        .map(|list| {
+            list.iter()
+                .map(|c| in_all[&key(&model.demand.candidates[*c])])
+                .collect()
+        })
+        .collect();
+    let after = super::improve::improve(
+        requirement,
+        queues,
+        templates,
+        weights,
+        agents,
+        rules,
+        zone,
+        &all,
+        &facts_of(&all, templates, rules, zone),
+        &before,
+        demand::grid_ms(requirement, templates, &all),
+        // Each move lowers the objective, so the search ends by itself; a node
+        // limit (reproducible runs) lets it.
+        Instant::now()
+            + std::time::Duration::from_secs_f64(if options.max_nodes.is_some() {
+                options.time_limit_s
+            } else {
+                options.time_limit_s * 0.15
+            }),
+    );
+    let known: BTreeSet<(i64, usize)> = model.demand.candidates.iter().map(key).collect();
+    let extra: BTreeSet<usize> = after
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|c| !known.contains(&key(&all[*c])))
+        .collect();
+    let model = if extra.is_empty() {
+        model
+    } else {
+        let mut union: Vec<Candidate> = model.demand.candidates.clone();
+        union.extend(extra.iter().map(|c| all[*c]));
+        union.sort_by_key(key);
+        build_over(union)?
+    };
+    let candidates = model.demand.candidates.clone();
+    let in_model: BTreeMap<(i64, usize), usize> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (key(c), i))
+        .collect();
+    let to_model = |names: &[Vec<usize>]| -> Vec<Vec<usize>> {
+        names
+            .iter()
+            .map(|list| list.iter().map(|c| in_model[&key(&all[*c])]).collect())
+            .collect()
+    };
+    // Each answer completed with the names fixed; the lower objective starts the
+    // full model (the search's own objective does not see every row).
+    let complete = |names: &[Vec<usize>]| {
+        with_names_fixed(&model.demand.lp, &model.agent_columns, &to_model(names))
+            .solve(
+                &SolveOptions {
+                    time_limit_s: left / 10.0,
+                    mip_gap: 1e-2,
+                    max_nodes: options.max_nodes.map(|n| n / 3),
+                    ..*options
+                },
+                None,
+            )
+            .ok()
+    };
+    let mut start = complete(&after);
+    if after != before {
+        let old = complete(&before);
+        if old.as_ref().map_or(f64::INFINITY, |s| s.objective)
+            < start.as_ref().map_or(f64::INFINITY, |s| s.objective)
+        {
+            start = old;
+        }
+    }
+    let start = start.map(|s| s.values);
     let second = SolveOptions {
         time_limit_s: (options.time_limit_s - started.elapsed().as_secs_f64())
-            .max(options.time_limit_s / 4.0),
+            .max(options.time_limit_s / 20.0),
         max_nodes: options.max_nodes.map(|n| n / 3),
         ..*options
     };

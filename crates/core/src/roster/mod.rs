@@ -9,6 +9,7 @@
 pub mod assign;
 pub mod demand;
 pub mod duty;
+mod improve;
 pub mod lp;
 
 use crate::time::TimeZoneSpec;

@@ -1,0 +1,584 @@
+//! A local search on a named roster (after the assignment's MILP, before the full
+//! model's): one agent at a time, the best of adding a shift on a free day,
+//! dropping one, or swapping one for another — over every candidate, not only the
+//! plan's — until no move pays or the time is up.
+//!
+//! Why: at size the full model is narrowed to the plan's shifts and their
+//! neighbours, and the plan (solved without names) may hold too few long shifts
+//! for the contracts' minimum hours; those hours, at 1000 a hour, then dominate the
+//! objective. Here any agent may take any shift every hard rule allows.
+//!
+//! The search's own objective is the model's, term for term, on what it can see:
+//! coverage (breaks placed greedily where they hurt least), cost, preferences,
+//! minimum hours, single days off, start spread, fairness. Duty rows and the
+//! per-queue rows it does not see; the caller completes its answer with the solver
+//! (names fixed, breaks and slacks free) and keeps it only when the model's own
+//! objective is lower — so the search can only help.
+//!
+//! Hard rules are checked exactly as the model states them: eligibility (dates,
+//! nights, skills, contract maximum for one shift), one shift a local day, the rest
+//! between any two shifts, contract hours and days, runs of days.
+
+use super::assign::{Agent, AssignRules, Facts, QueueNeed, local_days, may_work, preference_cost};
+use super::demand::Candidate;
+use super::{Requirement, ShiftTemplate, Weights, Zone};
+use std::time::Instant;
+
+/// A shift in the search: its candidate and its breaks' starts.
+#[derive(Debug, Clone)]
+struct Worked {
+    c: usize,
+    breaks: Vec<i64>,
+}
+
+/// One of the two fairness rules (weekend, night shifts): who can work them and
+/// how many each works.
+struct Fair {
+    able: Vec<bool>,
+    able_count: f64,
+    counts: Vec<f64>,
+    total: f64,
+}
+
+impl Fair {
+    fn penalty(&self, weight: f64) -> f64 {
+        if weight <= 0.0 || self.able_count < 2.0 {
+            return 0.0;
+        }
+        let mean = self.total / self.able_count;
+        weight
+            * self
+                .counts
+                .iter()
+                .zip(&self.able)
+                .filter(|(_, able)| **able)
+                .map(|(n, _)| (n - mean).max(0.0))
+                .sum::<f64>()
+    }
+}
+
+struct Search<'a> {
+    requirement: &'a Requirement,
+    templates: &'a [ShiftTemplate],
+    weights: &'a Weights,
+    agents: &'a [Agent],
+    rules: &'a AssignRules,
+    candidates: &'a [Candidate],
+    facts: &'a [Facts],
+    grid: i64,
+    k: i64,
+    hours: f64,
+    /// Agent-cells on the phones per requirement interval.
+    m: Vec<i64>,
+    first_day: i32,
+    days: usize,
+    fair: [Fair; 2],
+}
+
+impl Search<'_> {
+    fn interval_cost(&self, t: usize) -> f64 {
+        let scheduled = self.m[t] as f64 / self.k as f64;
+        let need = self.requirement.agents[t];
+        self.hours
+            * (self.weights.under * (need - scheduled).max(0.0)
+                + self.weights.over * (scheduled - need).max(0.0))
+    }
+
+    /// Adds `sign` agents over [from, to) (clipped to the period); the change in
+    /// the coverage terms.
+    fn span(&mut self, from: i64, to: i64, sign: i64) -> f64 {
+        let n = self.m.len() as i64;
+        let cell = |t: i64| (t - self.requirement.start_ms).div_euclid(self.grid);
+        let (a, b) = (cell(from).max(0), cell(to).min(n * self.k));
+        let mut delta = 0.0;
+        let mut c = a;
+        while c < b {
+            let t = (c / self.k) as usize;
+            let end = ((t as i64) + 1) * self.k;
+            let cells = end.min(b) - c;
+            let before = self.interval_cost(t);
+            self.m[t] += sign * cells;
+            delta += self.interval_cost(t) - before;
+            c += cells;
+        }
+        delta
+    }
+
+    /// Puts a shift of candidate `c` on the phones with each break where it costs
+    /// least; the change in coverage terms and the breaks.
+    fn put(&mut self, c: usize) -> (f64, Vec<i64>) {
+        let f = self.facts[c];
+        let mut delta = self.span(f.start, f.end, 1);
+        let t = &self.templates[self.candidates[c].template];
+        let mut breaks = Vec::with_capacity(t.breaks.len());
+        for b in &t.breaks {
+            let len = i64::from(b.minutes) * 60_000;
+            let (mut at, last) = (
+                f.start + i64::from(b.earliest) * 60_000,
+                f.start + i64::from(b.latest) * 60_000,
+            );
+            let mut best = (f64::INFINITY, at);
+            while at <= last {
+                let d = self.span(at, at + len, -1);
+                self.span(at, at + len, 1);
+                if d < best.0 - 1e-12 {
+                    best = (d, at);
+                }
+                at += self.grid;
+            }
+            delta += self.span(best.1, best.1 + len, -1);
+            breaks.push(best.1);
+        }
+        (delta, breaks)
+    }
+
+    /// Takes a shift off the phones; the change in coverage terms.
+    fn take(&mut self, w: &Worked) -> f64 {
+        let f = self.facts[w.c];
+        let t = &self.templates[self.candidates[w.c].template];
+        let mut delta = 0.0;
+        for (b, at) in t.breaks.iter().zip(&w.breaks) {
+            delta += self.span(*at, at + i64::from(b.minutes) * 60_000, 1);
+        }
+        delta + self.span(f.start, f.end, -1)
+    }
+
+    fn day(&self, c: usize) -> usize {
+        (self.facts[c].day - self.first_day).clamp(0, self.days as i32 - 1) as usize
+    }
+
+    /// Whether agent `a` may work exactly the shifts `list` (each one allowed).
+    fn feasible(&self, a: usize, list: &[usize]) -> bool {
+        let agent = &self.agents[a];
+        if list.len() as u32 > agent.max_days_week {
+            return false;
+        }
+        let hours: f64 = list.iter().map(|c| self.facts[*c].paid_hours).sum();
+        if hours > agent.max_hours_week + 1e-9 {
+            return false;
+        }
+        let rest = i64::from(self.rules.rest_min) * 60_000;
+        let mut worked = vec![false; self.days];
+        for (i, &c) in list.iter().enumerate() {
+            let f = self.facts[c];
+            let d = self.day(c);
+            if worked[d] {
+                return false;
+            }
+            worked[d] = true;
+            for &o in &list[i + 1..] {
+                let g = self.facts[o];
+                if g.end + rest > f.start && f.end + rest > g.start {
+                    return false;
+                }
+            }
+        }
+        let mut run = 0;
+        for w in worked {
+            run = if w { run + 1 } else { 0 };
+            if run > agent.max_consecutive_days {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The agent's own terms of the objective for working `list`: cost,
+    /// preferences, hours below the minimum, single days off, start spread.
+    fn agent_cost(&self, a: usize, list: &[usize]) -> f64 {
+        let agent = &self.agents[a];
+        let soft = &self.rules.soft;
+        let mut cost = 0.0;
+        let mut hours = 0.0;
+        let mut worked = vec![false; self.days];
+        let (mut hi, mut lo) = (f64::NEG_INFINITY, f64::INFINITY);
+        for &c in list {
+            let f = &self.facts[c];
+            let t = &self.templates[self.candidates[c].template];
+            cost += self.weights.cost * t.cost_per_hour * t.paid_hours()
+                + preference_cost(agent, f, &t.name, soft);
+            hours += f.paid_hours;
+            worked[self.day(c)] = true;
+            hi = hi.max(f.start_hour);
+            lo = lo.min(f.start_hour);
+        }
+        if agent.min_hours_week > 0.0 {
+            cost += soft.min_hours * (agent.min_hours_week - hours).max(0.0);
+        }
+        if soft.single_day_off > 0.0 {
+            let singles = (1..self.days.saturating_sub(1))
+                .filter(|d| worked[d - 1] && !worked[*d] && worked[d + 1])
+                .count();
+            cost += soft.single_day_off * singles as f64;
+        }
+        if soft.start_spread > 0.0 && list.len() > 1 && agent.max_days_week > 1 {
+            let allowed = f64::from(self.rules.max_start_spread_min) / 60.0;
+            cost += soft.start_spread * (hi - lo - allowed).max(0.0);
+        }
+        cost
+    }
+
+    /// The change in the fairness terms when agent `a` goes from `old` to `new`.
+    fn fair_delta(&mut self, a: usize, old: &[usize], new: &[usize]) -> f64 {
+        let weight = self.rules.soft.fairness;
+        let mut delta = 0.0;
+        for k in 0..2 {
+            let pick = |f: &Facts| if k == 0 { f.weekend } else { f.night };
+            let count =
+                |list: &[usize]| list.iter().filter(|c| pick(&self.facts[**c])).count() as f64;
+            let change = count(new) - count(old);
+            if change == 0.0 || !self.fair[k].able[a] {
+                continue;
+            }
+            let before = self.fair[k].penalty(weight);
+            self.fair[k].counts[a] += change;
+            self.fair[k].total += change;
+            delta += self.fair[k].penalty(weight) - before;
+            self.fair[k].counts[a] -= change;
+            self.fair[k].total -= change;
+        }
+        delta
+    }
+
+    fn commit_fair(&mut self, a: usize, old: &[usize], new: &[usize]) {
+        for k in 0..2 {
+            let pick = |f: &Facts| if k == 0 { f.weekend } else { f.night };
+            let count =
+                |list: &[usize]| list.iter().filter(|c| pick(&self.facts[**c])).count() as f64;
+            let change = count(new) - count(old);
+            if self.fair[k].able[a] {
+                self.fair[k].counts[a] += change;
+                self.fair[k].total += change;
+            }
+        }
+    }
+}
+
+/// A move: drop shift `drop` (an index into the agent's list) and/or add
+/// candidate `add`.
+#[derive(Debug, Clone, Copy)]
+struct Move {
+    drop: Option<usize>,
+    add: Option<usize>,
+    delta: f64,
+}
+
+/// Improves `taken` (per agent, indices into `candidates`) until no single move
+/// of one agent lowers the objective or `deadline` passes; returns per agent the
+/// shifts (indices into `candidates`), sorted.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn improve(
+    requirement: &Requirement,
+    queues: &[QueueNeed],
+    templates: &[ShiftTemplate],
+    weights: &Weights,
+    agents: &[Agent],
+    rules: &AssignRules,
+    zone: &Zone,
+    candidates: &[Candidate],
+    facts: &[Facts],
+    taken: &[Vec<usize>],
+    grid: i64,
+    deadline: Instant,
+) -> Vec<Vec<usize>> {
+    let allowed: Vec<Vec<usize>> = agents
+        .iter()
+        .map(|agent| {
+            (0..candidates.len())
+                .filter(|c| may_work(agent, &facts[*c], queues))
+                .collect()
+        })
+        .collect();
+    let (first_day, days) = local_days(requirement, zone);
+    let fair = |pick: fn(&Facts) -> bool| {
+        let able: Vec<bool> = allowed
+            .iter()
+            .map(|list| list.iter().any(|c| pick(&facts[*c])))
+            .collect();
+        let counts: Vec<f64> = taken
+            .iter()
+            .map(|list| list.iter().filter(|c| pick(&facts[**c])).count() as f64)
+            .collect();
+        let total = counts
+            .iter()
+            .zip(&able)
+            .filter(|(_, a)| **a)
+            .map(|(n, _)| n)
+            .sum();
+        Fair {
+            able_count: able.iter().filter(|a| **a).count() as f64,
+            able,
+            counts,
+            total,
+        }
+    };
+    let mut s = Search {
+        requirement,
+        templates,
+        weights,
+        agents,
+        rules,
+        candidates,
+        facts,
+        grid,
+        k: (requirement.interval_ms / grid).max(1),
+        hours: requirement.interval_ms as f64 / 3_600_000.0,
+        m: vec![0; requirement.agents.len()],
+        first_day,
+        days,
+        fair: [fair(|f| f.weekend), fair(|f| f.night)],
+    };
+    let mut roster: Vec<Vec<Worked>> = taken
+        .iter()
+        .map(|list| {
+            list.iter()
+                .map(|&c| {
+                    let (_, breaks) = s.put(c);
+                    Worked { c, breaks }
+                })
+                .collect()
+        })
+        .collect();
+    let mut improved = true;
+    while improved && Instant::now() < deadline {
+        improved = false;
+        for a in 0..agents.len() {
+            if Instant::now() >= deadline {
+                break;
+            }
+            let now: Vec<usize> = roster[a].iter().map(|w| w.c).collect();
+            let here = s.agent_cost(a, &now);
+            let mut best = Move {
+                drop: None,
+                add: None,
+                delta: -1e-6,
+            };
+            // Each shift dropped (or none), then each candidate added (or none).
+            for drop in std::iter::once(None).chain((0..now.len()).map(Some)) {
+                let mut base: Vec<usize> = now.clone();
+                let mut taken_off = 0.0;
+                if let Some(i) = drop {
+                    base.remove(i);
+                    taken_off = s.take(&roster[a][i]);
+                    let delta =
+                        taken_off + s.agent_cost(a, &base) - here + s.fair_delta(a, &now, &base);
+                    if delta < best.delta {
+                        best = Move {
+                            drop,
+                            add: None,
+                            delta,
+                        };
+                    }
+                }
+                let mut list = base.clone();
+                list.push(usize::MAX);
+                for &c in &allowed[a] {
+                    if drop.is_some_and(|i| now[i] == c) {
+                        continue;
+                    }
+                    *list.last_mut().expect("pushed") = c;
+                    if !s.feasible(a, &list) {
+                        continue;
+                    }
+                    let own = s.agent_cost(a, &list) - here + s.fair_delta(a, &now, &list);
+                    let w = {
+                        let (d, breaks) = s.put(c);
+                        let w = Worked { c, breaks };
+                        let delta = taken_off + d + own;
+                        s.take(&w);
+                        delta
+                    };
+                    if w < best.delta {
+                        best = Move {
+                            drop,
+                            add: Some(c),
+                            delta: w,
+                        };
+                    }
+                }
+                if let Some(i) = drop {
+                    let w = roster[a][i].clone();
+                    for (b, at) in templates[candidates[w.c].template]
+                        .breaks
+                        .iter()
+                        .zip(&w.breaks)
+                    {
+                        s.span(*at, at + i64::from(b.minutes) * 60_000, -1);
+                    }
+                    s.span(facts[w.c].start, facts[w.c].end, 1);
+                }
+            }
+            if best.drop.is_none() && best.add.is_none() {
+                continue;
+            }
+            improved = true;
+            let mut list = roster[a].clone();
+            if let Some(i) = best.drop {
+                let w = list.remove(i);
+                s.take(&w);
+            }
+            if let Some(c) = best.add {
+                let (_, breaks) = s.put(c);
+                list.push(Worked { c, breaks });
+            }
+            list.sort_by_key(|w| facts[w.c].start);
+            let new: Vec<usize> = list.iter().map(|w| w.c).collect();
+            s.commit_fair(a, &now, &new);
+            roster[a] = list;
+        }
+    }
+    roster
+        .into_iter()
+        .map(|list| list.into_iter().map(|w| w.c).collect())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::roster::assign::facts_of;
+    use crate::roster::demand;
+
+    const HOUR: i64 = 3_600_000;
+    /// Monday 2026-03-02 00:00 UTC.
+    const MONDAY: i64 = 1_772_409_600_000;
+
+    fn template(name: &str, start_hour: u32, hours: u32) -> ShiftTemplate {
+        ShiftTemplate {
+            name: name.into(),
+            starts: vec![start_hour * 60],
+            minutes: hours * 60,
+            days: [true; 7],
+            cost_per_hour: 1.0,
+            breaks: Vec::new(),
+        }
+    }
+
+    /// `days` days of hourly intervals needing 1 agent in the hours `need` picks
+    /// (hours since Monday 00:00).
+    fn requirement(days: i64, need: impl Fn(i64) -> bool) -> Requirement {
+        Requirement {
+            start_ms: MONDAY,
+            interval_ms: HOUR,
+            agents: (0..days * 24)
+                .map(|h| if need(h) { 1.0 } else { 0.0 })
+                .collect(),
+            calls: None,
+            aht_s: None,
+        }
+    }
+
+    fn run(
+        requirement: &Requirement,
+        templates: &[ShiftTemplate],
+        agents: &[Agent],
+        rules: &AssignRules,
+        taken: &[Vec<(i64, usize)>],
+    ) -> (Vec<Candidate>, Vec<Vec<usize>>) {
+        let zone = Zone::Utc;
+        let all = demand::candidates(requirement, templates, &zone);
+        let facts = facts_of(&all, templates, rules, &zone);
+        let taken: Vec<Vec<usize>> = taken
+            .iter()
+            .map(|list| {
+                list.iter()
+                    .map(|(start, t)| {
+                        all.iter()
+                            .position(|c| c.start_ms == *start && c.template == *t)
+                            .expect("candidate")
+                    })
+                    .collect()
+            })
+            .collect();
+        let out = improve(
+            requirement,
+            &[],
+            templates,
+            &Weights::default(),
+            agents,
+            rules,
+            &zone,
+            &all,
+            &facts,
+            &taken,
+            demand::grid_ms(requirement, templates, &all),
+            Instant::now() + std::time::Duration::from_secs(10),
+        );
+        (all, out)
+    }
+
+    #[test]
+    fn a_shift_is_added_where_the_minimum_and_the_requirement_both_want_it() {
+        // Two days of 1 agent needed 08–16, one 8-hour template at 08:00. A has a
+        // 16-hour minimum and works Monday only: adding Tuesday covers 8
+        // agent-hours (−800 under) and fills the minimum (−8000) for 0.08 of cost.
+        // B (no minimum) would take it just as well for the coverage, but the
+        // search looks at A first and after that nothing is left to gain.
+        let requirement = requirement(2, |h| (8..16).contains(&(h % 24)));
+        let templates = vec![template("day", 8, 8)];
+        let mut a = Agent::new("A");
+        a.min_hours_week = 16.0;
+        let b = Agent::new("B");
+        let (all, out) = run(
+            &requirement,
+            &templates,
+            &[a, b],
+            &AssignRules::default(),
+            &[vec![(MONDAY + 8 * HOUR, 0)], vec![]],
+        );
+        let starts = |list: &[usize]| list.iter().map(|c| all[*c].start_ms).collect::<Vec<_>>();
+        assert_eq!(starts(&out[0]), vec![MONDAY + 8 * HOUR, MONDAY + 32 * HOUR]);
+        assert!(out[1].is_empty());
+    }
+
+    #[test]
+    fn the_search_keeps_the_rest_and_drops_what_only_costs() {
+        // Two days; a late shift (16–24) Monday and an early one (08–16) Tuesday;
+        // only Tuesday 08–16 needs anyone. A works Monday's late shift, which
+        // covers nothing: it goes (−80 over, −0.08 cost). Tuesday's early shift
+        // is 8 h after it — against an 11-hour rest A may take it only once the
+        // late one is gone, which one move (swap) does.
+        let requirement = requirement(2, |h| (32..40).contains(&h));
+        let templates = vec![template("early", 8, 8), template("late", 16, 8)];
+        let (all, out) = run(
+            &requirement,
+            &templates,
+            &[Agent::new("A")],
+            &AssignRules::default(),
+            &[vec![(MONDAY + 16 * HOUR, 1)]],
+        );
+        let got: Vec<(i64, usize)> = out[0]
+            .iter()
+            .map(|c| (all[*c].start_ms, all[*c].template))
+            .collect();
+        assert_eq!(got, vec![(MONDAY + 32 * HOUR, 0)]);
+    }
+
+    #[test]
+    fn contracts_bound_what_the_search_adds() {
+        // Seven days needing 1 agent 08–16; A may work at most 3 days and 2 in a
+        // row: from nothing, the search gives A three days, no two runs longer
+        // than two, and nothing more however much coverage is left.
+        let requirement = requirement(7, |h| (8..16).contains(&(h % 24)));
+        let templates = vec![template("day", 8, 8)];
+        let mut a = Agent::new("A");
+        a.max_days_week = 3;
+        a.max_consecutive_days = 2;
+        let (all, out) = run(
+            &requirement,
+            &templates,
+            &[a],
+            &AssignRules::default(),
+            &[vec![]],
+        );
+        let days: Vec<i64> = out[0]
+            .iter()
+            .map(|c| (all[*c].start_ms - MONDAY) / (24 * HOUR))
+            .collect();
+        assert_eq!(days.len(), 3);
+        assert!(
+            days.windows(3).all(|w| w[2] - w[0] > 2),
+            "three days in a row: {days:?}"
+        );
+    }
+}
