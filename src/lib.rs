@@ -3,7 +3,7 @@
 //! Data flows one way (docs/architecture.md):
 //!
 //! ```text
-//! ingest ──▶ store ──▶ query ──▶ presenters (cli; later report, server)
+//! ingest ──▶ store ──▶ query ──▶ presenters (cli, charts + report; later server)
 //!                        │
 //!                        └── callboard-core (pure computation: KPIs, Erlang, SLAs)
 //! ```
@@ -17,10 +17,14 @@
 //!   request whose `Default` holds the defaults, a `Serialize` result in the JSON
 //!   shape of docs/cli.md, typed errors; no printing.
 //! * [`cli`] — flags → query → table / CSV / JSON.
+//! * [`charts`] — plotters charts from query results, as SVG and PNG.
+//! * [`report`] — the review pack: HTML, charts, Excel workbook, JSON.
 //! * [`simulate`] — the simulator's records written as files.
 
+pub mod charts;
 pub mod cli;
 pub mod ingest;
 pub mod query;
+pub mod report;
 pub mod simulate;
 pub mod store;

@@ -19,6 +19,8 @@
 //! * `roster`  — `callboard roster`: hand-worked plans, an independent validator of the files.
 //! * `roster_named` — `callboard roster --agents`: every hard and duty rule validated
 //!   from the files, calendars parsed back, the schedules round trip.
+//! * `report`  — `callboard report`: the pack read back against the kpi/tickets JSON,
+//!   charts decoded and counted, left-out notes, sentences, golden SVGs, a real browser.
 //! * `docs`    — `docs/data-model.md` matches the core schema.
 
 mod crash;
@@ -30,6 +32,7 @@ mod kpi;
 mod mapping;
 mod query;
 mod queue_log;
+mod report;
 mod roster;
 mod roster_named;
 mod simulate;

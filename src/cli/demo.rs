@@ -261,8 +261,23 @@ pub fn run(args: Args) -> Result<ExitCode> {
         schedules.totals.loaded,
         plan.from.get(..10).unwrap_or_default()
     );
+    // The management review pack for the sample month.
+    // Reopened: the store now holds the roster's schedules too.
+    let store = open_store(&args.data_dir)?;
+    let index = super::report::write(
+        &store,
+        &crate::query::report::ReportQuery::default(),
+        crate::report::Formats::default(),
+        None,
+        &args.reports_dir,
+        "sample centre",
+    )?;
     println!(
-        "\nnext: callboard kpi --data-dir {d} --by day --group queue   (see callboard kpi --help)\n      callboard tickets --data-dir {d} --by month --group severity\n      callboard forecast --data-dir {d} --interval 15m --horizon 28d --staffing --staff-to p80",
+        "\nreview pack for the sample month (callboard report): {}\n  charts/*.png and *.svg, kpis.xlsx and report.json beside it",
+        index.display()
+    );
+    println!(
+        "\nnext: callboard kpi --data-dir {d} --by day --group queue   (see callboard kpi --help)\n      callboard tickets --data-dir {d} --by month --group severity\n      callboard forecast --data-dir {d} --interval 15m --horizon 28d --staffing --staff-to p80\n      callboard report --data-dir {d} --from 2026-03-09 --to 2026-03-16 --out reports/week-11",
         d = args.data_dir.display()
     );
     Ok(ExitCode::SUCCESS)

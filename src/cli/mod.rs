@@ -6,6 +6,7 @@ mod demo;
 mod forecast;
 mod ingest;
 mod kpi;
+mod report;
 mod roster;
 mod schema;
 mod simulate;
@@ -74,6 +75,10 @@ enum Command {
     /// Ticket SLAs against a policy: compliance per rule, breaches, tickets at risk,
     /// recurring problems, repeat calls.
     Tickets(tickets::Args),
+    /// The management review pack for a period: index.html (KPIs against target and
+    /// the previous period, charts with generated sentences, ticket SLAs),
+    /// charts/*.png|svg, kpis.xlsx and report.json.
+    Report(report::Args),
     /// Show what the store holds; `--verify` reads every file back.
     Status(status::Args),
     /// Print the canonical tables (columns, types, rules) as Markdown.
@@ -107,6 +112,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Forecast(a) => forecast::run(a),
         Command::Roster(a) => roster::run(a),
         Command::Tickets(a) => tickets::run(a),
+        Command::Report(a) => report::run(a),
         Command::Status(a) => status::run(a),
         Command::Schema(a) => schema::run(a),
     }

@@ -7,12 +7,14 @@
 //! * [`kpi`] — the 23 KPIs over a period, bucketed and grouped;
 //! * [`forecast`] — volume and handle-time forecasts with prediction intervals;
 //! * [`roster`] — the shift plan that covers a staffing requirement;
+//! * [`report`] — everything the review pack shows, from the queries above;
 //! * [`tickets`] — ticket SLA compliance, breaches, risk, recurring problems;
 //! * [`staffing`] — agents needed for one interval or a file of them;
 //! * [`status`] — what the store holds, and whether it reads back whole.
 
 pub mod forecast;
 pub mod kpi;
+pub mod report;
 pub mod roster;
 pub mod roster_named;
 pub mod staffing;

@@ -1,0 +1,433 @@
+//! The management review pack (`callboard report`): from [`ReportData`] (the
+//! queries' results) to the charts with their sentences ([`assemble`]), then the
+//! files ([`write`]): `index.html` (self-contained, inline SVG and CSS, prints on
+//! A4/Letter), `charts/*.png|svg`, `kpis.xlsx` and `report.json` — the numbers every
+//! chart and sentence used, in the queries' own JSON shapes.
+
+mod html;
+pub mod sentences;
+mod xlsx;
+
+use crate::charts::build::{self as cb, value};
+use crate::charts::{Body, Chart, ChartError};
+use crate::query::report::ReportData;
+use callboard_core::time::{DAY_MS, format_date};
+use rayon::prelude::*;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+/// A chart in the pack: the drawing's data and what it says.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// The chart.
+    pub chart: Chart,
+    /// Two or three sentences from its numbers.
+    pub sentences: Vec<String>,
+}
+
+/// The pack before it is written.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    /// The numbers.
+    pub data: ReportData,
+    /// The centre's name for titles and source lines.
+    pub centre: String,
+    /// The charts drawn, in reading order.
+    pub figures: Vec<Figure>,
+    /// Charts left out: (id, why).
+    pub left_out: Vec<(&'static str, String)>,
+}
+
+/// Which files to write (`report.json` is always written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    /// `index.html`.
+    pub html: bool,
+    /// `charts/*.png`.
+    pub png: bool,
+    /// `charts/*.svg`.
+    pub svg: bool,
+    /// `kpis.xlsx`.
+    pub xlsx: bool,
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        Formats {
+            html: true,
+            png: true,
+            svg: true,
+            xlsx: true,
+        }
+    }
+}
+
+/// What went wrong writing the pack.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A chart could not be drawn.
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+    /// A file could not be written.
+    #[error("{}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The workbook could not be written.
+    #[error("{}: {message}", path.display())]
+    Workbook {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    std::fs::write(path, bytes).map_err(|source| ReportError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Local day and a value per row of a by-day report.
+fn per_day(report: &crate::query::kpi::KpiReport, id: &str) -> Vec<(i32, Option<f64>)> {
+    report
+        .rows
+        .iter()
+        .filter_map(|r| {
+            Some((
+                cb::local_day(r.bucket_start?, &report.settings.zone),
+                value(r, id),
+            ))
+        })
+        .collect()
+}
+
+/// The charts and their sentences, each where its data exist.
+pub fn assemble(data: &ReportData, centre: &str) -> Pack {
+    let mut figures = Vec::new();
+    let mut left_out = Vec::new();
+    let mut add =
+        |id: &'static str, built: cb::Built, say: &dyn Fn(&Chart) -> Vec<String>| match built {
+            Ok(chart) => {
+                let sentences = say(&chart);
+                figures.push(Figure { chart, sentences });
+            }
+            Err(note) => left_out.push((id, note)),
+        };
+    let sl_target = cb::target("service_level").map_or(0.8, |t| t.value);
+    let zone = &data.by_day.settings.zone;
+    let hourly: Vec<(i32, u32, Option<f64>)> = data
+        .by_hour
+        .rows
+        .iter()
+        .filter_map(|r| {
+            let t = r.bucket_start?;
+            let local = t + zone.offset_ms_at(t);
+            Some((
+                local.div_euclid(DAY_MS) as i32,
+                (local.rem_euclid(DAY_MS) / 3_600_000) as u32,
+                value(r, "service_level"),
+            ))
+        })
+        .collect();
+    add(
+        "contacts_per_day",
+        cb::contacts_per_day(&data.by_day, centre),
+        &|_| {
+            let days: Vec<(i32, u64, u64, u64)> = data
+                .by_day
+                .rows
+                .iter()
+                .filter_map(|r| {
+                    Some((
+                        cb::local_day(r.bucket_start?, zone),
+                        r.counts.total,
+                        r.counts.answered,
+                        r.counts.abandoned,
+                    ))
+                })
+                .collect();
+            sentences::contacts(&days)
+        },
+    );
+    add(
+        "service_level_per_day",
+        cb::service_level_per_day(&data.by_day, centre),
+        &|_| sentences::service_level(&per_day(&data.by_day, "service_level"), &hourly, sl_target),
+    );
+    match cb::lowest_service_day(&data.by_day) {
+        Some(day) => add(
+            "service_level_by_hour",
+            cb::service_level_by_hour(&data.by_hour, day, centre),
+            &|_| {
+                let hours: Vec<(u32, Option<f64>)> = hourly
+                    .iter()
+                    .filter(|(d, _, _)| *d == day)
+                    .map(|(_, h, v)| (*h, *v))
+                    .collect();
+                sentences::service_level_hours(day, &hours, sl_target)
+            },
+        ),
+        None => add(
+            "service_level_by_hour",
+            Err("no day with offered calls: service level by hour is left out".into()),
+            &|_| Vec::new(),
+        ),
+    }
+    add(
+        "asa_and_aht_per_day",
+        cb::asa_and_aht_per_day(&data.by_day, centre),
+        &|_| {
+            vec![
+                sentences::seconds_range(
+                    "average speed of answer",
+                    &per_day(&data.by_day, "average_speed_of_answer"),
+                    cb::target("average_speed_of_answer").map(|t| t.value),
+                ),
+                sentences::seconds_range(
+                    "average handle time",
+                    &per_day(&data.by_day, "average_handle_time"),
+                    cb::target("average_handle_time").map(|t| t.value),
+                ),
+            ]
+        },
+    );
+    add(
+        "abandon_per_day",
+        cb::abandon_per_day(&data.by_day, centre),
+        &|_| {
+            sentences::abandons(
+                &per_day(&data.by_day, "abandon_rate"),
+                cb::target("abandon_rate").map(|t| t.value),
+                data.total
+                    .rows
+                    .first()
+                    .and_then(|r| value(r, "average_time_to_abandon")),
+            )
+        },
+    );
+    add(
+        "offered_heatmap",
+        cb::offered_heatmap(&data.by_hour, centre),
+        &|_| sentences::heatmap(&cb::offered_by_weekday_hour(&data.by_hour)),
+    );
+    add(
+        "agent_time_per_week",
+        cb::agent_time_per_week(&data.by_week, centre),
+        &|chart| match &chart.body {
+            Body::Lines { panels, .. } => sentences::agent_time(
+                &panels
+                    .iter()
+                    .map(|p| (p.series[0].name.as_str(), p.series[0].values.clone()))
+                    .collect::<Vec<_>>(),
+            ),
+            _ => Vec::new(),
+        },
+    );
+    add(
+        "agents_scatter",
+        cb::agents_scatter(&data.by_agent, &data.teams, centre),
+        &|chart| match &chart.body {
+            Body::Scatter {
+                points, y_label, ..
+            } => sentences::agents(
+                points.len(),
+                &points
+                    .iter()
+                    .filter(|p| p.flagged)
+                    .map(|p| p.label.clone())
+                    .collect::<Vec<_>>(),
+                if y_label.starts_with("first") {
+                    "a first-call resolution"
+                } else {
+                    "a QA score"
+                },
+            ),
+            _ => Vec::new(),
+        },
+    );
+    match &data.tickets {
+        Some(t) => add(
+            "ticket_compliance",
+            cb::ticket_compliance(t, &data.total, centre),
+            &|_| {
+                let months: Vec<String> = t
+                    .rows
+                    .iter()
+                    .filter_map(|r| {
+                        Some(cb::month_label(cb::local_day(
+                            r.bucket_start?,
+                            &t.settings.zone,
+                        )))
+                    })
+                    .collect();
+                let rules: Vec<sentences::RuleMonths> = t
+                    .policy
+                    .rules
+                    .iter()
+                    .enumerate()
+                    .map(|(k, rule)| {
+                        (
+                            rule.id.replace('_', " "),
+                            t.rows
+                                .iter()
+                                .zip(&months)
+                                .map(|(r, m)| {
+                                    let c = r.rules.get(k);
+                                    (
+                                        m.clone(),
+                                        c.and_then(|c| c.compliance()),
+                                        c.map_or(0, |c| c.breached),
+                                    )
+                                })
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                sentences::tickets(&rules)
+            },
+        ),
+        None => add(
+            "ticket_compliance",
+            Err("the store holds no tickets: ticket compliance is left out".into()),
+            &|_| Vec::new(),
+        ),
+    }
+    left_out.push((
+        "forecast_vs_actual",
+        "no forecast is stored for the period: forecast against actual is left out (callboard forecast writes forecasts for periods after the data)".into(),
+    ));
+    left_out.push((
+        "required_vs_scheduled",
+        "no roster coverage is stored for the period: required against scheduled agents is left out (see reports/roster/coverage.csv from callboard roster)".into(),
+    ));
+    Pack {
+        data: data.clone(),
+        centre: centre.to_owned(),
+        figures,
+        left_out,
+    }
+}
+
+/// The default output directory: `<base>/<first day>_<last day>`.
+pub fn default_dir(base: &Path, data: &ReportData) -> PathBuf {
+    let s = &data.total.settings;
+    let day = |ms: i64| format_date(cb::local_day(ms, &s.zone));
+    base.join(format!("{}_{}", day(s.from_ms), day(s.to_ms - 1)))
+}
+
+/// The files written.
+#[derive(Debug, Clone, Default)]
+pub struct Written {
+    /// Every file, in writing order.
+    pub files: Vec<PathBuf>,
+    /// `index.html`, when written.
+    pub index: Option<PathBuf>,
+}
+
+/// Writes the pack into `dir`; `step` is told each part as it is done (for a
+/// progress bar).
+pub fn write(
+    pack: &Pack,
+    dir: &Path,
+    formats: Formats,
+    step: &(dyn Fn(&str) + Sync),
+) -> Result<Written, ReportError> {
+    let charts_dir = dir.join("charts");
+    std::fs::create_dir_all(&charts_dir).map_err(|source| ReportError::Write {
+        path: charts_dir.clone(),
+        source,
+    })?;
+    let mut written = Written::default();
+    // Charts in parallel: each drawn to SVG (for the page and the file) and PNG.
+    let drawn: Vec<Result<(String, Vec<PathBuf>), ReportError>> = pack
+        .figures
+        .par_iter()
+        .map(|f| {
+            let svg = f.chart.svg()?;
+            let mut files = Vec::new();
+            if formats.svg {
+                let p = charts_dir.join(format!("{}.svg", f.chart.id));
+                write_file(&p, svg.as_bytes())?;
+                files.push(p);
+            }
+            if formats.png {
+                let p = charts_dir.join(format!("{}.png", f.chart.id));
+                f.chart.write_png(&p)?;
+                files.push(p);
+            }
+            step(f.chart.id);
+            Ok((svg, files))
+        })
+        .collect();
+    let mut svgs = Vec::new();
+    for d in drawn {
+        let (svg, files) = d?;
+        svgs.push(svg);
+        written.files.extend(files);
+    }
+    if formats.html {
+        let p = dir.join("index.html");
+        write_file(&p, html::page(pack, &svgs).as_bytes())?;
+        written.files.push(p.clone());
+        written.index = Some(p);
+        step("index.html");
+    }
+    if formats.xlsx {
+        let p = dir.join("kpis.xlsx");
+        xlsx::workbook(pack, &p)?;
+        written.files.push(p);
+        step("kpis.xlsx");
+    }
+    let p = dir.join("report.json");
+    let body =
+        serde_json::to_vec_pretty(&json_of(pack, formats)).map_err(|e| ReportError::Write {
+            path: p.clone(),
+            source: std::io::Error::other(e),
+        })?;
+    write_file(&p, &body)?;
+    written.files.push(p);
+    step("report.json");
+    Ok(written)
+}
+
+/// `report.json`: every query result in its CLI shape, and per chart its files,
+/// marks and sentences.
+pub fn json_of(pack: &Pack, formats: Formats) -> serde_json::Value {
+    let d = &pack.data;
+    json!({
+        "period": {
+            "from": callboard_core::time::format_timestamp(d.total.settings.from_ms),
+            "to": callboard_core::time::format_timestamp(d.total.settings.to_ms),
+        },
+        "centre": pack.centre,
+        "queues": d.query.queue,
+        "compare": if d.previous.is_some() { "previous" } else { "none" },
+        "kpi": {
+            "total": d.total,
+            "previous": d.previous,
+            "by_day": d.by_day,
+            "by_hour": d.by_hour,
+            "by_week": d.by_week,
+            "by_queue": d.by_queue,
+            "by_agent": d.by_agent,
+        },
+        "teams": d.teams,
+        "tickets": d.tickets,
+        "charts": pack.figures.iter().map(|f| json!({
+            "id": f.chart.id,
+            "title": f.chart.title,
+            "marks": f.chart.marks(),
+            "png": formats.png.then(|| format!("charts/{}.png", f.chart.id)),
+            "svg": formats.svg.then(|| format!("charts/{}.svg", f.chart.id)),
+            "sentences": f.sentences,
+        })).collect::<Vec<_>>(),
+        "left_out": pack.left_out.iter().map(|(id, note)| json!({"id": id, "note": note})).collect::<Vec<_>>(),
+        "notes": d.notes,
+    })
+}
