@@ -160,6 +160,51 @@ fn every_number_of_the_page_and_the_workbook_equals_the_kpi_and_tickets_json() {
         tickets["breaches"].as_array().expect("breaches").len()
     );
 
+    // Agents needed on the focus day: each hour's `staff` answer for its calls and
+    // handle time; scheduled: the sample's schedules.csv recounted here.
+    let schedules =
+        csv_rows(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/schedules.csv"));
+    let ms = |t: &str| {
+        chrono::DateTime::parse_from_rfc3339(t)
+            .expect("time")
+            .timestamp_millis()
+    };
+    let staffing = report["staffing"].as_array().expect("staffing");
+    assert_eq!(staffing.len(), 24);
+    for h in staffing {
+        let start = ms(h["hour_start"].as_str().expect("hour"));
+        let work_ms: i64 = schedules
+            .iter()
+            .filter(|r| r[3] == "work")
+            .map(|r| (ms(&r[2]).min(start + 3_600_000) - ms(&r[1]).max(start)).max(0))
+            .sum();
+        let scheduled = h["scheduled"].as_f64().expect("scheduled");
+        assert!(
+            (scheduled - work_ms as f64 / 3_600_000.0).abs() < 1e-9,
+            "{h}"
+        );
+        if let Some(aht) = h["aht_s"].as_f64() {
+            let calls = h["offered"].as_u64().expect("offered").to_string();
+            let aht = aht.to_string();
+            let staff = cli_json(&[
+                "staff",
+                "--calls",
+                &calls,
+                "--aht",
+                &aht,
+                "--interval-minutes",
+                "60",
+                "--sl-target",
+                "0.8",
+                "--sl-seconds",
+                "20",
+                "--format",
+                "json",
+            ]);
+            assert_eq!(h["required"], staff["agents"], "{h}");
+        }
+    }
+
     // The workbook, read back by an independent reader.
     let mut wb: Xlsx<_> = open_workbook(out.join("kpis.xlsx")).expect("xlsx opens");
     let number = |c: Option<&Data>| match c {
@@ -277,6 +322,7 @@ fn each_chart_decodes_parses_and_draws_one_mark_per_value() {
             "contacts_per_day",
             "service_level_per_day",
             "service_level_by_hour",
+            "required_vs_scheduled",
             "asa_and_aht_per_day",
             "abandon_per_day",
             "offered_heatmap",
@@ -289,6 +335,7 @@ fn each_chart_decodes_parses_and_draws_one_mark_per_value() {
         ("contacts_per_day", "calls per day"),
         ("service_level_per_day", "answered in time, %"),
         ("service_level_by_hour", "answered in time, %"),
+        ("required_vs_scheduled", "agents"),
         ("asa_and_aht_per_day", "seconds"),
         ("abandon_per_day", "abandoned, % of offered"),
         ("offered_heatmap", "hour of the day (local time)"),
@@ -379,6 +426,7 @@ fn each_chart_decodes_parses_and_draws_one_mark_per_value() {
             // Lines and points: a circle per value.
             "service_level_per_day"
             | "service_level_by_hour"
+            | "required_vs_scheduled"
             | "asa_and_aht_per_day"
             | "abandon_per_day"
             | "agent_time_per_week"
@@ -421,7 +469,11 @@ fn charts_without_their_data_are_left_out_with_a_note() {
             )
         })
         .collect();
-    for id in ["ticket_compliance", "agent_time_per_week"] {
+    for id in [
+        "ticket_compliance",
+        "agent_time_per_week",
+        "required_vs_scheduled",
+    ] {
         assert!(left.contains_key(id), "{id} not left out: {left:?}");
         assert!(
             !out.join(format!("charts/{id}.png")).exists(),
@@ -687,10 +739,10 @@ fn the_page_loads_in_a_real_browser_without_errors_or_network() {
     );
     assert_eq!(
         dom.matches("<section class=\"chart\"").count(),
-        9,
+        10,
         "charts in the DOM"
     );
-    assert_eq!(dom.matches("<svg").count(), 9, "inline SVGs in the DOM");
+    assert_eq!(dom.matches("<svg").count(), 10, "inline SVGs in the DOM");
     let console: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE")).collect();
     assert!(console.is_empty(), "console messages: {console:?}");
     let (w, _, var) = png_stats(&shot);

@@ -78,3 +78,15 @@ pub fn simulate_centre(out: &std::path::Path, per_day: u64, seed: u64, format: &
         format,
     ])
 }
+
+/// The tables `callboard simulate` writes, in load order (headcount and plans
+/// before activity).
+pub const TABLES: [&str; 7] = [
+    "agents",
+    "schedules",
+    "agent_states",
+    "calls",
+    "qa_evaluations",
+    "costs",
+    "tickets",
+];

@@ -199,15 +199,6 @@ pub fn service_level_per_day(by_day: &KpiReport, centre: &str) -> Built {
     })
 }
 
-/// The day of the lowest service level (with offered calls), if any.
-pub fn lowest_service_day(by_day: &KpiReport) -> Option<i32> {
-    days(by_day)
-        .into_iter()
-        .filter_map(|(d, r)| Some((d, value(r, "service_level")?)))
-        .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
-        .map(|(d, _)| d)
-}
-
 /// Service level per hour of one day (`day`, local).
 pub fn service_level_by_hour(by_hour: &KpiReport, day: i32, centre: &str) -> Built {
     let zone = &by_hour.settings.zone;
@@ -548,6 +539,67 @@ pub fn ticket_compliance(tickets: &TicketsReport, period: &KpiReport, centre: &s
             notes,
             y_label: "met, % of met + breached".into(),
             scale: Scale::Percent,
+        },
+    })
+}
+
+/// Agents needed (Erlang C on the calls that came) against agents scheduled on
+/// work, hour by hour through one day.
+pub fn required_vs_scheduled(
+    staffing: &[crate::query::report::HourStaffing],
+    day: i32,
+    period: &KpiReport,
+    centre: &str,
+) -> Built {
+    if staffing.iter().all(|h| h.scheduled.is_none()) {
+        return Err(
+            "the store holds no schedules: required against scheduled agents is left out".into(),
+        );
+    }
+    if staffing
+        .iter()
+        .all(|h| h.scheduled.is_none_or(|s| s <= 0.0))
+    {
+        return Err(format!(
+            "no agent is scheduled on {}: required against scheduled agents is left out",
+            long_date(day)
+        ));
+    }
+    let hours: Vec<String> = staffing
+        .iter()
+        .map(|h| h.hour_start.get(11..16).unwrap_or_default().to_string())
+        .collect();
+    Ok(Chart {
+        id: "required_vs_scheduled",
+        title: format!(
+            "Agents needed and scheduled by hour on {}, {}",
+            WEEKDAYS[usize::from(weekday(day))],
+            long_date(day)
+        ),
+        source: source(period, centre),
+        body: Body::Lines {
+            categories: hours,
+            panels: vec![Panel {
+                y_label: "agents".into(),
+                scale: Scale::Number,
+                series: vec![
+                    Series {
+                        name: format!(
+                            "needed for the calls that came (Erlang C, 80 % in {} s)",
+                            period.settings.calls.sl_seconds
+                        ),
+                        values: staffing
+                            .iter()
+                            .map(|h| h.required.map(|r| r as f64))
+                            .collect(),
+                    },
+                    Series {
+                        name: "scheduled on work".into(),
+                        values: staffing.iter().map(|h| h.scheduled).collect(),
+                    },
+                ],
+                target: None,
+            }],
         },
     })
 }

@@ -37,7 +37,8 @@ pub enum FormatArg {
 ///
 /// The management review pack for a period: a headline of the 23 KPIs against the
 /// manual's targets and the previous period; charts (contacts per day, service
-/// level per day and by hour on the worst day, ASA and AHT, abandons, a weekday ×
+/// level per day and by hour on the worst day (with the agents needed against those
+/// scheduled that day), ASA and AHT, abandons, a weekday ×
 /// hour heatmap, occupancy / adherence / attendance per week, agents' handle time
 /// against first-call resolution, ticket SLA compliance per month) each with two or
 /// three sentences generated from its numbers; the ticket SLA section. A chart
@@ -79,6 +80,9 @@ pub struct Args {
     /// Service-level threshold, seconds.
     #[arg(long, default_value_t = ReportQuery::default().sl_seconds, value_name = "S")]
     sl_seconds: f64,
+    /// The day shown hour by hour (service level; agents needed against scheduled), a date in --timezone [default: the day of the lowest service level].
+    #[arg(long, value_name = "DATE")]
+    day: Option<String>,
     /// The centre's name for titles and source lines.
     #[arg(long, default_value = "contact centre", value_name = "NAME")]
     centre: String,
@@ -101,6 +105,7 @@ pub fn build(args: &Args) -> Result<PathBuf> {
         queue: args.queue.clone(),
         timezone: args.timezone.clone(),
         sl_seconds: args.sl_seconds,
+        day: args.day.clone(),
     };
     let formats = if args.format.is_empty() {
         Formats::default()

@@ -266,6 +266,7 @@ fn section_name(id: &str) -> &'static str {
         "contacts_per_day" => "Contacts",
         "service_level_per_day" => "Service level",
         "service_level_by_hour" => "Service level on the worst day",
+        "required_vs_scheduled" => "Staffing on that day",
         "asa_and_aht_per_day" => "Speed of answer and handle time",
         "abandon_per_day" => "Abandoned calls",
         "offered_heatmap" => "When calls arrive",

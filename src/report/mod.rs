@@ -160,7 +160,7 @@ pub fn assemble(data: &ReportData, centre: &str) -> Pack {
         cb::service_level_per_day(&data.by_day, centre),
         &|_| sentences::service_level(&per_day(&data.by_day, "service_level"), &hourly, sl_target),
     );
-    match cb::lowest_service_day(&data.by_day) {
+    match data.focus_day {
         Some(day) => add(
             "service_level_by_hour",
             cb::service_level_by_hour(&data.by_hour, day, centre),
@@ -176,6 +176,18 @@ pub fn assemble(data: &ReportData, centre: &str) -> Pack {
         None => add(
             "service_level_by_hour",
             Err("no day with offered calls: service level by hour is left out".into()),
+            &|_| Vec::new(),
+        ),
+    }
+    match data.focus_day {
+        Some(day) => add(
+            "required_vs_scheduled",
+            cb::required_vs_scheduled(&data.staffing, day, &data.total, centre),
+            &|_| sentences::staffing(day, &data.staffing),
+        ),
+        None => add(
+            "required_vs_scheduled",
+            Err("no day with offered calls: required against scheduled agents is left out".into()),
             &|_| Vec::new(),
         ),
     }
@@ -302,10 +314,7 @@ pub fn assemble(data: &ReportData, centre: &str) -> Pack {
         "forecast_vs_actual",
         "no forecast is stored for the period: forecast against actual is left out (callboard forecast writes forecasts for periods after the data)".into(),
     ));
-    left_out.push((
-        "required_vs_scheduled",
-        "no roster coverage is stored for the period: required against scheduled agents is left out (see reports/roster/coverage.csv from callboard roster)".into(),
-    ));
+
     Pack {
         data: data.clone(),
         centre: centre.to_owned(),
@@ -418,6 +427,8 @@ pub fn json_of(pack: &Pack, formats: Formats) -> serde_json::Value {
             "by_agent": d.by_agent,
         },
         "teams": d.teams,
+        "focus_day": d.focus_day.map(format_date),
+        "staffing": d.staffing,
         "tickets": d.tickets,
         "charts": pack.figures.iter().map(|f| json!({
             "id": f.chart.id,

@@ -217,6 +217,37 @@ pub fn service_level_hours(day: i32, hours: &[(u32, Option<f64>)], target: f64) 
     out
 }
 
+/// Required against scheduled agents through one day: the hours short and the
+/// worst of them.
+pub fn staffing(day: i32, hours: &[crate::query::report::HourStaffing]) -> Vec<String> {
+    let both: Vec<(&str, u64, f64)> = hours
+        .iter()
+        .filter_map(|h| Some((h.hour_start.get(11..16)?, h.required?, h.scheduled?)))
+        .collect();
+    let short: Vec<&(&str, u64, f64)> = both
+        .iter()
+        .filter(|(_, r, s)| *s + 1e-9 < *r as f64)
+        .collect();
+    let mut out = vec![format!(
+        "On {}, the agents scheduled on work fell short of what Erlang C needed for the calls that came in {}.",
+        day_words(day),
+        of(short.len(), both.len(), "hour")
+    )];
+    if let Some(worst) = short.iter().copied().reduce(|a, b| {
+        if (b.1 as f64 - b.2) > (a.1 as f64 - a.2) {
+            b
+        } else {
+            a
+        }
+    }) {
+        out.push(format!(
+            "The widest gap was at {}: {:.1} scheduled, {} needed.",
+            worst.0, worst.2, worst.1
+        ));
+    }
+    out
+}
+
 /// The range and mean of a per-day series in seconds, and the days beyond a
 /// target (`higher_is_better` false: above it is worse).
 pub fn seconds_range(name: &str, days: &[(i32, Option<f64>)], target: Option<f64>) -> String {
