@@ -490,6 +490,17 @@ fn charts_without_their_data_are_left_out_with_a_note() {
     assert!(out.join("charts/contacts_per_day.png").exists());
 }
 
+/// The entry of chart `id` in a report.json (it must be drawn).
+fn chart_of(report: &serde_json::Value, id: &str) -> serde_json::Value {
+    report["charts"]
+        .as_array()
+        .expect("charts")
+        .iter()
+        .find(|c| c["id"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("{id} is not drawn"))
+}
+
 /// Two weeks of calls from Monday 2 March 2026, ten a day at 10:00–10:50: on the
 /// Mondays five are answered after 60 s, five after 5 s (service level 50 %); on
 /// every other day all ten after 5 s (100 %).
@@ -517,15 +528,7 @@ fn the_sentences_say_what_a_hand_made_month_shows() {
     let out = dir.path().join("pack");
     pack(&data, &out, &[]);
     let report = json_file(&out.join("report.json"));
-    let chart = |id: &str| {
-        report["charts"]
-            .as_array()
-            .expect("charts")
-            .iter()
-            .find(|c| c["id"] == id)
-            .cloned()
-            .unwrap_or_else(|| panic!("{id} missing"))
-    };
+    let chart = |id: &str| chart_of(&report, id);
     let sl = chart("service_level_per_day");
     assert_eq!(
         sl["sentences"][0],
@@ -555,6 +558,96 @@ fn the_sentences_say_what_a_hand_made_month_shows() {
     golden(
         "monday_charts.json",
         &serde_json::to_string_pretty(&summary).expect("json"),
+    );
+}
+
+#[test]
+fn a_forecast_for_the_period_is_set_against_what_came() {
+    // The Monday fortnight (10 calls a day) and a hand-made forecast of its first
+    // three days, two half hours a day: Mon 4 + 4 (80 % band 3–6 each), Tue 6 + 6
+    // (5–7), Wed 4.5 + 4.5 (4.25–4.9); a row after the period is ignored.
+    // Worked by hand: forecast 8, 12, 9 against 10, 10, 10 offered; WAPE =
+    // (2 + 2 + 1) / 30 = 16.7 %; 29 against 30 = −3.3 %; bands 6–12, 10–14 and
+    // 8.5–9.8: only Wednesday's 10 falls outside.
+    let dir = tempdir();
+    let data = dir.path().join("store");
+    ingest_json(&data, &[monday_fixture(dir.path())], &[]);
+    let mut csv = String::from("interval_start,queue,calls,calls_lo80,calls_hi80\n");
+    for (day, calls, lo, hi) in [(2, 4.0, 3.0, 6.0), (3, 6.0, 5.0, 7.0), (4, 4.5, 4.25, 4.9)] {
+        for half in ["10:00", "10:30"] {
+            csv.push_str(&format!(
+                "2026-03-{day:02}T{half}:00Z,sales,{calls},{lo},{hi}\n"
+            ));
+        }
+    }
+    csv.push_str("2026-04-01T10:00:00Z,sales,99,90,110\n");
+    let forecast = write(dir.path(), "forecast.csv", &csv);
+    let out = dir.path().join("pack");
+    pack(
+        &data,
+        &out,
+        &["--forecast", &forecast.display().to_string()],
+    );
+    let report = json_file(&out.join("report.json"));
+    let days = report["forecast_days"].as_array().expect("days");
+    let got: Vec<(String, f64, f64, f64, u64)> = days
+        .iter()
+        .map(|d| {
+            (
+                d["date"].as_str().expect("date").to_string(),
+                d["forecast"].as_f64().expect("f"),
+                d["lo80"].as_f64().expect("lo"),
+                d["hi80"].as_f64().expect("hi"),
+                d["offered"].as_u64().expect("offered"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("2026-03-02".to_string(), 8.0, 6.0, 12.0, 10),
+            ("2026-03-03".to_string(), 12.0, 10.0, 14.0, 10),
+            ("2026-03-04".to_string(), 9.0, 8.5, 9.8, 10),
+        ]
+    );
+    let chart = chart_of(&report, "forecast_vs_actual");
+    assert_eq!(chart["marks"], 6);
+    assert_eq!(
+        chart["sentences"][0],
+        "Over 3 days the forecast was off by 16.7 % of the calls that came (WAPE), under in all (-3.3 %)."
+    );
+    assert_eq!(
+        chart["sentences"][1],
+        "Calls fell outside the 80 % band on 1 of 3 days."
+    );
+    let svg = std::fs::read_to_string(out.join("charts/forecast_vs_actual.svg")).expect("svg");
+    let doc = roxmltree::Document::parse(&svg).expect("SVG parses");
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("circle"))
+            .count(),
+        6
+    );
+    // A bad forecast file names its line.
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        "interval_start,calls\n2026-03-02T10:00:00Z,many\n",
+    );
+    let r = run([
+        "report",
+        "--data-dir",
+        &data.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+        "--forecast",
+        &bad.display().to_string(),
+    ]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains("bad.csv:2") && r.stderr.contains("calls"),
+        "{}",
+        r.stderr
     );
 }
 
@@ -630,6 +723,7 @@ fn two_charts_on_a_tiny_fixture_match_their_golden_svg() {
                     name: "service level".into(),
                     values: vec![Some(0.9), None, Some(0.7)],
                 }],
+                band: None,
                 target: Some(TargetLine {
                     value: 0.8,
                     higher_is_better: true,

@@ -2,7 +2,7 @@
 //! query result to a [`Chart`] — or, when its data are missing, to the note that
 //! says why it is left out (never an empty drawing).
 
-use super::{Body, Chart, Panel, Point, Scale, Series, TargetLine};
+use super::{Band, Body, Chart, Panel, Point, Scale, Series, TargetLine};
 use crate::query::kpi::KpiReport;
 use crate::query::tickets::TicketsReport;
 use callboard_core::kpi::catalog::{Better, by_id};
@@ -161,6 +161,7 @@ fn per_day_lines(
                 values: rows.iter().map(|(_, r)| value(r, id)).collect(),
             }],
             target: target(id),
+            band: None,
         })
         .collect();
     (rows.iter().map(|(d, _)| day_label(*d)).collect(), panels)
@@ -242,6 +243,7 @@ pub fn service_level_by_hour(by_hour: &KpiReport, day: i32, centre: &str) -> Bui
                     values,
                 }],
                 target: target("service_level"),
+                band: None,
             }],
         },
     })
@@ -376,6 +378,7 @@ pub fn agent_time_per_week(by_week: &KpiReport, centre: &str) -> Built {
             values: rows.iter().map(|(_, r)| value(r, id)).collect(),
         }],
         target: target(id),
+        band: None,
     })
     .filter(|p| p.series[0].values.iter().any(Option::is_some))
     .collect();
@@ -599,6 +602,56 @@ pub fn required_vs_scheduled(
                     },
                 ],
                 target: None,
+                band: None,
+            }],
+        },
+    })
+}
+
+/// The forecast made for the period against the calls that came, per day, with
+/// the forecast's 80 % band (the sum of its intervals' bounds).
+pub fn forecast_vs_actual(
+    days: &[crate::query::report::ForecastDay],
+    period: &KpiReport,
+    centre: &str,
+) -> Built {
+    if days.is_empty() {
+        return Err("no forecast given for the period (--forecast FILE, a callboard forecast CSV): forecast against actual is left out".into());
+    }
+    let label = |date: &str| {
+        callboard_core::time::parse_date(date)
+            .map(day_label)
+            .unwrap_or_else(|| date.to_string())
+    };
+    let has_band = days.iter().all(|d| d.lo80.is_some() && d.hi80.is_some());
+    Ok(Chart {
+        id: "forecast_vs_actual",
+        title: format!(
+            "Forecast against offered calls per day, {}",
+            period_words(period)
+        ),
+        source: source(period, centre),
+        body: Body::Lines {
+            categories: days.iter().map(|d| label(&d.date)).collect(),
+            panels: vec![Panel {
+                y_label: "calls per day".into(),
+                scale: Scale::Number,
+                series: vec![
+                    Series {
+                        name: "forecast".into(),
+                        values: days.iter().map(|d| Some(d.forecast)).collect(),
+                    },
+                    Series {
+                        name: "offered".into(),
+                        values: days.iter().map(|d| Some(d.offered as f64)).collect(),
+                    },
+                ],
+                target: None,
+                band: has_band.then(|| Band {
+                    name: "80 % band (intervals' bounds summed)".into(),
+                    low: days.iter().map(|d| d.lo80).collect(),
+                    high: days.iter().map(|d| d.hi80).collect(),
+                }),
             }],
         },
     })

@@ -296,12 +296,44 @@ fn lines<DB: DrawingBackend>(
         .series
         .iter()
         .flat_map(|s| s.values.iter().flatten().copied());
-    let (lo, hi) = y_range(values, panel.target.as_ref().map(|t| t.value), panel.scale);
+    let bounds = panel
+        .band
+        .iter()
+        .flat_map(|b| b.low.iter().chain(&b.high).flatten().copied());
+    let (lo, hi) = y_range(
+        values.chain(bounds),
+        panel.target.as_ref().map(|t| t.value),
+        panel.scale,
+    );
     let mut chart = category_chart(area, categories, (lo, hi), &panel.y_label, panel.scale)?;
     let mut entries = Vec::new();
     if let Some(t) = &panel.target {
         target_marks(&mut chart, t, (-0.5, n as f64 - 0.5), (lo, hi))?;
         entries.push((t.label.clone(), INK));
+    }
+    if let Some(b) = &panel.band {
+        // One polygon per run of categories with both bounds.
+        let shade = RGBColor(0xC6, 0xDB, 0xEF);
+        let mut run: Vec<(f64, f64, f64)> = Vec::new();
+        let mut runs = Vec::new();
+        for (i, (l, h)) in b.low.iter().zip(&b.high).enumerate() {
+            match (l, h) {
+                (Some(l), Some(h)) => run.push((i as f64, *l, *h)),
+                _ if !run.is_empty() => runs.push(std::mem::take(&mut run)),
+                _ => {}
+            }
+        }
+        if !run.is_empty() {
+            runs.push(run);
+        }
+        for r in runs {
+            let mut points: Vec<(f64, f64)> = r.iter().map(|(x, _, h)| (*x, *h)).collect();
+            points.extend(r.iter().rev().map(|(x, l, _)| (*x, *l)));
+            chart
+                .draw_series(std::iter::once(Polygon::new(points, shade.filled())))
+                .map_err(words)?;
+        }
+        entries.push((b.name.clone(), shade));
     }
     for (k, s) in panel.series.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];

@@ -122,6 +122,19 @@ pub struct Panel {
     pub series: Vec<Series>,
     /// The target, if the manual gives one.
     pub target: Option<TargetLine>,
+    /// A shaded band behind the series (a prediction interval).
+    pub band: Option<Band>,
+}
+
+/// A band between two bounds per category, drawn shaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    /// Legend name.
+    pub name: String,
+    /// Lower bounds.
+    pub low: Vec<Option<f64>>,
+    /// Upper bounds.
+    pub high: Vec<Option<f64>>,
 }
 
 /// A point of a scatter chart.

@@ -52,7 +52,8 @@ pub enum FormatArg {
   callboard report                                         # the whole store, compared with nothing before it
   callboard report --from 2026-03-01 --to 2026-04-01       # March, against February
   callboard report --from 2026-03-01 --to 2026-04-01 --queue sales --out reports/sales-march
-  callboard report --format png --format xlsx              # slides and the workbook only")]
+  callboard report --format png --format xlsx              # slides and the workbook only
+  callboard report --from 2026-03-23 --to 2026-03-30 --forecast reports/forecast-w13.csv")]
 pub struct Args {
     #[command(flatten)]
     data: DataDir,
@@ -83,6 +84,10 @@ pub struct Args {
     /// The day shown hour by hour (service level; agents needed against scheduled), a date in --timezone [default: the day of the lowest service level].
     #[arg(long, value_name = "DATE")]
     day: Option<String>,
+    /// A forecast made for the period (the CSV of `callboard forecast --output`): the pack
+    /// sets it against the calls that came, per day with its 80 % band.
+    #[arg(long, value_name = "FILE")]
+    forecast: Option<PathBuf>,
     /// The centre's name for titles and source lines.
     #[arg(long, default_value = "contact centre", value_name = "NAME")]
     centre: String,
@@ -106,6 +111,7 @@ pub fn build(args: &Args) -> Result<PathBuf> {
         timezone: args.timezone.clone(),
         sl_seconds: args.sl_seconds,
         day: args.day.clone(),
+        forecast: args.forecast.clone(),
     };
     let formats = if args.format.is_empty() {
         Formats::default()

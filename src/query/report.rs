@@ -8,11 +8,12 @@
 use super::kpi::{self, Group, KpiQuery, KpiReport};
 use super::staffing::{self, StaffQuery};
 use super::tickets::{self, TicketsQuery, TicketsReport};
-use super::{By, PeriodQuery, QueryError, Result};
+use super::{By, PeriodQuery, QueryError, Result, input_error, open_csv};
 use crate::store::Store;
 use crate::store::readers::{read_agents, read_schedules};
-use callboard_core::time::{DAY_MS, format_timestamp, parse_date};
+use callboard_core::time::{DAY_MS, format_date, format_timestamp, parse_date};
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 /// Whether the headline compares with the period before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -40,6 +41,9 @@ pub struct ReportQuery {
     /// The day shown hour by hour (a date in the zone; default: the period's day
     /// of the lowest service level).
     pub day: Option<String>,
+    /// A forecast made for the period (`callboard forecast --output F.csv`), to set
+    /// against what came.
+    pub forecast: Option<PathBuf>,
 }
 
 impl Default for ReportQuery {
@@ -52,6 +56,7 @@ impl Default for ReportQuery {
             timezone: k.timezone,
             sl_seconds: k.sl_seconds,
             day: None,
+            forecast: None,
         }
     }
 }
@@ -81,6 +86,8 @@ pub struct ReportData {
     pub tickets: Option<TicketsReport>,
     /// The day shown hour by hour (local days since 1970), if any day had calls.
     pub focus_day: Option<i32>,
+    /// Per day of the period the forecast file covers: forecast against offered.
+    pub forecast_days: Vec<ForecastDay>,
     /// That day's hours: the agents Erlang C needed for the calls that came (80 %
     /// in the report's threshold) against the agents the schedules put on work.
     pub staffing: Vec<HourStaffing>,
@@ -103,6 +110,92 @@ pub struct HourStaffing {
     pub required: Option<u64>,
     /// Agents scheduled on work, time-averaged over the hour (`None`: no schedules).
     pub scheduled: Option<f64>,
+}
+
+/// One day of a forecast against what came: the forecast's calls summed over the
+/// day's intervals (and the queues asked), with the sums of the interval bands.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ForecastDay {
+    /// The local date.
+    pub date: String,
+    /// Forecast calls.
+    pub forecast: f64,
+    /// Sum of the intervals' 80 % lower bounds (a wider band than the day's own).
+    pub lo80: Option<f64>,
+    /// Sum of the intervals' 80 % upper bounds.
+    pub hi80: Option<f64>,
+    /// Calls offered (answered + abandoned + timed out).
+    pub offered: u64,
+}
+
+/// A forecast file summed per local day of the period, against the offered calls
+/// of `by_day`.
+fn forecast_days(path: &Path, q: &ReportQuery, by_day: &KpiReport) -> Result<Vec<ForecastDay>> {
+    let zone = by_day.settings.zone;
+    let (from_ms, to_ms) = (by_day.settings.from_ms, by_day.settings.to_ms);
+    let bad = |line: u64, problem: String| input_error(path, line, problem);
+    let (mut rdr, header) = open_csv(path)?;
+    let col = |n: &str| header.iter().position(|h| h == n);
+    let (Some(c_start), Some(c_calls)) = (col("interval_start"), col("calls")) else {
+        return Err(bad(
+            1,
+            "a forecast file needs the columns interval_start and calls (as callboard forecast writes them)".into(),
+        ));
+    };
+    let (c_queue, c_lo, c_hi) = (col("queue"), col("calls_lo80"), col("calls_hi80"));
+    let day_of = |t: i64| (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32;
+    // Per day: forecast, lo, hi (None once a row lacks its band).
+    let mut days: BTreeMap<i32, (f64, Option<f64>, Option<f64>)> = BTreeMap::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i as u64 + 2;
+        let rec = rec.map_err(|e| bad(line, e.to_string()))?;
+        let field = |c: usize| rec.get(c).unwrap_or("").trim();
+        if let Some(c) = c_queue
+            && !q.queue.is_empty()
+            && !q.queue.iter().any(|x| x == field(c))
+        {
+            continue;
+        }
+        let t = callboard_core::time::parse_timestamp(field(c_start), &zone)
+            .map_err(|e| bad(line, format!("interval_start: {e}")))?;
+        if t < from_ms || t >= to_ms {
+            continue;
+        }
+        let number = |c: usize, what: &str| -> Result<f64> {
+            field(c)
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .ok_or_else(|| bad(line, format!("{what}: {:?} is not a number ≥ 0", field(c))))
+        };
+        let calls = number(c_calls, "calls")?;
+        let lo = c_lo.map(|c| number(c, "calls_lo80")).transpose()?;
+        let hi = c_hi.map(|c| number(c, "calls_hi80")).transpose()?;
+        let e = days.entry(day_of(t)).or_insert((0.0, Some(0.0), Some(0.0)));
+        e.0 += calls;
+        e.1 = e.1.zip(lo).map(|(a, b)| a + b);
+        e.2 = e.2.zip(hi).map(|(a, b)| a + b);
+    }
+    let offered: BTreeMap<i32, u64> = by_day
+        .rows
+        .iter()
+        .filter_map(|r| {
+            Some((
+                day_of(r.bucket_start?),
+                r.counts.answered + r.counts.abandoned + r.counts.timeout,
+            ))
+        })
+        .collect();
+    Ok(days
+        .into_iter()
+        .map(|(d, (forecast, lo80, hi80))| ForecastDay {
+            date: format_date(d),
+            forecast,
+            lo80,
+            hi80,
+            offered: offered.get(&d).copied().unwrap_or(0),
+        })
+        .collect())
 }
 
 /// The local day of the lowest service level with calls offered (the first of
@@ -256,6 +349,19 @@ pub fn run(store: &Store, q: &ReportQuery) -> Result<ReportData> {
         })?),
         None => lowest_service_day(&by_day),
     };
+    let forecast_days = match &q.forecast {
+        Some(path) => {
+            let days = forecast_days(path, q, &by_day)?;
+            if days.is_empty() {
+                notes.push(format!(
+                    "{} has no intervals in the period: forecast against actual is left out",
+                    path.display()
+                ));
+            }
+            days
+        }
+        None => Vec::new(),
+    };
     let staffing = match focus_day {
         Some(day) => day_staffing(store, &by_hour, day, q.sl_seconds)?,
         None => Vec::new(),
@@ -266,6 +372,7 @@ pub fn run(store: &Store, q: &ReportQuery) -> Result<ReportData> {
         by_day,
         by_hour,
         focus_day,
+        forecast_days,
         staffing,
         by_week: part(By::Week, None)?,
         by_queue: part(By::Total, Some(Group::Queue))?,

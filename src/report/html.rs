@@ -270,6 +270,7 @@ fn section_name(id: &str) -> &'static str {
         "asa_and_aht_per_day" => "Speed of answer and handle time",
         "abandon_per_day" => "Abandoned calls",
         "offered_heatmap" => "When calls arrive",
+        "forecast_vs_actual" => "Forecast against actual",
         "agent_time_per_week" => "Occupancy, adherence and attendance",
         "agents_scatter" => "Agents",
         "ticket_compliance" => "Ticket SLA compliance",

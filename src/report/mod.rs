@@ -224,6 +224,11 @@ pub fn assemble(data: &ReportData, centre: &str) -> Pack {
         },
     );
     add(
+        "forecast_vs_actual",
+        cb::forecast_vs_actual(&data.forecast_days, &data.total, centre),
+        &|_| sentences::forecast(&data.forecast_days),
+    );
+    add(
         "offered_heatmap",
         cb::offered_heatmap(&data.by_hour, centre),
         &|_| sentences::heatmap(&cb::offered_by_weekday_hour(&data.by_hour)),
@@ -310,10 +315,6 @@ pub fn assemble(data: &ReportData, centre: &str) -> Pack {
             &|_| Vec::new(),
         ),
     }
-    left_out.push((
-        "forecast_vs_actual",
-        "no forecast is stored for the period: forecast against actual is left out (callboard forecast writes forecasts for periods after the data)".into(),
-    ));
 
     Pack {
         data: data.clone(),
@@ -429,6 +430,7 @@ pub fn json_of(pack: &Pack, formats: Formats) -> serde_json::Value {
         "teams": d.teams,
         "focus_day": d.focus_day.map(format_date),
         "staffing": d.staffing,
+        "forecast_days": d.forecast_days,
         "tickets": d.tickets,
         "charts": pack.figures.iter().map(|f| json!({
             "id": f.chart.id,

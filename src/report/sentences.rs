@@ -248,6 +248,45 @@ pub fn staffing(day: i32, hours: &[crate::query::report::HourStaffing]) -> Vec<S
     out
 }
 
+/// A forecast against what came: the weighted absolute error (WAPE), the bias,
+/// and the days outside the band.
+pub fn forecast(days: &[crate::query::report::ForecastDay]) -> Vec<String> {
+    let actual: f64 = days.iter().map(|d| d.offered as f64).sum();
+    let predicted: f64 = days.iter().map(|d| d.forecast).sum();
+    if actual <= 0.0 {
+        return vec![format!(
+            "The forecast expected {predicted:.0} calls over {} days; none came.",
+            days.len()
+        )];
+    }
+    let error: f64 = days
+        .iter()
+        .map(|d| (d.offered as f64 - d.forecast).abs())
+        .sum();
+    let mut out = vec![format!(
+        "Over {} days the forecast was off by {} of the calls that came (WAPE), {} in all ({:+.1} %).",
+        days.len(),
+        percent(error / actual),
+        if predicted >= actual { "over" } else { "under" },
+        (predicted - actual) / actual * 100.0
+    )];
+    let banded: Vec<_> = days
+        .iter()
+        .filter_map(|d| Some((d, d.lo80?, d.hi80?)))
+        .collect();
+    if !banded.is_empty() {
+        let outside = banded
+            .iter()
+            .filter(|(d, lo, hi)| (d.offered as f64) < *lo || (d.offered as f64) > *hi)
+            .count();
+        out.push(format!(
+            "Calls fell outside the 80 % band on {}.",
+            of(outside, banded.len(), "day")
+        ));
+    }
+    out
+}
+
 /// The range and mean of a per-day series in seconds, and the days beyond a
 /// target (`higher_is_better` false: above it is worse).
 pub fn seconds_range(name: &str, days: &[(i32, Option<f64>)], target: Option<f64>) -> String {
