@@ -205,6 +205,39 @@ fn every_number_of_the_page_and_the_workbook_equals_the_kpi_and_tickets_json() {
         }
     }
 
+    // Weekly shrinkage: 1 − adherence × work ÷ paid, adherence from `kpi --by
+    // week`, work and paid time recounted from schedules.csv.
+    let weeks = kpi(&["--by", "week"]);
+    let week_rows = weeks["rows"].as_array().expect("weeks");
+    let shrinkage = report["weekly_shrinkage"].as_array().expect("shrinkage");
+    assert_eq!(shrinkage.len(), week_rows.len());
+    let (p0, p1) = (ms(&from), ms(&to));
+    for (i, w) in week_rows.iter().enumerate() {
+        let a = ms(w["bucket_start"].as_str().expect("week")).max(p0);
+        let b = week_rows
+            .get(i + 1)
+            .map_or(p1, |n| ms(n["bucket_start"].as_str().expect("week")))
+            .min(p1);
+        let (mut paid, mut work) = (0i64, 0i64);
+        for r in &schedules {
+            let overlap = (ms(&r[2]).min(b) - ms(&r[1]).max(a)).max(0);
+            match r[3].as_str() {
+                "work" => {
+                    work += overlap;
+                    paid += overlap;
+                }
+                "break" | "training" | "meeting" => paid += overlap,
+                _ => {}
+            }
+        }
+        let adherence = w["kpis"]["schedule_adherence"]["value"]
+            .as_f64()
+            .expect("adherence");
+        let want = 1.0 - adherence * work as f64 / paid as f64;
+        let got = shrinkage[i].as_f64().expect("shrinkage");
+        assert!((got - want).abs() < 1e-12, "week {i}: {got} against {want}");
+    }
+
     // The workbook, read back by an independent reader.
     let mut wb: Xlsx<_> = open_workbook(out.join("kpis.xlsx")).expect("xlsx opens");
     let number = |c: Option<&Data>| match c {

@@ -360,11 +360,11 @@ pub fn offered_heatmap(by_hour: &KpiReport, centre: &str) -> Built {
     })
 }
 
-/// Occupancy, schedule adherence and attendance per week (shrinkage is not one
-/// of the 23 KPIs; attendance is its measured part).
-pub fn agent_time_per_week(by_week: &KpiReport, centre: &str) -> Built {
+/// Occupancy, schedule adherence, attendance and shrinkage per week (`shrinkage`
+/// per row of `by_week`: scheduled paid time not ready or on calls).
+pub fn agent_time_per_week(by_week: &KpiReport, shrinkage: &[Option<f64>], centre: &str) -> Built {
     let rows = days(by_week);
-    let panels: Vec<Panel> = [
+    let mut panels: Vec<Panel> = [
         ("occupancy", "occupancy"),
         ("schedule_adherence", "schedule adherence"),
         ("attendance", "attendance"),
@@ -380,8 +380,20 @@ pub fn agent_time_per_week(by_week: &KpiReport, centre: &str) -> Built {
         target: target(id),
         band: None,
     })
-    .filter(|p| p.series[0].values.iter().any(Option::is_some))
     .collect();
+    panels.push(Panel {
+        y_label: "%".into(),
+        scale: Scale::Percent,
+        series: vec![Series {
+            name: "shrinkage (paid time not ready or on calls)".into(),
+            values: (0..rows.len())
+                .map(|i| shrinkage.get(i).copied().flatten())
+                .collect(),
+        }],
+        target: None,
+        band: None,
+    });
+    panels.retain(|p| p.series[0].values.iter().any(Option::is_some));
     if panels.is_empty() {
         return Err(
             "no agent states or schedules in the period: occupancy, adherence and attendance are left out"

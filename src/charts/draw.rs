@@ -170,7 +170,8 @@ fn category_chart<'a, DB: DrawingBackend>(
         .x_labels(n.min(16))
         .x_label_formatter(&|x| category(categories, *x))
         .y_label_formatter(&|y| scale.label(*y))
-        .y_labels(6)
+        // About one label per 50 pixels: a stacked panel is short.
+        .y_labels((area.dim_in_pixel().1 as usize / 50).clamp(3, 8))
         .y_desc(y_label)
         .label_style((FONT, 15))
         .axis_desc_style((FONT, 16))

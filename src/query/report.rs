@@ -86,6 +86,10 @@ pub struct ReportData {
     pub tickets: Option<TicketsReport>,
     /// The day shown hour by hour (local days since 1970), if any day had calls.
     pub focus_day: Option<i32>,
+    /// Per row of `by_week`: shrinkage, the share of scheduled paid time not spent
+    /// ready or handling calls (1 − adherence × work ÷ paid, as `forecast
+    /// --shrinkage measured` takes it); `None` without schedules that week.
+    pub weekly_shrinkage: Vec<Option<f64>>,
     /// Per day of the period the forecast file covers: forecast against offered.
     pub forecast_days: Vec<ForecastDay>,
     /// That day's hours: the agents Erlang C needed for the calls that came (80 %
@@ -362,6 +366,30 @@ pub fn run(store: &Store, q: &ReportQuery) -> Result<ReportData> {
         }
         None => Vec::new(),
     };
+    let by_week = part(By::Week, None)?;
+    let schedules = read_schedules(store)?;
+    let weekly_shrinkage = by_week
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let from = r.bucket_start?.max(from_ms);
+            let to = by_week
+                .rows
+                .get(i + 1)
+                .and_then(|n| n.bucket_start)
+                .unwrap_or(to_ms)
+                .min(to_ms);
+            let (paid, work) = schedules.as_ref()?.paid_and_work_ms(from, to);
+            let adherence = r
+                .kpis
+                .iter()
+                .find(|k| k.id == "schedule_adherence")?
+                .value?;
+            (paid > 0 && work > 0)
+                .then(|| (1.0 - adherence * work as f64 / paid as f64).clamp(0.0, 1.0))
+        })
+        .collect();
     let staffing = match focus_day {
         Some(day) => day_staffing(store, &by_hour, day, q.sl_seconds)?,
         None => Vec::new(),
@@ -374,7 +402,8 @@ pub fn run(store: &Store, q: &ReportQuery) -> Result<ReportData> {
         focus_day,
         forecast_days,
         staffing,
-        by_week: part(By::Week, None)?,
+        by_week,
+        weekly_shrinkage,
         by_queue: part(By::Total, Some(Group::Queue))?,
         by_agent: part(By::Total, Some(Group::Agent))?,
         total,

@@ -244,15 +244,26 @@ fn tickets(out: &mut String, pack: &Pack) {
         }
     );
     if !t.recurring.is_empty() {
-        out.push_str("<table class=\"recurring\"><thead><tr><th>Unit</th><th>Category</th><th class=\"num\">Tickets</th><th>Ids</th></tr></thead><tbody>\n");
-        for p in t.recurring.iter().take(20) {
+        out.push_str("<table class=\"recurring\"><thead><tr><th>Where</th><th>Category</th><th class=\"num\">Tickets</th><th>Ids</th></tr></thead><tbody>\n");
+        // The most reported first.
+        let mut worst: Vec<_> = t.recurring.iter().collect();
+        worst.sort_by_key(|p| std::cmp::Reverse(p.ticket_ids.len()));
+        for p in worst.iter().take(20) {
+            let shown: Vec<&str> = p.ticket_ids.iter().take(8).map(String::as_str).collect();
+            let more = p.ticket_ids.len().saturating_sub(shown.len());
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                "<tr><td>{} {}</td><td>{}</td><td class=\"num\">{}</td><td>{}{}</td></tr>",
+                escape(p.level),
                 escape(&p.unit),
                 escape(&p.category),
                 p.ticket_ids.len(),
-                escape(&p.ticket_ids.join(", "))
+                escape(&shown.join(", ")),
+                if more > 0 {
+                    format!(" … and {more} more")
+                } else {
+                    String::new()
+                }
             );
         }
         out.push_str("</tbody></table>\n");
@@ -271,7 +282,7 @@ fn section_name(id: &str) -> &'static str {
         "abandon_per_day" => "Abandoned calls",
         "offered_heatmap" => "When calls arrive",
         "forecast_vs_actual" => "Forecast against actual",
-        "agent_time_per_week" => "Occupancy, adherence and attendance",
+        "agent_time_per_week" => "Occupancy, adherence, attendance and shrinkage",
         "agents_scatter" => "Agents",
         "ticket_compliance" => "Ticket SLA compliance",
         _ => "Chart",

@@ -235,7 +235,7 @@ pub fn assemble(data: &ReportData, centre: &str) -> Pack {
     );
     add(
         "agent_time_per_week",
-        cb::agent_time_per_week(&data.by_week, centre),
+        cb::agent_time_per_week(&data.by_week, &data.weekly_shrinkage, centre),
         &|chart| match &chart.body {
             Body::Lines { panels, .. } => sentences::agent_time(
                 &panels
@@ -431,6 +431,7 @@ pub fn json_of(pack: &Pack, formats: Formats) -> serde_json::Value {
         "focus_day": d.focus_day.map(format_date),
         "staffing": d.staffing,
         "forecast_days": d.forecast_days,
+        "weekly_shrinkage": d.weekly_shrinkage,
         "tickets": d.tickets,
         "charts": pack.figures.iter().map(|f| json!({
             "id": f.chart.id,

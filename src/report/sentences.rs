@@ -395,7 +395,7 @@ pub fn heatmap(grid: &[[Option<f64>; 24]; 7]) -> Vec<String> {
 
 /// Weekly agent-time KPIs: range per KPI (name, per-week values).
 pub fn agent_time(kpis: &[(&str, Vec<Option<f64>>)]) -> Vec<String> {
-    let mut out: Vec<String> = kpis
+    let out: Vec<String> = kpis
         .iter()
         .filter_map(|(name, values)| {
             let known: Vec<f64> = values.iter().flatten().copied().collect();
@@ -421,7 +421,6 @@ pub fn agent_time(kpis: &[(&str, Vec<Option<f64>>)]) -> Vec<String> {
                 .unwrap_or_default()
         })
         .collect();
-    out.push("Shrinkage is not one of the 23 KPIs; attendance is its measured part.".into());
     out
 }
 
