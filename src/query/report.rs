@@ -10,7 +10,7 @@ use super::staffing::{self, StaffQuery};
 use super::tickets::{self, TicketsQuery, TicketsReport};
 use super::{By, PeriodQuery, QueryError, Result, input_error, open_csv};
 use crate::store::Store;
-use crate::store::readers::{read_agents, read_schedules};
+use crate::store::readers::{ScheduleColumns, read_agents, read_schedules};
 use callboard_core::time::{DAY_MS, format_date, format_timestamp, parse_date};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -220,14 +220,13 @@ pub fn lowest_service_day(by_day: &KpiReport) -> Option<i32> {
 
 /// Required against scheduled agents for each hour of `day`.
 fn day_staffing(
-    store: &Store,
+    schedules: Option<&ScheduleColumns>,
     by_hour: &KpiReport,
     day: i32,
     sl_seconds: f64,
 ) -> Result<Vec<HourStaffing>> {
     let zone = &by_hour.settings.zone;
-    let schedules = read_schedules(store)?;
-    let work = schedules.as_ref().map(|s| s.work_segments());
+    let work = schedules.map(|s| s.work_segments());
     let mut out = Vec::new();
     for r in &by_hour.rows {
         let Some(t) = r.bucket_start else { continue };
@@ -328,15 +327,37 @@ pub fn run(store: &Store, q: &ReportQuery) -> Result<ReportData> {
         .into_iter()
         .filter_map(|a| a.team.map(|t| (a.agent_id, t)))
         .collect();
-    let tickets = match tickets::run(
-        store,
-        &TicketsQuery {
-            period: period.clone(),
-            timezone: q.timezone.clone(),
-            by: By::Month,
-            ..TicketsQuery::default()
+    // The per-agent report reads the calls' rows and the tickets theirs; the rest
+    // come from the summaries: the two heavy ones beside the others.
+    let ((by_agent, tickets), (by_day, by_hour, by_week, by_queue, schedules)) = rayon::join(
+        || {
+            (
+                part(By::Total, Some(Group::Agent)),
+                tickets::run(
+                    store,
+                    &TicketsQuery {
+                        period: period.clone(),
+                        timezone: q.timezone.clone(),
+                        by: By::Month,
+                        ..TicketsQuery::default()
+                    },
+                ),
+            )
         },
-    ) {
+        || {
+            (
+                part(By::Day, None),
+                part(By::Interval, None),
+                part(By::Week, None),
+                part(By::Total, Some(Group::Queue)),
+                read_schedules(store),
+            )
+        },
+    );
+    let (by_agent, by_day, by_hour, by_week, by_queue, schedules) = (
+        by_agent?, by_day?, by_hour?, by_week?, by_queue?, schedules?,
+    );
+    let tickets = match tickets {
         Ok(t) => Some(t),
         Err(QueryError::NoTickets { .. }) => {
             notes.push("the store holds no tickets: the ticket SLA section is left out".into());
@@ -344,8 +365,6 @@ pub fn run(store: &Store, q: &ReportQuery) -> Result<ReportData> {
         }
         Err(e) => return Err(e),
     };
-    let by_day = part(By::Day, None)?;
-    let by_hour = part(By::Interval, None)?;
     let focus_day = match &q.day {
         Some(text) => Some(parse_date(text).ok_or_else(|| QueryError::Date {
             what: "--day",
@@ -366,8 +385,6 @@ pub fn run(store: &Store, q: &ReportQuery) -> Result<ReportData> {
         }
         None => Vec::new(),
     };
-    let by_week = part(By::Week, None)?;
-    let schedules = read_schedules(store)?;
     let weekly_shrinkage = by_week
         .rows
         .iter()
@@ -391,7 +408,7 @@ pub fn run(store: &Store, q: &ReportQuery) -> Result<ReportData> {
         })
         .collect();
     let staffing = match focus_day {
-        Some(day) => day_staffing(store, &by_hour, day, q.sl_seconds)?,
+        Some(day) => day_staffing(schedules.as_ref(), &by_hour, day, q.sl_seconds)?,
         None => Vec::new(),
     };
     Ok(ReportData {
@@ -404,8 +421,8 @@ pub fn run(store: &Store, q: &ReportQuery) -> Result<ReportData> {
         staffing,
         by_week,
         weekly_shrinkage,
-        by_queue: part(By::Total, Some(Group::Queue))?,
-        by_agent: part(By::Total, Some(Group::Agent))?,
+        by_queue,
+        by_agent,
         total,
         teams,
         tickets,
