@@ -13,7 +13,9 @@ use super::error::{IngestError, On, Result};
 use super::rejects::{self, Reject};
 use super::{FileSummary, IngestOptions, Loader};
 use crate::store::{BacklogEvent, Store};
-use callboard_core::queue_log::{Assembled, AssemblyOptions, QueueLogEvent, assemble};
+use callboard_core::queue_log::{
+    Assembled, AssembledCall, AssemblyOptions, LiveState, QueueLogEvent, assemble,
+};
 use callboard_core::schema::Table;
 use callboard_core::time::{TimeZoneSpec, parse_timestamp};
 use callboard_core::validate::Cell;
@@ -294,7 +296,20 @@ pub fn ingest_events(
 ) -> Result<FileSummary> {
     let mut load = QueueLogLoad::new(store, shown, opts, ingest_id, ring_seconds)?;
     load.feed(events, parse_rejects, lines)?;
-    load.finish(store)
+    Ok(load.finish(store)?.0)
+}
+
+/// What one batch of a followed queue_log did, for a live view: the ingest summary,
+/// the replay's state at its last line (calls in progress, every agent's state) and
+/// the calls it finished (stored now, or already stored by an earlier batch).
+#[derive(Debug, Clone)]
+pub struct FollowBatch {
+    /// The batch's ingest summary.
+    pub summary: FileSummary,
+    /// Calls waiting or with an agent, and the agents, after the batch's last line.
+    pub live: LiveState,
+    /// The calls the batch's replay finished (duplicates of stored calls included).
+    pub finished: Vec<AssembledCall>,
 }
 
 /// Lines per replay window when reading a raw queue_log: memory stays bounded
@@ -364,7 +379,7 @@ fn ingest_raw(
     worker.join().map_err(|_| IngestError::Worker {
         what: "queue_log reader thread",
     })?;
-    load.finish(store)
+    Ok(load.finish(store)?.0)
 }
 
 /// Feeds queue_log events (in windows) into the calls and agent-state loaders.
@@ -382,6 +397,10 @@ struct QueueLogLoad {
     duplicate_lines: u64,
     events: std::collections::BTreeMap<String, u64>,
     open_calls: u64,
+    live: LiveState,
+    /// Keep the finished calls (a followed log's live view counts them).
+    keep_finished: bool,
+    finished: Vec<AssembledCall>,
 }
 
 impl QueueLogLoad {
@@ -436,6 +455,9 @@ impl QueueLogLoad {
             duplicate_lines: 0,
             events: Default::default(),
             open_calls: 0,
+            live: LiveState::default(),
+            keep_finished: false,
+            finished: Vec::new(),
         })
     }
 
@@ -509,10 +531,16 @@ impl QueueLogLoad {
         }
         self.open_calls = assembled.open_calls;
         self.carry = assembled.open;
+        self.live = assembled.live;
+        if self.keep_finished {
+            self.finished.extend(assembled.calls);
+        }
         Ok(())
     }
 
-    fn finish(self, store: &mut Store) -> Result<FileSummary> {
+    /// Commits the load; also hands back the replay's live state and finished calls
+    /// (the latter only when asked for with `keep_finished`).
+    fn finish(self, store: &mut Store) -> Result<(FileSummary, LiveState, Vec<AssembledCall>)> {
         let QueueLogLoad {
             shown,
             ingest_id,
@@ -526,6 +554,8 @@ impl QueueLogLoad {
             duplicate_lines,
             events,
             open_calls,
+            live,
+            finished,
             ..
         } = self;
         let ingest_id = ingest_id.as_str();
@@ -568,7 +598,7 @@ impl QueueLogLoad {
         summary.agent_states = Some(Box::new(state_summary.clone()));
         summary.calls = Some(Box::new(call_summary.clone()));
         if dry_run {
-            return Ok(summary);
+            return Ok((summary, live, finished));
         }
         let backlog: Vec<BacklogEvent> = carry
             .into_iter()
@@ -588,7 +618,7 @@ impl QueueLogLoad {
         store
             .commit(staged, records, Some(backlog))
             .map_err(IngestError::Commit)?;
-        Ok(summary)
+        Ok((summary, live, finished))
     }
 }
 
@@ -607,8 +637,25 @@ pub fn follow(
     poll: std::time::Duration,
     mut report: impl FnMut(&FileSummary),
 ) -> Result<()> {
+    let never = std::sync::atomic::AtomicBool::new(false);
+    follow_until(data_dir, path, opts, poll, &never, |b| report(&b.summary))
+}
+
+/// [`follow`] until `stop` is set (looked at every `poll`), handing each batch's
+/// summary, live state and finished calls to `report`. The first batch is the whole
+/// file as it stands (its calls already stored count as duplicates), so the live
+/// state is known from the first poll.
+pub fn follow_until(
+    data_dir: &Path,
+    path: &Path,
+    opts: &IngestOptions,
+    poll: std::time::Duration,
+    stop: &std::sync::atomic::AtomicBool,
+    mut report: impl FnMut(FollowBatch),
+) -> Result<()> {
     use std::io::{Seek, SeekFrom};
     use std::os::unix::fs::MetadataExt;
+    use std::sync::atomic::Ordering;
     let shown = path.display().to_string();
     let open = || -> Result<(std::fs::File, u64)> {
         let f = std::fs::File::open(path).on(&shown, "cannot open the file")?;
@@ -619,7 +666,7 @@ pub fn follow(
     let mut offset = 0u64;
     let mut pending: Vec<u8> = Vec::new();
     let mut next_line = 1u64;
-    loop {
+    while !stop.load(Ordering::Relaxed) {
         // New bytes of the current file.
         let mut chunk = Vec::new();
         file.seek(SeekFrom::Start(offset))
@@ -645,23 +692,21 @@ pub fn follow(
             if lines > 0 {
                 let mut store = Store::open_for_write(data_dir)?;
                 let id = store.next_ingest_id(chrono::Utc::now());
-                let summary = ingest_events(
-                    &mut store,
-                    &shown,
-                    events,
-                    rejects,
-                    lines,
-                    opts,
-                    &id,
-                    opts.ring_seconds,
-                )?;
+                let mut load = QueueLogLoad::new(&store, &shown, opts, &id, opts.ring_seconds)?;
+                load.keep_finished = true;
+                load.feed(events, rejects, lines)?;
+                let (summary, live, finished) = load.finish(&mut store)?;
                 // Each batch updates the report summaries from the minutes it added, so
                 // reports on a followed log stay fast.
                 if opts.summaries {
                     crate::store::summaries::refresh(&store)?;
                 }
                 drop(store);
-                report(&summary);
+                report(FollowBatch {
+                    summary,
+                    live,
+                    finished,
+                });
             }
         }
         if rotated && std::fs::metadata(path).is_ok() {
@@ -675,6 +720,7 @@ pub fn follow(
         }
         std::thread::sleep(poll);
     }
+    Ok(())
 }
 
 #[cfg(test)]

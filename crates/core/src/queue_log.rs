@@ -259,6 +259,53 @@ pub struct Assembled {
     pub open_input_lines: u64,
     /// Calls still in progress.
     pub open_calls: u64,
+    /// What is happening at the last line replayed: the calls queued or being
+    /// answered, and every agent's state (the wallboard's live picture).
+    pub live: LiveState,
+}
+
+/// The state at the end of a replay: what a wallboard shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveState {
+    /// Calls in a queue or with an agent, oldest first.
+    pub calls: Vec<LiveCall>,
+    /// Every agent the replay saw, by id: logged in (ready, talk, not_ready) or
+    /// logged off.
+    pub agents: Vec<LiveAgent>,
+    /// Time of the last line replayed, seconds since the epoch (`None`: no lines).
+    pub last_event_s: Option<i64>,
+}
+
+/// A call in progress: waiting in its queue, or answered and not yet ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveCall {
+    /// Queue.
+    pub queue: String,
+    /// The call's id (`uniqueid:queue:enter-epoch`).
+    pub call_id: String,
+    /// ENTERQUEUE time, seconds since the epoch.
+    pub arrived_s: i64,
+    /// CONNECT time (`None`: still waiting).
+    pub answered_s: Option<i64>,
+    /// The agent on the call.
+    pub agent_id: Option<String>,
+}
+
+/// One agent's state at the end of the replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveAgent {
+    /// Agent id (member interface without technology and context).
+    pub agent_id: String,
+    /// `ready`, `talk`, `not_ready` or `logged_off`.
+    pub state: &'static str,
+    /// Pause reason (`not_ready` only; `None` when the PAUSE gave none).
+    pub reason: Option<String>,
+    /// Since when the state holds, seconds since the epoch.
+    pub since_s: i64,
+    /// Queues the agent is a member of (logged off: the queues it was last in).
+    pub queues: Vec<String>,
+    /// When the agent's last call ended (for wrap-up, which queue_log does not log).
+    pub last_call_end_s: Option<i64>,
 }
 
 /// How rings are derived from ring time.
@@ -302,6 +349,7 @@ struct Visit<'e> {
     arrived_s: i64,
     caller: Option<String>,
     agent: Option<&'e str>,
+    answered_s: Option<i64>,
     wait_s: Option<f64>,
     rings: Option<u32>,
     lines: Vec<usize>,
@@ -316,6 +364,12 @@ struct AgentSession {
     /// Since when the current state holds, and the lines that belong to it.
     since: Option<i64>,
     lines: Vec<usize>,
+    /// The last state change (login, logoff, pause, call), seconds.
+    changed_s: i64,
+    /// Queues the agent has been a member of (kept after logoff).
+    known_queues: std::collections::BTreeSet<String>,
+    /// When the agent's last call ended.
+    last_call_end_s: Option<i64>,
 }
 
 impl AgentSession {
@@ -413,6 +467,9 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
         }
         apply(s);
         s.lines.push(idx);
+        s.changed_s = t;
+        s.known_queues
+            .extend(s.memberships.iter().filter(|m| *m != "(agent)").cloned());
         s.since = if s.logged_in() { Some(t) } else { None };
         if !s.logged_in() {
             for &i in &s.lines {
@@ -437,6 +494,7 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                         arrived_s: e.time_s,
                         caller,
                         agent: None,
+                        answered_s: None,
                         wait_s: None,
                         rings: None,
                         lines: vec![idx],
@@ -453,6 +511,7 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                     v.rings =
                         num(e.data(2)).map(|r| ((r / options.ring_seconds).ceil() as u32).max(1));
                     v.agent = Some(agent);
+                    v.answered_s = Some(e.time_s);
                     change(
                         &mut agents,
                         &mut out,
@@ -499,7 +558,10 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
                     &mut used,
                     agent,
                     (e.time_s, e.line, idx),
-                    &|s| s.on_call = false,
+                    &|s| {
+                        s.on_call = false;
+                        s.last_call_end_s = Some(e.time_s);
+                    },
                 );
             }
             "ABANDON" | "EXITWITHTIMEOUT" | "EXITWITHKEY" | "EXITEMPTY" | "WITHDRAW"
@@ -632,6 +694,7 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
         v
     };
     out.open_calls = visits.len() as u64;
+    out.live = live_state(&visits, &agents, events.last().map(|e| e.time_s));
     let mut synthetic: Vec<QueueLogEvent> = Vec::new();
     let mut names: Vec<&&str> = agents.keys().collect();
     names.sort();
@@ -688,6 +751,56 @@ pub fn assemble(mut events: Vec<QueueLogEvent>, options: &AssemblyOptions) -> As
         .chain(synthetic)
         .collect();
     out
+}
+
+/// The calls and agents at the end of a replay, in a stable order.
+fn live_state(
+    visits: &FxHashMap<(&str, &str), Visit<'_>>,
+    agents: &FxHashMap<&str, AgentSession>,
+    last_event_s: Option<i64>,
+) -> LiveState {
+    let mut calls: Vec<LiveCall> = visits
+        .values()
+        .map(|v| LiveCall {
+            queue: v.queue.clone(),
+            call_id: v.call_id.clone(),
+            arrived_s: v.arrived_s,
+            answered_s: v.answered_s,
+            agent_id: v.agent.map(str::to_owned),
+        })
+        .collect();
+    calls.sort_by(|a, b| (a.arrived_s, &a.call_id).cmp(&(b.arrived_s, &b.call_id)));
+    let mut live: Vec<LiveAgent> = agents
+        .iter()
+        .filter(|(name, _)| !name.is_empty() && **name != "NONE")
+        .map(|(name, s)| {
+            let (state, reason) = s.state().unwrap_or(("logged_off", None));
+            let mut queues: Vec<String> = if s.logged_in() {
+                s.memberships
+                    .iter()
+                    .filter(|m| *m != "(agent)")
+                    .cloned()
+                    .collect()
+            } else {
+                s.known_queues.iter().cloned().collect()
+            };
+            queues.sort();
+            LiveAgent {
+                agent_id: (*name).to_owned(),
+                state,
+                reason,
+                since_s: s.since.unwrap_or(s.changed_s),
+                queues,
+                last_call_end_s: s.last_call_end_s,
+            }
+        })
+        .collect();
+    live.sort_by(|a, b| a.agent_id.cmp(&b.agent_id));
+    LiveState {
+        calls,
+        agents: live,
+        last_event_s,
+    }
 }
 
 #[cfg(test)]
@@ -772,6 +885,68 @@ mod tests {
         assert_eq!((a.calls[1].outcome, a.calls[1].wait_s), ("abandoned", 20.0));
         assert_eq!(a.calls[2].outcome, "blocked");
         assert_eq!(a.open_calls, 1, "c3 never ended");
+    }
+
+    #[test]
+    fn the_live_state_is_what_is_happening_at_the_last_line() {
+        // After line 13: 201 logged off at 1000 (last in sales, last call ended at
+        // 440); c3 waits in sales since 950.
+        let a = assemble(sample(), &AssemblyOptions::default());
+        assert_eq!(a.live.last_event_s, Some(1001));
+        assert_eq!(a.live.calls.len(), 1);
+        let c3 = &a.live.calls[0];
+        assert_eq!(
+            (c3.queue.as_str(), c3.arrived_s, c3.answered_s),
+            ("sales", 950, None)
+        );
+        assert_eq!(a.live.agents.len(), 1);
+        let agent = &a.live.agents[0];
+        assert_eq!(
+            (
+                agent.agent_id.as_str(),
+                agent.state,
+                agent.since_s,
+                agent.last_call_end_s
+            ),
+            ("201", "logged_off", 1000, Some(440))
+        );
+        assert_eq!(agent.queues, ["sales"]);
+
+        // Cut after line 9 (201 paused for lunch at 600, nobody waiting), then the
+        // rest with the carry: 202 logs in and takes c3 at 960.
+        let events = sample();
+        let first = assemble(events[..9].to_vec(), &AssemblyOptions::default());
+        let paused = &first.live.agents[0];
+        assert_eq!(
+            (paused.state, paused.reason.as_deref(), paused.since_s),
+            ("not_ready", Some("lunch"), 600)
+        );
+        assert!(first.live.calls.is_empty());
+        let mut rest = events[9..11].to_vec();
+        rest.push(ev(20, 955, "NONE", "sales", "SIP/202", "ADDMEMBER", &[""]));
+        rest.push(ev(
+            21,
+            960,
+            "c3",
+            "sales",
+            "SIP/202",
+            "CONNECT",
+            &["10", "c8", "2"],
+        ));
+        rest.extend(first.open.clone());
+        let second = assemble(rest, &AssemblyOptions::default());
+        let states: Vec<(&str, &str, i64)> = second
+            .live
+            .agents
+            .iter()
+            .map(|a| (a.agent_id.as_str(), a.state, a.since_s))
+            .collect();
+        assert_eq!(states, [("201", "ready", 900), ("202", "talk", 960)]);
+        let c3 = &second.live.calls[0];
+        assert_eq!(
+            (c3.answered_s, c3.agent_id.as_deref()),
+            (Some(960), Some("202"))
+        );
     }
 
     #[test]
