@@ -12,6 +12,8 @@
 //! * [`staffing`] — agents needed for one interval or a file of them;
 //! * [`status`] — what the store holds, and whether it reads back whole.
 
+pub mod agent_day;
+pub mod coverage;
 pub mod forecast;
 pub mod kpi;
 pub mod report;
@@ -55,6 +57,15 @@ pub enum QueryError {
         dir.display()
     )]
     NoTickets {
+        /// The data directory.
+        dir: PathBuf,
+    },
+    /// A store without schedules asked for roster coverage.
+    #[error(
+        "{} holds no schedules; load a roster (`callboard roster … --agents` writes roster.csv) with `callboard ingest --kind schedules`",
+        dir.display()
+    )]
+    NoSchedules {
         /// The data directory.
         dir: PathBuf,
     },
@@ -201,6 +212,12 @@ pub enum QueryError {
         line: u64,
         /// What is wrong.
         problem: String,
+    },
+    /// An agent the store has no rows for.
+    #[error("no agent {agent:?} in the store's agent states, schedules or calls")]
+    NoAgent {
+        /// The id asked for.
+        agent: String,
     },
     /// A date that is not one.
     #[error("{what}: {given:?} is not a date YYYY-MM-DD in the time zone")]

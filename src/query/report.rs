@@ -6,7 +6,7 @@
 //! traced to a command; the presenter (`crate::report`) draws and words them.
 
 use super::kpi::{self, Group, KpiQuery, KpiReport};
-use super::staffing::{self, StaffQuery};
+use super::staffing::StaffQuery;
 use super::tickets::{self, TicketsQuery, TicketsReport};
 use super::{By, PeriodQuery, QueryError, Result, input_error, open_csv};
 use crate::store::Store;
@@ -106,7 +106,7 @@ pub struct ReportData {
 pub struct HourStaffing {
     /// The hour's start (RFC 3339).
     pub hour_start: String,
-    /// Offered calls.
+    /// Offered calls (short abandons left out, as domain.md defines offered).
     pub offered: u64,
     /// Mean handle time of the answered calls, s.
     pub aht_s: Option<f64>,
@@ -225,54 +225,25 @@ fn day_staffing(
     day: i32,
     sl_seconds: f64,
 ) -> Result<Vec<HourStaffing>> {
-    let zone = &by_hour.settings.zone;
-    let work = schedules.map(|s| s.work_segments());
-    let mut out = Vec::new();
-    for r in &by_hour.rows {
-        let Some(t) = r.bucket_start else { continue };
-        if (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32 != day {
-            continue;
-        }
-        let offered = r.counts.answered + r.counts.abandoned + r.counts.timeout;
-        let aht_s = r
-            .kpis
-            .iter()
-            .find(|k| k.id == "average_handle_time")
-            .and_then(|k| k.value);
-        let required = match aht_s {
-            Some(aht) if aht > 0.0 => Some(
-                staffing::run(
-                    &StaffQuery {
-                        calls: offered as f64,
-                        aht_s: aht,
-                        interval_minutes: Some(60.0),
-                        sl_seconds,
-                        ..StaffQuery::default()
-                    },
-                    false,
-                )?
-                .answer
-                .agents,
-            ),
-            _ if offered == 0 => Some(0),
-            _ => None,
-        };
-        let end = t + 3_600_000;
-        let scheduled = work.as_ref().map(|w| {
-            w.iter()
-                .map(|s| (s.end_ms.min(end) - s.start_ms.max(t)).max(0) as f64)
-                .sum::<f64>()
-                / 3_600_000.0
-        });
-        out.push(HourStaffing {
-            hour_start: format_timestamp(t),
-            offered,
-            aht_s,
-            required,
-            scheduled,
-        });
-    }
-    Ok(out)
+    let zone = by_hour.settings.zone;
+    let rows = super::coverage::interval_coverage(
+        schedules,
+        by_hour,
+        3_600_000,
+        |t| (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32 == day,
+        sl_seconds,
+        StaffQuery::default().sl_target,
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(_, r)| HourStaffing {
+            hour_start: r.interval_start,
+            offered: r.offered,
+            aht_s: r.aht_s,
+            required: r.required,
+            scheduled: schedules.map(|_| r.scheduled),
+        })
+        .collect())
 }
 
 /// Answers the pack's question: seven KPI reports, the teams and the tickets.

@@ -46,6 +46,26 @@ fn read(store: &Store, table: Table, columns: &[&str]) -> Result<Option<DataFram
     Ok(Some(df))
 }
 
+/// Some columns of `table`'s rows whose `agent_id` is `agent` (the filter pushed
+/// into the scan); `None` when the table is empty.
+pub fn agent_rows(
+    store: &Store,
+    table: Table,
+    agent: &str,
+    columns: &[&str],
+) -> Result<Option<DataFrame>> {
+    use polars::prelude::{col, lit};
+    let Some(lf) = store.scan(table)? else {
+        return Ok(None);
+    };
+    let df = lf
+        .filter(col("agent_id").eq(lit(agent)))
+        .select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect()
+        .map_err(|source| StoreError::Table { table, source })?;
+    Ok(Some(df))
+}
+
 /// Some columns of a table, each one contiguous chunk; `None` when the table is
 /// empty.
 pub fn table_columns(store: &Store, table: Table, columns: &[&str]) -> Result<Option<DataFrame>> {
@@ -336,6 +356,24 @@ impl ScheduleColumns {
                 agent: self.agent.get(i).unwrap_or(""),
                 start_ms: self.start.get(i).unwrap_or(0),
                 end_ms: self.end.get(i).unwrap_or(0),
+            })
+            .collect()
+    }
+
+    /// Every segment overlapping `[from_ms, to_ms)`: (agent, start ms, end ms,
+    /// activity), in stored order.
+    pub fn segments(&self, from_ms: i64, to_ms: i64) -> Vec<(&str, i64, i64, &str)> {
+        (0..self.agent.len())
+            .filter_map(|i| {
+                let (a, b) = (self.start.get(i)?, self.end.get(i)?);
+                (b > from_ms && a < to_ms).then(|| {
+                    (
+                        self.agent.get(i).unwrap_or(""),
+                        a,
+                        b,
+                        self.activity.get(i).unwrap_or(""),
+                    )
+                })
             })
             .collect()
     }
