@@ -19,22 +19,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn main() {
     let (calls, dir) = common::size_and_dir("--calls", 10_000_000, "callboard-bench-report");
-    let centre = dir.join("centre");
-    let data = dir.join("store");
+    let data = common::centre_store(&dir, calls, 14);
     let d = data.display().to_string();
-    common::simulate_centre(&centre, calls / 28, 14, "csv");
-    let files: Vec<String> = common::TABLES
-        .iter()
-        .map(|t| centre.join(format!("{t}.csv")).display().to_string())
-        .collect();
-    let mut ingest = vec!["ingest", "--data-dir", d.as_str()];
-    ingest.extend(files.iter().map(String::as_str));
-    let m = common::run(&ingest);
-    println!(
-        "loaded {calls} calls (and the other tables) in {:.1} s",
-        m.seconds
-    );
-    let _ = std::fs::remove_dir_all(&centre);
     let out = dir.join("pack");
     let o = out.display().to_string();
     let time = |extra: &[&str]| {

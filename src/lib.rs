@@ -3,7 +3,7 @@
 //! Data flows one way (docs/architecture.md):
 //!
 //! ```text
-//! ingest ──▶ store ──▶ query ──▶ presenters (cli, charts + report; later server)
+//! ingest ──▶ store ──▶ query ──▶ presenters (cli, charts + report, server)
 //!                        │
 //!                        └── callboard-core (pure computation: KPIs, Erlang, SLAs)
 //! ```
@@ -19,6 +19,7 @@
 //! * [`cli`] — flags → query → table / CSV / JSON.
 //! * [`charts`] — plotters charts from query results, as SVG and PNG.
 //! * [`report`] — the review pack: HTML, charts, Excel workbook, JSON.
+//! * [`server`] — `callboard serve`: the JSON API, dashboard and live wallboard.
 //! * [`simulate`] — the simulator's records written as files.
 
 pub mod charts;
@@ -26,5 +27,6 @@ pub mod cli;
 pub mod ingest;
 pub mod query;
 pub mod report;
+pub mod server;
 pub mod simulate;
 pub mod store;

@@ -21,6 +21,9 @@
 //!   from the files, calendars parsed back, the schedules round trip.
 //! * `report`  — `callboard report`: the pack read back against the kpi/tickets JSON,
 //!   charts decoded and counted, left-out notes, sentences, golden SVGs, a real browser.
+//! * `server`  — `callboard serve`: every route through `oneshot` against the CLI's
+//!   JSON, the 4xx errors, OpenAPI, a followed queue_log reaching an SSE client
+//!   within a second, graceful shutdown, the pages in a real browser.
 //! * `docs`    — `docs/data-model.md` matches the core schema.
 
 mod crash;
@@ -35,6 +38,7 @@ mod queue_log;
 mod report;
 mod roster;
 mod roster_named;
+mod server;
 mod simulate;
 mod staff;
 mod summaries;

@@ -805,21 +805,7 @@ fn round_numbers(text: &str) -> String {
 
 #[test]
 fn the_page_loads_in_a_real_browser_without_errors_or_network() {
-    let Some(chromium) = ["chromium", "chromium-browser"].iter().find(|b| {
-        std::process::Command::new(b)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    }) else {
-        assert!(
-            !in_ci(),
-            "chromium is missing: .ci/run installs it, so CI may not skip this"
-        );
-        eprintln!(
-            "skipped: chromium is not installed (Debian package chromium); the page was not checked in a browser"
-        );
-        return;
-    };
+    let Some(chromium) = chromium() else { return };
     let (_, out) = sample_pack();
     let html = std::fs::read_to_string(out.join("index.html")).expect("html");
     // Self-contained: nothing fetched (no src/href to anywhere; the only URLs are
@@ -834,31 +820,14 @@ fn the_page_loads_in_a_real_browser_without_errors_or_network() {
     ] {
         assert!(!html.contains(needle), "the page refers out: {needle}");
     }
-    let profile = tempdir();
     let shot = out.join("screenshot.png");
-    let r = std::process::Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--window-size=1200,2000",
-            "--virtual-time-budget=3000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", out.join("index.html").display()))
-        .output()
-        .expect("chromium runs");
-    let dom = String::from_utf8_lossy(&r.stdout);
-    let log = String::from_utf8_lossy(&r.stderr);
+    let (dom, log) = headless(
+        chromium,
+        &format!("file://{}", out.join("index.html").display()),
+        &shot,
+        "1200,2000",
+        true,
+    );
     assert!(
         dom.contains("Contact-centre review"),
         "DOM:\n{}",

@@ -283,3 +283,69 @@ impl Drop for KillOnDrop {
         }
     }
 }
+
+/// Debian's chromium (`chromium` or `chromium-browser`), if installed. Missing: under
+/// CI the test fails (`.ci/run` installs it); elsewhere `None`, said on stderr.
+pub fn chromium() -> Option<&'static str> {
+    let found = ["chromium", "chromium-browser"].into_iter().find(|b| {
+        std::process::Command::new(b)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if found.is_none() {
+        assert!(
+            !in_ci(),
+            "chromium is missing: .ci/run installs it, so CI may not skip this"
+        );
+        eprintln!(
+            "skipped: chromium is not installed (Debian package chromium); the page was not checked in a browser"
+        );
+    }
+    found
+}
+
+/// Loads `url` in headless chromium (a fresh profile, no network beyond the page's
+/// own) and saves a screenshot of `size` (`1200,2000`): (the DOM, chromium's log).
+/// `virtual_time`: run the page's timers for 5 virtual seconds before the dump;
+/// otherwise the DOM is dumped once the page has loaded and its scripts ran (for a
+/// page with an open event stream: virtual time stands still while a request is
+/// open).
+pub fn headless(
+    chromium: &str,
+    url: &str,
+    shot: &Path,
+    size: &str,
+    virtual_time: bool,
+) -> (String, String) {
+    let profile = tempdir();
+    let r = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(if virtual_time {
+            "--virtual-time-budget=5000"
+        } else {
+            "--timeout=5000"
+        })
+        .arg(format!("--window-size={size}"))
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .expect("chromium runs");
+    (
+        String::from_utf8_lossy(&r.stdout).into_owned(),
+        String::from_utf8_lossy(&r.stderr).into_owned(),
+    )
+}

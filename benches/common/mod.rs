@@ -79,6 +79,29 @@ pub fn simulate_centre(out: &std::path::Path, per_day: u64, seed: u64, format: &
     ])
 }
 
+/// Simulates a 28-day centre of `calls` calls (seeded) into `dir/centre`, ingests
+/// all its tables into `dir/store`, prints the load time, drops the CSV files and
+/// returns the store's directory.
+pub fn centre_store(dir: &std::path::Path, calls: u64, seed: u64) -> std::path::PathBuf {
+    let centre = dir.join("centre");
+    let data = dir.join("store");
+    let d = data.display().to_string();
+    simulate_centre(&centre, calls / 28, seed, "csv");
+    let files: Vec<String> = TABLES
+        .iter()
+        .map(|t| centre.join(format!("{t}.csv")).display().to_string())
+        .collect();
+    let mut ingest = vec!["ingest", "--data-dir", d.as_str()];
+    ingest.extend(files.iter().map(String::as_str));
+    let m = run(&ingest);
+    println!(
+        "loaded {calls} calls (and the other tables) in {:.1} s",
+        m.seconds
+    );
+    let _ = std::fs::remove_dir_all(&centre);
+    data
+}
+
 /// The tables `callboard simulate` writes, in load order (headcount and plans
 /// before activity).
 pub const TABLES: [&str; 7] = [

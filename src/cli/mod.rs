@@ -9,6 +9,7 @@ mod kpi;
 mod report;
 mod roster;
 mod schema;
+mod serve;
 mod simulate;
 mod staff;
 mod status;
@@ -26,9 +27,9 @@ use std::process::ExitCode;
 /// Load ACD call records (canonical CSV/Parquet, Asterisk queue_log, any vendor export
 /// through a mapping), agent states, schedules, QA scores, costs, headcount and tickets
 /// into a crash-safe local store; compute the 23 standard KPIs; size staffing with
-/// Erlang C, A and B; measure ticket SLAs against a policy. Rosters and the dashboard
-/// are on the way. Start with
-/// `callboard demo`.
+/// Erlang C, A and B; measure ticket SLAs against a policy. Build rosters,
+/// write the review pack, and serve the dashboard, wallboard and JSON API. Start
+/// with `callboard demo`.
 #[derive(Debug, Parser)]
 #[command(name = "callboard", version, about, long_about)]
 pub struct Cli {
@@ -79,6 +80,9 @@ enum Command {
     /// the previous period, charts with generated sentences, ticket SLAs),
     /// charts/*.png|svg, kpis.xlsx and report.json.
     Report(report::Args),
+    /// Serve the dashboard, the live wallboard and the JSON API over HTTP (axum):
+    /// http://127.0.0.1:8080/ by default.
+    Serve(serve::Args),
     /// Show what the store holds; `--verify` reads every file back.
     Status(status::Args),
     /// Print the canonical tables (columns, types, rules) as Markdown.
@@ -113,6 +117,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Roster(a) => roster::run(a),
         Command::Tickets(a) => tickets::run(a),
         Command::Report(a) => report::run(a),
+        Command::Serve(a) => serve::run(a),
         Command::Status(a) => status::run(a),
         Command::Schema(a) => schema::run(a),
     }

@@ -4,7 +4,7 @@
 //! A4/Letter), `charts/*.png|svg`, `kpis.xlsx` and `report.json` — the numbers every
 //! chart and sentence used, in the queries' own JSON shapes.
 
-mod html;
+pub mod html;
 pub mod sentences;
 mod xlsx;
 
