@@ -57,6 +57,9 @@
       ["available", "on_call", "wrap_up", "paused", "logged_off"].forEach(function (k) { set(k, q.agents[k]); });
       set("reasons", Object.keys(q.paused_reasons).map(function (r) { return (r || "no reason") + " " + q.paused_reasons[r]; }).join(", "));
       set("offered", num(q.today.offered)); set("answered", num(q.today.answered)); set("abandoned", num(q.today.abandoned));
+      var fc = s.querySelector(".fc");
+      if (q.today.forecast_so_far === null || q.today.forecast_so_far === undefined) { fc.hidden = true; }
+      else { fc.hidden = false; set("forecast", num(Math.round(q.today.forecast_so_far))); }
       main.appendChild(s);
     });
     var grid = document.getElementById("agents");

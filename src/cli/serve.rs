@@ -49,6 +49,10 @@ pub struct Args {
     /// [thresholds.*] green/amber limits; docs/server.md).
     #[arg(long, value_name = "FILE")]
     wallboard_config: Option<PathBuf>,
+    /// A forecast file (`callboard forecast --output F.csv`): the dashboard shows it
+    /// against the calls that came, the wallboard today's offered calls against it.
+    #[arg(long, value_name = "FILE")]
+    forecast: Option<PathBuf>,
     /// The centre's name on the pages.
     #[arg(long, default_value = "Contact centre", value_name = "NAME")]
     centre: String,
@@ -110,14 +114,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
         centre: args.centre.clone(),
         wallboard: wallboard.clone(),
         following: following.clone(),
+        forecast: args.forecast.clone(),
         ..ServerConfig::new(data_dir.clone())
     };
-    let hub = Arc::new(Hub::new(wallboard.clone(), following));
+    let zone =
+        TimeZoneSpec::parse(&wallboard.timezone).map_err(|e| anyhow::anyhow!("timezone: {e}"))?;
+    let mut hub = Hub::new(wallboard.clone(), following);
+    if let Some(f) = &args.forecast {
+        hub = hub.with_forecast(crate::query::report::read_forecast(f, &zone)?);
+    }
+    let hub = Arc::new(hub);
     let stop = Arc::new(AtomicBool::new(false));
     let opts = IngestOptions {
         kind: None,
-        zone: TimeZoneSpec::parse(&wallboard.timezone)
-            .map_err(|e| anyhow::anyhow!("timezone: {e}"))?,
+        zone,
         dry_run: false,
         progress: false,
         queue_log: true,

@@ -134,9 +134,26 @@ pub struct ForecastDay {
 
 /// A forecast file summed per local day of the period, against the offered calls
 /// of `by_day`.
-fn forecast_days(path: &Path, q: &ReportQuery, by_day: &KpiReport) -> Result<Vec<ForecastDay>> {
-    let zone = by_day.settings.zone;
-    let (from_ms, to_ms) = (by_day.settings.from_ms, by_day.settings.to_ms);
+/// One row of a forecast file (`callboard forecast --output F.csv`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastInterval {
+    /// The interval's start, ms.
+    pub start_ms: i64,
+    /// Its queue (`None`: the file has no queue column).
+    pub queue: Option<String>,
+    /// Forecast calls.
+    pub calls: f64,
+    /// The 80 % band's bounds, when the file has them.
+    pub lo80: Option<f64>,
+    /// Upper bound.
+    pub hi80: Option<f64>,
+}
+
+/// Reads a forecast file's rows; a bad row is an error naming the file and line.
+pub fn read_forecast(
+    path: &Path,
+    zone: &callboard_core::time::TimeZoneSpec,
+) -> Result<Vec<ForecastInterval>> {
     let bad = |line: u64, problem: String| input_error(path, line, problem);
     let (mut rdr, header) = open_csv(path)?;
     let col = |n: &str| header.iter().position(|h| h == n);
@@ -147,24 +164,13 @@ fn forecast_days(path: &Path, q: &ReportQuery, by_day: &KpiReport) -> Result<Vec
         ));
     };
     let (c_queue, c_lo, c_hi) = (col("queue"), col("calls_lo80"), col("calls_hi80"));
-    let day_of = |t: i64| (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32;
-    // Per day: forecast, lo, hi (None once a row lacks its band).
-    let mut days: BTreeMap<i32, (f64, Option<f64>, Option<f64>)> = BTreeMap::new();
+    let mut out = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = i as u64 + 2;
         let rec = rec.map_err(|e| bad(line, e.to_string()))?;
         let field = |c: usize| rec.get(c).unwrap_or("").trim();
-        if let Some(c) = c_queue
-            && !q.queue.is_empty()
-            && !q.queue.iter().any(|x| x == field(c))
-        {
-            continue;
-        }
-        let t = callboard_core::time::parse_timestamp(field(c_start), &zone)
+        let start_ms = callboard_core::time::parse_timestamp(field(c_start), zone)
             .map_err(|e| bad(line, format!("interval_start: {e}")))?;
-        if t < from_ms || t >= to_ms {
-            continue;
-        }
         let number = |c: usize, what: &str| -> Result<f64> {
             field(c)
                 .parse::<f64>()
@@ -172,13 +178,39 @@ fn forecast_days(path: &Path, q: &ReportQuery, by_day: &KpiReport) -> Result<Vec
                 .filter(|x| x.is_finite() && *x >= 0.0)
                 .ok_or_else(|| bad(line, format!("{what}: {:?} is not a number ≥ 0", field(c))))
         };
-        let calls = number(c_calls, "calls")?;
-        let lo = c_lo.map(|c| number(c, "calls_lo80")).transpose()?;
-        let hi = c_hi.map(|c| number(c, "calls_hi80")).transpose()?;
-        let e = days.entry(day_of(t)).or_insert((0.0, Some(0.0), Some(0.0)));
-        e.0 += calls;
-        e.1 = e.1.zip(lo).map(|(a, b)| a + b);
-        e.2 = e.2.zip(hi).map(|(a, b)| a + b);
+        out.push(ForecastInterval {
+            start_ms,
+            queue: c_queue.map(|c| field(c).to_owned()),
+            calls: number(c_calls, "calls")?,
+            lo80: c_lo.map(|c| number(c, "calls_lo80")).transpose()?,
+            hi80: c_hi.map(|c| number(c, "calls_hi80")).transpose()?,
+        });
+    }
+    Ok(out)
+}
+
+fn forecast_days(path: &Path, q: &ReportQuery, by_day: &KpiReport) -> Result<Vec<ForecastDay>> {
+    let zone = by_day.settings.zone;
+    let (from_ms, to_ms) = (by_day.settings.from_ms, by_day.settings.to_ms);
+    let day_of = |t: i64| (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32;
+    // Per day: forecast, lo, hi (None once a row lacks its band).
+    let mut days: BTreeMap<i32, (f64, Option<f64>, Option<f64>)> = BTreeMap::new();
+    for f in read_forecast(path, &zone)? {
+        if let Some(queue) = &f.queue
+            && !q.queue.is_empty()
+            && !q.queue.iter().any(|x| x == queue)
+        {
+            continue;
+        }
+        if f.start_ms < from_ms || f.start_ms >= to_ms {
+            continue;
+        }
+        let e = days
+            .entry(day_of(f.start_ms))
+            .or_insert((0.0, Some(0.0), Some(0.0)));
+        e.0 += f.calls;
+        e.1 = e.1.zip(f.lo80).map(|(a, b)| a + b);
+        e.2 = e.2.zip(f.hi80).map(|(a, b)| a + b);
     }
     let offered: BTreeMap<i32, u64> = by_day
         .rows

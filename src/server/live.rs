@@ -8,6 +8,7 @@
 
 use crate::ingest::IngestOptions;
 use crate::ingest::queue_log::{FollowBatch, follow_until};
+use crate::query::report::ForecastInterval;
 use callboard_core::kpi::calls::{CallAccum, CallRow, CallSettings, SlAbandons};
 use callboard_core::queue_log::{LiveAgent, LiveState};
 use callboard_core::schema::Outcome;
@@ -153,6 +154,9 @@ pub struct Today {
     pub service_level: Option<f64>,
     /// Abandoned ÷ offered.
     pub abandon_rate: Option<f64>,
+    /// Calls the forecast (`serve --forecast FILE`) expected from midnight to now
+    /// (the current interval prorated); `None` without a forecast.
+    pub forecast_so_far: Option<f64>,
 }
 
 /// The colour of each watched figure.
@@ -245,6 +249,9 @@ struct HubState {
 /// The live picture, shared by the followers (writers) and the routes (readers).
 pub struct Hub {
     config: WallboardConfig,
+    /// The forecast's intervals and their length, ms.
+    forecast: Vec<ForecastInterval>,
+    forecast_interval_ms: i64,
     zone: TimeZoneSpec,
     following: Vec<String>,
     state: Mutex<HubState>,
@@ -285,6 +292,8 @@ impl Hub {
         let (tx, _) = broadcast::channel(256);
         let hub = Hub {
             config,
+            forecast: Vec::new(),
+            forecast_interval_ms: 30 * 60_000,
             zone,
             following,
             state: Mutex::new(HubState {
@@ -310,6 +319,42 @@ impl Hub {
         };
         hub.publish(now_s());
         hub
+    }
+
+    /// The hub with a forecast to compare today's offered calls with; the
+    /// intervals' length is the smallest spacing of their starts (30 min for one).
+    pub fn with_forecast(mut self, forecast: Vec<ForecastInterval>) -> Hub {
+        let mut starts: Vec<i64> = forecast.iter().map(|f| f.start_ms).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        self.forecast_interval_ms = starts
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .min()
+            .unwrap_or(30 * 60_000)
+            .max(60_000);
+        self.forecast = forecast;
+        self.publish(now_s());
+        self
+    }
+
+    /// Forecast calls of `queue` (all queues: `None`) from `from_ms` to `to_ms`,
+    /// intervals prorated by overlap.
+    fn forecast_between(&self, queue: Option<&str>, from_ms: i64, to_ms: i64) -> Option<f64> {
+        if self.forecast.is_empty() {
+            return None;
+        }
+        let len = self.forecast_interval_ms;
+        Some(
+            self.forecast
+                .iter()
+                .filter(|f| queue.is_none_or(|q| f.queue.as_deref() == Some(q)))
+                .map(|f| {
+                    let overlap = (f.start_ms + len).min(to_ms) - f.start_ms.max(from_ms);
+                    f.calls * overlap.max(0) as f64 / len as f64
+                })
+                .sum(),
+        )
     }
 
     /// The wallboard's settings.
@@ -515,12 +560,18 @@ impl Hub {
                     .find(|(i, _)| *i == id)
                     .and_then(|(_, f)| f.value)
             };
+            let now_ms = (as_of * 1000.0) as i64;
+            let midnight = {
+                let guess = i64::from(today) * DAY_MS;
+                guess - self.zone.offset_ms_at(guess)
+            };
             q.today = Today {
                 offered,
                 answered: k.answered,
                 abandoned,
                 service_level: figure("service_level"),
                 abandon_rate: figure("abandon_rate"),
+                forecast_so_far: self.forecast_between((!all).then_some(name), midnight, now_ms),
             };
             q.status = Colours {
                 waiting: colour_low(Some(q.waiting as f64), t.waiting),
@@ -636,5 +687,36 @@ mod tests {
         std::fs::write(&bad, "timezone = \"Mars/Base\"\n").expect("write");
         assert!(WallboardConfig::read(&bad).is_err());
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_forecast_so_far_prorates_the_current_interval() {
+        // Half-hour intervals from 08:00: sales 10, 20, 30; support 4 at 08:00. At
+        // 08:45 sales expected 10 + 20 × 1/2 = 20 calls, all queues 24.
+        let t = |hh: i64, mm: i64| 1_772_409_600_000 + (hh * 60 + mm) * 60_000; // 2026-03-02T00:00Z
+        let row = |start_ms, queue: &str, calls| ForecastInterval {
+            start_ms,
+            queue: Some(queue.into()),
+            calls,
+            lo80: None,
+            hi80: None,
+        };
+        let hub = Hub::new(WallboardConfig::default(), Vec::new()).with_forecast(vec![
+            row(t(8, 0), "sales", 10.0),
+            row(t(8, 30), "sales", 20.0),
+            row(t(9, 0), "sales", 30.0),
+            row(t(8, 0), "support", 4.0),
+        ]);
+        assert_eq!(
+            hub.forecast_between(Some("sales"), t(0, 0), t(8, 45)),
+            Some(20.0)
+        );
+        assert_eq!(hub.forecast_between(None, t(0, 0), t(8, 45)), Some(24.0));
+        assert_eq!(
+            hub.forecast_between(Some("billing"), t(0, 0), t(8, 45)),
+            Some(0.0)
+        );
+        let none = Hub::new(WallboardConfig::default(), Vec::new());
+        assert_eq!(none.forecast_between(None, t(0, 0), t(8, 45)), None);
     }
 }

@@ -61,6 +61,9 @@ pub struct ServerConfig {
     pub wallboard: WallboardConfig,
     /// The followed queue_logs (shown names).
     pub following: Vec<String>,
+    /// A forecast file (`callboard forecast --output F.csv`): the dashboard's
+    /// forecast-against-actual chart, the wallboard's offered against forecast.
+    pub forecast: Option<PathBuf>,
 }
 
 impl ServerConfig {
@@ -76,6 +79,7 @@ impl ServerConfig {
             centre: "Contact centre".into(),
             wallboard: WallboardConfig::default(),
             following: Vec::new(),
+            forecast: None,
         }
     }
 }

@@ -269,7 +269,10 @@ async fn dashboard(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let p: DashboardParams = params::parse(raw.as_deref(), &["queue"])?;
-    let q = p.report_query()?;
+    let q = ReportQuery {
+        forecast: s.config().forecast.clone(),
+        ..p.report_query()?
+    };
     let data = s.report_data(raw.clone(), q).await?;
     let centre = s.config().centre.clone();
     let pack = {
@@ -568,6 +571,7 @@ struct WallQueue {
     offered: String,
     answered: String,
     abandoned: String,
+    forecast: String,
     available: u64,
     on_call: u64,
     wrap_up: u64,
@@ -615,6 +619,10 @@ fn wall_view(snapshot: &LiveSnapshot) -> (Vec<WallQueue>, Vec<WallAgent>) {
             offered: thousands(q.today.offered),
             answered: thousands(q.today.answered),
             abandoned: thousands(q.today.abandoned),
+            forecast: q
+                .today
+                .forecast_so_far
+                .map_or(String::new(), |f| thousands(f.round() as u64)),
             available: q.agents.available,
             on_call: q.agents.on_call,
             wrap_up: q.agents.wrap_up,
@@ -789,7 +797,7 @@ fn roster_view(
     };
     // Each agent's shifts: contiguous segments merged, shown on the day they start
     // (a night shift is one cell, not two halves), breaks and lunch listed inside.
-    let mut week: Vec<_> = schedules.segments(from_ms - DAY_MS, to_ms);
+    let mut week: Vec<_> = schedules.segments(from_ms - DAY_MS, to_ms + DAY_MS);
     week.sort_by_key(|s| (s.0, s.1));
     let mut by_agent: std::collections::BTreeMap<&str, (f64, Vec<Vec<Shift>>)> = Default::default();
     let mut shifts: Vec<(&str, i64, i64, Vec<String>)> = Vec::new();
