@@ -122,6 +122,7 @@ impl Args {
             }),
             policy: self.policy.clone(),
             at_risk: self.at_risk.clone(),
+            repeat_contacts: true,
         }
     }
 }

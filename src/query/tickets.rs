@@ -67,6 +67,10 @@ pub struct TicketsQuery {
     pub policy: Option<PathBuf>,
     /// An open ticket-rule due within this is at risk (`24h`).
     pub at_risk: String,
+    /// Count repeat calls while tickets were open (scans the store's calls; the
+    /// review pack, which does not show them, turns it off).
+    #[serde(skip)]
+    pub repeat_contacts: bool,
 }
 
 impl Default for TicketsQuery {
@@ -79,6 +83,7 @@ impl Default for TicketsQuery {
             group: None,
             policy: None,
             at_risk: "24h".into(),
+            repeat_contacts: true,
         }
     }
 }
@@ -235,7 +240,12 @@ pub fn run(store: &Store, q: &TicketsQuery) -> Result<TicketsReport> {
                     last: p.last_ms,
                 })
                 .collect();
-            let contacts = contacts(store, &in_period, as_of_ms)?.map(|c| RepeatContacts {
+            let contacts = if q.repeat_contacts {
+                contacts(store, &in_period, as_of_ms)?
+            } else {
+                None
+            };
+            let contacts = contacts.map(|c| RepeatContacts {
                 tickets: c
                     .per_ticket
                     .iter()

@@ -194,6 +194,7 @@ impl TicketsParams {
             }),
             policy: None,
             at_risk: self.at_risk.clone().unwrap_or(d.at_risk),
+            repeat_contacts: true,
         })
     }
 }
