@@ -24,8 +24,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 #[command(after_help = "Examples:
   callboard serve                                   # http://127.0.0.1:8080/
   callboard serve --follow /var/log/asterisk/queue_log --wallboard-config wallboard.toml
-  CALLBOARD_TOKEN=s3cret callboard serve            # enables POST /api/ingest
-  curl -H 'Authorization: Bearer s3cret' --data-binary @calls.csv 'http://127.0.0.1:8080/api/ingest?kind=calls'
+  export CALLBOARD_TOKEN=$(openssl rand -hex 24)    # 16+ characters: enables POST /api/ingest
+  callboard serve &
+  curl -H \"Authorization: Bearer $CALLBOARD_TOKEN\" --data-binary @calls.csv \\
+       'http://127.0.0.1:8080/api/ingest?kind=calls'
 
 For a wall screen: open http://HOST:8080/wallboard?queue=sales in a browser in
 full-screen (F11); it reconnects by itself. docs/server.md has the routes, the token,
