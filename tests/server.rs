@@ -550,6 +550,32 @@ async fn the_dashboard_shows_the_kpis_charts_agents_and_tickets() {
         "{}",
         &tile[..300]
     );
+    // A team: its tiles are `kpi --group team`'s row for it; an unknown team is a 400.
+    let teams = cli_json(&[
+        "kpi",
+        "--format",
+        "json",
+        "--group",
+        "team",
+        "--data-dir",
+        d.as_str(),
+    ]);
+    let row = &teams["rows"][0];
+    let team = row["group"].as_str().expect("a team");
+    let team_aht = row["kpis"]["average_handle_time"]["value"]
+        .as_f64()
+        .expect("value");
+    let html = get(&s, &format!("/?team={team}")).await.text();
+    let tile = &html[html.find("data-kpi=\"average_handle_time\"").expect("tile")..];
+    assert!(
+        tile.contains(&format!("{team_aht:.1} s")),
+        "{}",
+        &tile[..300]
+    );
+    assert!(html.contains("id=\"team-note\""));
+    get(&s, "/?team=nobody")
+        .await
+        .error(StatusCode::BAD_REQUEST, "bad_parameter");
     // The CSV downloads: the agents' file has the same agents.
     let csv = get(&s, "/download/agents.csv").await;
     assert!(csv.content_type.starts_with("text/csv"));

@@ -294,7 +294,39 @@ async fn dashboard(
             sentences: f.sentences.clone(),
         });
     }
-    let total = data.total.rows.first();
+    // With a team: the tiles are that team's (as `kpi --group team` gives them);
+    // the charts stay the centre's.
+    let team_report = match &p.team {
+        Some(team) => {
+            let q = crate::query::kpi::KpiQuery {
+                period: PeriodQuery {
+                    from: Some(format_timestamp(data.total.settings.from_ms)),
+                    to: Some(format_timestamp(data.total.settings.to_ms)),
+                },
+                group: Some(crate::query::kpi::Group::Team),
+                queue: p.queue.clone(),
+                timezone: p.timezone.clone().unwrap_or_else(|| "UTC".into()),
+                ..Default::default()
+            };
+            let report = s
+                .cached_value(
+                    format!("teams?{}", raw.clone().unwrap_or_default()),
+                    move |store| Ok(crate::query::kpi::run(store, &q)?),
+                )
+                .await?;
+            if !report.rows.iter().any(|r| r.group.as_ref() == Some(team)) {
+                return Err(ApiError::bad_parameter(format!(
+                    "team: no team {team:?} in the agents table"
+                )));
+            }
+            Some(report)
+        }
+        None => None,
+    };
+    let total = match (&team_report, &p.team) {
+        (Some(r), Some(team)) => r.rows.iter().find(|r| r.group.as_ref() == Some(team)),
+        _ => data.total.rows.first(),
+    };
     let tiles = KPIS
         .iter()
         .map(|k| {
@@ -431,7 +463,7 @@ async fn dashboard(
         tiles,
         figures,
         team_note: p.team.as_ref().map_or(String::new(), |t| {
-            format!("team {t} only; the KPIs above are the whole centre's")
+            format!("team {t} only, as are the KPI tiles; the charts are the whole centre's")
         }),
         agents,
         has_tickets: data.tickets.is_some(),
