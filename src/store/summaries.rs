@@ -96,6 +96,20 @@ pub struct Summaries {
     pub meta: Meta,
 }
 
+/// Summary files kept decoded per process (the map is emptied when full).
+const DECODED_FILES: usize = 16;
+
+/// Summary files decoded by this process, by path, size and modification time (a
+/// frame's clone shares its buffers).
+#[allow(clippy::type_complexity)]
+fn decoded() -> &'static std::sync::Mutex<std::collections::HashMap<(PathBuf, u64, i128), DataFrame>>
+{
+    static DECODED: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<(PathBuf, u64, i128), DataFrame>>,
+    > = std::sync::OnceLock::new();
+    DECODED.get_or_init(Default::default)
+}
+
 /// The tables the summaries are built from.
 const SOURCES: [Table; 3] = [Table::Calls, Table::AgentStates, Table::Schedules];
 
@@ -152,11 +166,34 @@ impl Summaries {
     }
 
     /// Reads the file `name` of the set and takes what `take` needs from it; any
-    /// failure names the file.
+    /// failure names the file. A file already read by this process (same path, size
+    /// and modification time) is not decoded again: a long-running reader such as
+    /// the server opens each summary file once per store version.
     fn read<T>(&self, name: &str, take: impl FnOnce(DataFrame) -> PolarsResult<T>) -> Result<T> {
+        use std::os::unix::fs::MetadataExt;
         let path = self.dir.join(name);
-        let f = File::open(&path).at("cannot open", &path)?;
-        let df = ParquetReader::new(f).finish().at("cannot read", &path)?;
+        let m = fs::metadata(&path).at("cannot open", &path)?;
+        let key = (
+            path.clone(),
+            m.len(),
+            i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+        );
+        let memo = decoded();
+        let cached = memo.lock().ok().and_then(|m| m.get(&key).cloned());
+        let df = match cached {
+            Some(df) => df,
+            None => {
+                let f = File::open(&path).at("cannot open", &path)?;
+                let df = ParquetReader::new(f).finish().at("cannot read", &path)?;
+                if let Ok(mut m) = memo.lock() {
+                    if m.len() >= DECODED_FILES {
+                        m.clear();
+                    }
+                    m.insert(key, df.clone());
+                }
+                df
+            }
+        };
         take(df).at("cannot read", &path)
     }
 
