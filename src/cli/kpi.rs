@@ -1,8 +1,8 @@
 //! `callboard kpi`: flags → [`query::kpi`] → a table, CSV or JSON.
 
-use super::{DataDir, Format, print_json};
+use super::{CallPeriod, DataDir, Format, print_json};
 use crate::query::kpi::{Group, KpiQuery, KpiReport, SlProfile, catalog};
-use crate::query::{By, PeriodQuery, open_store};
+use crate::query::{By, open_store};
 use anyhow::Result;
 use callboard_core::kpi::calls::{CallCounts, SlAbandons};
 use callboard_core::kpi::catalog::{KPIS, Status, Unit};
@@ -75,12 +75,8 @@ fn defaults() -> KpiQuery {
 pub struct Args {
     #[command(flatten)]
     data: DataDir,
-    /// Period start (RFC 3339, or a date = midnight in --timezone) [default: midnight of the first call's day].
-    #[arg(long, value_name = "T")]
-    from: Option<String>,
-    /// Period end, exclusive [default: midnight after the last call's day].
-    #[arg(long, value_name = "T")]
-    to: Option<String>,
+    #[command(flatten)]
+    period: CallPeriod,
     /// Buckets.
     #[arg(long, value_enum, default_value_t = ByArg::Total)]
     by: ByArg,
@@ -131,10 +127,7 @@ pub struct Args {
 impl Args {
     fn query(&self) -> KpiQuery {
         KpiQuery {
-            period: PeriodQuery {
-                from: self.from.clone(),
-                to: self.to.clone(),
-            },
+            period: self.period.query(),
             by: self.by.into(),
             interval: self.interval.clone(),
             group: self.group.map(|g| match g {

@@ -104,6 +104,27 @@ impl DataDir {
     }
 }
 
+/// The period flags of the commands that report on calls (`kpi`, `report`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CallPeriod {
+    /// Period start (RFC 3339, or a date = midnight in --timezone) [default: midnight of the first call's day].
+    #[arg(long, value_name = "T")]
+    pub from: Option<String>,
+    /// Period end, exclusive [default: midnight after the last call's day].
+    #[arg(long, value_name = "T")]
+    pub to: Option<String>,
+}
+
+impl CallPeriod {
+    /// The period as a query takes it.
+    pub fn query(&self) -> crate::query::PeriodQuery {
+        crate::query::PeriodQuery {
+            from: self.from.clone(),
+            to: self.to.clone(),
+        }
+    }
+}
+
 /// Parses the command line and runs it.
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();

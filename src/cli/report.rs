@@ -1,10 +1,10 @@
 //! `callboard report`: flags → [`query::report`] → [`report`] files: the review
 //! pack, with a progress bar on a terminal and the path of `index.html` at the end.
 
-use super::DataDir;
+use super::{CallPeriod, DataDir};
 use crate::query::open_store;
 use crate::query::report::{Compare, ReportQuery};
-use crate::query::{PeriodQuery, time_zone};
+use crate::query::time_zone;
 use crate::report::{self, Formats};
 use anyhow::{Context, Result};
 use std::io::IsTerminal;
@@ -57,12 +57,8 @@ pub enum FormatArg {
 pub struct Args {
     #[command(flatten)]
     data: DataDir,
-    /// Period start (RFC 3339, or a date = midnight in --timezone) [default: the first call's day].
-    #[arg(long, value_name = "T")]
-    from: Option<String>,
-    /// Period end, exclusive [default: midnight after the last call's day].
-    #[arg(long, value_name = "T")]
-    to: Option<String>,
+    #[command(flatten)]
+    period: CallPeriod,
     /// Compare the headline with the period of the same length before.
     #[arg(long, value_enum, default_value_t = CompareArg::Previous)]
     compare: CompareArg,
@@ -99,10 +95,7 @@ pub fn build(args: &Args) -> Result<PathBuf> {
     time_zone(&args.timezone)?;
     let store = open_store(&args.data.path())?;
     let q = ReportQuery {
-        period: PeriodQuery {
-            from: args.from.clone(),
-            to: args.to.clone(),
-        },
+        period: args.period.query(),
         compare: match args.compare {
             CompareArg::Previous => Compare::Previous,
             CompareArg::None => Compare::None,
