@@ -207,7 +207,7 @@ pub fn run(store: &Store, q: &KpiQuery) -> Result<KpiReport> {
     let mut ignore = |e: StoreError| {
         notes.push(format!(
             "computing from the rows, the store's summaries cannot be read ({}); `callboard ingest --summaries` rebuilds them",
-            chain(&e)
+            super::error_chain(&e)
         ));
     };
     let summaries = if q.from_rows {
@@ -371,18 +371,6 @@ pub fn run(store: &Store, q: &KpiQuery) -> Result<KpiReport> {
         served_from,
         notes,
     })
-}
-
-/// An error with its sources, `a: b: c`.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut next = e.source();
-    while let Some(s) = next {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        next = s.source();
-    }
-    out
 }
 
 impl Serialize for KpiReport {

@@ -246,6 +246,18 @@ impl QueryError {
     }
 }
 
+/// An error with its sources, `a: b: c` (for notes and logs that show one line).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(s) = next {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        next = s.source();
+    }
+    out
+}
+
 /// `Result` with a [`QueryError`].
 pub type Result<T, E = QueryError> = std::result::Result<T, E>;
 

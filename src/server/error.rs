@@ -62,14 +62,7 @@ impl ApiError {
 
     /// A 500, logged with its cause; the body says only that it failed.
     pub fn internal(what: &str, cause: &dyn std::error::Error) -> ApiError {
-        let mut chain = cause.to_string();
-        let mut source = cause.source();
-        while let Some(s) = source {
-            chain.push_str(": ");
-            chain.push_str(&s.to_string());
-            source = s.source();
-        }
-        eprintln!("error: {what}: {chain}");
+        eprintln!("error: {what}: {}", crate::query::error_chain(cause));
         ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             code: "internal",
