@@ -342,6 +342,9 @@ async fn paths_unknown_routes_and_missing_data_are_json_errors() {
         "/assets/..%2F..%2FCargo.toml",
         "/api/../../etc/passwd",
         "/agents/..%2F..%2Fetc%2Fpasswd",
+        // An '&' in the path is no separator there: the climb after it is seen too.
+        "/agents/a%26..%2F..%2Fetc%2Fpasswd",
+        "/agents/a&..%2F..%2Fetc%2Fpasswd",
     ] {
         get(&s, uri)
             .await

@@ -114,14 +114,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         body_limit_bytes: args.body_limit.max(1) << 20,
         request_timeout: std::time::Duration::from_secs(args.timeout.max(1)),
         centre: args.centre.clone(),
-        wallboard: wallboard.clone(),
-        following: following.clone(),
         forecast: args.forecast.clone(),
         ..ServerConfig::new(data_dir.clone())
     };
     let zone =
         TimeZoneSpec::parse(&wallboard.timezone).map_err(|e| anyhow::anyhow!("timezone: {e}"))?;
-    let mut hub = Hub::new(wallboard.clone(), following);
+    let mut hub = Hub::new(wallboard, following);
     if let Some(f) = &args.forecast {
         hub = hub.with_forecast(crate::query::report::read_forecast(f, &zone)?);
     }

@@ -32,7 +32,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use error::ApiError;
-use live::{Hub, WallboardConfig};
+use live::Hub;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -57,10 +57,6 @@ pub struct ServerConfig {
     pub heavy_queries: usize,
     /// The centre's name on the pages.
     pub centre: String,
-    /// The wallboard's settings.
-    pub wallboard: WallboardConfig,
-    /// The followed queue_logs (shown names).
-    pub following: Vec<String>,
     /// A forecast file (`callboard forecast --output F.csv`): the dashboard's
     /// forecast-against-actual chart, the wallboard's offered against forecast.
     pub forecast: Option<PathBuf>,
@@ -77,8 +73,6 @@ impl ServerConfig {
             request_timeout: Duration::from_secs(30),
             heavy_queries: std::thread::available_parallelism().map_or(2, |n| n.get()),
             centre: "Contact centre".into(),
-            wallboard: WallboardConfig::default(),
-            following: Vec::new(),
             forecast: None,
         }
     }
@@ -468,13 +462,9 @@ fn json_errors(response: Response) -> Response {
 }
 
 fn percent_decode(s: &str) -> String {
-    // form_urlencoded decodes %XX (and '+', which paths do not use for spaces,
-    // so it is kept as is first).
-    let kept = s.replace('+', "%2B");
-    form_urlencoded::parse(format!("p={kept}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Serves `router(state)` on `listener` until `shutdown` resolves, then finishes
