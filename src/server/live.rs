@@ -554,9 +554,10 @@ impl Hub {
             let k = acc.counts;
             let offered = acc.offered();
             let abandoned = k.abandoned - k.short_abandons;
+            let figures = acc.figures();
             let figure = |id: &str| {
-                acc.figures()
-                    .into_iter()
+                figures
+                    .iter()
                     .find(|(i, _)| *i == id)
                     .and_then(|(_, f)| f.value)
             };
@@ -597,17 +598,18 @@ impl Hub {
 }
 
 impl LiveSnapshot {
-    /// The snapshot with only `queues` (and their agents), plus the `all` row.
-    pub fn only(&self, queues: &[String]) -> LiveSnapshot {
+    /// The snapshot with only `queues` (and their agents), plus the `all` row;
+    /// itself, not a copy, when `queues` is empty.
+    pub fn only(&self, queues: &[String]) -> std::borrow::Cow<'_, LiveSnapshot> {
         if queues.is_empty() {
-            return self.clone();
+            return std::borrow::Cow::Borrowed(self);
         }
         let mut s = self.clone();
         s.queues
             .retain(|q| q.queue == "all" || queues.contains(&q.queue));
         s.agents
             .retain(|a| a.queues.iter().any(|q| queues.contains(q)));
-        s
+        std::borrow::Cow::Owned(s)
     }
 }
 

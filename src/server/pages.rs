@@ -275,25 +275,31 @@ async fn dashboard(
     };
     let data = s.report_data(raw.clone(), q).await?;
     let centre = s.config().centre.clone();
-    let pack = {
+    // The charts are built and drawn on the blocking pool, not the async threads.
+    let (pack, figures) = {
         let data = Arc::clone(&data);
         let centre = centre.clone();
-        tokio::task::spawn_blocking(move || crate::report::assemble(&data, &centre))
-            .await
-            .map_err(|e| ApiError::internal("drawing the charts", &e))?
+        tokio::task::spawn_blocking(move || {
+            let pack = crate::report::assemble(&data, &centre);
+            let figures = pack
+                .figures
+                .iter()
+                .map(|f| {
+                    Ok(FigureView {
+                        id: f.chart.id,
+                        svg: f
+                            .chart
+                            .svg()
+                            .map_err(|e| ApiError::internal("drawing a chart", &e))?,
+                        sentences: f.sentences.clone(),
+                    })
+                })
+                .collect::<Result<Vec<_>, ApiError>>();
+            figures.map(|f| (pack, f))
+        })
+        .await
+        .map_err(|e| ApiError::internal("drawing the charts", &e))??
     };
-    let mut figures = Vec::new();
-    for f in &pack.figures {
-        let svg = f
-            .chart
-            .svg()
-            .map_err(|e| ApiError::internal("drawing a chart", &e))?;
-        figures.push(FigureView {
-            id: f.chart.id,
-            svg,
-            sentences: f.sentences.clone(),
-        });
-    }
     // With a team: the tiles are that team's (as `kpi --group team` gives them);
     // the charts stay the centre's.
     let team_report = match &p.team {
@@ -354,7 +360,6 @@ async fn dashboard(
     let from_day = cb::local_day(settings.from_ms, &zone);
     let to_day = cb::local_day(settings.to_ms - 1, &zone);
     let team_names: BTreeSet<String> = data.teams.values().cloned().collect();
-    let value = |r: &callboard_core::kpi::report::Row, id: &str| cb::value(r, id);
     let agents: Vec<AgentView> = data
         .by_agent
         .rows
@@ -365,10 +370,10 @@ async fn dashboard(
             if p.team.as_ref().is_some_and(|t| *t != team) {
                 return None;
             }
-            let aht = value(r, "average_handle_time");
-            let occ = value(r, "occupancy");
-            let adh = value(r, "schedule_adherence");
-            let qa = value(r, "monitoring_score");
+            let aht = cb::value(r, "average_handle_time");
+            let occ = cb::value(r, "occupancy");
+            let adh = cb::value(r, "schedule_adherence");
+            let qa = cb::value(r, "monitoring_score");
             Some(AgentView {
                 id,
                 team,
@@ -703,18 +708,12 @@ async fn wallboard(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let p: WallboardParams = params::parse(raw.as_deref(), &["queue"])?;
-    let snapshot = s.live().current().only(&p.queue);
-    let query: String = p
-        .queue
-        .iter()
-        .map(|q| {
-            format!(
-                "queue={}",
-                form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&");
+    let current = s.live().current();
+    let snapshot = current.only(&p.queue);
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(p.queue.iter().map(|q| ("queue", q)))
+        .finish();
+    let (queues, agents) = wall_view(&snapshot);
     page(&WallboardPage {
         centre: s.config().centre.clone(),
         events_url: if query.is_empty() {
@@ -733,8 +732,8 @@ async fn wallboard(
             .iter()
             .map(|(f, e)| format!("{f}: {e}"))
             .collect(),
-        queues: wall_view(&snapshot).0,
-        agents: wall_view(&snapshot).1,
+        queues,
+        agents,
     })
 }
 
@@ -864,44 +863,44 @@ fn roster_view(
             inside: inside.join(" · "),
         });
     }
-    // Required against scheduled through the week's busiest scheduled day.
-    let coverage = crate::query::coverage::run(
+    // Required against scheduled, hour by hour from the schedules read above, drawn
+    // through the week's busiest scheduled day.
+    let hourly = crate::query::kpi::run(
         store,
-        &crate::query::coverage::CoverageQuery {
+        &crate::query::kpi::KpiQuery {
             period: PeriodQuery {
                 from: Some(format_timestamp(from_ms)),
                 to: Some(format_timestamp(to_ms)),
             },
+            by: crate::query::By::Interval,
             interval: "60m".into(),
             timezone: timezone.to_owned(),
             ..Default::default()
         },
     );
-    let (coverage_svg, coverage_note) = match coverage {
-        Ok(c) if !c.rows.is_empty() => {
+    let target = crate::query::staffing::StaffQuery::default();
+    let (coverage_svg, coverage_note) = match hourly {
+        Ok(hourly) => {
+            let rows = crate::query::coverage::interval_coverage(
+                Some(&schedules),
+                &hourly,
+                3_600_000,
+                |_| true,
+                target.sl_seconds,
+                target.sl_target,
+            )?;
             let busiest = (0..7)
                 .max_by_key(|d| {
-                    c.rows
-                        .iter()
-                        .filter(|r| {
-                            callboard_core::time::parse_timestamp(
-                                &r.interval_start,
-                                &TimeZoneSpec::Utc,
-                            )
-                            .is_ok_and(|t| day_of(t) == monday + d)
-                        })
-                        .map(|r| r.scheduled.round() as i64)
+                    rows.iter()
+                        .filter(|(t, _)| day_of(*t) == monday + d)
+                        .map(|(_, r)| r.scheduled.round() as i64)
                         .sum::<i64>()
                 })
                 .unwrap_or(0);
-            let hours: Vec<crate::query::report::HourStaffing> = c
-                .rows
+            let hours: Vec<crate::query::report::HourStaffing> = rows
                 .iter()
-                .filter(|r| {
-                    callboard_core::time::parse_timestamp(&r.interval_start, &TimeZoneSpec::Utc)
-                        .is_ok_and(|t| day_of(t) == monday + busiest)
-                })
-                .map(|r| crate::query::report::HourStaffing {
+                .filter(|(t, _)| day_of(*t) == monday + busiest)
+                .map(|(_, r)| crate::query::report::HourStaffing {
                     hour_start: r.interval_start.clone(),
                     offered: r.offered,
                     aht_s: r.aht_s,
@@ -909,35 +908,23 @@ fn roster_view(
                     scheduled: Some(r.scheduled),
                 })
                 .collect();
-            let kpi = crate::query::kpi::run(
-                store,
-                &crate::query::kpi::KpiQuery {
-                    period: PeriodQuery {
-                        from: Some(format_timestamp(from_ms)),
-                        to: Some(format_timestamp(to_ms)),
-                    },
-                    timezone: timezone.to_owned(),
-                    ..Default::default()
-                },
-            );
-            match kpi
-                .ok()
-                .map(|k| cb::required_vs_scheduled(&hours, monday + busiest, &k, &centre))
-            {
-                Some(Ok(chart)) => (
+            let short = rows
+                .iter()
+                .filter(|(_, r)| r.gap.is_some_and(|g| g < 0.0))
+                .count();
+            match cb::required_vs_scheduled(&hours, monday + busiest, &hourly, &centre) {
+                Ok(chart) => (
                     chart
                         .svg()
                         .map_err(|e| ApiError::internal("drawing the coverage chart", &e))?,
                     format!(
-                        "{} of {} hours this week had fewer agents scheduled than the calls that came needed.",
-                        c.totals.short_intervals, c.totals.intervals
+                        "{short} of {} hours this week had fewer agents scheduled than the calls that came needed.",
+                        rows.len()
                     ),
                 ),
-                Some(Err(why)) => (String::new(), why),
-                None => (String::new(), "no calls this week to size against".into()),
+                Err(why) => (String::new(), why),
             }
         }
-        Ok(_) => (String::new(), "no calls this week to size against".into()),
         Err(e) => (String::new(), e.to_string()),
     };
     Ok(RosterPage {
