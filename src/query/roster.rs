@@ -366,6 +366,7 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
         mip_gap: rules.solver.mip_gap,
         threads: 1,
         max_nodes: rules.solver.max_nodes,
+        interior_point: false,
     };
     let period = (requirement.start_ms, requirement.end_ms());
     let all_candidates = demand::candidates(&requirement, &templates, &zone);

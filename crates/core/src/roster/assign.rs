@@ -1024,12 +1024,15 @@ pub fn add_capacity_rows(
     let cols = model.shift_columns.clone();
     let lp = &mut model.lp;
     let mut shares: Vec<Vec<(usize, f64)>> = vec![Vec::new(); facts.len()];
+    let mut capacities = demand::Capacities::default();
     for (k, members) in classes.values().enumerate() {
         let first = &agents[members[0]];
+        let mut class = demand::ClassCapacity::default();
         // Per local day: the class's share columns, and its agents free then.
         let mut day_terms: BTreeMap<i32, Vec<(usize, f64)>> = BTreeMap::new();
         let mut day_able: BTreeMap<i32, BTreeSet<usize>> = BTreeMap::new();
         let mut worked: Vec<(usize, f64)> = Vec::new();
+        let mut on_day: BTreeMap<i32, Vec<(usize, f64)>> = BTreeMap::new();
         for (c, f) in facts.iter().enumerate() {
             let able: Vec<usize> = members
                 .iter()
@@ -1044,6 +1047,8 @@ pub fn add_capacity_rows(
                 0.0,
             ));
             shares[c].push((y, 1.0));
+            class.share.insert(c, y);
+            on_day.entry(f.day).or_default().push((c, 1.0));
             day_terms.entry(f.day).or_default().push((y, 1.0));
             day_able.entry(f.day).or_default().extend(able);
             worked.push((y, f.paid_hours));
@@ -1052,6 +1057,10 @@ pub fn add_capacity_rows(
             continue;
         }
         for (day, terms) in day_terms {
+            class.caps.push((
+                on_day.remove(&day).unwrap_or_default(),
+                day_able[&day].len() as f64,
+            ));
             lp.add_row(Row {
                 name: format!(
                     "class {k}'s shifts on {} within its agents free then",
@@ -1063,6 +1072,18 @@ pub fn add_capacity_rows(
             });
         }
         let n = members.len() as f64;
+        let mine: Vec<usize> = class.share.keys().copied().collect();
+        class.caps.push((
+            mine.iter().map(|c| (*c, 1.0)).collect(),
+            n * f64::from(first.max_days_week.min(days)),
+        ));
+        if first.max_hours_week.is_finite() {
+            class.caps.push((
+                mine.iter().map(|c| (*c, facts[*c].paid_hours)).collect(),
+                n * first.max_hours_week,
+            ));
+        }
+        capacities.classes.push(class);
         lp.add_row(Row {
             name: format!("class {k}'s shifts within its agents' days"),
             terms: worked.iter().map(|(y, _)| (*y, 1.0)).collect(),
@@ -1113,13 +1134,16 @@ pub fn add_capacity_rows(
         let able = agents
             .iter()
             .filter(|a| night.iter().any(|c| may_work(a, &facts[*c], queues)));
+        let cap: f64 = able.map(|a| f64::from(a.max_days_week.min(7))).sum();
         lp.add_row(Row {
             name: "night shifts within the night-capable agents' days".into(),
             terms: night.iter().map(|c| (cols[*c], 1.0)).collect(),
             lower: f64::NEG_INFINITY,
-            upper: able.map(|a| f64::from(a.max_days_week.min(7))).sum(),
+            upper: cap,
         });
+        capacities.totals.push((night, cap));
     }
+    model.capacities = capacities;
 }
 
 /// Agents on stage 1's shifts by a small MILP of its own: one binary per (agent,

@@ -27,6 +27,7 @@
 use super::lp::{Column, LinearModel, LpSolution, Row, SolveOptions};
 use super::{Requirement, RosterError, ShiftTemplate, Weights, Zone};
 use crate::time::{DAY_MS, format_timestamp};
+use std::collections::BTreeMap;
 
 /// A shift that may start: a template, a start instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +55,33 @@ pub struct DemandModel {
     pub grid_ms: i64,
     /// Per interval: the whole number of agent-cells on the phones (k × scheduled).
     pub presence_columns: Vec<usize>,
+    /// The first of the per-interval presence rows; the cover rows follow them
+    /// (rows other stages add come after both).
+    pub presence_row: usize,
+    /// Caps on shift counts other stages added (the named stage's contract
+    /// classes), which a starting plan must keep.
+    pub capacities: Capacities,
+}
+
+/// Caps on the plan's shift counts that rows added by the named stage set: each
+/// contract class takes a continuous share of every shift count, and its shares
+/// are capped (per day, days, hours); some plain counts are capped too (night
+/// shifts). [`DemandModel::start`] rounds the relaxation within them.
+#[derive(Debug, Clone, Default)]
+pub struct Capacities {
+    /// Per contract class: its share column per candidate, and its caps.
+    pub classes: Vec<ClassCapacity>,
+    /// Caps on sums of shift counts: the candidates, the cap.
+    pub totals: Vec<(Vec<usize>, f64)>,
+}
+
+/// One contract class's shares and the caps on them.
+#[derive(Debug, Clone, Default)]
+pub struct ClassCapacity {
+    /// Candidate → the class's share column.
+    pub share: BTreeMap<usize, usize>,
+    /// Σ weight × share over the (candidate, weight) terms ≤ the cap.
+    pub caps: Vec<(Vec<(usize, f64)>, f64)>,
 }
 
 /// A planned group of identical shifts.
@@ -276,6 +304,7 @@ pub fn build_for(
     // on the phones in an interval rather than only on single shift counts — at
     // the size this took the 30-second gap from 7.2 % to 3.1 %.
     let k = cells_per_interval as f64;
+    let presence_row = lp.rows.len();
     let mut presence_columns = Vec::with_capacity(n);
     let coverage: Vec<Vec<(usize, f64)>> = coverage
         .into_iter()
@@ -333,17 +362,20 @@ pub fn build_for(
         slack_columns,
         grid_ms: grid,
         presence_columns,
+        presence_row,
+        capacities: Capacities::default(),
     })
 }
 
 impl DemandModel {
     /// A whole plan near `values` (a relaxed solution): each shift count rounded up
-    /// from a fraction of 0.2, each break's placements split by the relaxation's
-    /// shares (largest remainders), under and over what the plan leaves.
-    pub fn rounded(&self, values: &[f64]) -> Vec<f64> {
+    /// from a fraction of `up_from` (1 rounds down), each break's placements split
+    /// by the relaxation's shares (largest remainders), under and over what the
+    /// plan leaves. Columns other stages added stay 0 (see [`Self::start`]).
+    pub fn rounded(&self, values: &[f64], up_from: f64) -> Vec<f64> {
         let mut out = vec![0.0; self.lp.columns.len()];
         for (i, &x) in self.shift_columns.iter().enumerate() {
-            let count = (values[x] + 0.8).floor().max(0.0);
+            let count = (values[x] + 1.0 - up_from + 1e-9).floor().max(0.0);
             out[x] = count;
             for choices in &self.break_columns[i] {
                 if choices.is_empty() || count == 0.0 {
@@ -360,30 +392,15 @@ impl DemandModel {
                         .map(|p| if p == mid { count } else { 0.0 })
                         .collect()
                 };
-                let mut whole: Vec<f64> = wanted.iter().map(|w| w.floor()).collect();
-                let mut left = count - whole.iter().sum::<f64>();
-                let mut order: Vec<usize> = (0..wanted.len()).collect();
-                order.sort_by(|a, b| {
-                    (wanted[*b] - whole[*b])
-                        .total_cmp(&(wanted[*a] - whole[*a]))
-                        .then(a.cmp(b))
-                });
-                for p in order {
-                    if left < 0.5 {
-                        break;
-                    }
-                    whole[p] += 1.0;
-                    left -= 1.0;
-                }
-                for ((_, y), w) in choices.iter().zip(whole) {
+                for ((_, y), w) in choices.iter().zip(largest_remainders(&wanted, count)) {
                     out[*y] = w;
                 }
             }
         }
-        // Agent-cells per interval from their rows (just before the cover rows),
-        // then under and over from the cover rows (the last rows, one per interval).
+        // Agent-cells per interval from their rows, then under and over from the
+        // cover rows (one per interval, right after them).
         let n = self.slack_columns.len();
-        let rows = &self.lp.rows[self.lp.rows.len() - 2 * n..self.lp.rows.len() - n];
+        let rows = &self.lp.rows[self.presence_row..self.presence_row + n];
         for (row, m) in rows.iter().zip(&self.presence_columns) {
             out[*m] = row
                 .terms
@@ -392,7 +409,7 @@ impl DemandModel {
                 .map(|(c, a)| a * out[*c])
                 .sum();
         }
-        let covers = &self.lp.rows[self.lp.rows.len() - n..];
+        let covers = &self.lp.rows[self.presence_row + n..self.presence_row + 2 * n];
         for (row, (under, over)) in covers.iter().zip(&self.slack_columns) {
             let on: f64 = row
                 .terms
@@ -404,6 +421,152 @@ impl DemandModel {
             out[*over] = (on - row.lower).max(0.0);
         }
         out
+    }
+
+    /// No rows beyond the plan's own (no capacity or duty rows).
+    fn is_plain(&self) -> bool {
+        self.presence_row + 2 * self.slack_columns.len() == self.lp.rows.len()
+    }
+
+    /// A whole starting plan from a relaxed solution: [`Self::rounded`] up from 0.2.
+    /// When other stages added rows (contract classes' capacities, duty rules),
+    /// the rounded counts are first split among the classes by their relaxed
+    /// shares and cut back wherever a class's cap would break (the counts rounded
+    /// up the most go first), and the added columns are completed by the solver
+    /// with the plan fixed; if that fails, the relaxation rounded down.
+    pub fn start(&self, values: &[f64], options: &SolveOptions) -> Vec<f64> {
+        if self.is_plain() {
+            return self.rounded(values, 0.2);
+        }
+        let counts = self.capped_counts(values);
+        let mut wanted = values.to_vec();
+        for (&x, count) in self.shift_columns.iter().zip(&counts) {
+            wanted[x] = *count;
+        }
+        let capped = self.rounded(&wanted, 0.2);
+        let mut fixed_columns: Vec<usize> = self.shift_columns.clone();
+        fixed_columns.extend(
+            self.break_columns
+                .iter()
+                .flatten()
+                .flatten()
+                .map(|(_, y)| *y),
+        );
+        fixed_columns.extend(&self.presence_columns);
+        let complete = |plan: &[f64]| {
+            let mut lp = self.lp.clone();
+            for &c in &fixed_columns {
+                lp.columns[c].lower = plan[c];
+                lp.columns[c].upper = plan[c];
+            }
+            lp.solve(
+                &SolveOptions {
+                    time_limit_s: (options.time_limit_s / 20.0).max(0.5),
+                    mip_gap: 1e-4,
+                    ..*options
+                },
+                None,
+            )
+            .ok()
+            .map(|s| s.values)
+        };
+        complete(&capped)
+            .or_else(|| complete(&self.rounded(values, 1.0)))
+            .unwrap_or(capped)
+    }
+
+    /// Shift counts rounded up from 0.2 and cut back to keep [`Self::capacities`].
+    fn capped_counts(&self, values: &[f64]) -> Vec<f64> {
+        let relaxed: Vec<f64> = self.shift_columns.iter().map(|x| values[*x]).collect();
+        let mut counts: Vec<f64> = relaxed.iter().map(|v| (v + 0.8).floor().max(0.0)).collect();
+        // Each count split among the classes by their relaxed shares (largest
+        // remainders); a count no class shares goes to the first class able.
+        let classes = &self.capacities.classes;
+        let mut split: Vec<BTreeMap<usize, f64>> = vec![BTreeMap::new(); classes.len()];
+        for (c, &count) in counts.iter().enumerate() {
+            if count == 0.0 {
+                continue;
+            }
+            let able: Vec<(usize, f64)> = classes
+                .iter()
+                .enumerate()
+                .filter_map(|(k, class)| class.share.get(&c).map(|col| (k, values[*col].max(0.0))))
+                .collect();
+            if able.is_empty() {
+                continue;
+            }
+            let total: f64 = able.iter().map(|(_, v)| v).sum();
+            let wanted: Vec<f64> = able
+                .iter()
+                .enumerate()
+                .map(|(i, (_, v))| match total > 1e-9 {
+                    true => v / total * count,
+                    false if i == 0 => count,
+                    false => 0.0,
+                })
+                .collect();
+            for ((k, _), w) in able.iter().zip(largest_remainders(&wanted, count)) {
+                if w > 0.0 {
+                    split[*k].insert(c, w);
+                }
+            }
+        }
+        // The count rounded up the most among `terms` (and held by `held`).
+        let most_rounded = |terms: &mut dyn Iterator<Item = usize>, counts: &[f64]| {
+            terms.filter(|c| counts[*c] > 0.0).max_by(|a, b| {
+                (counts[*a] - relaxed[*a])
+                    .total_cmp(&(counts[*b] - relaxed[*b]))
+                    .then(b.cmp(a))
+            })
+        };
+        for (k, class) in classes.iter().enumerate() {
+            for (terms, cap) in &class.caps {
+                loop {
+                    let used: f64 = terms
+                        .iter()
+                        .map(|(c, w)| w * split[k].get(c).copied().unwrap_or(0.0))
+                        .sum();
+                    if used <= cap + 1e-9 {
+                        break;
+                    }
+                    let held = &split[k];
+                    let Some(c) = most_rounded(
+                        &mut terms
+                            .iter()
+                            .map(|(c, _)| *c)
+                            .filter(|c| held.contains_key(c)),
+                        &counts,
+                    ) else {
+                        break;
+                    };
+                    counts[c] -= 1.0;
+                    let share = split[k].get_mut(&c).expect("held");
+                    *share -= 1.0;
+                    if *share < 0.5 {
+                        split[k].remove(&c);
+                    }
+                }
+            }
+        }
+        for (members, cap) in &self.capacities.totals {
+            while members.iter().map(|c| counts[*c]).sum::<f64>() > cap + 1e-9 {
+                let Some(c) = most_rounded(&mut members.iter().copied(), &counts) else {
+                    break;
+                };
+                counts[c] -= 1.0;
+                if let Some(k) = (0..classes.len()).max_by(|a, b| {
+                    let get = |k: &usize| split[*k].get(&c).copied().unwrap_or(0.0);
+                    get(a).total_cmp(&get(b)).then(b.cmp(a))
+                }) && let Some(share) = split[k].get_mut(&c)
+                {
+                    *share -= 1.0;
+                    if *share < 0.5 {
+                        split[k].remove(&c);
+                    }
+                }
+            }
+        }
+        counts
     }
 
     /// Solves the model and reads the plan off the solution.
@@ -419,13 +582,14 @@ impl DemandModel {
         let relaxed = self.lp.relaxed().solve(
             &SolveOptions {
                 time_limit_s: (options.time_limit_s / 4.0).max(0.1),
+                interior_point: !self.is_plain(),
                 ..*options
             },
             None,
         );
         let start = match relaxed {
-            Ok(r) => self.rounded(&r.values),
-            Err(_) => self.rounded(&vec![0.0; self.lp.columns.len()]),
+            Ok(r) => self.start(&r.values, options),
+            Err(_) => self.rounded(&vec![0.0; self.lp.columns.len()], 1.0),
         };
         let solution = self.lp.solve(options, Some(&start))?;
         let whole = |v: f64| v.round().max(0.0) as u32;
@@ -483,6 +647,28 @@ pub fn scheduled(
         }
     }
     out
+}
+
+/// Whole numbers adding up to `count` near the fractional `wanted` (which add up
+/// to it): each rounded down, the rest one each to the largest remainders (ties
+/// to the first).
+fn largest_remainders(wanted: &[f64], count: f64) -> Vec<f64> {
+    let mut whole: Vec<f64> = wanted.iter().map(|w| w.floor()).collect();
+    let mut left = count - whole.iter().sum::<f64>();
+    let mut order: Vec<usize> = (0..wanted.len()).collect();
+    order.sort_by(|a, b| {
+        (wanted[*b] - whole[*b])
+            .total_cmp(&(wanted[*a] - whole[*a]))
+            .then(a.cmp(b))
+    });
+    for i in order {
+        if left < 0.5 {
+            break;
+        }
+        whole[i] += 1.0;
+        left -= 1.0;
+    }
+    whole
 }
 
 #[cfg(test)]
@@ -604,7 +790,7 @@ mod tests {
         values[m.break_columns[0][0][0].1] = 1.5;
         values[m.break_columns[0][0][1].1] = 0.8;
         for point in [values.clone(), vec![0.0; m.lp.columns.len()]] {
-            let plan = m.rounded(&point);
+            let plan = m.rounded(&point, 0.2);
             for row in &m.lp.rows {
                 let lhs: f64 = row.terms.iter().map(|(c, a)| a * plan[*c]).sum();
                 assert!(
@@ -619,11 +805,62 @@ mod tests {
         }
         // 2.3 → 3 shifts at 00:00 (up from 0.2), 0.1 → none at 01:00; the lunches
         // split 1.5 : 0.8 of 3 → 2 and 1.
-        let plan = m.rounded(&values);
+        let plan = m.rounded(&values, 0.2);
         assert_eq!(plan[m.shift_columns[0]], 3.0);
         assert_eq!(plan[m.shift_columns[1]], 0.0);
         assert_eq!(plan[m.break_columns[0][0][0].1], 2.0);
         assert_eq!(plan[m.break_columns[0][0][1].1], 1.0);
+    }
+
+    #[test]
+    fn a_start_within_capacities_cuts_the_counts_rounded_up_the_most() {
+        // The same model with one contract class whose shares may hold at most 2
+        // shifts (its agents free that day). Relaxed: 1.5 shifts at 00:00, 0.3 at
+        // 01:00 — rounded up from 0.2 that is 2 + 1 = 3 > 2, so one count comes
+        // back: the one rounded up the most (01:00, +0.7 against +0.5), leaving
+        // 2 and 0. The solver completes the shares with the counts fixed, and the
+        // start keeps every row, the class's cap included.
+        let r = day(&[2.0, 3.0, 2.0, 1.0]);
+        let t = vec![template("four", &[0, 60], 240, vec![lunch(60, 120)])];
+        let mut m = build(&r, &t, &Weights::default(), &Zone::utc()).expect("model");
+        let mut class = ClassCapacity::default();
+        let mut caps = Vec::new();
+        for c in 0..2 {
+            let y =
+                m.lp.add_column(Column::continuous(format!("share {c}"), 0.0));
+            m.lp.add_row(Row {
+                name: format!("split {c}"),
+                terms: vec![(y, 1.0), (m.shift_columns[c], -1.0)],
+                lower: 0.0,
+                upper: 0.0,
+            });
+            class.share.insert(c, y);
+            caps.push((c, 1.0));
+        }
+        m.lp.add_row(Row {
+            name: "the class's agents free that day".into(),
+            terms: class.share.values().map(|y| (*y, 1.0)).collect(),
+            lower: f64::NEG_INFINITY,
+            upper: 2.0,
+        });
+        class.caps.push((caps, 2.0));
+        m.capacities.classes.push(class.clone());
+        let mut values = vec![0.0; m.lp.columns.len()];
+        values[m.shift_columns[0]] = 1.5;
+        values[m.shift_columns[1]] = 0.3;
+        values[class.share[&0]] = 1.5;
+        values[class.share[&1]] = 0.3;
+        let start = m.start(&values, &SolveOptions::default());
+        assert_eq!(start[m.shift_columns[0]], 2.0);
+        assert_eq!(start[m.shift_columns[1]], 0.0);
+        for row in &m.lp.rows {
+            let lhs: f64 = row.terms.iter().map(|(c, a)| a * start[*c]).sum();
+            assert!(
+                lhs >= row.lower - 1e-6 && lhs <= row.upper + 1e-6,
+                "{}: {lhs}",
+                row.name
+            );
+        }
     }
 
     #[test]
