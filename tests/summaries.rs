@@ -51,8 +51,14 @@ fn summaries_give_the_rows_figures_byte_for_byte() {
     let variants: &[(&[&str], &str)] = &[
         (&[], S),
         (&["--group", "queue"], S),
-        (&["--group", "team"], SR),
-        (&["--group", "agent", "--by", "day"], SR),
+        (&["--group", "team"], S),
+        (&["--group", "agent", "--by", "day"], S),
+        // Per agent in half hours, or for some queues only: the calls are read.
+        (
+            &["--group", "agent", "--by", "interval", "--interval", "30m"],
+            SR,
+        ),
+        (&["--group", "team", "--queue", "sales"], SR),
         (&["--by", "interval", "--interval", "15m"], S),
         (
             &["--by", "interval", "--interval", "60m", "--group", "queue"],
@@ -68,9 +74,21 @@ fn summaries_give_the_rows_figures_byte_for_byte() {
                 "--group",
                 "team",
             ],
-            SR,
+            S,
         ),
         (&["--by", "day", "--timezone", "Asia/Kathmandu"], S),
+        // Kathmandu's days start at :15 past the hour: per agent, the rows.
+        (
+            &[
+                "--by",
+                "day",
+                "--timezone",
+                "Asia/Kathmandu",
+                "--group",
+                "agent",
+            ],
+            SR,
+        ),
         (&["--queue", "sales", "--by", "day"], S),
         (&["--sl-abandons", "positive"], S),
         (&["--sl-abandons", "ignore", "--group", "queue"], S),

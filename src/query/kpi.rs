@@ -13,7 +13,8 @@ use callboard_core::kpi::agent_time::SLOT_MS;
 use callboard_core::kpi::calls::{CallSettings, DEFAULT_FCR_WINDOW_MS, SlAbandons};
 use callboard_core::kpi::catalog::{KPIS, KpiDef as Kpi};
 use callboard_core::kpi::report::{
-    CallPart, CallSlot, Grouping, Inputs, Row, Settings, call_part, compute, period_starts,
+    AGENT_SLOT_MS, CallPart, CallSlot, Grouping, Inputs, Row, Settings, call_part, compute,
+    whole_spans,
 };
 use callboard_core::kpi::staff_cost::AgentRow;
 use callboard_core::time::{DAY_MS, format_timestamp};
@@ -293,20 +294,38 @@ pub fn run(store: &Store, q: &KpiQuery) -> Result<KpiReport> {
         fcr_window_ms,
     };
     // The summaries serve buckets made of whole 15-minute slots; their call
-    // counters only the settings they were built with, and only in total or per
-    // queue (per agent or team the calls are read).
-    let whole_slots = period_starts(&settings)
-        .iter()
-        .chain([&period.to_ms])
-        .all(|t| t.rem_euclid(SLOT_MS) == 0);
-    let summaries = summaries.filter(|_| whole_slots);
+    // counters only the settings they were built with — in total or per queue
+    // from the queues' slots, per agent or team from the agents' hours (which have
+    // no queue: per agent or team for some queues only, or in buckets of part of
+    // an hour, the calls are read).
+    let summaries = summaries.filter(|_| whole_spans(&settings, SLOT_MS));
+    let per_agent = matches!(group, Grouping::Agent | Grouping::Team);
     let slots_for_calls = summaries
         .as_ref()
         .is_some_and(|sm| sm.fits(q.sl_seconds, q.short_abandon_seconds, fcr_window_ms))
-        && matches!(group, Grouping::None | Grouping::Queue);
+        && (!per_agent || (q.queue.is_empty() && whole_spans(&settings, AGENT_SLOT_MS)));
+    // Per agent or team, the calls' side straight from the agents' hours (read
+    // one at a time: a large store has millions).
+    let mut from_agent_hours = None;
+    if let Some(sm) = summaries
+        .as_ref()
+        .filter(|sm| slots_for_calls && per_agent && sm.meta.has_calls)
+    {
+        match sm.agent_calls_into(|rows| {
+            CallPart::from_agent_slots(rows, &sm.meta.call_agents, &teams, &settings)
+        }) {
+            Ok(part) => from_agent_hours = Some(part),
+            Err(e) => ignore(e),
+        }
+    }
+    let slots_for_calls = slots_for_calls
+        && (!per_agent
+            || from_agent_hours.is_some()
+            || summaries.as_ref().is_some_and(|sm| !sm.meta.has_calls));
     let call_side: Option<CallPart> = match (&call_slots, &summaries) {
         // No calls table: its KPIs "need calls", as from the rows.
         (Some(_), Some(sm)) if slots_for_calls && !sm.meta.has_calls => None,
+        (Some(_), Some(_)) if slots_for_calls && per_agent => from_agent_hours,
         (Some(slots), Some(sm)) if slots_for_calls => {
             Some(CallPart::from_slots(slots, &sm.meta.queues, &settings))
         }

@@ -10,10 +10,13 @@ mod xlsx;
 
 use crate::charts::build::{self as cb, value};
 use crate::charts::{Body, Chart, ChartError};
-use crate::query::report::ReportData;
+use crate::query::kpi::KpiReport;
+use crate::query::report::{ForecastDay, HourStaffing, ReportData};
+use crate::query::tickets::TicketsReport;
 use callboard_core::time::{DAY_MS, format_date};
 use rayon::prelude::*;
-use serde_json::json;
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A chart in the pack: the drawing's data and what it says.
@@ -353,8 +356,30 @@ pub fn write(
         path: charts_dir.clone(),
         source,
     })?;
+    // report.json (the largest file: every breach and recurring problem of the
+    // tickets) is written beside the rest.
+    let json_path = dir.join("report.json");
+    let (written, json) = rayon::join(
+        || write_pages(pack, dir, &charts_dir, formats, step),
+        || write_json(pack, formats, &json_path),
+    );
+    let mut written = written?;
+    json?;
+    written.files.push(json_path);
+    step("report.json");
+    Ok(written)
+}
+
+/// The charts (in parallel: each drawn to SVG, for the page and the file, and
+/// PNG), `index.html` and `kpis.xlsx`, as `formats` asks.
+fn write_pages(
+    pack: &Pack,
+    dir: &Path,
+    charts_dir: &Path,
+    formats: Formats,
+    step: &(dyn Fn(&str) + Sync),
+) -> Result<Written, ReportError> {
     let mut written = Written::default();
-    // Charts in parallel: each drawn to SVG (for the page and the file) and PNG.
     let drawn: Vec<Result<(String, Vec<PathBuf>), ReportError>> = pack
         .figures
         .par_iter()
@@ -394,54 +419,121 @@ pub fn write(
         written.files.push(p);
         step("kpis.xlsx");
     }
-    let p = dir.join("report.json");
-    let body =
-        serde_json::to_vec_pretty(&json_of(pack, formats)).map_err(|e| ReportError::Write {
-            path: p.clone(),
-            source: std::io::Error::other(e),
-        })?;
-    write_file(&p, &body)?;
-    written.files.push(p);
-    step("report.json");
     Ok(written)
 }
 
 /// `report.json`: every query result in its CLI shape, and per chart its files,
-/// marks and sentences.
-pub fn json_of(pack: &Pack, formats: Formats) -> serde_json::Value {
+/// marks and sentences. Serialised straight from the query results (no JSON tree
+/// in between: the tickets' breaches and recurring problems of a large store run
+/// to a hundred megabytes).
+#[derive(Serialize)]
+struct PackJson<'a> {
+    period: PeriodJson,
+    centre: &'a str,
+    queues: &'a [String],
+    compare: &'static str,
+    kpi: KpiJson<'a>,
+    teams: &'a BTreeMap<String, String>,
+    focus_day: Option<String>,
+    staffing: &'a [HourStaffing],
+    forecast_days: &'a [ForecastDay],
+    weekly_shrinkage: &'a [Option<f64>],
+    tickets: &'a Option<TicketsReport>,
+    charts: Vec<ChartJson<'a>>,
+    left_out: Vec<LeftOutJson<'a>>,
+    notes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct PeriodJson {
+    from: String,
+    to: String,
+}
+
+#[derive(Serialize)]
+struct KpiJson<'a> {
+    total: &'a KpiReport,
+    previous: &'a Option<KpiReport>,
+    by_day: &'a KpiReport,
+    by_hour: &'a KpiReport,
+    by_week: &'a KpiReport,
+    by_queue: &'a KpiReport,
+    by_agent: &'a KpiReport,
+}
+
+#[derive(Serialize)]
+struct ChartJson<'a> {
+    id: &'a str,
+    title: &'a str,
+    marks: usize,
+    png: Option<String>,
+    svg: Option<String>,
+    sentences: &'a [String],
+}
+
+#[derive(Serialize)]
+struct LeftOutJson<'a> {
+    id: &'a str,
+    note: &'a str,
+}
+
+/// Writes `report.json`, compact (it runs to tens of megabytes on a large store;
+/// `jq .` indents it).
+fn write_json(pack: &Pack, formats: Formats, path: &Path) -> Result<(), ReportError> {
     let d = &pack.data;
-    json!({
-        "period": {
-            "from": callboard_core::time::format_timestamp(d.total.settings.from_ms),
-            "to": callboard_core::time::format_timestamp(d.total.settings.to_ms),
+    let body = PackJson {
+        period: PeriodJson {
+            from: callboard_core::time::format_timestamp(d.total.settings.from_ms),
+            to: callboard_core::time::format_timestamp(d.total.settings.to_ms),
         },
-        "centre": pack.centre,
-        "queues": d.query.queue,
-        "compare": if d.previous.is_some() { "previous" } else { "none" },
-        "kpi": {
-            "total": d.total,
-            "previous": d.previous,
-            "by_day": d.by_day,
-            "by_hour": d.by_hour,
-            "by_week": d.by_week,
-            "by_queue": d.by_queue,
-            "by_agent": d.by_agent,
+        centre: &pack.centre,
+        queues: &d.query.queue,
+        compare: if d.previous.is_some() {
+            "previous"
+        } else {
+            "none"
         },
-        "teams": d.teams,
-        "focus_day": d.focus_day.map(format_date),
-        "staffing": d.staffing,
-        "forecast_days": d.forecast_days,
-        "weekly_shrinkage": d.weekly_shrinkage,
-        "tickets": d.tickets,
-        "charts": pack.figures.iter().map(|f| json!({
-            "id": f.chart.id,
-            "title": f.chart.title,
-            "marks": f.chart.marks(),
-            "png": formats.png.then(|| format!("charts/{}.png", f.chart.id)),
-            "svg": formats.svg.then(|| format!("charts/{}.svg", f.chart.id)),
-            "sentences": f.sentences,
-        })).collect::<Vec<_>>(),
-        "left_out": pack.left_out.iter().map(|(id, note)| json!({"id": id, "note": note})).collect::<Vec<_>>(),
-        "notes": d.notes,
-    })
+        kpi: KpiJson {
+            total: &d.total,
+            previous: &d.previous,
+            by_day: &d.by_day,
+            by_hour: &d.by_hour,
+            by_week: &d.by_week,
+            by_queue: &d.by_queue,
+            by_agent: &d.by_agent,
+        },
+        teams: &d.teams,
+        focus_day: d.focus_day.map(format_date),
+        staffing: &d.staffing,
+        forecast_days: &d.forecast_days,
+        weekly_shrinkage: &d.weekly_shrinkage,
+        tickets: &d.tickets,
+        charts: pack
+            .figures
+            .iter()
+            .map(|f| ChartJson {
+                id: f.chart.id,
+                title: &f.chart.title,
+                marks: f.chart.marks(),
+                png: formats.png.then(|| format!("charts/{}.png", f.chart.id)),
+                svg: formats.svg.then(|| format!("charts/{}.svg", f.chart.id)),
+                sentences: &f.sentences,
+            })
+            .collect(),
+        left_out: pack
+            .left_out
+            .iter()
+            .map(|(id, note)| LeftOutJson { id, note })
+            .collect(),
+        notes: &d.notes,
+    };
+    let fail = |source: std::io::Error| ReportError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let f = std::fs::File::create(path).map_err(fail)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, f);
+    serde_json::to_writer(&mut out, &body).map_err(|e| fail(std::io::Error::other(e)))?;
+    use std::io::Write;
+    out.flush().map_err(fail)
 }

@@ -5,11 +5,12 @@
 //! agent-state rows. They give the same figures to the last bit (the sums are whole
 //! milliseconds and microseconds); `kpi` falls back to the rows whenever a report
 //! needs something they do not hold (other call settings, a period or bucket that
-//! is not whole slots, calls per agent or team).
+//! is not whole slots, calls per agent or team of some queues only).
 //!
 //! ```text
 //! <data-dir>/summaries/<fingerprint of the calls, agent_states, schedules files>/
 //!   calls.parquet      slot_ms, queue (code), first_ms, last_ms, the counters
+//!   agent_calls.parquet slot_ms, agent (code), the counters of the calls the agent took
 //!   agents.parquet     agent (code), slot (number), logged-in/busy/ready/adherent/scheduled ms
 //!   everyone.parquet   slot and the same times summed over the agents (reports not
 //!                      per agent or team)
@@ -29,7 +30,7 @@ use callboard_core::kpi::agent_time::{
     AgentSlot, AgentSlots, AgentStates, SLOT_MS, SegmentStart, SlotTotal, WorkRow, agent_slots,
 };
 use callboard_core::kpi::calls::{AccumFields, CallAccum, CallSettings, SlAbandons};
-use callboard_core::kpi::report::{CallSlot, call_slots};
+use callboard_core::kpi::report::{AGENT_SLOT_MS, AgentCallSlot, CallSlot, SlotSums, call_slots};
 use callboard_core::schema::Table;
 use callboard_core::time::DAY_MS;
 use polars::prelude::{
@@ -46,7 +47,8 @@ pub const DIR: &str = "summaries";
 /// Bumped when the files change shape.
 // 5: FCR censors every call whose window runs past the last arrival (sets of 4
 // counted the censored calls with a repeat as failures).
-const FORMAT: u32 = 5;
+// 6: the calls per agent and slot (agent_calls.parquet, `call_agents`).
+const FORMAT: u32 = 6;
 /// The FCR window the summaries are built with (`kpi`'s default).
 pub const FCR_WINDOW_MS: i64 = callboard_core::kpi::calls::DEFAULT_FCR_WINDOW_MS;
 
@@ -65,8 +67,12 @@ pub struct Meta {
     pub fcr_window_ms: i64,
     /// Queue names by code.
     pub queues: Vec<String>,
-    /// Agent names by code.
+    /// Agent names by code (agent time).
     pub agents: Vec<String>,
+    /// Agent names by code (the calls per agent; absent in sets of format 5 and
+    /// before, which are not used but must still read).
+    #[serde(default)]
+    pub call_agents: Vec<String>,
     /// Which tables there were.
     pub has_calls: bool,
     /// See `has_calls`.
@@ -205,6 +211,54 @@ impl Summaries {
         self.read("calls.parquet", |df| Self::call_slots_of(&df))
     }
 
+    /// The calls per agent and hour (none when the store has no calls; agents by
+    /// [`Meta::call_agents`]), handed to `take` one at a time as they are decoded:
+    /// a large store holds millions, which are not collected.
+    pub fn agent_calls_into<T>(
+        &self,
+        take: impl FnOnce(&mut dyn Iterator<Item = AgentCallSlot>) -> T,
+    ) -> Result<T> {
+        if !self.meta.has_calls {
+            return Ok(take(&mut std::iter::empty()));
+        }
+        self.read("agent_calls.parquet", |df| {
+            let i64s =
+                |c: &str| -> PolarsResult<_> { Ok(df.column(c)?.i64()?.into_no_null_iter()) };
+            let mut slot = i64s("slot_ms")?;
+            let mut agent = df.column("agent")?.u32()?.into_no_null_iter();
+            let mut fields = CallAccum::FIELDS
+                .iter()
+                .map(|f| i64s(f))
+                .collect::<PolarsResult<Vec<_>>>()?;
+            let mut rows = std::iter::from_fn(|| {
+                let (slot_ms, agent) = (slot.next()?, agent.next()?);
+                let mut f = AccumFields([0; CallAccum::FIELDS.len()]);
+                for (v, column) in f.0.iter_mut().zip(fields.iter_mut()) {
+                    *v = column.next()?;
+                }
+                Some(AgentCallSlot {
+                    slot_ms,
+                    agent,
+                    acc: CallAccum::from_fields(&f, SlAbandons::Negative),
+                })
+            });
+            Ok(take(&mut rows))
+        })
+    }
+
+    /// The calls per agent and hour, collected (see [`Self::agent_calls_into`]).
+    fn agent_calls(&self) -> Result<Vec<AgentCallSlot>> {
+        self.agent_calls_into(|rows| rows.collect())
+    }
+
+    /// The counter columns, in [`CallAccum::FIELDS`] order.
+    fn fields_of(df: &DataFrame) -> PolarsResult<Vec<Vec<i64>>> {
+        CallAccum::FIELDS
+            .iter()
+            .map(|f| Ok(df.column(f)?.i64()?.into_no_null_iter().collect()))
+            .collect()
+    }
+
     fn call_slots_of(df: &DataFrame) -> PolarsResult<Vec<CallSlot>> {
         let i64s = |c: &str| -> PolarsResult<Vec<i64>> {
             Ok(df.column(c)?.i64()?.into_no_null_iter().collect())
@@ -213,10 +267,7 @@ impl Summaries {
         let first = i64s("first_ms")?;
         let last = i64s("last_ms")?;
         let queue: Vec<u32> = df.column("queue")?.u32()?.into_no_null_iter().collect();
-        let fields: Vec<Vec<i64>> = CallAccum::FIELDS
-            .iter()
-            .map(|f| i64s(f))
-            .collect::<PolarsResult<_>>()?;
+        let fields = Self::fields_of(df)?;
         let mut out = Vec::with_capacity(slot.len());
         for i in 0..slot.len() {
             let f = AccumFields(std::array::from_fn(|j| fields[j][i]));
@@ -376,6 +427,8 @@ fn i64_column(name: &str, v: Vec<i64>) -> Column {
 struct Built {
     queues: Vec<String>,
     calls: Vec<CallSlot>,
+    call_agents: Vec<String>,
+    agent_calls: Vec<AgentCallSlot>,
     has_calls: bool,
     last_arrival_ms: Option<i64>,
     agents: AgentSlots,
@@ -416,17 +469,18 @@ fn agent_side(store: &Store) -> Result<(AgentSlots, i64, i64)> {
 
 /// Everything from the rows.
 fn build_full(store: &Store) -> Result<Built> {
-    type CallSide = (bool, Vec<String>, Vec<CallSlot>, Option<i64>);
+    type CallSide = (bool, Vec<String>, Vec<String>, SlotSums, Option<i64>);
     let call_side = || -> Result<CallSide> {
         Ok(
-            match read_calls_for_report(store, &[], Some(FCR_WINDOW_MS), false)? {
+            match read_calls_for_report(store, &[], Some(FCR_WINDOW_MS), true)? {
                 Some(c) => (
                     true,
                     c.queues.clone(),
+                    c.agents.clone(),
                     call_slots(&c, &CallSettings::default(), FCR_WINDOW_MS),
                     c.arrivals().iter().copied().max(),
                 ),
-                None => (false, Vec::new(), Vec::new(), None),
+                None => (false, Vec::new(), Vec::new(), SlotSums::default(), None),
             },
         )
     };
@@ -438,21 +492,24 @@ fn build_full(store: &Store) -> Result<Built> {
         store.row_count(Table::AgentStates) + store.row_count(Table::Schedules),
     );
     let together = calls * 100 + states * 80 < PARALLEL_BUDGET_BYTES;
-    let ((has_calls, queues, slots, last), (agents, max_state_ms, max_segment_ms)) = if together {
-        std::thread::scope(|scope| -> Result<_> {
-            let agent = scope.spawn(|| agent_side(store));
-            let c = call_side()?;
-            let a = agent.join().map_err(|_| StoreError::Worker {
-                what: "agent-time summary",
-            })??;
-            Ok((c, a))
-        })?
-    } else {
-        (call_side()?, agent_side(store)?)
-    };
+    let ((has_calls, queues, call_agents, sums, last), (agents, max_state_ms, max_segment_ms)) =
+        if together {
+            std::thread::scope(|scope| -> Result<_> {
+                let agent = scope.spawn(|| agent_side(store));
+                let c = call_side()?;
+                let a = agent.join().map_err(|_| StoreError::Worker {
+                    what: "agent-time summary",
+                })??;
+                Ok((c, a))
+            })?
+        } else {
+            (call_side()?, agent_side(store)?)
+        };
     Ok(Built {
         queues,
-        calls: slots,
+        calls: sums.queues,
+        call_agents,
+        agent_calls: sums.agents,
         has_calls,
         last_arrival_ms: last,
         agents,
@@ -517,28 +574,32 @@ fn build_incremental(store: &Store, old: &Summaries) -> Result<Option<Built>> {
     // `lo − window`, and the later last arrival decides calls whose window ran past
     // the old one; every slot from there is recomputed from the calls since then.
     let mut queues = old.meta.queues.clone();
-    let (calls, last_arrival_ms) = match lo[0] {
-        None => (old.calls()?, old.meta.last_arrival_ms),
+    let mut call_agents = old.meta.call_agents.clone();
+    let (calls, agent_calls, last_arrival_ms) = match lo[0] {
+        None => (old.calls()?, old.agent_calls()?, old.meta.last_arrival_ms),
         Some(lo_c) => {
+            // From the hour (the per-agent slots' span, a whole number of slots).
             let from = (lo_c.min(old.meta.last_arrival_ms.unwrap_or(lo_c)) - FCR_WINDOW_MS)
-                .div_euclid(SLOT_MS)
-                * SLOT_MS;
+                .div_euclid(AGENT_SLOT_MS)
+                * AGENT_SLOT_MS;
             let view = store.view(|t, f| {
                 t != Table::Calls || partition_ms(f).is_none_or(|d| d >= day_of(from))
             });
             // The view holds the new files, so it has calls.
-            let Some(fresh) = read_calls_for_report(&view, &[], Some(FCR_WINDOW_MS), false)? else {
+            let Some(fresh) = read_calls_for_report(&view, &[], Some(FCR_WINDOW_MS), true)? else {
                 return Ok(None);
             };
             let codes = remap(&fresh.queues, &mut queues);
+            let agent_codes = remap(&fresh.agents, &mut call_agents);
             let last = fresh.arrivals().iter().copied().max();
+            let sums = call_slots(&fresh, &CallSettings::default(), FCR_WINDOW_MS);
             let mut slots: Vec<CallSlot> = old
                 .calls()?
                 .into_iter()
                 .filter(|c| c.slot_ms < from)
                 .collect();
             slots.extend(
-                call_slots(&fresh, &CallSettings::default(), FCR_WINDOW_MS)
+                sums.queues
                     .into_iter()
                     .filter(|c| c.slot_ms >= from)
                     .map(|c| CallSlot {
@@ -547,7 +608,22 @@ fn build_incremental(store: &Store, old: &Summaries) -> Result<Option<Built>> {
                     }),
             );
             slots.sort_unstable_by_key(|c| (c.slot_ms, c.queue));
-            (slots, last.max(old.meta.last_arrival_ms))
+            let mut by_agent: Vec<AgentCallSlot> = old
+                .agent_calls()?
+                .into_iter()
+                .filter(|c| c.slot_ms < from)
+                .collect();
+            by_agent.extend(
+                sums.agents
+                    .into_iter()
+                    .filter(|c| c.slot_ms >= from)
+                    .map(|c| AgentCallSlot {
+                        agent: agent_codes[c.agent as usize],
+                        ..c
+                    }),
+            );
+            by_agent.sort_unstable_by_key(|c| (c.slot_ms, c.agent));
+            (slots, by_agent, last.max(old.meta.last_arrival_ms))
         }
     };
 
@@ -630,6 +706,8 @@ fn build_incremental(store: &Store, old: &Summaries) -> Result<Option<Built>> {
         queues,
         has_calls: !store.manifest().files(Table::Calls).is_empty(),
         calls,
+        call_agents,
+        agent_calls,
         last_arrival_ms,
         agents,
         max_state_ms,
@@ -742,6 +820,20 @@ fn write_set(
             columns.push(i64_column(name, fields.iter().map(|f| f.0[j]).collect()));
         }
         write(dir, "calls.parquet", columns)?;
+        let slots = &b.agent_calls;
+        let mut columns = vec![
+            i64_column("slot_ms", slots.iter().map(|c| c.slot_ms).collect()),
+            Series::new(
+                "agent".into(),
+                slots.iter().map(|c| c.agent).collect::<Vec<u32>>(),
+            )
+            .into_column(),
+        ];
+        let fields: Vec<AccumFields> = slots.iter().map(|c| c.acc.fields()).collect();
+        for (j, name) in CallAccum::FIELDS.iter().enumerate() {
+            columns.push(i64_column(name, fields.iter().map(|f| f.0[j]).collect()));
+        }
+        write(dir, "agent_calls.parquet", columns)?;
     }
     let a = &b.agents;
     if a.has_states || a.has_work {
@@ -775,6 +867,7 @@ fn write_set(
         fcr_window_ms: FCR_WINDOW_MS,
         queues: b.queues,
         agents: b.agents.names.clone(),
+        call_agents: b.call_agents,
         has_calls: b.has_calls,
         has_states: a.has_states,
         has_work: a.has_work,

@@ -258,6 +258,15 @@ pub struct Row {
     pub kpis: Vec<KpiValue>,
 }
 
+/// Whether every bucket of the report starts, and the period ends, on a multiple
+/// of `span_ms` (UTC-aligned): then summaries of that span serve it exactly.
+pub fn whole_spans(s: &Settings, span_ms: i64) -> bool {
+    period_starts(s)
+        .iter()
+        .chain([&s.to_ms])
+        .all(|t| t.rem_euclid(span_ms) == 0)
+}
+
 /// The bucket starts clipped to the period: a first week or month that begins
 /// before `from` counts only from `from` (its row is still labelled with the
 /// bucket's own start), just as the last bucket ends at `to`.
@@ -359,32 +368,77 @@ pub struct CallSlot {
     pub acc: CallAccum,
 }
 
-/// Every call accumulated per queue and 15-minute slot, with the call settings and
-/// FCR window given; sorted by slot, then queue. [`CallPart::from_slots`] turns
-/// these into any report whose buckets are whole slots, grouped by queue or not.
-pub fn call_slots(calls: &Calls, cs: &CallSettings, fcr_window_ms: i64) -> Vec<CallSlot> {
+/// The span of the per-agent call slots: an hour (UTC-aligned), since an agent
+/// takes only a few calls in 15 minutes; reports per agent or team whose buckets
+/// are whole hours are served from them.
+pub const AGENT_SLOT_MS: i64 = 3_600_000;
+
+/// The calls one agent took in one hour (UTC-aligned, [`AGENT_SLOT_MS`]),
+/// accumulated.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AgentCallSlot {
+    /// Slot start, ms.
+    pub slot_ms: i64,
+    /// Agent code (index into [`Calls::agents`]).
+    pub agent: u32,
+    /// The slot's figures for the agent.
+    pub acc: CallAccum,
+}
+
+/// The calls accumulated per 15-minute slot, by queue and by agent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SlotSums {
+    /// Per queue and slot: every call; sorted by slot, then queue.
+    pub queues: Vec<CallSlot>,
+    /// Per agent and hour: the calls an agent took (the others belong to no
+    /// agent); sorted by slot, then agent.
+    pub agents: Vec<AgentCallSlot>,
+}
+
+/// Every call accumulated per queue and 15-minute slot, and per agent and hour,
+/// with the call settings and FCR window given (the repeat contacts found once for
+/// both). [`CallPart::from_slots`] turns the first into any report whose buckets
+/// are whole slots, in total or per queue; [`CallPart::from_agent_slots`] the
+/// second into one per agent or team.
+pub fn call_slots(calls: &Calls, cs: &CallSettings, fcr_window_ms: i64) -> SlotSums {
     let repeat = calls.repeat_flags(fcr_window_ms);
     let mut at: rustc_hash::FxHashMap<(i64, u32), usize> = Default::default();
-    let mut out: Vec<CallSlot> = Vec::new();
+    let mut by_agent: rustc_hash::FxHashMap<(i64, u32), usize> = Default::default();
+    let mut out = SlotSums::default();
     for (i, &t) in calls.arrived_ms.iter().enumerate() {
         let slot_ms = t.div_euclid(SLOT_MS) * SLOT_MS;
         let queue = calls.queue[i];
+        let row = calls.row_with_fcr(i, &repeat);
         let k = *at.entry((slot_ms, queue)).or_insert_with(|| {
-            out.push(CallSlot {
+            out.queues.push(CallSlot {
                 slot_ms,
                 queue,
                 first_ms: t,
                 last_ms: t,
                 acc: CallAccum::default(),
             });
-            out.len() - 1
+            out.queues.len() - 1
         });
-        let c = &mut out[k];
+        let c = &mut out.queues[k];
         c.first_ms = c.first_ms.min(t);
         c.last_ms = c.last_ms.max(t);
-        c.acc.add(&calls.row_with_fcr(i, &repeat), cs);
+        c.acc.add(&row, cs);
+        let agent = calls.agent[i];
+        if agent != NONE {
+            let slot_ms = t.div_euclid(AGENT_SLOT_MS) * AGENT_SLOT_MS;
+            let k = *by_agent.entry((slot_ms, agent)).or_insert_with(|| {
+                out.agents.push(AgentCallSlot {
+                    slot_ms,
+                    agent,
+                    acc: CallAccum::default(),
+                });
+                out.agents.len() - 1
+            });
+            out.agents[k].acc.add(&row, cs);
+        }
     }
-    out.sort_unstable_by_key(|c| (c.slot_ms, c.queue));
+    out.queues.sort_unstable_by_key(|c| (c.slot_ms, c.queue));
+    out.agents.sort_unstable_by_key(|c| (c.slot_ms, c.agent));
     out
 }
 
@@ -400,25 +454,61 @@ impl CallPart {
         s: &Settings,
     ) -> CallPart {
         debug_assert!(matches!(s.group, Grouping::None | Grouping::Queue));
+        let items = slots.into_iter().map(|c| {
+            let name = match s.group {
+                Grouping::Queue => queues[c.queue as usize].as_str(),
+                _ => "",
+            };
+            (c.slot_ms, Some(name), c.acc)
+        });
+        CallPart::from_slot_figures(items, s)
+    }
+
+    /// The calls' side of a report per agent or team from [`SlotSums::agents`]
+    /// (`agents` names their codes; `teams` gives an agent's team, agents without
+    /// one are left out per team, as [`call_part`] leaves them). The conditions of
+    /// [`CallPart::from_slots`], with buckets of whole hours.
+    pub fn from_agent_slots(
+        slots: impl IntoIterator<Item = AgentCallSlot>,
+        agents: &[String],
+        teams: &HashMap<&str, &str>,
+        s: &Settings,
+    ) -> CallPart {
+        debug_assert!(matches!(s.group, Grouping::Agent | Grouping::Team));
+        let items = slots.into_iter().map(|c| {
+            let name = agents[c.agent as usize].as_str();
+            let group = match s.group {
+                Grouping::Team => teams.get(name).copied(),
+                _ => Some(name),
+            };
+            (c.slot_ms, group, c.acc)
+        });
+        CallPart::from_slot_figures(items, s)
+    }
+
+    /// Each slot's figures (slot start, group name — `None`: left out — and the
+    /// figures) added into the report's bucket holding the slot, in its group; the
+    /// figures re-read with the report's rule for abandons in the service level.
+    fn from_slot_figures<'a>(
+        items: impl Iterator<Item = (i64, Option<&'a str>, CallAccum)>,
+        s: &Settings,
+    ) -> CallPart {
         let starts = period_starts(s);
         let mut names = Interner::default();
         if s.group == Grouping::None {
             names.id("");
         }
         let mut acc: Vec<Vec<CallAccum>> = vec![Vec::new(); starts.len()];
-        for c in slots {
-            let Some(b) = bucket_of(&starts, s.to_ms, c.slot_ms) else {
+        for (slot_ms, name, figures) in items {
+            let (Some(b), Some(name)) = (bucket_of(&starts, s.to_ms, slot_ms), name) else {
                 continue;
             };
-            let g = match s.group {
-                Grouping::Queue => names.id(&queues[c.queue as usize]) as usize,
-                _ => 0,
-            };
+            let g = names.id(name) as usize;
             let row = &mut acc[b];
             if row.len() <= g {
                 row.resize(g + 1, CallAccum::default());
             }
-            let mut a = CallAccum::from_fields(&c.acc.fields(), s.calls.sl_abandons);
+            let mut a = CallAccum::from_fields(&figures.fields(), s.calls.sl_abandons);
             a.merge(&row[g]);
             row[g] = a;
         }
@@ -1046,10 +1136,16 @@ mod tests {
                     slots.totals = slots.summed();
                     slots.slots.clear();
                 }
-                // Per queue or in total, the calls' side from the slots too.
+                // The calls' side from the slots too: in total or per queue from the
+                // queues' slots, per agent or team from the agents'.
+                let sums = call_slots(&calls, &s.calls, s.fcr_window_ms);
                 let part = if matches!(s.group, Grouping::None | Grouping::Queue) {
-                    CallPart::from_slots(&call_slots(&calls, &s.calls, s.fcr_window_ms), &calls.queues, &s)
+                    CallPart::from_slots(&sums.queues, &calls.queues, &s)
+                } else if whole_spans(&s, AGENT_SLOT_MS) {
+                    CallPart::from_agent_slots(sums.agents.iter().copied(), &calls.agents, &teams, &s)
                 } else {
+                    // Buckets of part of an hour (or a zone off the hour): the
+                    // per-agent hours cannot serve them; kpi reads the rows.
                     from_rows.clone()
                 };
                 let by_slots = compute(
