@@ -1428,13 +1428,19 @@ pub fn solve_named(
         &facts_of(&all, templates, rules, zone),
         &before,
         demand::grid_ms(requirement, templates, &all),
-        // Each move lowers the objective, so the search ends by itself; a node
-        // limit (reproducible runs) lets it.
+        // The search settles by itself, then perturbs until its deadline: 15 % of
+        // the limit, or 60 % of what is left when the full model is narrowed
+        // (at size it cannot even finish its relaxation in the time; the search
+        // is what improves the roster). A node limit (reproducible runs) gives
+        // it the limit's work instead.
         Instant::now()
             + std::time::Duration::from_secs_f64(if options.max_nodes.is_some() {
                 options.time_limit_s
-            } else {
+            } else if full {
                 options.time_limit_s * 0.15
+            } else {
+                (options.time_limit_s * 0.15)
+                    .max((options.time_limit_s - started.elapsed().as_secs_f64()) * 0.6)
             }),
     );
     let known: BTreeSet<(i64, usize)> = model.demand.candidates.iter().map(key).collect();

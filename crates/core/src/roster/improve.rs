@@ -218,6 +218,31 @@ impl Search<'_> {
         cost
     }
 
+    /// The search's whole objective for `roster`: coverage, every agent's own
+    /// terms, fairness.
+    fn objective(&self, roster: &[Vec<Worked>]) -> f64 {
+        let cover: f64 = (0..self.m.len()).map(|t| self.interval_cost(t)).sum();
+        let own: f64 = roster
+            .iter()
+            .enumerate()
+            .map(|(a, list)| self.agent_cost(a, &list.iter().map(|w| w.c).collect::<Vec<_>>()))
+            .sum();
+        let w = self.rules.soft.fairness;
+        cover + own + self.fair[0].penalty(w) + self.fair[1].penalty(w)
+    }
+
+    /// The fairness counts (to put back with [`Self::set_fair_counts`]).
+    fn fair_counts(&self) -> [(Vec<f64>, f64); 2] {
+        [0, 1].map(|k| (self.fair[k].counts.clone(), self.fair[k].total))
+    }
+
+    fn set_fair_counts(&mut self, saved: [(Vec<f64>, f64); 2]) {
+        for (fair, (counts, total)) in self.fair.iter_mut().zip(saved) {
+            fair.counts = counts;
+            fair.total = total;
+        }
+    }
+
     /// The change in the fairness terms when agent `a` goes from `old` to `new`.
     fn fair_delta(&mut self, a: usize, old: &[usize], new: &[usize]) -> f64 {
         let weight = self.rules.soft.fairness;
@@ -341,10 +366,48 @@ pub(super) fn improve(
         .collect();
     // Single-agent moves until none helps, then moves between two agents (which
     // leave the coverage as it is), and again while either finds something.
-    loop {
-        single_moves(&mut s, &mut roster, &allowed, deadline);
-        if Instant::now() >= deadline || !exchanges(&mut s, &mut roster, &allowed, deadline) {
-            break;
+    let everyone: Vec<usize> = (0..agents.len()).collect();
+    settle(&mut s, &mut roster, &allowed, &everyone, deadline);
+    // Then perturbation (iterated local search): a few agents' weeks cleared and
+    // the search run again from there, kept only when the objective comes out
+    // lower — until the deadline or `IDLE_ROUNDS` rounds in a row gain nothing.
+    // Agents are picked by a fixed-seed generator, so a search that ends by
+    // itself (small rosters) is repeatable; one cut off by the deadline depends
+    // on the machine's speed, as a solve cut off by its time limit does.
+    const IDLE_ROUNDS: u32 = 100;
+    let mut best = s.objective(&roster);
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let picks = (agents.len() / 20).clamp(1, 8);
+    let mut idle = 0;
+    while idle < IDLE_ROUNDS && Instant::now() < deadline && agents.len() > 1 {
+        let (saved, m, fair) = (roster.clone(), s.m.clone(), s.fair_counts());
+        let mut who = Vec::with_capacity(picks);
+        while who.len() < picks {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let a = (seed % agents.len() as u64) as usize;
+            if !who.contains(&a) {
+                who.push(a);
+            }
+        }
+        for &a in &who {
+            let old: Vec<usize> = roster[a].iter().map(|w| w.c).collect();
+            for w in std::mem::take(&mut roster[a]) {
+                s.take(&w);
+            }
+            s.commit_fair(a, &old, &[]);
+        }
+        settle(&mut s, &mut roster, &allowed, &who, deadline);
+        let now = s.objective(&roster);
+        if now < best - 1e-6 {
+            best = now;
+            idle = 0;
+        } else {
+            idle += 1;
+            roster = saved;
+            s.m = m;
+            s.set_fair_counts(fair);
         }
     }
     roster
@@ -353,19 +416,37 @@ pub(super) fn improve(
         .collect()
 }
 
+/// Single-agent moves for `who` until none helps, then moves between one of them
+/// and any agent, and again while either finds something.
+fn settle(
+    s: &mut Search,
+    roster: &mut [Vec<Worked>],
+    allowed: &[Vec<usize>],
+    who: &[usize],
+    deadline: Instant,
+) {
+    loop {
+        single_moves(s, roster, allowed, who, deadline);
+        if Instant::now() >= deadline || !exchanges(s, roster, allowed, who, deadline) {
+            break;
+        }
+    }
+}
+
 /// Each agent's best single move (a shift added, dropped or swapped for another),
-/// agent after agent, until a pass finds none or the deadline passes.
+/// agent after agent of `who`, until a pass finds none or the deadline passes.
 fn single_moves(
     s: &mut Search,
     roster: &mut [Vec<Worked>],
     allowed: &[Vec<usize>],
+    who: &[usize],
     deadline: Instant,
 ) {
-    let (agents, templates, candidates, facts) = (s.agents, s.templates, s.candidates, s.facts);
+    let (templates, candidates, facts) = (s.templates, s.candidates, s.facts);
     let mut improved = true;
     while improved && Instant::now() < deadline {
         improved = false;
-        for a in 0..agents.len() {
+        for &a in who {
             if Instant::now() >= deadline {
                 break;
             }
@@ -461,6 +542,7 @@ fn exchanges(
     s: &mut Search,
     roster: &mut [Vec<Worked>],
     allowed: &[Vec<usize>],
+    who: &[usize],
     deadline: Instant,
 ) -> bool {
     let n = roster.len();
@@ -486,7 +568,7 @@ fn exchanges(
     let mut improved = true;
     while improved && Instant::now() < deadline {
         improved = false;
-        for a in 0..n {
+        for &a in who {
             if Instant::now() >= deadline {
                 return any;
             }
