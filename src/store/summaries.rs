@@ -47,7 +47,7 @@ pub const DIR: &str = "summaries";
 /// Bumped when the files change shape.
 // 5: FCR censors every call whose window runs past the last arrival (sets of 4
 // counted the censored calls with a repeat as failures).
-// 6: the calls per agent and slot (agent_calls.parquet, `call_agents`).
+// 6: the calls per agent and hour (agent_calls.parquet, `call_agents`).
 const FORMAT: u32 = 6;
 /// The FCR window the summaries are built with (`kpi`'s default).
 pub const FCR_WINDOW_MS: i64 = callboard_core::kpi::calls::DEFAULT_FCR_WINDOW_MS;
