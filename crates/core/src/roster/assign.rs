@@ -1428,11 +1428,13 @@ pub fn solve_named(
         &facts_of(&all, templates, rules, zone),
         &before,
         demand::grid_ms(requirement, templates, &all),
-        // The search settles by itself, then perturbs until its deadline: 15 % of
-        // the limit, or 60 % of what is left when the full model is narrowed
-        // (at size it cannot even finish its relaxation in the time; the search
-        // is what improves the roster). A node limit (reproducible runs) gives
-        // it the limit's work instead.
+        // The search settles by itself; when the full model is narrowed (at size
+        // it cannot even finish its relaxation in the time, and the search is
+        // what improves the roster) it then perturbs until its deadline, 60 % of
+        // what is left; else the model, which sees every shift, takes over after
+        // 15 % of the limit at most. A node limit (reproducible runs) gives it
+        // the limit's work instead.
+        !full,
         Instant::now()
             + std::time::Duration::from_secs_f64(if options.max_nodes.is_some() {
                 options.time_limit_s

@@ -288,9 +288,10 @@ struct Move {
     delta: f64,
 }
 
-/// Improves `taken` (per agent, indices into `candidates`) until no single move
-/// of one agent lowers the objective or `deadline` passes; returns per agent the
-/// shifts (indices into `candidates`), sorted.
+/// Improves `taken` (per agent, indices into `candidates`) until no move of one
+/// agent or between two lowers the objective — then, with `perturb`, from
+/// perturbed rosters — or `deadline` passes; returns per agent the shifts
+/// (indices into `candidates`), sorted.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn improve(
     requirement: &Requirement,
@@ -304,6 +305,7 @@ pub(super) fn improve(
     facts: &[Facts],
     taken: &[Vec<usize>],
     grid: i64,
+    perturb: bool,
     deadline: Instant,
 ) -> Vec<Vec<usize>> {
     let allowed: Vec<Vec<usize>> = agents
@@ -368,7 +370,7 @@ pub(super) fn improve(
     // leave the coverage as it is), and again while either finds something.
     let everyone: Vec<usize> = (0..agents.len()).collect();
     settle(&mut s, &mut roster, &allowed, &everyone, deadline);
-    // Then perturbation (iterated local search): a few agents' weeks cleared and
+    // Then, with `perturb`, iterated local search: a few agents' weeks cleared and
     // the search run again from there, kept only when the objective comes out
     // lower — until the deadline or `IDLE_ROUNDS` rounds in a row gain nothing.
     // Agents are picked by a fixed-seed generator, so a search that ends by
@@ -379,7 +381,7 @@ pub(super) fn improve(
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let picks = (agents.len() / 20).clamp(1, 8);
     let mut idle = 0;
-    while idle < IDLE_ROUNDS && Instant::now() < deadline && agents.len() > 1 {
+    while perturb && idle < IDLE_ROUNDS && Instant::now() < deadline && agents.len() > 1 {
         let (saved, m, fair) = (roster.clone(), s.m.clone(), s.fair_counts());
         let mut who = Vec::with_capacity(picks);
         while who.len() < picks {
@@ -701,6 +703,7 @@ mod tests {
             &facts,
             &taken,
             demand::grid_ms(requirement, templates, &all),
+            true,
             Instant::now() + std::time::Duration::from_secs(10),
         );
         (all, out)
