@@ -1048,6 +1048,7 @@ pub fn add_capacity_rows(
             ));
             shares[c].push((y, 1.0));
             class.share.insert(c, y);
+            class.paid_hours.insert(c, f.paid_hours);
             on_day.entry(f.day).or_default().push((c, 1.0));
             day_terms.entry(f.day).or_default().push((y, 1.0));
             day_able.entry(f.day).or_default().extend(able);
@@ -1101,6 +1102,9 @@ pub fn add_capacity_rows(
         // An agent's shortfall is at least their minimum less their hours, so the
         // class's is at least its minimums less its hours: still a bound.
         if first.min_hours_week > 0.0 {
+            if let Some(class) = capacities.classes.last_mut() {
+                class.minimum = (n * first.min_hours_week, rules.soft.min_hours);
+            }
             let short = lp.add_column(Column::continuous(
                 format!("class {k}'s hours below its minimums"),
                 rules.soft.min_hours,

@@ -82,6 +82,10 @@ pub struct ClassCapacity {
     pub share: BTreeMap<usize, usize>,
     /// Σ weight × share over the (candidate, weight) terms ≤ the cap.
     pub caps: Vec<(Vec<(usize, f64)>, f64)>,
+    /// Candidate → its paid hours.
+    pub paid_hours: BTreeMap<usize, f64>,
+    /// The class's minimum paid hours in all, and the cost of an hour short.
+    pub minimum: (f64, f64),
 }
 
 /// A planned group of identical shifts.
@@ -566,7 +570,146 @@ impl DemandModel {
                 }
             }
         }
+        self.fill(&mut counts, &mut split);
         counts
+    }
+
+    /// Adds shifts to `counts` (and their class to `split`) one at a time, each the
+    /// one that lowers the objective most — coverage (its breaks put in the middle
+    /// of their windows), its cost, the class's minimum hours — within every cap,
+    /// until none lowers it. Cutting back to the caps leaves holes where the
+    /// relaxation had fractions; this fills what is worth filling.
+    fn fill(&self, counts: &mut [f64], split: &mut [BTreeMap<usize, f64>]) {
+        let n = self.slack_columns.len();
+        let classes = &self.capacities.classes;
+        // Per column of a shift or a break: the candidate it belongs to.
+        let mut owner: BTreeMap<usize, usize> = BTreeMap::new();
+        for (c, x) in self.shift_columns.iter().enumerate() {
+            owner.insert(*x, c);
+            for choices in &self.break_columns[c] {
+                if let Some((_, y)) = choices.get(choices.len() / 2) {
+                    owner.insert(*y, c);
+                }
+            }
+        }
+        // Per candidate: the agent-cells it adds per interval.
+        let mut adds: Vec<Vec<(usize, f64)>> = vec![Vec::new(); counts.len()];
+        for (t, row) in self.lp.rows[self.presence_row..self.presence_row + n]
+            .iter()
+            .enumerate()
+        {
+            for (col, a) in &row.terms {
+                if let Some(&c) = owner.get(col) {
+                    // A shift and its break in one interval: one net change.
+                    match adds[c].last_mut() {
+                        Some((last, sum)) if *last == t => *sum += a,
+                        _ => adds[c].push((t, *a)),
+                    }
+                }
+            }
+        }
+        // Per interval: cells per agent, the requirement, the under and over costs.
+        let covers = &self.lp.rows[self.presence_row + n..self.presence_row + 2 * n];
+        let per_agent: Vec<f64> = covers
+            .iter()
+            .zip(&self.presence_columns)
+            .map(|(row, m)| {
+                row.terms
+                    .iter()
+                    .find(|(col, _)| col == m)
+                    .map_or(1.0, |(_, a)| 1.0 / a)
+            })
+            .collect();
+        let cost_of = |col: usize| self.lp.columns[col].cost;
+        let interval_cost = |t: usize, cells: f64| {
+            let (under, over) = self.slack_columns[t];
+            let gap = covers[t].lower - cells / per_agent[t];
+            cost_of(under) * gap.max(0.0) + cost_of(over) * (-gap).max(0.0)
+        };
+        let mut cells = vec![0.0; n];
+        for (c, list) in adds.iter().enumerate() {
+            for (t, a) in list {
+                cells[*t] += counts[c] * a;
+            }
+        }
+        // Per class: each cap's use, each candidate's caps, the hours so far.
+        let mut used: Vec<Vec<f64>> = classes.iter().map(|k| vec![0.0; k.caps.len()]).collect();
+        let mut caps_of: Vec<BTreeMap<usize, Vec<(usize, f64)>>> =
+            vec![BTreeMap::new(); classes.len()];
+        let mut hours = vec![0.0; classes.len()];
+        for (k, class) in classes.iter().enumerate() {
+            for (i, (terms, _)) in class.caps.iter().enumerate() {
+                for (c, w) in terms {
+                    caps_of[k].entry(*c).or_default().push((i, *w));
+                    used[k][i] += w * split[k].get(c).copied().unwrap_or(0.0);
+                }
+            }
+            hours[k] = split[k]
+                .iter()
+                .map(|(c, v)| v * class.paid_hours.get(c).copied().unwrap_or(0.0))
+                .sum();
+        }
+        let mut totals: Vec<f64> = self
+            .capacities
+            .totals
+            .iter()
+            .map(|(members, _)| members.iter().map(|c| counts[*c]).sum())
+            .collect();
+        let in_total: Vec<Vec<usize>> = (0..counts.len())
+            .map(|c| {
+                (0..self.capacities.totals.len())
+                    .filter(|i| self.capacities.totals[*i].0.contains(&c))
+                    .collect()
+            })
+            .collect();
+        loop {
+            let mut best: Option<(usize, usize, f64)> = None;
+            for (c, list) in adds.iter().enumerate() {
+                if in_total[c]
+                    .iter()
+                    .any(|i| totals[*i] + 1.0 > self.capacities.totals[*i].1 + 1e-9)
+                {
+                    continue;
+                }
+                let cover: f64 = list
+                    .iter()
+                    .map(|(t, a)| interval_cost(*t, cells[*t] + a) - interval_cost(*t, cells[*t]))
+                    .sum::<f64>()
+                    + cost_of(self.shift_columns[c]);
+                for (k, class) in classes.iter().enumerate() {
+                    let Some(mine) = caps_of[k].get(&c) else {
+                        continue;
+                    };
+                    if mine
+                        .iter()
+                        .any(|(i, w)| used[k][*i] + w > class.caps[*i].1 + 1e-9)
+                    {
+                        continue;
+                    }
+                    let paid = class.paid_hours.get(&c).copied().unwrap_or(0.0);
+                    let (minimum, short) = class.minimum;
+                    let d = cover - short * paid.min((minimum - hours[k]).max(0.0));
+                    if d < best.map_or(-1e-9, |b| b.2) {
+                        best = Some((c, k, d));
+                    }
+                }
+            }
+            let Some((c, k, _)) = best else {
+                break;
+            };
+            counts[c] += 1.0;
+            *split[k].entry(c).or_default() += 1.0;
+            for (t, a) in &adds[c] {
+                cells[*t] += a;
+            }
+            for (i, w) in &caps_of[k][&c] {
+                used[k][*i] += w;
+            }
+            hours[k] += classes[k].paid_hours.get(&c).copied().unwrap_or(0.0);
+            for i in &in_total[c] {
+                totals[*i] += 1.0;
+            }
+        }
     }
 
     /// Solves the model and reads the plan off the solution.
@@ -575,6 +718,7 @@ impl DemandModel {
         templates: &[ShiftTemplate],
         options: &SolveOptions,
     ) -> Result<ShiftPlan, RosterError> {
+        let started = std::time::Instant::now();
         // A first plan for the solver to improve on: the relaxation's shifts rounded
         // (its breaks split the same way), else the empty plan (no shifts, every
         // interval short) — feasible either way, so a plan comes back however
@@ -590,6 +734,12 @@ impl DemandModel {
         let start = match relaxed {
             Ok(r) => self.start(&r.values, options),
             Err(_) => self.rounded(&vec![0.0; self.lp.columns.len()], 1.0),
+        };
+        // The limit covers the relaxation and the start too.
+        let options = &SolveOptions {
+            time_limit_s: (options.time_limit_s - started.elapsed().as_secs_f64())
+                .max(options.time_limit_s / 10.0),
+            ..*options
         };
         let solution = self.lp.solve(options, Some(&start))?;
         let whole = |v: f64| v.round().max(0.0) as u32;
@@ -812,14 +962,11 @@ mod tests {
         assert_eq!(plan[m.break_columns[0][0][1].1], 1.0);
     }
 
-    #[test]
-    fn a_start_within_capacities_cuts_the_counts_rounded_up_the_most() {
-        // The same model with one contract class whose shares may hold at most 2
-        // shifts (its agents free that day). Relaxed: 1.5 shifts at 00:00, 0.3 at
-        // 01:00 — rounded up from 0.2 that is 2 + 1 = 3 > 2, so one count comes
-        // back: the one rounded up the most (01:00, +0.7 against +0.5), leaving
-        // 2 and 0. The solver completes the shares with the counts fixed, and the
-        // start keeps every row, the class's cap included.
+    /// The four-hour model above with one contract class whose shares may hold
+    /// at most `cap` shifts (its agents free that day), started from the
+    /// relaxation's `at_0` shifts at 00:00 and `at_1` at 01:00 (each class's
+    /// share the whole count); the start, checked against every row, and the model.
+    fn start_with_one_class(cap: f64, at_0: f64, at_1: f64) -> (Vec<f64>, DemandModel) {
         let r = day(&[2.0, 3.0, 2.0, 1.0]);
         let t = vec![template("four", &[0, 60], 240, vec![lunch(60, 120)])];
         let mut m = build(&r, &t, &Weights::default(), &Zone::utc()).expect("model");
@@ -835,24 +982,23 @@ mod tests {
                 upper: 0.0,
             });
             class.share.insert(c, y);
+            class.paid_hours.insert(c, 3.0);
             caps.push((c, 1.0));
         }
         m.lp.add_row(Row {
             name: "the class's agents free that day".into(),
             terms: class.share.values().map(|y| (*y, 1.0)).collect(),
             lower: f64::NEG_INFINITY,
-            upper: 2.0,
+            upper: cap,
         });
-        class.caps.push((caps, 2.0));
+        class.caps.push((caps, cap));
         m.capacities.classes.push(class.clone());
         let mut values = vec![0.0; m.lp.columns.len()];
-        values[m.shift_columns[0]] = 1.5;
-        values[m.shift_columns[1]] = 0.3;
-        values[class.share[&0]] = 1.5;
-        values[class.share[&1]] = 0.3;
+        values[m.shift_columns[0]] = at_0;
+        values[m.shift_columns[1]] = at_1;
+        values[class.share[&0]] = at_0;
+        values[class.share[&1]] = at_1;
         let start = m.start(&values, &SolveOptions::default());
-        assert_eq!(start[m.shift_columns[0]], 2.0);
-        assert_eq!(start[m.shift_columns[1]], 0.0);
         for row in &m.lp.rows {
             let lhs: f64 = row.terms.iter().map(|(c, a)| a * start[*c]).sum();
             assert!(
@@ -861,6 +1007,37 @@ mod tests {
                 row.name
             );
         }
+        (start, m)
+    }
+
+    #[test]
+    fn a_start_within_capacities_cuts_the_counts_rounded_up_the_most() {
+        // The model above with one contract class whose shares may hold at most 2
+        // shifts. Relaxed: 1.5 shifts at 00:00, 0.3 at 01:00 — rounded up from 0.2
+        // that is 2 + 1 = 3 > 2, so one count comes back: the one rounded up the
+        // most (01:00, +0.7 against +0.5), leaving 2 and 0, and the cap leaves
+        // nothing to fill. The solver completes the shares with the counts fixed,
+        // and the start keeps every row, the class's cap included.
+        let (start, m) = start_with_one_class(2.0, 1.5, 0.3);
+        assert_eq!(start[m.shift_columns[0]], 2.0);
+        assert_eq!(start[m.shift_columns[1]], 0.0);
+    }
+
+    #[test]
+    fn a_start_fills_the_holes_worth_filling_up_to_the_caps() {
+        // The class now free for 3 shifts. Relaxed 1.1 at 00:00 and 0.1 at 01:00
+        // round to 1 and 0; then shifts are added one at a time, each the best,
+        // lunches counted in the middle of their window (the grid is the hour:
+        // lunch at 02:00 for 00:00, at 03:00 for 01:00). Need 2, 3, 2, 1. With 1
+        // at 00:00 (cells 1, 1, 0, 1: 5 agent-hours short) another 00:00 gives 2,
+        // 2, 0, 2 (−200 under, +10 over) and a 01:00 gives 1, 2, 1, 1 (−200, no
+        // over): 01:00, and again (1, 3, 2, 1: −200 once more against −190 for
+        // 00:00). Three is the cap: 1 at 00:00 and 2 at 01:00.
+        let (start, m) = start_with_one_class(3.0, 1.1, 0.1);
+        assert_eq!(
+            (start[m.shift_columns[0]], start[m.shift_columns[1]]),
+            (1.0, 2.0)
+        );
     }
 
     #[test]
