@@ -31,6 +31,11 @@ struct Worked {
     breaks: Vec<i64>,
 }
 
+/// The candidates of an agent's shifts.
+fn ids(list: &[Worked]) -> Vec<usize> {
+    list.iter().map(|w| w.c).collect()
+}
+
 /// One of the two fairness rules (weekend, night shifts): who can work them and
 /// how many each works.
 struct Fair {
@@ -225,7 +230,7 @@ impl Search<'_> {
         let own: f64 = roster
             .iter()
             .enumerate()
-            .map(|(a, list)| self.agent_cost(a, &list.iter().map(|w| w.c).collect::<Vec<_>>()))
+            .map(|(a, list)| self.agent_cost(a, &ids(list)))
             .sum();
         let w = self.rules.soft.fairness;
         cover + own + self.fair[0].penalty(w) + self.fair[1].penalty(w)
@@ -394,7 +399,7 @@ pub(super) fn improve(
             }
         }
         for &a in &who {
-            let old: Vec<usize> = roster[a].iter().map(|w| w.c).collect();
+            let old = ids(&roster[a]);
             for w in std::mem::take(&mut roster[a]) {
                 s.take(&w);
             }
@@ -452,7 +457,7 @@ fn single_moves(
             if Instant::now() >= deadline {
                 break;
             }
-            let now: Vec<usize> = roster[a].iter().map(|w| w.c).collect();
+            let now = ids(&roster[a]);
             let here = s.agent_cost(a, &now);
             let mut best = Move {
                 drop: None,
@@ -528,7 +533,7 @@ fn single_moves(
                 list.push(Worked { c, breaks });
             }
             list.sort_by_key(|w| facts[w.c].start);
-            let new: Vec<usize> = list.iter().map(|w| w.c).collect();
+            let new = ids(&list);
             s.commit_fair(a, &now, &new);
             roster[a] = list;
         }
@@ -549,7 +554,6 @@ fn exchanges(
 ) -> bool {
     let n = roster.len();
     let may = |a: usize, c: usize| allowed[a].binary_search(&c).is_ok();
-    let ids = |list: &[Worked]| list.iter().map(|w| w.c).collect::<Vec<usize>>();
     // The change in the objective when a and b go from their lists to new ones.
     let delta = |s: &mut Search,
                  a: usize,
@@ -582,29 +586,28 @@ fn exchanges(
                 let mut best: Option<(usize, Option<usize>, f64)> = None;
                 for b in (0..n).filter(|b| *b != a && may(*b, c)) {
                     let old_b = ids(&roster[b]);
+                    // The move that gives a `new_a` and b `new_b` (b handing back
+                    // their shift `back`), if allowed and the best so far.
+                    let mut consider = |s: &mut Search, new_a: &[usize], new_b: &[usize], back| {
+                        if s.feasible(a, new_a) && s.feasible(b, new_b) {
+                            let d = delta(s, a, &old_a, new_a, b, &old_b, new_b);
+                            if d < best.map_or(-1e-6, |x| x.2) {
+                                best = Some((b, back, d));
+                            }
+                        }
+                    };
                     let mut new_a: Vec<usize> = old_a.iter().copied().filter(|x| *x != c).collect();
                     let mut new_b = old_b.clone();
                     new_b.push(c);
-                    if s.feasible(a, &new_a) && s.feasible(b, &new_b) {
-                        let d = delta(s, a, &old_a, &new_a, b, &old_b, &new_b);
-                        if d < best.map_or(-1e-6, |x| x.2) {
-                            best = Some((b, None, d));
-                        }
-                    }
+                    consider(s, &new_a, &new_b, None);
+                    new_b.pop();
                     for (j, &e) in old_b.iter().enumerate() {
                         if !may(a, e) {
                             continue;
                         }
                         new_a.push(e);
                         new_b[j] = c;
-                        new_b.pop();
-                        if s.feasible(a, &new_a) && s.feasible(b, &new_b) {
-                            let d = delta(s, a, &old_a, &new_a, b, &old_b, &new_b);
-                            if d < best.map_or(-1e-6, |x| x.2) {
-                                best = Some((b, Some(j), d));
-                            }
-                        }
-                        new_b.push(c);
+                        consider(s, &new_a, &new_b, Some(j));
                         new_b[j] = e;
                         new_a.pop();
                     }
