@@ -1028,11 +1028,9 @@ pub fn add_capacity_rows(
     for (k, members) in classes.values().enumerate() {
         let first = &agents[members[0]];
         let mut class = demand::ClassCapacity::default();
-        // Per local day: the class's share columns, and its agents free then.
-        let mut day_terms: BTreeMap<i32, Vec<(usize, f64)>> = BTreeMap::new();
-        let mut day_able: BTreeMap<i32, BTreeSet<usize>> = BTreeMap::new();
-        let mut worked: Vec<(usize, f64)> = Vec::new();
+        // Per local day: the class's shifts, and its agents free then.
         let mut on_day: BTreeMap<i32, Vec<(usize, f64)>> = BTreeMap::new();
+        let mut day_able: BTreeMap<i32, BTreeSet<usize>> = BTreeMap::new();
         for (c, f) in facts.iter().enumerate() {
             let able: Vec<usize> = members
                 .iter()
@@ -1050,66 +1048,60 @@ pub fn add_capacity_rows(
             class.share.insert(c, y);
             class.paid_hours.insert(c, f.paid_hours);
             on_day.entry(f.day).or_default().push((c, 1.0));
-            day_terms.entry(f.day).or_default().push((y, 1.0));
             day_able.entry(f.day).or_default().extend(able);
-            worked.push((y, f.paid_hours));
         }
-        if worked.is_empty() {
+        if class.share.is_empty() {
             continue;
         }
-        for (day, terms) in day_terms {
-            class.caps.push((
-                on_day.remove(&day).unwrap_or_default(),
-                day_able[&day].len() as f64,
-            ));
-            lp.add_row(Row {
-                name: format!(
-                    "class {k}'s shifts on {} within its agents free then",
-                    format_date(day)
-                ),
-                terms,
-                lower: f64::NEG_INFINITY,
-                upper: day_able[&day].len() as f64,
-            });
-        }
+        // The caps, each a row over the class's shares and kept for the start.
         let n = members.len() as f64;
-        let mine: Vec<usize> = class.share.keys().copied().collect();
-        class.caps.push((
-            mine.iter().map(|c| (*c, 1.0)).collect(),
+        let mut caps: Vec<_> = on_day
+            .into_iter()
+            .map(|(day, terms)| {
+                (
+                    format!(
+                        "class {k}'s shifts on {} within its agents free then",
+                        format_date(day)
+                    ),
+                    terms,
+                    day_able[&day].len() as f64,
+                )
+            })
+            .collect();
+        caps.push((
+            format!("class {k}'s shifts within its agents' days"),
+            class.share.keys().map(|c| (*c, 1.0)).collect(),
             n * f64::from(first.max_days_week.min(days)),
         ));
         if first.max_hours_week.is_finite() {
-            class.caps.push((
-                mine.iter().map(|c| (*c, facts[*c].paid_hours)).collect(),
+            caps.push((
+                format!("class {k}'s paid hours within its maximums"),
+                class.paid_hours.iter().map(|(c, h)| (*c, *h)).collect(),
                 n * first.max_hours_week,
             ));
         }
-        capacities.classes.push(class);
-        lp.add_row(Row {
-            name: format!("class {k}'s shifts within its agents' days"),
-            terms: worked.iter().map(|(y, _)| (*y, 1.0)).collect(),
-            lower: f64::NEG_INFINITY,
-            upper: n * f64::from(first.max_days_week.min(days)),
-        });
-        if first.max_hours_week.is_finite() {
+        for (name, terms, cap) in caps {
             lp.add_row(Row {
-                name: format!("class {k}'s paid hours within its maximums"),
-                terms: worked.clone(),
+                name,
+                terms: terms.iter().map(|(c, w)| (class.share[c], *w)).collect(),
                 lower: f64::NEG_INFINITY,
-                upper: n * first.max_hours_week,
+                upper: cap,
             });
+            class.caps.push((terms, cap));
         }
         // An agent's shortfall is at least their minimum less their hours, so the
         // class's is at least its minimums less its hours: still a bound.
         if first.min_hours_week > 0.0 {
-            if let Some(class) = capacities.classes.last_mut() {
-                class.minimum = (n * first.min_hours_week, rules.soft.min_hours);
-            }
+            class.minimum = (n * first.min_hours_week, rules.soft.min_hours);
             let short = lp.add_column(Column::continuous(
                 format!("class {k}'s hours below its minimums"),
                 rules.soft.min_hours,
             ));
-            let mut terms = worked;
+            let mut terms: Vec<(usize, f64)> = class
+                .paid_hours
+                .iter()
+                .map(|(c, h)| (class.share[c], *h))
+                .collect();
             terms.push((short, 1.0));
             lp.add_row(Row {
                 name: format!("class {k}'s paid hours up to its minimums"),
@@ -1118,6 +1110,7 @@ pub fn add_capacity_rows(
                 upper: f64::INFINITY,
             });
         }
+        capacities.classes.push(class);
     }
     for (c, mut terms) in shares.into_iter().enumerate() {
         if terms.is_empty() {
