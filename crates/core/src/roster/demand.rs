@@ -515,7 +515,7 @@ impl DemandModel {
                 }
             }
         }
-        // The count rounded up the most among `terms` (and held by `held`).
+        // The count rounded up the most among `terms`.
         let most_rounded = |terms: &mut dyn Iterator<Item = usize>, counts: &[f64]| {
             terms.filter(|c| counts[*c] > 0.0).max_by(|a, b| {
                 (counts[*a] - relaxed[*a])
@@ -544,11 +544,7 @@ impl DemandModel {
                         break;
                     };
                     counts[c] -= 1.0;
-                    let share = split[k].get_mut(&c).expect("held");
-                    *share -= 1.0;
-                    if *share < 0.5 {
-                        split[k].remove(&c);
-                    }
+                    take_one(&mut split[k], c);
                 }
             }
         }
@@ -561,12 +557,8 @@ impl DemandModel {
                 if let Some(k) = (0..classes.len()).max_by(|a, b| {
                     let get = |k: &usize| split[*k].get(&c).copied().unwrap_or(0.0);
                     get(a).total_cmp(&get(b)).then(b.cmp(a))
-                }) && let Some(share) = split[k].get_mut(&c)
-                {
-                    *share -= 1.0;
-                    if *share < 0.5 {
-                        split[k].remove(&c);
-                    }
+                }) {
+                    take_one(&mut split[k], c);
                 }
             }
         }
@@ -797,6 +789,16 @@ pub fn scheduled(
         }
     }
     out
+}
+
+/// One shift of candidate `c` off a class's split (the entry goes with its last).
+fn take_one(split: &mut BTreeMap<usize, f64>, c: usize) {
+    if let Some(share) = split.get_mut(&c) {
+        *share -= 1.0;
+        if *share < 0.5 {
+            split.remove(&c);
+        }
+    }
 }
 
 /// Whole numbers adding up to `count` near the fractional `wanted` (which add up
