@@ -540,6 +540,21 @@ fn remap(names: &[String], merged: &mut Vec<String>) -> Vec<u32> {
         .collect()
 }
 
+/// The old slots before `from` and the fresh ones from it (their codes given the
+/// merged set's by `recode`), sorted by `key`: (slot start, code).
+fn spliced<T>(
+    old: Vec<T>,
+    fresh: Vec<T>,
+    from: i64,
+    key: impl Fn(&T) -> (i64, u32),
+    recode: impl Fn(T) -> T,
+) -> Vec<T> {
+    let mut out: Vec<T> = old.into_iter().filter(|c| key(c).0 < from).collect();
+    out.extend(fresh.into_iter().filter(|c| key(c).0 >= from).map(recode));
+    out.sort_unstable_by_key(key);
+    out
+}
+
 /// Midnight (UTC ms) of a partition's day, `None` for `all`.
 fn partition_ms(f: &StoredFile) -> Option<i64> {
     f.day().map(|d| i64::from(d) * DAY_MS)
@@ -593,36 +608,26 @@ fn build_incremental(store: &Store, old: &Summaries) -> Result<Option<Built>> {
             let agent_codes = remap(&fresh.agents, &mut call_agents);
             let last = fresh.arrivals().iter().copied().max();
             let sums = call_slots(&fresh, &CallSettings::default(), FCR_WINDOW_MS);
-            let mut slots: Vec<CallSlot> = old
-                .calls()?
-                .into_iter()
-                .filter(|c| c.slot_ms < from)
-                .collect();
-            slots.extend(
-                sums.queues
-                    .into_iter()
-                    .filter(|c| c.slot_ms >= from)
-                    .map(|c| CallSlot {
-                        queue: codes[c.queue as usize],
-                        ..c
-                    }),
+            let slots = spliced(
+                old.calls()?,
+                sums.queues,
+                from,
+                |c| (c.slot_ms, c.queue),
+                |c| CallSlot {
+                    queue: codes[c.queue as usize],
+                    ..c
+                },
             );
-            slots.sort_unstable_by_key(|c| (c.slot_ms, c.queue));
-            let mut by_agent: Vec<AgentCallSlot> = old
-                .agent_calls()?
-                .into_iter()
-                .filter(|c| c.slot_ms < from)
-                .collect();
-            by_agent.extend(
-                sums.agents
-                    .into_iter()
-                    .filter(|c| c.slot_ms >= from)
-                    .map(|c| AgentCallSlot {
-                        agent: agent_codes[c.agent as usize],
-                        ..c
-                    }),
+            let by_agent = spliced(
+                old.agent_calls()?,
+                sums.agents,
+                from,
+                |c| (c.slot_ms, c.agent),
+                |c| AgentCallSlot {
+                    agent: agent_codes[c.agent as usize],
+                    ..c
+                },
             );
-            by_agent.sort_unstable_by_key(|c| (c.slot_ms, c.agent));
             (slots, by_agent, last.max(old.meta.last_arrival_ms))
         }
     };
