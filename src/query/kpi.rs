@@ -318,10 +318,11 @@ pub fn run(store: &Store, q: &KpiQuery) -> Result<KpiReport> {
             Err(e) => ignore(e),
         }
     }
+    // Agent hours that could not be read send the calls to the rows.
     let slots_for_calls = slots_for_calls
-        && (!per_agent
-            || from_agent_hours.is_some()
-            || summaries.as_ref().is_some_and(|sm| !sm.meta.has_calls));
+        && !(per_agent
+            && from_agent_hours.is_none()
+            && summaries.as_ref().is_some_and(|sm| sm.meta.has_calls));
     let call_side: Option<CallPart> = match (&call_slots, &summaries) {
         // No calls table: its KPIs "need calls", as from the rows.
         (Some(_), Some(sm)) if slots_for_calls && !sm.meta.has_calls => None,
