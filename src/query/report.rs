@@ -330,13 +330,13 @@ pub fn run(store: &Store, q: &ReportQuery) -> Result<ReportData> {
         .into_iter()
         .filter_map(|a| a.team.map(|t| (a.agent_id, t)))
         .collect();
-    // The per-agent report reads the calls' rows and the tickets theirs; the rest
-    // come from the summaries: the two heavy ones beside the others.
+    // The tickets read their rows and the per-agent report the largest summaries
+    // (every agent's hours): the two heavy ones beside the others.
     let ((by_agent, tickets), (by_day, by_hour, by_week, by_queue, schedules)) = rayon::join(
         || {
-            // The two slowest parts (the per-agent calls come from the rows), each
-            // on its own thread; repeat contacts are not in the pack, so the
-            // tickets skip the scan of every call they need.
+            // The two slowest parts, each on its own thread; repeat contacts are
+            // not in the pack, so the tickets skip the scan of every call they
+            // need.
             rayon::join(
                 || part(By::Total, Some(Group::Agent)),
                 || {
