@@ -943,14 +943,7 @@ mod tests {
         values[m.break_columns[0][0][1].1] = 0.8;
         for point in [values.clone(), vec![0.0; m.lp.columns.len()]] {
             let plan = m.rounded(&point, 0.2);
-            for row in &m.lp.rows {
-                let lhs: f64 = row.terms.iter().map(|(c, a)| a * plan[*c]).sum();
-                assert!(
-                    lhs >= row.lower - 1e-9 && lhs <= row.upper + 1e-9,
-                    "{}: {lhs}",
-                    row.name
-                );
-            }
+            assert_rows_hold(&m.lp, &plan, 1e-9);
             for (c, v) in m.lp.columns.iter().zip(&plan) {
                 assert!(!c.integer || v.fract() == 0.0, "{} = {v}", c.name);
             }
@@ -962,6 +955,18 @@ mod tests {
         assert_eq!(plan[m.shift_columns[1]], 0.0);
         assert_eq!(plan[m.break_columns[0][0][0].1], 2.0);
         assert_eq!(plan[m.break_columns[0][0][1].1], 1.0);
+    }
+
+    /// Every row of `lp` holds at `point`, within `tolerance`.
+    fn assert_rows_hold(lp: &LinearModel, point: &[f64], tolerance: f64) {
+        for row in &lp.rows {
+            let lhs: f64 = row.terms.iter().map(|(c, a)| a * point[*c]).sum();
+            assert!(
+                lhs >= row.lower - tolerance && lhs <= row.upper + tolerance,
+                "{}: {lhs}",
+                row.name
+            );
+        }
     }
 
     /// The four-hour model above with one contract class whose shares may hold
@@ -1001,14 +1006,7 @@ mod tests {
         values[class.share[&0]] = at_0;
         values[class.share[&1]] = at_1;
         let start = m.start(&values, &SolveOptions::default());
-        for row in &m.lp.rows {
-            let lhs: f64 = row.terms.iter().map(|(c, a)| a * start[*c]).sum();
-            assert!(
-                lhs >= row.lower - 1e-6 && lhs <= row.upper + 1e-6,
-                "{}: {lhs}",
-                row.name
-            );
-        }
+        assert_rows_hold(&m.lp, &start, 1e-6);
         (start, m)
     }
 
