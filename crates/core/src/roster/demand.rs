@@ -371,6 +371,10 @@ pub fn build_for(
     })
 }
 
+/// The share of the plan's time limit the local search on a plain plan may take
+/// (it usually settles sooner).
+const POLISH_SHARE: f64 = 0.1;
+
 impl DemandModel {
     /// A whole plan near `values` (a relaxed solution): each shift count rounded up
     /// from a fraction of `up_from` (1 rounds down), each break's placements split
@@ -432,15 +436,20 @@ impl DemandModel {
         self.presence_row + 2 * self.slack_columns.len() == self.lp.rows.len()
     }
 
-    /// A whole starting plan from a relaxed solution: [`Self::rounded`] up from 0.2.
-    /// When other stages added rows (contract classes' capacities, duty rules),
+    /// A whole starting plan from a relaxed solution: [`Self::rounded`] up from 0.2,
+    /// and for a plain plan then improved by the local search of
+    /// [`super::polish`] (for up to a tenth of the time limit). When other stages
+    /// added rows (contract classes' capacities, duty rules),
     /// the rounded counts are first split among the classes by their relaxed
     /// shares and cut back wherever a class's cap would break (the counts rounded
     /// up the most go first), and the added columns are completed by the solver
     /// with the plan fixed; if that fails, the relaxation rounded down.
     pub fn start(&self, values: &[f64], options: &SolveOptions) -> Vec<f64> {
         if self.is_plain() {
-            return self.rounded(values, 0.2);
+            let rounded = self.rounded(values, 0.2);
+            let deadline = std::time::Instant::now()
+                + std::time::Duration::from_secs_f64(options.time_limit_s * POLISH_SHARE);
+            return self.rounded(&super::polish::polish(self, &rounded, deadline), 1.0);
         }
         let counts = self.capped_counts(values);
         let mut wanted = values.to_vec();
@@ -602,16 +611,7 @@ impl DemandModel {
         }
         // Per interval: cells per agent, the requirement, the under and over costs.
         let covers = &self.lp.rows[self.presence_row + n..self.presence_row + 2 * n];
-        let per_agent: Vec<f64> = covers
-            .iter()
-            .zip(&self.presence_columns)
-            .map(|(row, m)| {
-                row.terms
-                    .iter()
-                    .find(|(col, _)| col == m)
-                    .map_or(1.0, |(_, a)| 1.0 / a)
-            })
-            .collect();
+        let per_agent = self.cells_per_agent();
         let cost_of = |col: usize| self.lp.columns[col].cost;
         let interval_cost = |t: usize, cells: f64| {
             let (under, over) = self.slack_columns[t];
@@ -704,6 +704,23 @@ impl DemandModel {
         }
     }
 
+    /// Per requirement interval: the grid cells one agent on the phones
+    /// throughout it counts for (read off its cover row).
+    pub(super) fn cells_per_agent(&self) -> Vec<f64> {
+        let n = self.slack_columns.len();
+        let covers = &self.lp.rows[self.presence_row + n..self.presence_row + 2 * n];
+        covers
+            .iter()
+            .zip(&self.presence_columns)
+            .map(|(row, m)| {
+                row.terms
+                    .iter()
+                    .find(|(col, _)| col == m)
+                    .map_or(1.0, |(_, a)| 1.0 / a)
+            })
+            .collect()
+    }
+
     /// Solves the model and reads the plan off the solution.
     pub fn solve(
         &self,
@@ -723,7 +740,13 @@ impl DemandModel {
             },
             None,
         );
-        let start = match relaxed {
+        // The relaxation's objective bounds every plan (when it was solved).
+        let relaxed_bound = relaxed
+            .as_ref()
+            .ok()
+            .filter(|r| r.status == super::lp::SolveStatus::Optimal)
+            .map(|r| r.objective - 1e-7 * r.objective.abs());
+        let start = match &relaxed {
             Ok(r) => self.start(&r.values, options),
             Err(_) => self.rounded(&vec![0.0; self.lp.columns.len()], 1.0),
         };
@@ -733,7 +756,21 @@ impl DemandModel {
                 .max(options.time_limit_s / 10.0),
             ..*options
         };
-        let solution = self.lp.solve(options, Some(&start))?;
+        let mut solution = self.lp.solve(options, Some(&start))?;
+        // The plan's time: the relaxation and the start too.
+        solution.seconds = started.elapsed().as_secs_f64();
+        // A solver stopped before its bound reached the relaxation's (at size it
+        // may not finish the root) still has the relaxation's.
+        if let Some(b) = relaxed_bound
+            && b > solution.bound
+        {
+            solution.bound = b.min(solution.objective);
+            solution.gap = if solution.objective.abs() > 0.0 {
+                (solution.objective - solution.bound) / solution.objective.abs()
+            } else {
+                0.0
+            };
+        }
         let whole = |v: f64| v.round().max(0.0) as u32;
         let mut shifts = Vec::new();
         for (i, c) in self.candidates.iter().enumerate() {

@@ -11,6 +11,7 @@ pub mod demand;
 pub mod duty;
 mod improve;
 pub mod lp;
+mod polish;
 
 use crate::time::TimeZoneSpec;
 use serde::{Deserialize, Serialize};
