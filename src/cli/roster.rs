@@ -84,8 +84,9 @@ pub struct Args {
     /// Where the files go.
     #[arg(long, default_value = "reports/roster", value_name = "DIR")]
     output: PathBuf,
-    /// The solver's time limit (e.g. 60s, 5m) [default: the rules file's, else
-    /// 60s]; the best plan found by then is written, with its gap.
+    /// The command's time limit (e.g. 60s, 5m) [default: the rules file's, else
+    /// 60s]: reading, solving and writing end within it; the best plan found by
+    /// then is written, with its gap.
     #[arg(long, value_name = "LEN")]
     time_limit: Option<String>,
     /// Output format on stdout.

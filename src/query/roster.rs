@@ -302,6 +302,7 @@ pub struct QueueShortfall {
 
 /// Builds the shift plan.
 pub fn run(q: &RosterQuery) -> Result<RosterReport> {
+    let started = std::time::Instant::now();
     let zone = time_zone(&q.timezone)?;
     let rules = match &q.rules {
         Some(p) => read_rules(p)?,
@@ -361,8 +362,11 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
         &rules.nights.clone().unwrap_or_default(),
         weights.under,
     )?;
+    // The limit is the command's: reading the inputs counts, and a fiftieth is
+    // kept for what follows the solver (recounting, explaining, writing).
+    let limit_s = time_limit_ms as f64 / 1000.0;
     let options = SolveOptions {
-        time_limit_s: time_limit_ms as f64 / 1000.0,
+        time_limit_s: ((limit_s - started.elapsed().as_secs_f64()) * 0.98).max(limit_s / 10.0),
         mip_gap: rules.solver.mip_gap,
         threads: 1,
         max_nodes: rules.solver.max_nodes,
