@@ -414,9 +414,19 @@ pub fn agent_time_per_week(by_week: &KpiReport, shrinkage: &[Option<f64>], centr
     })
 }
 
+/// The points more than two standard deviations out (`out`, per point), at most
+/// `most` of them, the furthest first (ties by id).
+fn furthest_outliers(out: &[f64], ids: &[&str], most: usize) -> Vec<usize> {
+    let mut furthest: Vec<usize> = (0..out.len()).filter(|i| out[*i] > 2.0).collect();
+    furthest.sort_by(|a, b| out[*b].total_cmp(&out[*a]).then(ids[*a].cmp(ids[*b])));
+    furthest.truncate(most);
+    furthest
+}
+
 /// Agents: AHT against first-call resolution (or the QA score when FCR is not
 /// known), coloured by team; agents more than two standard deviations from the
-/// mean on either axis are labelled.
+/// mean on either axis are flagged, and the furthest [`super::MOST_LABELS`] of
+/// them named on the chart.
 pub fn agents_scatter(
     by_agent: &KpiReport,
     teams: &BTreeMap<String, String>,
@@ -467,6 +477,15 @@ pub fn agents_scatter(
     };
     let zx = z(&found.iter().map(|p| p.1).collect::<Vec<_>>());
     let zy = z(&found.iter().map(|p| p.2).collect::<Vec<_>>());
+    // How far out each agent is: the larger of its two distances, in standard
+    // deviations; the furthest outliers are named (ties by id).
+    let out: Vec<f64> = zx
+        .iter()
+        .zip(&zy)
+        .map(|(a, b)| a.abs().max(b.abs()))
+        .collect();
+    let ids: Vec<&str> = found.iter().map(|p| p.0.as_str()).collect();
+    let furthest = furthest_outliers(&out, &ids, super::MOST_LABELS);
     let points = found
         .iter()
         .enumerate()
@@ -475,7 +494,8 @@ pub fn agents_scatter(
             group: teams.get(id).cloned().unwrap_or_default(),
             x: *x,
             y: *y,
-            flagged: zx[i].abs() > 2.0 || zy[i].abs() > 2.0,
+            flagged: out[i] > 2.0,
+            labelled: furthest.contains(&i),
         })
         .collect();
     let _ = y_id;
@@ -667,4 +687,21 @@ pub fn forecast_vs_actual(
             }],
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_furthest_outliers_are_named() {
+        // Five points beyond two standard deviations, two of them tied (3.0):
+        // at most three named — the furthest (4.5), then the tie by id (a before
+        // b); 2.5 and 2.1 are outliers left unnamed; 2.0 is not an outlier.
+        let out = [1.0, 3.0, 2.5, 4.5, 2.0, 3.0, 2.1];
+        let ids = ["g", "b", "c", "d", "e", "a", "f"];
+        assert_eq!(furthest_outliers(&out, &ids, 3), vec![3, 5, 1]);
+        // With room for all, every outlier, none else.
+        assert_eq!(furthest_outliers(&out, &ids, 12), vec![3, 5, 1, 2, 6]);
+    }
 }

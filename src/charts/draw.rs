@@ -587,7 +587,7 @@ fn scatter<DB: DrawingBackend>(
         )
         .map_err(words)?;
     chart
-        .draw_series(points.iter().filter(|p| p.flagged).map(|p| {
+        .draw_series(points.iter().filter(|p| p.labelled).map(|p| {
             EmptyElement::at((p.x, p.y))
                 + Text::new(
                     p.label.clone(),

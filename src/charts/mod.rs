@@ -148,9 +148,16 @@ pub struct Point {
     pub x: f64,
     /// y.
     pub y: f64,
-    /// Labelled on the chart (an outlier).
+    /// An outlier: more than two standard deviations from the mean on an axis.
     pub flagged: bool,
+    /// Named on the chart: an outlier among the [`MOST_LABELS`] furthest (with
+    /// thousands of agents, hundreds are outliers and their names would pile
+    /// into one unreadable band).
+    pub labelled: bool,
 }
+
+/// At most this many points of a scatter are named on the chart.
+pub const MOST_LABELS: usize = 12;
 
 /// What a chart shows.
 #[derive(Debug, Clone, PartialEq)]

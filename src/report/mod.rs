@@ -257,9 +257,10 @@ pub fn assemble(data: &ReportData, centre: &str) -> Pack {
                 points, y_label, ..
             } => sentences::agents(
                 points.len(),
+                points.iter().filter(|p| p.flagged).count(),
                 &points
                     .iter()
-                    .filter(|p| p.flagged)
+                    .filter(|p| p.labelled)
                     .map(|p| p.label.clone())
                     .collect::<Vec<_>>(),
                 if y_label.starts_with("first") {

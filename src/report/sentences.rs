@@ -424,17 +424,24 @@ pub fn agent_time(kpis: &[(&str, Vec<Option<f64>>)]) -> Vec<String> {
     out
 }
 
-/// The scatter's outliers.
-pub fn agents(total: usize, flagged: &[String], y_name: &str) -> Vec<String> {
+/// The scatter's outliers: how many, and the ones named on the chart (the
+/// furthest; all of them when few).
+pub fn agents(total: usize, outliers: usize, named: &[String], y_name: &str) -> Vec<String> {
     let mut out = vec![format!(
         "{total} agents with both a handle time and {y_name}; each dot is one agent, coloured by team."
     )];
-    out.push(if flagged.is_empty() {
+    out.push(if outliers == 0 {
         "No agent is more than two standard deviations from the mean on either axis.".into()
-    } else {
+    } else if named.len() >= outliers {
         format!(
             "More than two standard deviations from the mean on either axis: {}.",
-            flagged.join(", ")
+            named.join(", ")
+        )
+    } else {
+        format!(
+            "{outliers} agents are more than two standard deviations from the mean on either axis; the {} furthest are named: {}.",
+            named.len(),
+            named.join(", ")
         )
     });
     out
