@@ -401,13 +401,16 @@ mod tests {
     }
 
     #[test]
-    fn a_break_moves_to_where_it_leaves_no_one_short() {
+    fn breaks_move_and_a_shift_is_added_to_reach_the_hand_worked_optimum() {
         // Two agents wanted 08:00–12:00 except 09:00–10:00, where one will do.
-        // Two A shifts (08–12), each with a paid 1-hour break starting 1 or 2
-        // hours in (09:00 or 10:00). Both breaks at 10:00: 09–10 one over (10),
-        // 10–11 two short (200). One at each, or both at 09:00: one short (100).
-        // From both at 10:00, moving one to 09:00 gains 110; moving the other
-        // then gains nothing (a tie), so the search stops at one each.
+        // A works 08–12 with a paid 1-hour break at 09:00 or 10:00 (0.4 of cost
+        // a shift). With n shifts, k breaks at 09:00: on the phones n, n − k, k,
+        // n from 08 to 12 against 2, 1, 2, 2 (10 an hour over, 100 short):
+        //   n = 2: k = 0 → 210.8; k = 1 or 2 → 100.8;
+        //   n = 3: k = 2 → 10 + 10 + 1.2 = 21.2 (k = 1 or 3 → 131.2, k = 0 → 241.2);
+        //   n = 1 ≥ 200; n = 4 ≥ 41.6 (two hours two over).
+        // The optimum: three shifts, two breaks at 09:00, one at 10:00 (21.2).
+        // Start: two shifts, both breaks at 10:00 (210.8).
         let mut agents = vec![0.0; 24];
         agents[8..12].fill(2.0);
         agents[9] = 1.0;
@@ -426,13 +429,13 @@ mod tests {
         assert_eq!(choices.len(), 2, "a break at 09:00 or 10:00");
         plan[choices[0].1] = 0.0;
         plan[choices[1].1] = 2.0;
-        let cost = 2.0 * 0.01 * 10.0 * 4.0;
-        assert!((Search::new(&model, &plan).objective() - (200.0 + 10.0 + cost)).abs() < 1e-9);
+        assert!((Search::new(&model, &plan).objective() - 210.8).abs() < 1e-9);
         let far = Instant::now() + std::time::Duration::from_secs(5);
         let polished = polish(&model, &plan, far);
-        assert_eq!(polished[choices[0].1], 1.0, "one break at 09:00");
-        assert_eq!(polished[choices[1].1], 1.0);
+        assert_eq!(polished[model.shift_columns[0]], 3.0);
+        assert_eq!(polished[choices[0].1], 2.0, "two breaks at 09:00");
+        assert_eq!(polished[choices[1].1], 1.0, "one at 10:00");
         let whole = model.rounded(&polished, 1.0);
-        assert!((model.lp.objective_at(&whole) - (100.0 + cost)).abs() < 1e-9);
+        assert!((model.lp.objective_at(&whole) - 21.2).abs() < 1e-9);
     }
 }
