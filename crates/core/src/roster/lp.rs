@@ -617,7 +617,7 @@ mod tests {
         // Optimum 4 + 6 + 0.5 + 2 = 12.5, and no row links the blocks, so the
         // sum of their bounds proves it.
         let mut m = LinearModel::default();
-        let mut sum_row = |m: &mut LinearModel, cost: f64, at_least: f64| {
+        let sum_row = |m: &mut LinearModel, cost: f64, at_least: f64| {
             let cols: Vec<usize> = (0..70)
                 .map(|i| m.add_column(col(&format!("x{i}"), cost, true)))
                 .collect();
