@@ -861,7 +861,7 @@ fn largest_remainders(wanted: &[f64], count: f64) -> Vec<f64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::roster::BreakRule;
 
@@ -890,7 +890,7 @@ mod tests {
     }
 
     /// One day (Monday 2026-03-02, UTC), hourly.
-    fn day(agents: &[f64]) -> Requirement {
+    pub(in crate::roster) fn day(agents: &[f64]) -> Requirement {
         Requirement {
             start_ms: 20_514 * DAY_MS,
             interval_ms: HOUR,

@@ -342,6 +342,7 @@ impl LinearModel {
                 *b,
             )
         });
+        let merged = blocks.iter().filter(|b| b.merged).count();
         let merged_columns: usize = blocks
             .iter()
             .filter(|b| b.merged)
@@ -358,7 +359,6 @@ impl LinearModel {
             // against the blocks left's mean.
             // (The small ones put together count for nothing: they go first and
             // take no time.)
-            let merged = blocks.iter().filter(|b| b.merged).count();
             let blocks_left = blocks.len().saturating_sub(started_blocks.max(merged));
             let rounds = blocks_left.div_ceil(workers).max(1);
             let columns_left = (columns_total - taken.max(merged_columns)) as f64;

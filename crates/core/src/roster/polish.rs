@@ -206,9 +206,9 @@ impl<'a> Search<'a> {
     /// did.
     fn round(&mut self, near: &[Vec<usize>]) -> bool {
         let mut gained = false;
-        let among: Vec<usize> = (0..self.model.shift_columns.len()).collect();
+        let candidates = 0..self.model.shift_columns.len();
         // Drops, then adds.
-        for &c in &among {
+        for c in candidates.clone() {
             while self.count(c) > 0.5 {
                 let (cost, breaks) = self.best_drop(c);
                 if cost >= -1e-9 {
@@ -218,7 +218,7 @@ impl<'a> Search<'a> {
                 gained = true;
             }
         }
-        for &c in &among {
+        for c in candidates.clone() {
             loop {
                 let (cost, breaks) = self.best_add(c);
                 if cost >= -1e-9 {
@@ -229,7 +229,7 @@ impl<'a> Search<'a> {
             }
         }
         // A break moved inside its window.
-        for &c in &among {
+        for c in candidates.clone() {
             for b in 0..self.model.break_columns[c].len() {
                 loop {
                     let choices = &self.model.break_columns[c][b];
@@ -262,7 +262,7 @@ impl<'a> Search<'a> {
             }
         }
         // A shift exchanged for one starting near it.
-        for &c in &among {
+        for c in candidates.clone() {
             if self.count(c) < 0.5 {
                 continue;
             }
@@ -330,10 +330,8 @@ pub(super) fn polish(model: &DemandModel, plan: &[f64], deadline: Instant) -> Ve
 mod tests {
     use super::*;
     use crate::roster::demand::build;
-    use crate::roster::{BreakRule, Requirement, ShiftTemplate, Weights, Zone};
-    use crate::time::DAY_MS;
-
-    const HOUR: i64 = 3_600_000;
+    use crate::roster::demand::tests::day;
+    use crate::roster::{BreakRule, ShiftTemplate, Weights, Zone};
 
     fn template(name: &str, start_hour: u32, breaks: Vec<BreakRule>) -> ShiftTemplate {
         ShiftTemplate {
@@ -343,17 +341,6 @@ mod tests {
             days: [true; 7],
             cost_per_hour: 10.0,
             breaks,
-        }
-    }
-
-    /// Monday 2026-03-02 (UTC), hourly from midnight.
-    fn day(agents: &[f64]) -> Requirement {
-        Requirement {
-            start_ms: 20_514 * DAY_MS,
-            interval_ms: HOUR,
-            agents: agents.to_vec(),
-            calls: None,
-            aht_s: None,
         }
     }
 
