@@ -844,16 +844,20 @@ fn add_agent_rows(
 }
 
 impl AssignModel {
-    /// Stage 1's shifts as (candidate index, count), in candidate (start) order;
-    /// shifts outside this model's candidates are left out.
-    fn planned_counts(&self, plan: &[PlannedShift]) -> BTreeMap<usize, u32> {
-        let index: BTreeMap<(i64, usize), usize> = self
-            .demand
+    /// (start, template) → the model's candidate index.
+    fn index(&self) -> BTreeMap<(i64, usize), usize> {
+        self.demand
             .candidates
             .iter()
             .enumerate()
             .map(|(i, c)| ((c.start_ms, c.template), i))
-            .collect();
+            .collect()
+    }
+
+    /// Stage 1's shifts as (candidate index, count), in candidate (start) order;
+    /// shifts outside this model's candidates are left out.
+    fn planned_counts(&self, plan: &[PlannedShift]) -> BTreeMap<usize, u32> {
+        let index = self.index();
         let mut counts = BTreeMap::new();
         for s in plan {
             if let Some(&c) = index.get(&(s.start_ms, s.template)) {
@@ -916,14 +920,21 @@ impl AssignModel {
     }
 }
 
-/// A first assignment of agents to stage 1's plan, shift by shift in time order:
-/// each goes to the agent furthest below their minimum hours (then with the fewest
-/// hours) whom every hard rule allows. Returns per agent the candidate indices.
+/// A first assignment of agents to stage 1's plan, the longest shifts first (the
+/// days interleaved): each goes to an agent whom every hard rule allows — one of
+/// the contract class stage 1 gave it to while that class's share of it lasts
+/// (`classes`: per class its agents and, per candidate, its share of the plan),
+/// the one furthest below their minimum hours, then with the fewest hours.
+/// Longest first, so the minimums are met with the long shifts and the short ones
+/// fill in (in time order, the first days' short shifts went to full-timers who
+/// then had no days left to reach their minimum). Returns per agent the
+/// candidate indices.
 pub fn greedy(
     model: &AssignModel,
     plan: &[PlannedShift],
     agents: &[Agent],
     rules: &AssignRules,
+    classes: &[(Vec<usize>, BTreeMap<usize, f64>)],
 ) -> Vec<Vec<usize>> {
     let facts = &model.facts;
     let may: Vec<BTreeSet<usize>> = model
@@ -946,9 +957,18 @@ pub fn greedy(
             .extend(std::iter::repeat_n(c, count as usize));
     }
     let longest = by_day.values().map(Vec::len).max().unwrap_or(0);
-    let slots: Vec<usize> = (0..longest)
+    let mut slots: Vec<usize> = (0..longest)
         .flat_map(|k| by_day.values().filter_map(move |v| v.get(k).copied()))
         .collect();
+    // Longest first (a stable sort keeps the days interleaved).
+    slots.sort_by(|a, b| facts[*b].paid_hours.total_cmp(&facts[*a].paid_hours));
+    let mut class_of: Vec<Option<usize>> = vec![None; agents.len()];
+    for (k, (members, _)) in classes.iter().enumerate() {
+        for a in members {
+            class_of[*a] = Some(k);
+        }
+    }
+    let mut left: Vec<BTreeMap<usize, f64>> = classes.iter().map(|(_, s)| s.clone()).collect();
     for c in slots {
         let f = facts[c];
         {
@@ -976,14 +996,24 @@ pub fn greedy(
                 }
                 longest <= agent.max_consecutive_days
             };
+            // Whether the agent's class still holds a share of this shift.
+            let given = |a: usize| {
+                class_of[a].is_some_and(|k| left[k].get(&c).is_some_and(|v| *v > 0.5 - 1e-9))
+            };
             let best = (0..agents.len()).filter(|a| fits(*a)).min_by(|a, b| {
                 let below = |a: usize| (agents[a].min_hours_week - hours[a]).max(0.0);
-                below(*b)
-                    .total_cmp(&below(*a))
+                given(*b)
+                    .cmp(&given(*a))
+                    .then(below(*b).total_cmp(&below(*a)))
                     .then(hours[*a].total_cmp(&hours[*b]))
                     .then(a.cmp(b))
             });
             let Some(a) = best else { continue };
+            if let Some(k) = class_of[a]
+                && let Some(v) = left[k].get_mut(&c)
+            {
+                *v -= 1.0;
+            }
             taken[a].push(c);
             hours[a] += f.paid_hours;
         }
@@ -1022,6 +1052,7 @@ pub fn add_capacity_rows(
         classes.entry(key).or_default().push(a);
     }
     let cols = model.shift_columns.clone();
+    let rows_before = model.lp.rows.len();
     let lp = &mut model.lp;
     let mut shares: Vec<Vec<(usize, f64)>> = vec![Vec::new(); facts.len()];
     let mut capacities = demand::Capacities::default();
@@ -1110,6 +1141,7 @@ pub fn add_capacity_rows(
                 upper: f64::INFINITY,
             });
         }
+        class.members = members.clone();
         capacities.classes.push(class);
     }
     for (c, mut terms) in shares.into_iter().enumerate() {
@@ -1140,6 +1172,7 @@ pub fn add_capacity_rows(
         });
         capacities.totals.push((night, cap));
     }
+    capacities.rows = lp.rows.len() - rows_before;
     model.capacities = capacities;
 }
 
@@ -1162,6 +1195,7 @@ pub fn assign_to_plan(
     duty_rules: &DutyRules,
     zone: &Zone,
     options: &SolveOptions,
+    classes: &[(Vec<usize>, BTreeMap<usize, f64>)],
 ) -> Result<Vec<Vec<usize>>, RosterError> {
     let d = &model.demand;
     let facts = &model.facts;
@@ -1242,7 +1276,7 @@ pub fn assign_to_plan(
     add_agent_rows(&mut lp, agents, facts, &cols, rules, first_day, days);
     // The greedy names, completed (slacks, spreads) with the names fixed, start the
     // search: the answer is never worse than the greedy one.
-    let first = greedy(model, plan, agents, rules);
+    let first = greedy(model, plan, agents, rules, classes);
     let start = with_names_fixed(&lp, &cols, &first)
         .relaxed()
         .solve(options, None)
@@ -1377,6 +1411,26 @@ pub fn solve_named(
         )
     };
     let model = build_over(candidates)?;
+    // Each contract class's share of the plan, per candidate of the model: the
+    // first names follow it.
+    let in_model = model.index();
+    let classes: Vec<(Vec<usize>, BTreeMap<usize, f64>)> = stage1
+        .capacities
+        .classes
+        .iter()
+        .map(|class| {
+            let shares = class
+                .share
+                .iter()
+                .filter(|(_, col)| plan.solution.values[**col] > 1e-6)
+                .filter_map(|(c, col)| {
+                    let at = in_model.get(&(all[*c].start_ms, all[*c].template))?;
+                    Some((*at, plan.solution.values[*col]))
+                })
+                .collect();
+            (class.members.clone(), shares)
+        })
+        .collect();
     let spent = started.elapsed().as_secs_f64();
     let left = (options.time_limit_s - spent).max(options.time_limit_s / 3.0);
     // Names on the plan (the assignment MILP, else the greedy ones), completed
@@ -1398,8 +1452,9 @@ pub fn solve_named(
             max_nodes: options.max_nodes.map(|n| n / 3),
             ..*options
         },
+        &classes,
     )
-    .unwrap_or_else(|_| greedy(&model, &plan.shifts, agents, rules));
+    .unwrap_or_else(|_| greedy(&model, &plan.shifts, agents, rules, &classes));
     // The local search over every candidate (the plan's shifts are not the only
     // ones an agent may take); the model then holds the shifts it chose as well.
     let key = |c: &Candidate| (c.start_ms, c.template);

@@ -73,6 +73,9 @@ pub struct Capacities {
     pub classes: Vec<ClassCapacity>,
     /// Caps on sums of shift counts: the candidates, the cap.
     pub totals: Vec<(Vec<usize>, f64)>,
+    /// How many rows of the model the capacities are (so a model with no other
+    /// added rows is known: [`DemandModel::start`] searches its plan).
+    pub rows: usize,
 }
 
 /// One contract class's shares and the caps on them.
@@ -86,6 +89,8 @@ pub struct ClassCapacity {
     pub paid_hours: BTreeMap<usize, f64>,
     /// The class's minimum paid hours in all, and the cost of an hour short.
     pub minimum: (f64, f64),
+    /// The class's agents (indices into the agents).
+    pub members: Vec<usize>,
 }
 
 /// A planned group of identical shifts.
@@ -442,16 +447,18 @@ impl DemandModel {
     /// added rows (contract classes' capacities, duty rules),
     /// the rounded counts are first split among the classes by their relaxed
     /// shares and cut back wherever a class's cap would break (the counts rounded
-    /// up the most go first), and the added columns are completed by the solver
+    /// up the most go first); when the capacities are the only rows added, the
+    /// local search then improves that plan keeping every class's caps and
+    /// weighing its minimum hours; the added columns are completed by the solver
     /// with the plan fixed; if that fails, the relaxation rounded down.
     pub fn start(&self, values: &[f64], options: &SolveOptions) -> Vec<f64> {
         if self.is_plain() {
             let rounded = self.rounded(values, 0.2);
             let deadline = std::time::Instant::now()
                 + std::time::Duration::from_secs_f64(options.time_limit_s * POLISH_SHARE);
-            return self.rounded(&super::polish::polish(self, &rounded, deadline), 1.0);
+            return self.rounded(&super::polish::polish(self, &rounded, None, deadline), 1.0);
         }
-        let counts = self.capped_counts(values);
+        let (counts, split) = self.capped_counts(values);
         let mut wanted = values.to_vec();
         for (&x, count) in self.shift_columns.iter().zip(&counts) {
             wanted[x] = *count;
@@ -483,13 +490,34 @@ impl DemandModel {
             .ok()
             .map(|s| s.values)
         };
-        complete(&capped)
+        // With the capacities the only rows added, the local search keeps the
+        // classes' caps and weighs their minimums: it improves the plan as it does
+        // a plain one (no duty rows, which it does not see).
+        let polished = self.only_capacities().then(|| {
+            let deadline = std::time::Instant::now()
+                + std::time::Duration::from_secs_f64(options.time_limit_s * POLISH_SHARE);
+            self.rounded(
+                &super::polish::polish(self, &capped, Some(&split), deadline),
+                1.0,
+            )
+        });
+        polished
+            .and_then(|p| complete(&p))
+            .or_else(|| complete(&capped))
             .or_else(|| complete(&self.rounded(values, 1.0)))
             .unwrap_or(capped)
     }
 
-    /// Shift counts rounded up from 0.2 and cut back to keep [`Self::capacities`].
-    fn capped_counts(&self, values: &[f64]) -> Vec<f64> {
+    /// Rows beyond the plan's own, and all of them the capacities'.
+    fn only_capacities(&self) -> bool {
+        self.capacities.rows > 0
+            && self.presence_row + 2 * self.slack_columns.len() + self.capacities.rows
+                == self.lp.rows.len()
+    }
+
+    /// Shift counts rounded up from 0.2 and cut back to keep [`Self::capacities`];
+    /// with each class's share of them (candidate → shifts).
+    fn capped_counts(&self, values: &[f64]) -> (Vec<f64>, Vec<BTreeMap<usize, f64>>) {
         let relaxed: Vec<f64> = self.shift_columns.iter().map(|x| values[*x]).collect();
         let mut counts: Vec<f64> = relaxed.iter().map(|v| (v + 0.8).floor().max(0.0)).collect();
         // Each count split among the classes by their relaxed shares (largest
@@ -572,7 +600,7 @@ impl DemandModel {
             }
         }
         self.fill(&mut counts, &mut split);
-        counts
+        (counts, split)
     }
 
     /// Adds shifts to `counts` (and their class to `split`) one at a time, each the
@@ -1010,7 +1038,12 @@ pub(super) mod tests {
     /// at most `cap` shifts (its agents free that day), started from the
     /// relaxation's `at_0` shifts at 00:00 and `at_1` at 01:00 (each class's
     /// share the whole count); the start, checked against every row, and the model.
-    fn start_with_one_class(cap: f64, at_0: f64, at_1: f64) -> (Vec<f64>, DemandModel) {
+    fn start_with_one_class(
+        cap: f64,
+        at_0: f64,
+        at_1: f64,
+        searched: bool,
+    ) -> (Vec<f64>, DemandModel) {
         let r = day(&[2.0, 3.0, 2.0, 1.0]);
         let t = vec![template("four", &[0, 60], 240, vec![lunch(60, 120)])];
         let mut m = build(&r, &t, &Weights::default(), &Zone::utc()).expect("model");
@@ -1037,6 +1070,10 @@ pub(super) mod tests {
         });
         class.caps.push((caps, cap));
         m.capacities.classes.push(class.clone());
+        if searched {
+            // The rows above are the capacities' (three): the start is searched.
+            m.capacities.rows = 3;
+        }
         let mut values = vec![0.0; m.lp.columns.len()];
         values[m.shift_columns[0]] = at_0;
         values[m.shift_columns[1]] = at_1;
@@ -1055,7 +1092,7 @@ pub(super) mod tests {
         // most (01:00, +0.7 against +0.5), leaving 2 and 0, and the cap leaves
         // nothing to fill. The solver completes the shares with the counts fixed,
         // and the start keeps every row, the class's cap included.
-        let (start, m) = start_with_one_class(2.0, 1.5, 0.3);
+        let (start, m) = start_with_one_class(2.0, 1.5, 0.3, false);
         assert_eq!(start[m.shift_columns[0]], 2.0);
         assert_eq!(start[m.shift_columns[1]], 0.0);
     }
@@ -1070,11 +1107,43 @@ pub(super) mod tests {
         // 2, 0, 2 (−200 under, +10 over) and a 01:00 gives 1, 2, 1, 1 (−200, no
         // over): 01:00, and again (1, 3, 2, 1: −200 once more against −190 for
         // 00:00). Three is the cap: 1 at 00:00 and 2 at 01:00.
-        let (start, m) = start_with_one_class(3.0, 1.1, 0.1);
+        let (start, m) = start_with_one_class(3.0, 1.1, 0.1, false);
         assert_eq!(
             (start[m.shift_columns[0]], start[m.shift_columns[1]]),
             (1.0, 2.0)
         );
+    }
+
+    #[test]
+    fn a_start_within_capacities_is_searched_when_they_are_the_only_added_rows() {
+        // Need 2, 3, 2, 1 from 00:00; shifts of 4 h at 00:00 or 01:00 with a lunch
+        // hour 1 or 2 hours in; the class free for 3 shifts. With n0 at 00:00 and
+        // n1 at 01:00 (every plan has 3 shifts, so cost does not decide):
+        //   (2, 1): both 00:00 lunches at 02:00 (else 01:00 is short), the 01:00
+        //   one at 03:00: on the phones 2, 3, 1, 2 → 1 short, 1 over: 110.
+        //   (1, 2): 00:00's lunch at 02:00, both 01:00 ones at 03:00: 1, 3, 2, 1
+        //   → 1 short at 00:00: 100, the optimum ((3, 0) ≥ 230, fewer shifts
+        //   leave two or more agent-hours short).
+        // Relaxed 2 and 1 round to (2, 1), already at the cap, so filling adds
+        // nothing and the rounded start stays at 110 (its lunches in the middle
+        // of their windows: the second hour). The search exchanges a 00:00 shift
+        // for a 01:00 one (+190 dropped, −200 added) and reaches (1, 2).
+        let (start, m) = start_with_one_class(3.0, 2.0, 1.0, false);
+        assert_eq!(
+            (start[m.shift_columns[0]], start[m.shift_columns[1]]),
+            (2.0, 1.0)
+        );
+        let (start, m) = start_with_one_class(3.0, 2.0, 1.0, true);
+        assert_eq!(
+            (start[m.shift_columns[0]], start[m.shift_columns[1]]),
+            (1.0, 2.0)
+        );
+        let coverage: f64 = m
+            .slack_columns
+            .iter()
+            .map(|(u, o)| m.lp.columns[*u].cost * start[*u] + m.lp.columns[*o].cost * start[*o])
+            .sum();
+        assert!((coverage - 100.0).abs() < 1e-9, "{coverage}");
     }
 
     #[test]

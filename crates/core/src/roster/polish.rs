@@ -15,7 +15,184 @@
 //! to the solver is one it scores the same.
 
 use super::demand::DemandModel;
+use std::collections::BTreeMap;
 use std::time::Instant;
+
+/// The caps one shift uses: (cap, weight).
+type CapUse = Vec<(usize, f64)>;
+
+/// Who takes each of the plan's shifts and what that uses: the named stage's
+/// contract classes (each a share of every shift count, capped per day, in days
+/// and in hours, with its minimum hours short at a cost — docs/rostering.md), or
+/// for a plain plan one class that may take every shift, with no caps. The search
+/// keeps each class's share whole, so its plan is one the classes can work.
+struct Classes {
+    /// Per class, per candidate: the caps one shift of it uses (cap, weight);
+    /// `None` where the class may not take it.
+    caps_of: Vec<Vec<Option<CapUse>>>,
+    /// Per class: each cap's limit, and what the plan uses of it.
+    limit: Vec<Vec<f64>>,
+    used: Vec<Vec<f64>>,
+    /// Per class, per candidate: the shift's paid hours.
+    paid: Vec<Vec<f64>>,
+    /// Per class: its paid hours; its minimum and the cost of an hour short.
+    hours: Vec<f64>,
+    minimum: Vec<(f64, f64)>,
+    /// Per class, per candidate: the plan's shifts the class takes.
+    split: Vec<Vec<f64>>,
+    /// Caps on counts whatever the class (night shifts): limit, use; per
+    /// candidate the caps it counts in.
+    total_limit: Vec<f64>,
+    total_used: Vec<f64>,
+    in_total: Vec<Vec<usize>>,
+}
+
+impl Classes {
+    /// One class taking every shift of `counts` (per candidate), no caps.
+    fn plain(counts: Vec<f64>) -> Classes {
+        let n = counts.len();
+        Classes {
+            caps_of: vec![vec![Some(Vec::new()); n]],
+            limit: vec![Vec::new()],
+            used: vec![Vec::new()],
+            paid: vec![vec![0.0; n]],
+            hours: vec![0.0],
+            minimum: vec![(0.0, 0.0)],
+            split: vec![counts],
+            total_limit: Vec::new(),
+            total_used: Vec::new(),
+            in_total: vec![Vec::new(); n],
+        }
+    }
+
+    /// The model's contract classes with `split` (per class: candidate → its
+    /// shifts) as the plan's shares.
+    fn of(model: &DemandModel, split: &[BTreeMap<usize, f64>]) -> Classes {
+        let n = model.shift_columns.len();
+        let classes = &model.capacities.classes;
+        let mut out = Classes {
+            caps_of: Vec::new(),
+            limit: Vec::new(),
+            used: Vec::new(),
+            paid: Vec::new(),
+            hours: Vec::new(),
+            minimum: Vec::new(),
+            split: Vec::new(),
+            total_limit: model
+                .capacities
+                .totals
+                .iter()
+                .map(|(_, cap)| *cap)
+                .collect(),
+            total_used: vec![0.0; model.capacities.totals.len()],
+            in_total: vec![Vec::new(); n],
+        };
+        for (k, class) in classes.iter().enumerate() {
+            let mut caps_of: Vec<Option<CapUse>> = vec![None; n];
+            for c in class.share.keys() {
+                caps_of[*c] = Some(Vec::new());
+            }
+            for (i, (terms, _)) in class.caps.iter().enumerate() {
+                for (c, w) in terms {
+                    if let Some(list) = caps_of[*c].as_mut() {
+                        list.push((i, *w));
+                    }
+                }
+            }
+            let mut taken = vec![0.0; n];
+            if let Some(held) = split.get(k) {
+                for (c, v) in held {
+                    taken[*c] = *v;
+                }
+            }
+            let paid: Vec<f64> = (0..n)
+                .map(|c| class.paid_hours.get(&c).copied().unwrap_or(0.0))
+                .collect();
+            out.used.push(
+                class
+                    .caps
+                    .iter()
+                    .map(|(terms, _)| terms.iter().map(|(c, w)| w * taken[*c]).sum())
+                    .collect(),
+            );
+            out.limit
+                .push(class.caps.iter().map(|(_, cap)| *cap).collect());
+            out.hours
+                .push(taken.iter().zip(&paid).map(|(v, h)| v * h).sum());
+            out.minimum.push(class.minimum);
+            out.caps_of.push(caps_of);
+            out.paid.push(paid);
+            out.split.push(taken);
+        }
+        for (i, (members, _)) in model.capacities.totals.iter().enumerate() {
+            for c in members {
+                out.in_total[*c].push(i);
+                out.total_used[i] += out.split.iter().map(|s| s[*c]).sum::<f64>();
+            }
+        }
+        out
+    }
+
+    /// The change in class `k`'s minimum-hours cost when it gains `delta` hours.
+    fn short_change(&self, k: usize, delta: f64) -> f64 {
+        let (minimum, weight) = self.minimum[k];
+        let short = |h: f64| weight * (minimum - h).max(0.0);
+        short(self.hours[k] + delta) - short(self.hours[k])
+    }
+
+    /// Whether class `k` may take one more shift of `c` within its caps (and,
+    /// with `new`, a shift the plan did not have: within the totals' caps).
+    fn fits(&self, k: usize, c: usize, new: bool) -> bool {
+        let Some(caps) = &self.caps_of[k][c] else {
+            return false;
+        };
+        caps.iter()
+            .all(|(i, w)| self.used[k][*i] + w <= self.limit[k][*i] + 1e-9)
+            && (!new
+                || self.in_total[c]
+                    .iter()
+                    .all(|i| self.total_used[*i] + 1.0 <= self.total_limit[*i] + 1e-9))
+    }
+
+    /// The class to give one more shift of `c` and what that costs it (its
+    /// minimum), the cheapest among those it fits.
+    fn to_add(&self, c: usize) -> Option<(usize, f64)> {
+        (0..self.split.len())
+            .filter(|k| self.fits(*k, c, true))
+            .map(|k| (k, self.short_change(k, self.paid[k][c])))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    /// The class to take one shift of `c` from, and what that costs it.
+    fn to_drop(&self, c: usize) -> Option<(usize, f64)> {
+        (0..self.split.len())
+            .filter(|k| self.split[*k][c] > 0.5)
+            .map(|k| (k, self.short_change(k, -self.paid[k][c])))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    /// Class `k` takes `times` (±1) more shifts of `c`.
+    fn apply(&mut self, k: usize, c: usize, times: f64) {
+        self.split[k][c] += times;
+        self.hours[k] += times * self.paid[k][c];
+        if let Some(caps) = &self.caps_of[k][c] {
+            for (i, w) in caps {
+                self.used[k][*i] += times * w;
+            }
+        }
+        for i in &self.in_total[c] {
+            self.total_used[*i] += times;
+        }
+    }
+
+    /// The minimums' cost of the plan.
+    #[cfg(test)]
+    fn cost(&self) -> f64 {
+        (0..self.split.len())
+            .map(|k| self.minimum[k].1 * (self.minimum[k].0 - self.hours[k]).max(0.0))
+            .sum()
+    }
+}
 
 /// The plan being improved, with what every move needs.
 struct Search<'a> {
@@ -32,6 +209,8 @@ struct Search<'a> {
     over: Vec<f64>,
     /// Column values (shift counts, break placements).
     values: Vec<f64>,
+    /// Who takes the shifts.
+    classes: Classes,
     /// Scratch: the change per interval of a move, and the intervals it touches.
     change: Vec<f64>,
     is_touched: Vec<bool>,
@@ -39,7 +218,7 @@ struct Search<'a> {
 }
 
 impl<'a> Search<'a> {
-    fn new(model: &'a DemandModel, plan: &[f64]) -> Search<'a> {
+    fn new(model: &'a DemandModel, plan: &[f64], classes: Classes) -> Search<'a> {
         let n = model.slack_columns.len();
         let lp = &model.lp;
         let mut adds: Vec<Vec<(usize, f64)>> = vec![Vec::new(); lp.columns.len()];
@@ -76,6 +255,7 @@ impl<'a> Search<'a> {
                 .map(|(_, o)| lp.columns[*o].cost)
                 .collect(),
             values: plan.to_vec(),
+            classes,
             change: vec![0.0; n],
             is_touched: vec![false; n],
             touched: Vec::new(),
@@ -198,10 +378,6 @@ impl<'a> Search<'a> {
         }
     }
 
-    fn count(&self, c: usize) -> f64 {
-        self.values[self.model.shift_columns[c]]
-    }
-
     /// One round of every kind of move, each applied while it pays; whether any
     /// did.
     fn round(&mut self, near: &[Vec<usize>]) -> bool {
@@ -209,22 +385,24 @@ impl<'a> Search<'a> {
         let candidates = 0..self.model.shift_columns.len();
         // Drops, then adds.
         for c in candidates.clone() {
-            while self.count(c) > 0.5 {
+            while let Some((k, minimum)) = self.classes.to_drop(c) {
                 let (cost, breaks) = self.best_drop(c);
-                if cost >= -1e-9 {
+                if cost + minimum >= -1e-9 {
                     break;
                 }
                 self.drop_one(c, &breaks);
+                self.classes.apply(k, c, -1.0);
                 gained = true;
             }
         }
         for c in candidates.clone() {
-            loop {
+            while let Some((k, minimum)) = self.classes.to_add(c) {
                 let (cost, breaks) = self.best_add(c);
-                if cost >= -1e-9 {
+                if cost + minimum >= -1e-9 {
                     break;
                 }
                 self.add(c, &breaks);
+                self.classes.apply(k, c, 1.0);
                 gained = true;
             }
         }
@@ -263,24 +441,65 @@ impl<'a> Search<'a> {
         }
         // A shift exchanged for one starting near it.
         for c in candidates.clone() {
-            if self.count(c) < 0.5 {
+            let Some((k, minimum)) = self.classes.to_drop(c) else {
                 continue;
-            }
+            };
             let (drop_cost, dropped) = self.best_drop(c);
+            let drop_cost = drop_cost + minimum;
             self.drop_one(c, &dropped);
-            let mut best: Option<(f64, usize, Vec<usize>)> = None;
+            self.classes.apply(k, c, -1.0);
+            let mut best: Option<(f64, usize, usize, Vec<usize>)> = None;
             for &d in &near[c] {
+                let Some((to, minimum)) = self.classes.to_add(d) else {
+                    continue;
+                };
                 let (cost, breaks) = self.best_add(d);
-                if drop_cost + cost < best.as_ref().map_or(-1e-9, |b| b.0) {
-                    best = Some((drop_cost + cost, d, breaks));
+                let total = drop_cost + cost + minimum;
+                if total < best.as_ref().map_or(-1e-9, |b| b.0) {
+                    best = Some((total, d, to, breaks));
                 }
             }
             match best {
-                Some((_, d, breaks)) => {
+                Some((_, d, to, breaks)) => {
                     self.add(d, &breaks);
+                    self.classes.apply(to, d, 1.0);
                     gained = true;
                 }
-                None => self.add(c, &dropped),
+                None => {
+                    self.add(c, &dropped);
+                    self.classes.apply(k, c, 1.0);
+                }
+            }
+        }
+        // A shift handed from one class to another (coverage unchanged): hours
+        // to the class short of its minimum, room where another needs it.
+        let classes = self.classes.split.len();
+        for c in candidates {
+            for k in 0..classes {
+                while self.classes.split[k][c] > 0.5 {
+                    let given = self.classes.short_change(k, -self.classes.paid[k][c]);
+                    self.classes.apply(k, c, -1.0);
+                    let best = (0..classes)
+                        .filter(|to| *to != k && self.classes.fits(*to, c, false))
+                        .map(|to| {
+                            (
+                                to,
+                                given + self.classes.short_change(to, self.classes.paid[to][c]),
+                            )
+                        })
+                        .min_by(|a, b| a.1.total_cmp(&b.1))
+                        .filter(|b| b.1 < -1e-9);
+                    match best {
+                        Some((to, _)) => {
+                            self.classes.apply(to, c, 1.0);
+                            gained = true;
+                        }
+                        None => {
+                            self.classes.apply(k, c, 1.0);
+                            break;
+                        }
+                    }
+                }
             }
         }
         gained
@@ -297,14 +516,22 @@ impl<'a> Search<'a> {
             .iter()
             .map(|x| self.model.lp.columns[*x].cost * self.values[*x])
             .sum();
-        coverage + cost
+        coverage + cost + self.classes.cost()
     }
 }
 
 /// The plan improved by the local search (see the module's comment), until
-/// `deadline`; never worse than `plan`, which must be whole. Its presence and
-/// slack columns are left for the caller to recompute.
-pub(super) fn polish(model: &DemandModel, plan: &[f64], deadline: Instant) -> Vec<f64> {
+/// `deadline`; never worse than `plan`, which must be whole. With `split` (per
+/// contract class of the model's capacities: candidate → its shifts, adding up to
+/// the plan's counts and within every cap) the search keeps the classes' caps and
+/// weighs their minimums; without, the plan is a plain one. Its presence and
+/// slack columns (and the classes' shares) are left for the caller to recompute.
+pub(super) fn polish(
+    model: &DemandModel,
+    plan: &[f64],
+    split: Option<&[BTreeMap<usize, f64>]>,
+    deadline: Instant,
+) -> Vec<f64> {
     let candidates = model.shift_columns.len();
     // Candidates starting within two hours of each other: the exchanges.
     let mut order: Vec<usize> = (0..candidates).collect();
@@ -321,7 +548,11 @@ pub(super) fn polish(model: &DemandModel, plan: &[f64], deadline: Instant) -> Ve
             near[d].push(c);
         }
     }
-    let mut search = Search::new(model, plan);
+    let classes = match split {
+        Some(split) => Classes::of(model, split),
+        None => Classes::plain(model.shift_columns.iter().map(|x| plan[*x]).collect()),
+    };
+    let mut search = Search::new(model, plan, classes);
     while search.round(&near) && Instant::now() < deadline {}
     search.values
 }
@@ -329,8 +560,8 @@ pub(super) fn polish(model: &DemandModel, plan: &[f64], deadline: Instant) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::roster::demand::build;
     use crate::roster::demand::tests::day;
+    use crate::roster::demand::{ClassCapacity, build};
     use crate::roster::{BreakRule, ShiftTemplate, Weights, Zone};
 
     fn template(name: &str, start_hour: u32, breaks: Vec<BreakRule>) -> ShiftTemplate {
@@ -371,20 +602,83 @@ mod tests {
             build(&day(&agents), &templates, &Weights::default(), &Zone::Utc).expect("model");
         assert_eq!(model.candidates.len(), 2);
         let plan = plan_of(&model, &[2.0, 0.0]);
-        let search = Search::new(&model, &plan);
+        let search = Search::new(&model, &plan, Classes::plain(vec![2.0, 0.0]));
         assert!(
             (search.objective() - 440.8).abs() < 1e-9,
             "{}",
             search.objective()
         );
         let far = Instant::now() + std::time::Duration::from_secs(5);
-        let polished = polish(&model, &plan, far);
+        let polished = polish(&model, &plan, None, far);
         assert_eq!(polished[model.shift_columns[0]], 1.0);
         assert_eq!(polished[model.shift_columns[1]], 1.0);
         // The model scores the polished plan as the search does (its presence
         // and slack columns recomputed).
         let whole = model.rounded(&polished, 1.0);
         assert!((model.lp.objective_at(&whole) - 0.8).abs() < 1e-9);
+    }
+
+    #[test]
+    fn contract_classes_keep_their_caps_and_get_their_minimum() {
+        // One agent wanted 08:00–16:00; A works 08–12, B 12–16 (4 h, no breaks,
+        // 0.4 of cost each). Two classes may take either: class 0 at most one
+        // shift, a 4-hour minimum short at 1000 an hour; class 1 neither cap nor
+        // minimum. Start: one A, class 1's: B's 4 hours short (400), class 0's
+        // minimum (4000), 0.4 → 4400.4.
+        //   Drops: A from class 1 uncovers 08–12: +399.6. No.
+        //   Adds: A to class 0 (−4000 of its minimum, +40 over, +0.4) → 41.2 after
+        //   B is added too (to class 1, the one it fits: −400 + 0.4): two A, one B.
+        //   Next round: the A class 1 holds dropped (−40 − 0.4; class 0's would
+        //   cost its minimum back): one A (class 0), one B (class 1), nothing
+        //   short or over — 0.8, the optimum (two shifts are needed to cover 8
+        //   hours; class 0 holds one and needs it).
+        let mut agents = vec![0.0; 24];
+        agents[8..16].fill(1.0);
+        let templates = [template("A", 8, vec![]), template("B", 12, vec![])];
+        let mut model =
+            build(&day(&agents), &templates, &Weights::default(), &Zone::Utc).expect("model");
+        let both: BTreeMap<usize, usize> = [(0, 0), (1, 0)].into();
+        let hours: BTreeMap<usize, f64> = [(0, 4.0), (1, 4.0)].into();
+        model.capacities.classes = vec![
+            ClassCapacity {
+                share: both.clone(),
+                caps: vec![(vec![(0, 1.0), (1, 1.0)], 1.0)],
+                paid_hours: hours.clone(),
+                minimum: (4.0, 1000.0),
+                members: vec![0],
+            },
+            ClassCapacity {
+                share: both,
+                caps: Vec::new(),
+                paid_hours: hours,
+                minimum: (0.0, 1000.0),
+                members: vec![1],
+            },
+        ];
+        let plan = plan_of(&model, &[1.0, 0.0]);
+        let split = [BTreeMap::new(), BTreeMap::from([(0, 1.0)])];
+        let start = Search::new(&model, &plan, Classes::of(&model, &split));
+        assert!(
+            (start.objective() - 4400.4).abs() < 1e-9,
+            "{}",
+            start.objective()
+        );
+        let far = Instant::now() + std::time::Duration::from_secs(5);
+        let polished = polish(&model, &plan, Some(&split), far);
+        assert_eq!(polished[model.shift_columns[0]], 1.0);
+        assert_eq!(polished[model.shift_columns[1]], 1.0);
+        // The search's own account: class 0 holds one shift (its cap) and its
+        // four hours; the objective is the hand-worked 0.8.
+        let mut search = Search::new(&model, &plan, Classes::of(&model, &split));
+        let near = vec![Vec::new(), Vec::new()];
+        while search.round(&near) {}
+        assert!(
+            (search.objective() - 0.8).abs() < 1e-9,
+            "{}",
+            search.objective()
+        );
+        assert_eq!(search.classes.used[0][0], 1.0);
+        assert_eq!(search.classes.hours[0], 4.0);
     }
 
     #[test]
@@ -416,9 +710,12 @@ mod tests {
         assert_eq!(choices.len(), 2, "a break at 09:00 or 10:00");
         plan[choices[0].1] = 0.0;
         plan[choices[1].1] = 2.0;
-        assert!((Search::new(&model, &plan).objective() - 210.8).abs() < 1e-9);
+        assert!(
+            (Search::new(&model, &plan, Classes::plain(vec![2.0])).objective() - 210.8).abs()
+                < 1e-9
+        );
         let far = Instant::now() + std::time::Duration::from_secs(5);
-        let polished = polish(&model, &plan, far);
+        let polished = polish(&model, &plan, None, far);
         assert_eq!(polished[model.shift_columns[0]], 3.0);
         assert_eq!(polished[choices[0].1], 2.0, "two breaks at 09:00");
         assert_eq!(polished[choices[1].1], 1.0, "one at 10:00");
