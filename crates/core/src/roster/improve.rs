@@ -371,9 +371,14 @@ pub(super) fn improve(
                 .collect()
         })
         .collect();
-    // Single-agent moves until none helps, then moves between two agents (which
-    // leave the coverage as it is), and again while either finds something.
+    // Moves between two agents (which leave the coverage as it is) first: a
+    // roster that leaves contract minimums short is mended by handing shifts
+    // over before a single agent's move adds a shift where none is needed (at
+    // the size: 12 262 against 13 087 when the single moves went first).
     let everyone: Vec<usize> = (0..agents.len()).collect();
+    exchanges(&mut s, &mut roster, &allowed, &everyone, deadline);
+    // Then single-agent moves until none helps, moves between two agents, and
+    // again while either finds something.
     settle(&mut s, &mut roster, &allowed, &everyone, deadline);
     // Then, with `perturb`, iterated local search: a few agents' weeks cleared and
     // the search run again from there, kept only when the objective comes out
