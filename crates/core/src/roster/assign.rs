@@ -1455,6 +1455,40 @@ pub fn solve_named(
         &classes,
     )
     .unwrap_or_else(|_| greedy(&model, &plan.shifts, agents, rules, &classes));
+    // Names on the plan that reach stage 1's bound (which holds for every named
+    // roster) are optimal: no search or full model can better them. Checked when
+    // the model sees every shift (small instances, where it is cheap).
+    if full {
+        let named = with_names_fixed(&model.demand.lp, &model.agent_columns, &taken).solve(
+            &SolveOptions {
+                time_limit_s: left / 10.0,
+                mip_gap: 1e-6,
+                max_nodes: options.max_nodes.map(|n| n / 3),
+                ..*options
+            },
+            None,
+        );
+        if let Ok(solution) = named
+            && solution.status == super::lp::SolveStatus::Optimal
+            && solution.objective <= plan.solution.bound + 1e-6 * solution.objective.abs().max(1.0)
+        {
+            let bound = plan.solution.bound.min(solution.objective);
+            return Ok(NamedRoster {
+                shifts: model.read(&solution.values, templates),
+                plan,
+                solution: LpSolution {
+                    bound,
+                    gap: 0.0,
+                    ..solution
+                },
+                candidates: model.demand.candidates.clone(),
+                all_candidates: full,
+                bound,
+                gap: 0.0,
+                seconds: started.elapsed().as_secs_f64(),
+            });
+        }
+    }
     // The local search over every candidate (the plan's shifts are not the only
     // ones an agent may take); the model then holds the shifts it chose as well.
     let key = |c: &Candidate| (c.start_ms, c.template);
