@@ -920,6 +920,10 @@ impl AssignModel {
     }
 }
 
+/// A contract class's agents (indices into the agents) and its share of stage 1's
+/// plan per candidate of the model.
+pub type ClassShares = (Vec<usize>, BTreeMap<usize, f64>);
+
 /// A first assignment of agents to stage 1's plan, the longest shifts first (the
 /// days interleaved): each goes to an agent whom every hard rule allows — one of
 /// the contract class stage 1 gave it to while that class's share of it lasts
@@ -934,7 +938,7 @@ pub fn greedy(
     plan: &[PlannedShift],
     agents: &[Agent],
     rules: &AssignRules,
-    classes: &[(Vec<usize>, BTreeMap<usize, f64>)],
+    classes: &[ClassShares],
 ) -> Vec<Vec<usize>> {
     let facts = &model.facts;
     let may: Vec<BTreeSet<usize>> = model
@@ -1195,7 +1199,7 @@ pub fn assign_to_plan(
     duty_rules: &DutyRules,
     zone: &Zone,
     options: &SolveOptions,
-    classes: &[(Vec<usize>, BTreeMap<usize, f64>)],
+    classes: &[ClassShares],
 ) -> Result<Vec<Vec<usize>>, RosterError> {
     let d = &model.demand;
     let facts = &model.facts;
@@ -1414,7 +1418,7 @@ pub fn solve_named(
     // Each contract class's share of the plan, per candidate of the model: the
     // first names follow it.
     let in_model = model.index();
-    let classes: Vec<(Vec<usize>, BTreeMap<usize, f64>)> = stage1
+    let classes: Vec<ClassShares> = stage1
         .capacities
         .classes
         .iter()
@@ -1422,10 +1426,10 @@ pub fn solve_named(
             let shares = class
                 .share
                 .iter()
-                .filter(|(_, col)| plan.solution.values[**col] > 1e-6)
                 .filter_map(|(c, col)| {
+                    let share = plan.solution.values[*col];
                     let at = in_model.get(&(all[*c].start_ms, all[*c].template))?;
-                    Some((*at, plan.solution.values[*col]))
+                    (share > 1e-6).then_some((*at, share))
                 })
                 .collect();
             (class.members.clone(), shares)
@@ -1457,36 +1461,45 @@ pub fn solve_named(
     .unwrap_or_else(|_| greedy(&model, &plan.shifts, agents, rules, &classes));
     // Names on the plan that reach stage 1's bound (which holds for every named
     // roster) are optimal: no search or full model can better them. Checked when
-    // the model sees every shift (small instances, where it is cheap).
+    // the model sees every shift (small instances, where it is cheap); else that
+    // completion is kept as the named plan's answer below (the model, seeing
+    // every shift already, stays as it is).
+    let mut named_plan = None;
     if full {
-        let named = with_names_fixed(&model.demand.lp, &model.agent_columns, &taken).solve(
-            &SolveOptions {
-                time_limit_s: left / 10.0,
-                mip_gap: 1e-6,
-                max_nodes: options.max_nodes.map(|n| n / 3),
-                ..*options
-            },
-            None,
-        );
-        if let Ok(solution) = named
-            && solution.status == super::lp::SolveStatus::Optimal
-            && solution.objective <= plan.solution.bound + 1e-6 * solution.objective.abs().max(1.0)
-        {
-            let bound = plan.solution.bound.min(solution.objective);
-            return Ok(NamedRoster {
-                shifts: model.read(&solution.values, templates),
-                plan,
-                solution: LpSolution {
+        let named = with_names_fixed(&model.demand.lp, &model.agent_columns, &taken)
+            .solve(
+                &SolveOptions {
+                    time_limit_s: left / 10.0,
+                    mip_gap: 1e-6,
+                    max_nodes: options.max_nodes.map(|n| n / 3),
+                    ..*options
+                },
+                None,
+            )
+            .ok();
+        match named {
+            Some(solution)
+                if solution.status == super::lp::SolveStatus::Optimal
+                    && solution.objective
+                        <= plan.solution.bound + 1e-6 * solution.objective.abs().max(1.0) =>
+            {
+                let bound = plan.solution.bound.min(solution.objective);
+                return Ok(NamedRoster {
+                    shifts: model.read(&solution.values, templates),
+                    plan,
+                    solution: LpSolution {
+                        bound,
+                        gap: 0.0,
+                        ..solution
+                    },
+                    candidates: model.demand.candidates.clone(),
+                    all_candidates: full,
                     bound,
                     gap: 0.0,
-                    ..solution
-                },
-                candidates: model.demand.candidates.clone(),
-                all_candidates: full,
-                bound,
-                gap: 0.0,
-                seconds: started.elapsed().as_secs_f64(),
-            });
+                    seconds: started.elapsed().as_secs_f64(),
+                });
+            }
+            other => named_plan = other,
         }
     }
     // The local search over every candidate (the plan's shifts are not the only
@@ -1538,6 +1551,10 @@ pub fn solve_named(
         .copied()
         .filter(|c| !known.contains(&key(&all[*c])))
         .collect();
+    if !extra.is_empty() {
+        // Columns change with the model: the named plan is completed again.
+        named_plan = None;
+    }
     let model = if extra.is_empty() {
         model
     } else {
@@ -1575,7 +1592,7 @@ pub fn solve_named(
     };
     let mut start = complete(&after);
     if after != before {
-        let old = complete(&before);
+        let old = named_plan.or_else(|| complete(&before));
         if old.as_ref().map_or(f64::INFINITY, |s| s.objective)
             < start.as_ref().map_or(f64::INFINITY, |s| s.objective)
         {

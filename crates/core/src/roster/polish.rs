@@ -472,9 +472,10 @@ impl<'a> Search<'a> {
             }
         }
         // A shift handed from one class to another (coverage unchanged): hours
-        // to the class short of its minimum, room where another needs it.
+        // to the class short of its minimum, room where another needs it. (One
+        // class, a plain plan's, has no other to hand to.)
         let classes = self.classes.split.len();
-        for c in candidates {
+        for c in candidates.filter(|_| classes > 1) {
             for k in 0..classes {
                 while self.classes.split[k][c] > 0.5 {
                     let given = self.classes.short_change(k, -self.classes.paid[k][c]);
