@@ -401,7 +401,7 @@ pub struct AssignModel {
     /// The duty rows' slacks.
     pub duty: DutyColumns,
     /// What the rules read of each candidate, in candidate order.
-    facts: Vec<Facts>,
+    pub(super) facts: Vec<Facts>,
 }
 
 /// Builds the assignment model over `candidates` (no solver involved).
@@ -856,7 +856,7 @@ impl AssignModel {
 
     /// Stage 1's shifts as (candidate index, count), in candidate (start) order;
     /// shifts outside this model's candidates are left out.
-    fn planned_counts(&self, plan: &[PlannedShift]) -> BTreeMap<usize, u32> {
+    pub(super) fn planned_counts(&self, plan: &[PlannedShift]) -> BTreeMap<usize, u32> {
         let index = self.index();
         let mut counts = BTreeMap::new();
         for s in plan {
@@ -1177,6 +1177,7 @@ pub fn add_capacity_rows(
         capacities.totals.push((night, cap));
     }
     capacities.rows = lp.rows.len() - rows_before;
+    capacities.day = facts.iter().map(|f| f.day).collect();
     model.capacities = capacities;
 }
 
@@ -1437,28 +1438,44 @@ pub fn solve_named(
         .collect();
     let spent = started.elapsed().as_secs_f64();
     let left = (options.time_limit_s - spent).max(options.time_limit_s / 3.0);
-    // Names on the plan (the assignment MILP, else the greedy ones), completed
-    // (breaks, slacks) by the solver with the names fixed: a feasible start, so a
-    // roster comes back however early it stops.
-    let taken = assign_to_plan(
-        &model,
-        requirement,
-        &plan.shifts,
-        agents,
-        templates,
-        weights,
-        rules,
-        duty_rules,
-        zone,
-        &SolveOptions {
-            time_limit_s: left * 0.3,
-            mip_gap: 1e-3,
-            max_nodes: options.max_nodes.map(|n| n / 3),
-            ..*options
-        },
-        &classes,
-    )
-    .unwrap_or_else(|_| greedy(&model, &plan.shifts, agents, rules, &classes));
+    // Names on the plan: when the model sees every shift, the assignment MILP
+    // (started from the greedy names); at size (narrowed) the greedy names alone —
+    // there the MILP spent a fifth of the limit (8.6 s of 30) without bettering
+    // them, time the local search below puts to use.
+    let taken = if full {
+        assign_to_plan(
+            &model,
+            requirement,
+            &plan.shifts,
+            agents,
+            templates,
+            weights,
+            rules,
+            duty_rules,
+            zone,
+            &SolveOptions {
+                time_limit_s: left * 0.3,
+                mip_gap: 1e-3,
+                max_nodes: options.max_nodes.map(|n| n / 3),
+                ..*options
+            },
+            &classes,
+        )
+        .unwrap_or_else(|_| greedy(&model, &plan.shifts, agents, rules, &classes))
+    } else {
+        let (first_day, days) = local_days(requirement, zone);
+        super::weeks::weeks_from_plan(
+            &model,
+            &plan.shifts,
+            agents,
+            rules,
+            weights,
+            &classes,
+            templates,
+            first_day,
+            days,
+        )
+    };
     // Names on the plan that reach stage 1's bound (which holds for every named
     // roster) are optimal: no search or full model can better them. Checked when
     // the model sees every shift (small instances, where it is cheap); else that
@@ -1529,9 +1546,10 @@ pub fn solve_named(
         demand::grid_ms(requirement, templates, &all),
         // The search settles by itself; when the full model is narrowed (at size
         // it cannot even finish its relaxation in the time, and the search is
-        // what improves the roster) it then perturbs until its deadline, 60 % of
-        // what is left; else the model, which sees every shift, takes over after
-        // 15 % of the limit at most. A node limit (reproducible runs) gives it
+        // what improves the roster) it then perturbs until all but the time kept
+        // to complete its answer (8 % of the limit, at least 1.5 s: 1 s at size);
+        // else the model, which sees every shift, takes over after 15 % of the
+        // limit at most. A node limit (reproducible runs) gives it
         // the limit's work instead.
         !full,
         Instant::now()
@@ -1540,8 +1558,11 @@ pub fn solve_named(
             } else if full {
                 options.time_limit_s * 0.15
             } else {
-                (options.time_limit_s * 0.15)
-                    .max((options.time_limit_s - started.elapsed().as_secs_f64()) * 0.6)
+                (options.time_limit_s * 0.15).max(
+                    options.time_limit_s
+                        - started.elapsed().as_secs_f64()
+                        - (options.time_limit_s * 0.08).max(1.5),
+                )
             }),
     );
     let known: BTreeSet<(i64, usize)> = model.demand.candidates.iter().map(key).collect();
@@ -1599,14 +1620,30 @@ pub fn solve_named(
             start = old;
         }
     }
-    let start = start.map(|s| s.values);
-    let second = SolveOptions {
-        time_limit_s: (options.time_limit_s - started.elapsed().as_secs_f64())
-            .max(options.time_limit_s / 20.0),
-        max_nodes: options.max_nodes.map(|n| n / 3),
-        ..*options
+    let solution = match start {
+        // Narrowed (at size), the full model cannot finish its presolve in the
+        // seconds left (3.2 s at size without a node): the completed answer is
+        // the roster, stopped by the time limit with stage 1's bound.
+        Some(done) if !full => LpSolution {
+            status: if options.max_nodes.is_some() {
+                super::lp::SolveStatus::NodeLimit
+            } else {
+                super::lp::SolveStatus::TimeLimit
+            },
+            seconds: started.elapsed().as_secs_f64(),
+            ..done
+        },
+        start => {
+            let second = SolveOptions {
+                time_limit_s: (options.time_limit_s - started.elapsed().as_secs_f64())
+                    .max(options.time_limit_s / 20.0),
+                max_nodes: options.max_nodes.map(|n| n / 3),
+                ..*options
+            };
+            let start = start.map(|s| s.values);
+            model.demand.lp.solve(&second, start.as_deref())?
+        }
     };
-    let solution = model.demand.lp.solve(&second, start.as_deref())?;
     let shifts = model.read(&solution.values, templates);
     let mut bound = plan.solution.bound;
     if full {

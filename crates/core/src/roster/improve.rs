@@ -114,27 +114,60 @@ impl Search<'_> {
     fn put(&mut self, c: usize) -> (f64, Vec<i64>) {
         let f = self.facts[c];
         let mut delta = self.span(f.start, f.end, 1);
-        let t = &self.templates[self.candidates[c].template];
-        let mut breaks = Vec::with_capacity(t.breaks.len());
-        for b in &t.breaks {
-            let len = i64::from(b.minutes) * 60_000;
-            let (mut at, last) = (
-                f.start + i64::from(b.earliest) * 60_000,
-                f.start + i64::from(b.latest) * 60_000,
-            );
-            let mut best = (f64::INFINITY, at);
-            while at <= last {
-                let d = self.span(at, at + len, -1);
-                self.span(at, at + len, 1);
-                if d < best.0 - 1e-12 {
-                    best = (d, at);
-                }
-                at += self.grid;
-            }
-            delta += self.span(best.1, best.1 + len, -1);
-            breaks.push(best.1);
+        let count = self.templates[self.candidates[c].template].breaks.len();
+        let mut breaks = Vec::with_capacity(count);
+        for b in 0..count {
+            let (d, at) = self.place_break(c, b);
+            delta += d;
+            breaks.push(at);
         }
         (delta, breaks)
+    }
+
+    /// Takes break `b` of a shift of candidate `c` (on the phones) where it costs
+    /// least within its window; the change in coverage terms and its start.
+    fn place_break(&mut self, c: usize, b: usize) -> (f64, i64) {
+        let f = self.facts[c];
+        let rule = &self.templates[self.candidates[c].template].breaks[b];
+        let len = i64::from(rule.minutes) * 60_000;
+        let (mut at, last) = (
+            f.start + i64::from(rule.earliest) * 60_000,
+            f.start + i64::from(rule.latest) * 60_000,
+        );
+        let mut best = (f64::INFINITY, at);
+        while at <= last {
+            let d = self.span(at, at + len, -1);
+            self.span(at, at + len, 1);
+            if d < best.0 - 1e-12 {
+                best = (d, at);
+            }
+            at += self.grid;
+        }
+        (self.span(best.1, best.1 + len, -1), best.1)
+    }
+
+    /// Every break of the roster taken and put back where it costs least, pass
+    /// after pass while a pass gains (at most `passes`): breaks placed one shift
+    /// at a time were placed before the shifts after them were on the phones.
+    fn rebreak(&mut self, roster: &mut [Vec<Worked>], passes: usize) {
+        for _ in 0..passes {
+            let mut gained = 0.0;
+            for list in roster.iter_mut() {
+                for w in list.iter_mut() {
+                    let t = &self.templates[self.candidates[w.c].template];
+                    for (b, at) in w.breaks.iter_mut().enumerate() {
+                        let len = i64::from(t.breaks[b].minutes) * 60_000;
+                        let back = self.span(*at, *at + len, 1);
+                        let (d, new) = self.place_break(w.c, b);
+                        gained -= back + d;
+                        *at = new;
+                    }
+                }
+            }
+            if gained < 1e-6 {
+                break;
+            }
+        }
     }
 
     /// Takes a shift off the phones; the change in coverage terms.
@@ -360,17 +393,33 @@ pub(super) fn improve(
         days,
         fair: [fair(|f| f.weekend), fair(|f| f.night)],
     };
+    // Every shift on the phones first, then the breaks where they cost least
+    // with all of them there (placed shift by shift as the shifts came, the
+    // first agents' breaks went where nobody was yet: at the size the
+    // search then saw 14 000 more under-coverage than the plan had, and
+    // mended it with shifts nobody needed). Starting from the plan's own break
+    // placements instead (2 300 lower still) ended higher: 12 125–12 137
+    // against 11 805–12 017 over three runs each.
+    for list in taken {
+        for &c in list {
+            let f = facts[c];
+            s.span(f.start, f.end, 1);
+        }
+    }
     let mut roster: Vec<Vec<Worked>> = taken
         .iter()
         .map(|list| {
             list.iter()
                 .map(|&c| {
-                    let (_, breaks) = s.put(c);
+                    let breaks = (0..templates[candidates[c].template].breaks.len())
+                        .map(|b| s.place_break(c, b).1)
+                        .collect();
                     Worked { c, breaks }
                 })
                 .collect()
         })
         .collect();
+    s.rebreak(&mut roster, 10);
     // Moves between two agents (which leave the coverage as it is) first: a
     // roster that leaves contract minimums short is mended by handing shifts
     // over before a single agent's move adds a shift where none is needed (at

@@ -71,6 +71,59 @@ pub struct LinearModel {
     pub rows: Vec<Row>,
 }
 
+/// A model split by [`LinearModel::split_by_part`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SplitModel {
+    /// The split model: the original's columns first, then the slacks' copies.
+    pub model: LinearModel,
+    /// (slack column, its copies: (copy column, the split row it is in), one per
+    /// part of its row).
+    pub copies: Vec<(usize, Vec<(usize, usize)>)>,
+}
+
+impl SplitModel {
+    /// A point of the original model as one of the split model: each slack's
+    /// copies take what their part's row is short of, the slack itself 0.
+    pub fn lift(&self, values: &[f64]) -> Vec<f64> {
+        let mut out = values.to_vec();
+        out.resize(self.model.columns.len(), 0.0);
+        for (slack, list) in &self.copies {
+            out[*slack] = 0.0;
+            for &(copy, r) in list {
+                let row = &self.model.rows[r];
+                let mut a = 0.0;
+                let mut rest = 0.0;
+                for &(c, x) in &row.terms {
+                    if c == copy {
+                        a += x;
+                    } else {
+                        rest += x * out[c];
+                    }
+                }
+                let need = if a > 0.0 && row.lower.is_finite() {
+                    (row.lower - rest) / a
+                } else if a < 0.0 && row.upper.is_finite() {
+                    (row.upper - rest) / a
+                } else {
+                    0.0
+                };
+                out[copy] = need.max(0.0);
+            }
+        }
+        out
+    }
+
+    /// A point of the split model as one of the original (each slack the sum of
+    /// its copies).
+    pub fn lower(&self, values: &[f64], original_columns: usize) -> Vec<f64> {
+        let mut out = values[..original_columns].to_vec();
+        for (slack, list) in &self.copies {
+            out[*slack] = list.iter().map(|(c, _)| values[*c]).sum();
+        }
+        out
+    }
+}
+
 /// How the solver stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -176,6 +229,98 @@ impl LinearModel {
                 .collect(),
             rows: self.rows.clone(),
         }
+    }
+
+    /// The model with each row that links parts (days) split into one row per
+    /// part, so the parts fall apart into blocks ([`Self::blocks`]): a row's
+    /// bounds are dealt to its parts in proportion to their share of the row at
+    /// `guide` (a relaxation's solution, which then satisfies every part), so
+    /// whatever satisfies the parts' rows satisfies the row, and the split model
+    /// is a restriction of this one: its plans are plans here, its bound is not
+    /// a bound here. `part[c]` names column `c`'s part (`None`: of none, a
+    /// slack). A row with a slack is split only when the slack is in no other
+    /// row; each part then gets a copy of it (same cost and bounds), appended as
+    /// a new column: `copies` lists (slack, its copies). Rows within one part
+    /// stay as they are.
+    /// Only rows from `from_row` on are split.
+    pub fn split_by_part(
+        &self,
+        part: &[Option<u32>],
+        guide: &[f64],
+        from_row: usize,
+    ) -> SplitModel {
+        let mut rows_of = vec![0u32; self.columns.len()];
+        for row in &self.rows {
+            for &(c, _) in &row.terms {
+                rows_of[c] += 1;
+            }
+        }
+        let mut model = LinearModel {
+            columns: self.columns.clone(),
+            rows: Vec::with_capacity(self.rows.len()),
+        };
+        let mut copies: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
+        for (r, row) in self.rows.iter().enumerate() {
+            if r < from_row {
+                model.rows.push(row.clone());
+                continue;
+            }
+            let mut by_part: std::collections::BTreeMap<u32, Vec<(usize, f64)>> =
+                std::collections::BTreeMap::new();
+            let mut slacks = Vec::new();
+            for &(c, a) in &row.terms {
+                match part[c] {
+                    Some(p) => by_part.entry(p).or_default().push((c, a)),
+                    None => slacks.push((c, a)),
+                }
+            }
+            if by_part.len() < 2 || slacks.iter().any(|(c, _)| rows_of[*c] > 1) {
+                model.rows.push(row.clone());
+                continue;
+            }
+            let at = |terms: &[(usize, f64)]| -> f64 {
+                terms.iter().map(|(c, a)| a * guide[*c]).sum::<f64>()
+            };
+            let total: f64 = by_part.values().map(|t| at(t)).sum();
+            let parts = by_part.len() as f64;
+            // A part's share of the row's bound: its share of the row at the
+            // guide (evenly when the guide puts nothing in the row). Upper
+            // bounds are kept a hair inside, so rounding never breaks the row.
+            let deal = |bound: f64, terms: &[(usize, f64)], inward: f64| {
+                if !bound.is_finite() {
+                    return bound;
+                }
+                let share = if total.abs() > 1e-9 {
+                    at(terms) / total
+                } else {
+                    1.0 / parts
+                };
+                (bound - inward * 1e-7 * bound.abs().max(1.0)) * share
+            };
+            let mut made: Vec<Vec<(usize, usize)>> = vec![Vec::new(); slacks.len()];
+            for (p, own) in &by_part {
+                let mut terms = own.clone();
+                for (i, &(c, a)) in slacks.iter().enumerate() {
+                    let copy = model.add_column(Column {
+                        name: format!("{} (part {p})", self.columns[c].name),
+                        ..self.columns[c].clone()
+                    });
+                    made[i].push((copy, model.rows.len()));
+                    terms.push((copy, a));
+                }
+                let row_part = Row {
+                    name: format!("{} (part {p})", row.name),
+                    lower: deal(row.lower, own, -1.0),
+                    upper: deal(row.upper, own, 1.0),
+                    terms,
+                };
+                model.rows.push(row_part);
+            }
+            for ((c, _), list) in slacks.iter().zip(made) {
+                copies.push((*c, list));
+            }
+        }
+        SplitModel { model, copies }
     }
 
     /// The objective at `values`.
@@ -606,6 +751,65 @@ mod tests {
             assert!(s.gap <= 1e-4);
             assert!((s.bound - want).abs() < 1e-6, "{s:?}");
         }
+    }
+
+    #[test]
+    fn a_row_linking_parts_is_dealt_to_them_by_the_guide() {
+        // x (part 0) and y (part 1), a slack s (cost 5) in the first row only:
+        //   x + y + s ≥ 10      x + y ≤ 8      x − y ≥ 0 (unsplit: kept before
+        //   `from_row`)
+        // At the guide x = 6, y = 2, s = 2 the parts hold 6/8 and 2/8 of each row:
+        //   x + s0 ≥ 7.5, y + s1 ≥ 2.5   (s0, s1 copies of s, cost 5)
+        //   x ≤ 6, y ≤ 2                 (kept a hair inside)
+        // Lifted, the guide puts s0 = 1.5, s1 = 0.5, s = 0; lowered back, s = 2.
+        let mut m = LinearModel::default();
+        let x = m.add_column(col("x", 1.0, true));
+        let y = m.add_column(col("y", 1.0, true));
+        let s = m.add_column(col("s", 5.0, false));
+        m.add_row(Row {
+            name: "x ≥ y".into(),
+            terms: vec![(x, 1.0), (y, -1.0)],
+            lower: 0.0,
+            upper: f64::INFINITY,
+        });
+        m.add_row(Row {
+            name: "at least 10".into(),
+            terms: vec![(x, 1.0), (y, 1.0), (s, 1.0)],
+            lower: 10.0,
+            upper: f64::INFINITY,
+        });
+        m.add_row(Row {
+            name: "at most 8".into(),
+            terms: vec![(x, 1.0), (y, 1.0)],
+            lower: f64::NEG_INFINITY,
+            upper: 8.0,
+        });
+        let guide = [6.0, 2.0, 2.0];
+        let split = m.split_by_part(&[Some(0), Some(1), None], &guide, 1);
+        let rows = &split.model.rows;
+        assert_eq!(rows.len(), 5);
+        assert_eq!(rows[0], m.rows[0]);
+        assert_eq!(split.model.columns.len(), 5);
+        let (s0, s1) = (3, 4);
+        assert_eq!(split.copies, vec![(s, vec![(s0, 1), (s1, 2)])]);
+        assert_eq!(rows[1].terms, vec![(x, 1.0), (s0, 1.0)]);
+        assert!((rows[1].lower - 7.5).abs() < 1e-6, "{:?}", rows[1]);
+        assert_eq!(rows[2].terms, vec![(y, 1.0), (s1, 1.0)]);
+        assert!((rows[2].lower - 2.5).abs() < 1e-6);
+        assert_eq!(rows[3].terms, vec![(x, 1.0)]);
+        assert!(rows[3].upper <= 6.0 && rows[3].upper > 6.0 - 1e-5);
+        assert!(rows[4].upper <= 2.0 && rows[4].upper > 2.0 - 1e-5);
+        assert_eq!(split.model.columns[s0].cost, 5.0);
+        let lifted = split.lift(&guide);
+        assert!((lifted[s0] - 1.5).abs() < 1e-5 && (lifted[s1] - 0.5).abs() < 1e-5);
+        assert_eq!(lifted[s], 0.0);
+        let lowered = split.lower(&lifted, 3);
+        assert!((lowered[s] - 2.0).abs() < 1e-5, "{lowered:?}");
+        // A slack in two rows is not dealt out: the row stays whole.
+        m.rows[0].terms.push((s, 1.0));
+        let kept = m.split_by_part(&[Some(0), Some(1), None], &guide, 1);
+        assert_eq!(kept.model.rows[1], m.rows[1]);
+        assert!(kept.copies.is_empty());
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod duty;
 mod improve;
 pub mod lp;
 mod polish;
+mod weeks;
 
 use crate::time::TimeZoneSpec;
 use serde::{Deserialize, Serialize};
