@@ -1474,6 +1474,7 @@ pub fn solve_named(
             templates,
             first_day,
             days,
+            Instant::now() + std::time::Duration::from_secs_f64(options.time_limit_s / 10.0),
         )
     };
     // Names on the plan that reach stage 1's bound (which holds for every named

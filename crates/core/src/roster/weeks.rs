@@ -30,7 +30,8 @@ type Choice = (usize, usize, f64);
 
 /// Per agent, the candidates of `model` they work (see the module's comment);
 /// shifts no week took go to whoever can still work them (furthest below their
-/// minimum first).
+/// minimum first). Past `deadline` the remaining agents get no week of their
+/// own, only what is left (at the size all 150 weeks take 0.2 s).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn weeks_from_plan(
     model: &AssignModel,
@@ -42,6 +43,7 @@ pub(super) fn weeks_from_plan(
     templates: &[super::ShiftTemplate],
     first_day: i32,
     days: usize,
+    deadline: std::time::Instant,
 ) -> Vec<Vec<usize>> {
     let facts = &model.facts;
     let mut pool: BTreeMap<usize, u32> = model.planned_counts(plan);
@@ -73,10 +75,9 @@ pub(super) fn weeks_from_plan(
     let mut taken: Vec<Vec<usize>> = vec![Vec::new(); agents.len()];
     for &a in &order {
         let agent = &agents[a];
-        if agent.min_hours_week <= 0.0 {
+        if agent.min_hours_week <= 0.0 || std::time::Instant::now() >= deadline {
             continue;
         }
-
         let name = |c: usize| templates[model.demand.candidates[c].template].name.as_str();
         let open: Vec<(usize, f64)> = model.agent_columns[a]
             .iter()
