@@ -1439,9 +1439,10 @@ pub fn solve_named(
     let spent = started.elapsed().as_secs_f64();
     let left = (options.time_limit_s - spent).max(options.time_limit_s / 3.0);
     // Names on the plan: when the model sees every shift, the assignment MILP
-    // (started from the greedy names); at size (narrowed) the greedy names alone —
-    // there the MILP spent a fifth of the limit (8.6 s of 30) without bettering
-    // them, time the local search below puts to use.
+    // (started from the greedy names); at size (narrowed) the weeks built one
+    // agent at a time (`roster::weeks`) — there the MILP spent a fifth of the
+    // limit (8.6 s of 30) without bettering its start, time the local search
+    // below puts to use.
     let taken = if full {
         assign_to_plan(
             &model,
