@@ -976,29 +976,8 @@ pub fn greedy(
     for c in slots {
         let f = facts[c];
         {
-            let fits = |a: usize| -> bool {
-                let agent = &agents[a];
-                if !may[a].contains(&c) || hours[a] + f.paid_hours > agent.max_hours_week + 1e-9 {
-                    return false;
-                }
-                if taken[a].len() as u32 >= agent.max_days_week {
-                    return false;
-                }
-                if taken[a].iter().any(|&o| {
-                    let g = facts[o];
-                    g.day == f.day || (g.end + rest > f.start && f.end + rest > g.start)
-                }) {
-                    return false;
-                }
-                let mut days: Vec<i32> = taken[a].iter().map(|&o| facts[o].day).collect();
-                days.push(f.day);
-                days.sort_unstable();
-                let (mut run, mut longest) = (1, 1);
-                for w in days.windows(2) {
-                    run = if w[1] == w[0] + 1 { run + 1 } else { 1 };
-                    longest = longest.max(run);
-                }
-                longest <= agent.max_consecutive_days
+            let fits = |a: usize| {
+                may[a].contains(&c) && may_add(&agents[a], facts, &taken[a], c, hours[a], rest)
             };
             // Whether the agent's class still holds a share of this shift.
             let given = |a: usize| {
@@ -1023,6 +1002,39 @@ pub fn greedy(
         }
     }
     taken
+}
+
+/// Whether an agent working `list` (`hours` paid) may also work candidate `c`
+/// (which they may work at all): within their maximum hours and days, no other
+/// shift that local day or within the rest of it, runs of days within their
+/// maximum.
+pub(super) fn may_add(
+    agent: &Agent,
+    facts: &[Facts],
+    list: &[usize],
+    c: usize,
+    hours: f64,
+    rest_ms: i64,
+) -> bool {
+    let f = facts[c];
+    if hours + f.paid_hours > agent.max_hours_week + 1e-9
+        || list.len() as u32 >= agent.max_days_week
+        || list.iter().any(|&o| {
+            let g = facts[o];
+            g.day == f.day || (g.end + rest_ms > f.start && f.end + rest_ms > g.start)
+        })
+    {
+        return false;
+    }
+    let mut days: Vec<i32> = list.iter().map(|&o| facts[o].day).collect();
+    days.push(f.day);
+    days.sort_unstable();
+    let (mut run, mut longest) = (1, 1);
+    for w in days.windows(2) {
+        run = if w[1] == w[0] + 1 { run + 1 } else { 1 };
+        longest = longest.max(run);
+    }
+    longest <= agent.max_consecutive_days
 }
 
 /// Rows that hold stage 1's plan to what the agents can work at all — per

@@ -120,7 +120,7 @@ pub struct ShiftPlan {
     pub solution: LpSolution,
 }
 
-fn gcd(a: i64, b: i64) -> i64 {
+pub(super) fn gcd(a: i64, b: i64) -> i64 {
     if b == 0 { a.abs() } else { gcd(b, a % b) }
 }
 

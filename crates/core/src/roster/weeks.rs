@@ -11,8 +11,10 @@
 //! search then mended the minimums with shifts nobody needed.
 
 use super::Weights;
-use super::assign::{Agent, AssignModel, AssignRules, ClassShares, SoftWeights, preference_cost};
-use super::demand::PlannedShift;
+use super::assign::{
+    Agent, AssignModel, AssignRules, ClassShares, SoftWeights, may_add, preference_cost,
+};
+use super::demand::{PlannedShift, gcd};
 use std::collections::BTreeMap;
 
 /// Per hour above an agent's minimum, in units of the over-coverage weight (a
@@ -20,10 +22,6 @@ use std::collections::BTreeMap;
 const ABOVE_MINIMUM: f64 = 5.0;
 /// Per shift an agent takes of another contract class's share of the plan.
 const OTHER_CLASS: f64 = 2.0;
-
-fn gcd(a: i64, b: i64) -> i64 {
-    if b == 0 { a.abs() } else { gcd(b, a % b) }
-}
 
 /// A day's choice in a window: (candidate, paid time in units, its cost).
 type Choice = (usize, usize, f64);
@@ -64,6 +62,8 @@ pub(super) fn weeks_from_plan(
     let units = |c: usize| ((facts[c].paid_hours * 60.0).round() as i64 / unit_min) as usize;
     let spread = f64::from(rules.max_start_spread_min) / 60.0;
     let soft = &rules.soft;
+    let rest = i64::from(rules.rest_min) * 60_000;
+    let name = |c: usize| templates[model.demand.candidates[c].template].name.as_str();
     let day_of = |c: usize| (facts[c].day - first_day).clamp(0, days as i32 - 1) as usize;
     let mut order: Vec<usize> = (0..agents.len()).collect();
     order.sort_by(|a, b| {
@@ -78,7 +78,6 @@ pub(super) fn weeks_from_plan(
         if agent.min_hours_week <= 0.0 || std::time::Instant::now() >= deadline {
             continue;
         }
-        let name = |c: usize| templates[model.demand.candidates[c].template].name.as_str();
         let open: Vec<(usize, f64)> = model.agent_columns[a]
             .iter()
             .filter(|(c, _)| pool.get(c).is_some_and(|n| *n > 0))
@@ -120,8 +119,6 @@ pub(super) fn weeks_from_plan(
             }
         }
         let Some((_, week)) = best else { continue };
-
-        let rest = i64::from(rules.rest_min) * 60_000;
         for c in week {
             let f = facts[c];
             // The rest between days, which the window keeps unless shifts are
@@ -138,24 +135,15 @@ pub(super) fn weeks_from_plan(
     }
     // What no week took: to whoever may still work it, furthest below their
     // minimum first, then fewest hours.
-    let rest = i64::from(rules.rest_min) * 60_000;
     let left: Vec<usize> = pool
         .iter()
         .flat_map(|(c, n)| std::iter::repeat_n(*c, *n as usize))
         .collect();
     for c in left {
-        let f = facts[c];
         let hours = |a: usize| -> f64 { taken[a].iter().map(|o| facts[*o].paid_hours).sum() };
         let fits = |a: usize| {
-            let agent = &agents[a];
             model.agent_columns[a].iter().any(|(x, _)| *x == c)
-                && (taken[a].len() as u32) < agent.max_days_week
-                && hours(a) + f.paid_hours <= agent.max_hours_week + 1e-9
-                && !taken[a].iter().any(|&o| {
-                    let g = facts[o];
-                    g.day == f.day || (g.end + rest > f.start && f.end + rest > g.start)
-                })
-                && run_ok(agent, &taken[a], c, &day_of)
+                && may_add(&agents[a], facts, &taken[a], c, hours(a), rest)
         };
         let who = (0..agents.len()).filter(|a| fits(*a)).min_by(|a, b| {
             let below = |a: usize| (agents[a].min_hours_week - hours(a)).max(0.0);
@@ -188,20 +176,6 @@ fn take(
     if let Some(v) = class.and_then(|k| share[k].get_mut(&c)) {
         *v -= 1.0;
     }
-}
-
-/// Whether adding candidate `c` keeps the agent's runs of days within their
-/// maximum.
-fn run_ok(agent: &Agent, list: &[usize], c: usize, day_of: &impl Fn(usize) -> usize) -> bool {
-    let mut worked: Vec<usize> = list.iter().map(|o| day_of(*o)).collect();
-    worked.push(day_of(c));
-    worked.sort_unstable();
-    let (mut run, mut longest) = (1u32, 1u32);
-    for w in worked.windows(2) {
-        run = if w[1] == w[0] + 1 { run + 1 } else { 1 };
-        longest = longest.max(run);
-    }
-    longest <= agent.max_consecutive_days
 }
 
 /// The agent's cheapest week from `choices` (per day: candidate, paid units,
