@@ -1342,7 +1342,9 @@ pub const FULL_MODEL_COLUMNS: usize = 60_000;
 /// when it stays small, else the plan's and the search's shifts and their
 /// neighbours) started from the better of the two. The time limit is shared: a
 /// third for the plan, up to 0.3 of the rest for naming the plan, up to 0.15 of
-/// the limit for the search, the rest for the full model.
+/// the limit for the search, the rest for the full model. At size (narrowed) the
+/// plan has a sixth, the weeks come from [`super::columns`] (priced until 45 %
+/// of the limit, whole by 60 %), and the search takes the rest but 8 %.
 #[allow(clippy::too_many_arguments)]
 pub fn solve_named(
     requirement: &Requirement,
@@ -1372,13 +1374,15 @@ pub fn solve_named(
         1e4,
     );
     add_capacity_rows(&mut stage1, templates, agents, rules, queues, zone);
+    let full = all.len() * agents.len() <= FULL_MODEL_COLUMNS;
+    // At size stage 1 gives the bound (its root) and the shifts the model is
+    // narrowed to; the weeks come from `roster::columns`, which takes the time.
     let first = SolveOptions {
-        time_limit_s: options.time_limit_s / 3.0,
+        time_limit_s: options.time_limit_s / if full { 3.0 } else { 6.0 },
         max_nodes: options.max_nodes.map(|n| n / 3),
         ..*options
     };
     let plan = stage1.solve(templates, &first)?;
-    let full = all.len() * agents.len() <= FULL_MODEL_COLUMNS;
     let candidates: Vec<Candidate> = if full {
         all.clone()
     } else {
@@ -1450,12 +1454,49 @@ pub fn solve_named(
         .collect();
     let spent = started.elapsed().as_secs_f64();
     let left = (options.time_limit_s - spent).max(options.time_limit_s / 3.0);
+    let all_facts = facts_of(&all, templates, rules, zone);
+    // At size (narrowed), the weeks as columns (`roster::columns`): priced
+    // until 45 % of the limit, dived to whole numbers until 60 %; with a node
+    // limit (repeatable runs) 25 rounds and no clock.
+    let columns = if full {
+        None
+    } else {
+        let at = |share: f64| {
+            options
+                .max_nodes
+                .is_none()
+                .then(|| started + std::time::Duration::from_secs_f64(options.time_limit_s * share))
+        };
+        super::columns::weeks_by_columns(
+            requirement,
+            queues,
+            templates,
+            weights,
+            agents,
+            rules,
+            &all,
+            &all_facts,
+            demand::grid_ms(requirement, templates, &all),
+            local_days(requirement, zone),
+            &super::columns::Limits {
+                columns_until: at(0.45),
+                dive_until: at(0.6),
+                max_rounds: if options.max_nodes.is_some() {
+                    25
+                } else {
+                    usize::MAX
+                },
+            },
+        )
+    };
     // Names on the plan: when the model sees every shift, the assignment MILP
     // (started from the greedy names); at size (narrowed) the weeks built one
     // agent at a time (`roster::weeks`) — there the MILP spent a fifth of the
     // limit (8.6 s of 30) without bettering its start, time the local search
     // below puts to use.
-    let taken = if full {
+    let taken = if columns.is_some() {
+        Vec::new()
+    } else if full {
         assign_to_plan(
             &model,
             requirement,
@@ -1538,14 +1579,17 @@ pub fn solve_named(
     let key = |c: &Candidate| (c.start_ms, c.template);
     let in_all: BTreeMap<(i64, usize), usize> =
         all.iter().enumerate().map(|(i, c)| (key(c), i)).collect();
-    let before: Vec<Vec<usize>> = taken
-        .iter()
-        .map(|list| {
-            list.iter()
-                .map(|c| in_all[&key(&model.demand.candidates[*c])])
-                .collect()
-        })
-        .collect();
+    let before: Vec<Vec<usize>> = match &columns {
+        Some(c) => c.weeks.clone(),
+        None => taken
+            .iter()
+            .map(|list| {
+                list.iter()
+                    .map(|c| in_all[&key(&model.demand.candidates[*c])])
+                    .collect()
+            })
+            .collect(),
+    };
     let after = super::improve::improve(
         requirement,
         queues,
@@ -1555,7 +1599,7 @@ pub fn solve_named(
         rules,
         zone,
         &all,
-        &facts_of(&all, templates, rules, zone),
+        &all_facts,
         &before,
         demand::grid_ms(requirement, templates, &all),
         // The search settles by itself; when the full model is narrowed (at size
@@ -1582,6 +1626,7 @@ pub fn solve_named(
     let known: BTreeSet<(i64, usize)> = model.demand.candidates.iter().map(key).collect();
     let extra: BTreeSet<usize> = after
         .iter()
+        .chain(&before)
         .flatten()
         .copied()
         .filter(|c| !known.contains(&key(&all[*c])))
@@ -1660,6 +1705,9 @@ pub fn solve_named(
     };
     let shifts = model.read(&solution.values, templates);
     let mut bound = plan.solution.bound;
+    if let Some(c) = &columns {
+        bound = bound.max(c.bound);
+    }
     if full {
         bound = bound.max(solution.bound);
     }
@@ -1696,14 +1744,15 @@ pub fn as_planned(shifts: &[AgentShift]) -> Vec<PlannedShift> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(in crate::roster) mod tests {
     use super::*;
 
-    const HOUR: i64 = 3_600_000;
+    pub(in crate::roster) const HOUR: i64 = 3_600_000;
     /// Monday 2026-03-02 00:00 UTC.
-    const MONDAY: i64 = 1_772_409_600_000;
+    pub(in crate::roster) const MONDAY: i64 = 1_772_409_600_000;
 
-    fn eight_hours(name: &str, start: u32) -> ShiftTemplate {
+    /// An eight-hour template starting at `start` o'clock every day, 1 an hour.
+    pub(in crate::roster) fn eight_hours(name: &str, start: u32) -> ShiftTemplate {
         ShiftTemplate {
             name: name.into(),
             starts: vec![start * 60],

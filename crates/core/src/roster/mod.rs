@@ -7,6 +7,7 @@
 //! wall clock, turned into instants with its [`TimeZoneSpec`].
 
 pub mod assign;
+mod columns;
 pub mod demand;
 pub mod duty;
 mod improve;

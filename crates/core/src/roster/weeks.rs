@@ -24,7 +24,7 @@ const ABOVE_MINIMUM: f64 = 5.0;
 const OTHER_CLASS: f64 = 2.0;
 
 /// A day's choice in a window: (candidate, paid time in units, its cost).
-type Choice = (usize, usize, f64);
+pub(super) type Choice = (usize, usize, f64);
 
 /// Per agent, the candidates of `model` they work (see the module's comment);
 /// shifts no week took go to whoever can still work them (furthest below their
@@ -97,23 +97,19 @@ pub(super) fn weeks_from_plan(
         let mut best: Option<(f64, Vec<usize>)> = None;
         for from in starts.iter().step_by(step) {
             // Per day, per paid time, the cheapest shift inside the window.
-            let mut by_day: Vec<BTreeMap<usize, (usize, f64)>> = vec![BTreeMap::new(); days];
-            for &(c, cost) in &open {
+            let inside = |c: usize| {
                 let h = facts[c].start_hour;
-                if h + 1e-9 < *from || h > from + spread + 1e-9 {
-                    continue;
-                }
-                let slot = by_day[day_of(c)].entry(units(c)).or_insert((c, cost));
-                if cost < slot.1 {
-                    *slot = (c, cost);
-                }
-            }
-            let choices: Vec<Vec<Choice>> = by_day
-                .into_iter()
-                .map(|m| m.into_iter().map(|(u, (c, cost))| (c, u, cost)).collect())
-                .collect();
-            if let Some(week) = best_week(agent, &choices, unit_h, soft, weights, days)
-                && best.as_ref().is_none_or(|b| week.0 < b.0 - 1e-9)
+                h + 1e-9 >= *from && h <= from + spread + 1e-9
+            };
+            let choices = cheapest_by_units(&open, days, &units, &day_of, inside);
+            if let Some(week) = best_week(
+                agent,
+                &choices,
+                unit_h,
+                soft,
+                weights.over * ABOVE_MINIMUM,
+                days,
+            ) && best.as_ref().is_none_or(|b| week.0 < b.0 - 1e-9)
             {
                 best = Some(week);
             }
@@ -163,6 +159,30 @@ pub(super) fn weeks_from_plan(
     taken
 }
 
+/// Per day, per paid length, the cheapest of `reduced` that `keep` allows.
+pub(super) fn cheapest_by_units(
+    reduced: &[(usize, f64)],
+    days: usize,
+    units: &impl Fn(usize) -> usize,
+    day_of: &impl Fn(usize) -> usize,
+    keep: impl Fn(usize) -> bool,
+) -> Vec<Vec<Choice>> {
+    let mut by_day: Vec<BTreeMap<usize, (usize, f64)>> = vec![BTreeMap::new(); days];
+    for &(c, cost) in reduced {
+        if !keep(c) {
+            continue;
+        }
+        let slot = by_day[day_of(c)].entry(units(c)).or_insert((c, cost));
+        if cost < slot.1 {
+            *slot = (c, cost);
+        }
+    }
+    by_day
+        .into_iter()
+        .map(|m| m.into_iter().map(|(u, (c, cost))| (c, u, cost)).collect())
+        .collect()
+}
+
 /// One of the plan's shifts `c` named: off the pool and the class's share.
 fn take(
     pool: &mut BTreeMap<usize, u32>,
@@ -181,13 +201,14 @@ fn take(
 /// The agent's cheapest week from `choices` (per day: candidate, paid units,
 /// cost): at most one shift a day, their days and runs of days, at most their
 /// maximum hours; cost = the choices' + single days off + hours below the
-/// minimum + hours above it. None when no shift can be taken.
-fn best_week(
+/// minimum + `per_hour_above` per hour above it (the empty week among them).
+/// None when the programme would be too large.
+pub(super) fn best_week(
     agent: &Agent,
     choices: &[Vec<Choice>],
     unit_h: f64,
     soft: &SoftWeights,
-    weights: &Weights,
+    per_hour_above: f64,
     days: usize,
 ) -> Option<(f64, Vec<usize>)> {
     let most: usize = choices
@@ -262,7 +283,7 @@ fn best_week(
     for u in 0..=max_units {
         let hours = u as f64 * unit_h;
         let below = (agent.min_hours_week - hours).max(0.0) * soft.min_hours;
-        let above = (hours - agent.min_hours_week).max(0.0) * weights.over * ABOVE_MINIMUM;
+        let above = (hours - agent.min_hours_week).max(0.0) * per_hour_above;
         for d in 0..=max_days {
             for r in 0..=max_run {
                 for y in 0..2 {
@@ -288,7 +309,7 @@ fn best_week(
         state = layers[day][at];
     }
     week.reverse();
-    (!week.is_empty()).then_some((cost, week))
+    Some((cost, week))
 }
 
 #[cfg(test)]
@@ -309,7 +330,7 @@ mod tests {
     /// weights, a week of seven days).
     fn week_of(agent: &Agent, choices: &[Vec<Choice>]) -> (f64, Vec<usize>) {
         let (soft, weights) = (SoftWeights::default(), Weights::default());
-        best_week(agent, choices, 0.5, &soft, &weights, 7).expect("a week")
+        best_week(agent, choices, 0.5, &soft, weights.over * ABOVE_MINIMUM, 7).expect("a week")
     }
 
     /// Hours of a week from `choices` (units of half an hour).
