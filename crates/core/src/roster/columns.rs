@@ -14,7 +14,7 @@
 //! weeks of its shifts rarely meet each contract to the hour; naming it lost
 //! 12–15 % at the size. Here every column is a whole week an agent can
 //! work (its rest kept; its start spread, single days off, minimum hours and
-//! preferences in its cost), and the roster comes out 7.5 % above the bound.
+//! preferences in its cost), and the roster comes out 6.7 % above the bound.
 //!
 //! The bound: for duals π clamped to what the slacks allow (−over ≤ π ≤ under,
 //! per agent-hour of each interval), π · requirement + Σ over kinds of agents ×
