@@ -1375,10 +1375,12 @@ pub fn solve_named(
     );
     add_capacity_rows(&mut stage1, templates, agents, rules, queues, zone);
     let full = all.len() * agents.len() <= FULL_MODEL_COLUMNS;
-    // At size stage 1 gives the bound (its root) and the shifts the model is
-    // narrowed to; the weeks come from `roster::columns`, which takes the time.
+    // At size (without duty rules) the weeks come from `roster::columns`, which
+    // takes the time; stage 1 gives the bound (its root) and the shifts the
+    // model is narrowed to.
+    let by_columns = !full && !duty_rules.any();
     let first = SolveOptions {
-        time_limit_s: options.time_limit_s / if full { 3.0 } else { 6.0 },
+        time_limit_s: options.time_limit_s / if by_columns { 6.0 } else { 3.0 },
         max_nodes: options.max_nodes.map(|n| n / 3),
         ..*options
     };
@@ -1458,9 +1460,10 @@ pub fn solve_named(
     // At size (narrowed), the weeks as columns (`roster::columns`): priced
     // until 55 % of the limit, dived to whole numbers until 70 % (at size, of
     // 45/60, 50/65, 55/70, 60/72 and 65/80 %, 55/70 gave the lowest roster:
-    // 11 132 against 11 224–11 291); with a node
-    // limit (repeatable runs) 25 rounds and no clock.
-    let columns = if full {
+    // 11 132 against 11 224–11 291); with a node limit (repeatable runs) 25
+    // rounds and no clock. Not under duty rules: the weeks' master does not see
+    // them, where stage 1's plan, named below, does.
+    let columns = if !by_columns {
         None
     } else {
         let at = |share: f64| {
@@ -1492,10 +1495,10 @@ pub fn solve_named(
         )
     };
     // Names on the plan: when the model sees every shift, the assignment MILP
-    // (started from the greedy names); at size (narrowed) the weeks built one
-    // agent at a time (`roster::weeks`) — there the MILP spent a fifth of the
-    // limit (8.6 s of 30) without bettering its start, time the local search
-    // below puts to use.
+    // (started from the greedy names); at size (narrowed) the weeks as columns
+    // above, or, where those are not used, the weeks built one agent at a time
+    // (`roster::weeks`) — there the MILP spent a fifth of the limit (8.6 s of
+    // 30) without bettering its start, time the local search below puts to use.
     let taken = if columns.is_some() {
         Vec::new()
     } else if full {
