@@ -25,8 +25,8 @@
 //! cost ≥ 0).
 
 use super::assign::{Agent, AssignRules, Facts, QueueNeed, may_work, preference_cost};
-use super::demand::{Candidate, gcd};
-use super::weeks::{best_week, cheapest_by_units};
+use super::demand::Candidate;
+use super::weeks::Programme;
 use super::{Requirement, ShiftTemplate, Weights};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
@@ -66,16 +66,16 @@ struct Grid {
 }
 
 impl Grid {
-    fn cell(&self, t: i64) -> usize {
-        ((t - self.start_ms).div_euclid(self.grid)).clamp(0, self.cells as i64) as usize
+    fn cell(&self, t: i64) -> i64 {
+        ((t - self.start_ms).div_euclid(self.grid)).clamp(0, self.cells as i64)
     }
 }
 
 /// A candidate's cells: its span and, per break, (start cell of each placement,
 /// length in cells).
 struct Span {
-    from: usize,
-    to: usize,
+    from: i64,
+    to: i64,
     breaks: Vec<(Vec<i64>, i64)>,
     cost: f64,
 }
@@ -104,7 +104,7 @@ pub(super) fn weeks_by_columns(
     all: &[Candidate],
     facts: &[Facts],
     grid_ms: i64,
-    (first_day, days): (i32, usize),
+    days: (i32, usize),
     limits: &Limits,
 ) -> Option<ColumnWeeks> {
     let n = requirement.agents.len();
@@ -146,16 +146,8 @@ pub(super) fn weeks_by_columns(
         })
         .collect();
     let kinds = kinds_of(agents, facts, all, templates, rules, queues);
-    let unit_min = facts
-        .iter()
-        .map(|f| (f.paid_hours * 60.0).round() as i64)
-        .fold(0, gcd)
-        .max(1);
-    let unit_h = unit_min as f64 / 60.0;
-    let units = |c: usize| ((facts[c].paid_hours * 60.0).round() as i64 / unit_min) as usize;
-    let day_of = |c: usize| (facts[c].day - first_day).clamp(0, days as i32 - 1) as usize;
+    let programme = Programme::new(facts, 0..facts.len(), days, rules.max_start_spread_min);
     let rest = i64::from(rules.rest_min) * 60_000;
-    let spread = f64::from(rules.max_start_spread_min) / 60.0;
 
     // The master: coverage rows, one row per kind; under and over per interval,
     // then the weeks (each kind's empty week first: the master is never
@@ -228,7 +220,7 @@ pub(super) fn weeks_by_columns(
         let priced: Vec<(f64, Vec<i64>)> = spans
             .iter()
             .map(|s| {
-                let mut v = s.cost - value(s.from as i64, s.to as i64);
+                let mut v = s.cost - value(s.from, s.to);
                 let mut placed = Vec::with_capacity(s.breaks.len());
                 for (starts, len) in &s.breaks {
                     let best = starts
@@ -254,25 +246,16 @@ pub(super) fn weeks_by_columns(
                 .collect();
             // The relaxed week (any start, no rest): the bound; a column too
             // when it keeps the rules.
-            let relaxed = cheapest_by_units(&reduced, days, &units, &day_of, |_| true);
-            let (cheapest, week) = best_week(agent, &relaxed, unit_h, soft, 0.0, days)?;
+            let (cheapest, week) = programme.any_start(agent, &reduced, soft, 0.0)?;
             let cheapest = cheapest.min(empty_cost(kind));
             lagrange += kind.members.len() as f64 * cheapest;
             let mut found = vec![week];
-            let mut starts: Vec<f64> = reduced.iter().map(|(c, _)| facts[*c].start_hour).collect();
-            starts.sort_by(f64::total_cmp);
-            starts.dedup_by(|x, y| (*x - *y).abs() < 1e-9);
-            let step = starts.len().div_ceil(24).max(1);
-            for from in starts.iter().step_by(step) {
-                let inside = |c: usize| {
-                    let h = facts[c].start_hour;
-                    h + 1e-9 >= *from && h <= from + spread + 1e-9
-                };
-                let choices = cheapest_by_units(&reduced, days, &units, &day_of, inside);
-                if let Some((_, week)) = best_week(agent, &choices, unit_h, soft, 0.0, days) {
-                    found.push(week);
-                }
-            }
+            found.extend(
+                programme
+                    .per_window(agent, &reduced, soft, 0.0)
+                    .into_iter()
+                    .map(|(_, week)| week),
+            );
             for mut week in found {
                 week.sort_by_key(|c| facts[*c].start);
                 if week.is_empty()
@@ -284,7 +267,7 @@ pub(super) fn weeks_by_columns(
                     continue;
                 }
                 let w = week_of(
-                    i, &week, kind, agent, facts, &spans, &priced, &grid, n, rules, first_day, days,
+                    i, &week, kind, agent, facts, &spans, &priced, &grid, n, rules, &programme,
                 );
                 let dual: f64 = w.cover.iter().map(|(at, a)| pi[*at] * a).sum();
                 if w.cost - dual - mu[i] < -1e-6 {
@@ -436,8 +419,7 @@ fn week_of(
     grid: &Grid,
     n: usize,
     rules: &AssignRules,
-    first_day: i32,
-    days: usize,
+    programme: &Programme,
 ) -> Week {
     let soft = &rules.soft;
     let mut cells = vec![0.0; n];
@@ -451,12 +433,13 @@ fn week_of(
         }
     };
     let mut cost = 0.0;
+    let days = programme.days();
     let mut worked = vec![false; days];
     let mut paid = 0.0;
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for &c in shifts {
         let s = &spans[c];
-        add(s.from as i64, s.to as i64, 1.0);
+        add(s.from, s.to, 1.0);
         for ((_, len), p) in s.breaks.iter().zip(&priced[c].1) {
             add(*p, p + len, -1.0);
         }
@@ -467,7 +450,7 @@ fn week_of(
             .map_or(0.0, |(_, p)| *p);
         cost += s.cost + pref;
         let f = &facts[c];
-        worked[(f.day - first_day).clamp(0, days as i32 - 1) as usize] = true;
+        worked[programme.day_of(c)] = true;
         paid += f.paid_hours;
         lo = lo.min(f.start_hour);
         hi = hi.max(f.start_hour);

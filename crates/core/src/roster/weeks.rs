@@ -12,7 +12,7 @@
 
 use super::Weights;
 use super::assign::{
-    Agent, AssignModel, AssignRules, ClassShares, SoftWeights, may_add, preference_cost,
+    Agent, AssignModel, AssignRules, ClassShares, Facts, SoftWeights, may_add, preference_cost,
 };
 use super::demand::{PlannedShift, gcd};
 use std::collections::BTreeMap;
@@ -53,18 +53,15 @@ pub(super) fn weeks_from_plan(
         }
     }
     // The unit of paid time: every planned shift a whole number of them.
-    let unit_min = pool
-        .keys()
-        .map(|c| (facts[*c].paid_hours * 60.0).round() as i64)
-        .fold(0, gcd)
-        .max(1);
-    let unit_h = unit_min as f64 / 60.0;
-    let units = |c: usize| ((facts[c].paid_hours * 60.0).round() as i64 / unit_min) as usize;
-    let spread = f64::from(rules.max_start_spread_min) / 60.0;
+    let programme = Programme::new(
+        facts,
+        pool.keys().copied(),
+        (first_day, days),
+        rules.max_start_spread_min,
+    );
     let soft = &rules.soft;
     let rest = i64::from(rules.rest_min) * 60_000;
     let name = |c: usize| templates[model.demand.candidates[c].template].name.as_str();
-    let day_of = |c: usize| (facts[c].day - first_day).clamp(0, days as i32 - 1) as usize;
     let mut order: Vec<usize> = (0..agents.len()).collect();
     order.sort_by(|a, b| {
         agents[*b]
@@ -89,28 +86,9 @@ pub(super) fn weeks_from_plan(
                 (*c, cost)
             })
             .collect();
-        // The windows: one from each start time there is (at most 24 of them).
-        let mut starts: Vec<f64> = open.iter().map(|(c, _)| facts[*c].start_hour).collect();
-        starts.sort_by(f64::total_cmp);
-        starts.dedup_by(|x, y| (*x - *y).abs() < 1e-9);
-        let step = starts.len().div_ceil(24).max(1);
         let mut best: Option<(f64, Vec<usize>)> = None;
-        for from in starts.iter().step_by(step) {
-            // Per day, per paid time, the cheapest shift inside the window.
-            let inside = |c: usize| {
-                let h = facts[c].start_hour;
-                h + 1e-9 >= *from && h <= from + spread + 1e-9
-            };
-            let choices = cheapest_by_units(&open, days, &units, &day_of, inside);
-            if let Some(week) = best_week(
-                agent,
-                &choices,
-                unit_h,
-                soft,
-                weights.over * ABOVE_MINIMUM,
-                days,
-            ) && best.as_ref().is_none_or(|b| week.0 < b.0 - 1e-9)
-            {
+        for week in programme.per_window(agent, &open, soft, weights.over * ABOVE_MINIMUM) {
+            if best.as_ref().is_none_or(|b| week.0 < b.0 - 1e-9) {
                 best = Some(week);
             }
         }
@@ -159,28 +137,132 @@ pub(super) fn weeks_from_plan(
     taken
 }
 
-/// Per day, per paid length, the cheapest of `reduced` that `keep` allows.
-pub(super) fn cheapest_by_units(
-    reduced: &[(usize, f64)],
+/// What the programme over an agent's days needs of the shifts: their local
+/// days, their paid time in whole units, the start spread a window allows.
+pub(super) struct Programme<'a> {
+    facts: &'a [Facts],
+    unit_min: i64,
+    first_day: i32,
     days: usize,
-    units: &impl Fn(usize) -> usize,
-    day_of: &impl Fn(usize) -> usize,
-    keep: impl Fn(usize) -> bool,
-) -> Vec<Vec<Choice>> {
-    let mut by_day: Vec<BTreeMap<usize, (usize, f64)>> = vec![BTreeMap::new(); days];
-    for &(c, cost) in reduced {
-        if !keep(c) {
-            continue;
-        }
-        let slot = by_day[day_of(c)].entry(units(c)).or_insert((c, cost));
-        if cost < slot.1 {
-            *slot = (c, cost);
+    spread: f64,
+}
+
+impl<'a> Programme<'a> {
+    /// Over `days` local days from `first_day`; the unit of paid time divides the
+    /// paid length of every one of `shifts`.
+    pub(super) fn new(
+        facts: &'a [Facts],
+        shifts: impl Iterator<Item = usize>,
+        (first_day, days): (i32, usize),
+        max_start_spread_min: u32,
+    ) -> Programme<'a> {
+        let unit_min = shifts
+            .map(|c| (facts[c].paid_hours * 60.0).round() as i64)
+            .fold(0, gcd)
+            .max(1);
+        Programme {
+            facts,
+            unit_min,
+            first_day,
+            days,
+            spread: f64::from(max_start_spread_min) / 60.0,
         }
     }
-    by_day
-        .into_iter()
-        .map(|m| m.into_iter().map(|(u, (c, cost))| (c, u, cost)).collect())
-        .collect()
+
+    /// Days in the week.
+    pub(super) fn days(&self) -> usize {
+        self.days
+    }
+
+    /// The week's day (0-based) of shift `c`.
+    pub(super) fn day_of(&self, c: usize) -> usize {
+        (self.facts[c].day - self.first_day).clamp(0, self.days as i32 - 1) as usize
+    }
+
+    /// The agent's cheapest week of `costs` (shift, its cost) over any start
+    /// ([`best_week`]); `None` when the programme would be too large.
+    pub(super) fn any_start(
+        &self,
+        agent: &Agent,
+        costs: &[(usize, f64)],
+        soft: &SoftWeights,
+        per_hour_above: f64,
+    ) -> Option<(f64, Vec<usize>)> {
+        let choices = self.cheapest_by_units(costs, |_| true);
+        best_week(
+            agent,
+            &choices,
+            self.unit_h(),
+            soft,
+            per_hour_above,
+            self.days,
+        )
+    }
+
+    /// Per window of start times — one from each start time there is (at most 24
+    /// of them), as wide as the allowed spread, so the week keeps its starts —
+    /// the agent's cheapest week of `costs` inside it, in window order.
+    pub(super) fn per_window(
+        &self,
+        agent: &Agent,
+        costs: &[(usize, f64)],
+        soft: &SoftWeights,
+        per_hour_above: f64,
+    ) -> Vec<(f64, Vec<usize>)> {
+        let mut starts: Vec<f64> = costs
+            .iter()
+            .map(|(c, _)| self.facts[*c].start_hour)
+            .collect();
+        starts.sort_by(f64::total_cmp);
+        starts.dedup_by(|x, y| (*x - *y).abs() < 1e-9);
+        let step = starts.len().div_ceil(24).max(1);
+        starts
+            .iter()
+            .step_by(step)
+            .filter_map(|from| {
+                let inside = |c: usize| {
+                    let h = self.facts[c].start_hour;
+                    h + 1e-9 >= *from && h <= from + self.spread + 1e-9
+                };
+                let choices = self.cheapest_by_units(costs, inside);
+                best_week(
+                    agent,
+                    &choices,
+                    self.unit_h(),
+                    soft,
+                    per_hour_above,
+                    self.days,
+                )
+            })
+            .collect()
+    }
+
+    fn unit_h(&self) -> f64 {
+        self.unit_min as f64 / 60.0
+    }
+
+    /// Per day, per paid length, the cheapest of `costs` that `keep` allows.
+    fn cheapest_by_units(
+        &self,
+        costs: &[(usize, f64)],
+        keep: impl Fn(usize) -> bool,
+    ) -> Vec<Vec<Choice>> {
+        let mut by_day: Vec<BTreeMap<usize, (usize, f64)>> = vec![BTreeMap::new(); self.days];
+        for &(c, cost) in costs {
+            if !keep(c) {
+                continue;
+            }
+            let units = ((self.facts[c].paid_hours * 60.0).round() as i64 / self.unit_min) as usize;
+            let slot = by_day[self.day_of(c)].entry(units).or_insert((c, cost));
+            if cost < slot.1 {
+                *slot = (c, cost);
+            }
+        }
+        by_day
+            .into_iter()
+            .map(|m| m.into_iter().map(|(u, (c, cost))| (c, u, cost)).collect())
+            .collect()
+    }
 }
 
 /// One of the plan's shifts `c` named: off the pool and the class's share.
