@@ -188,15 +188,7 @@ impl<'a> Programme<'a> {
         soft: &SoftWeights,
         per_hour_above: f64,
     ) -> Option<(f64, Vec<usize>)> {
-        let choices = self.cheapest_by_units(costs, |_| true);
-        best_week(
-            agent,
-            &choices,
-            self.unit_h(),
-            soft,
-            per_hour_above,
-            self.days,
-        )
+        self.cheapest_week(agent, costs, |_| true, soft, per_hour_above)
     }
 
     /// Per window of start times — one from each start time there is (at most 24
@@ -224,21 +216,23 @@ impl<'a> Programme<'a> {
                     let h = self.facts[c].start_hour;
                     h + 1e-9 >= *from && h <= from + self.spread + 1e-9
                 };
-                let choices = self.cheapest_by_units(costs, inside);
-                best_week(
-                    agent,
-                    &choices,
-                    self.unit_h(),
-                    soft,
-                    per_hour_above,
-                    self.days,
-                )
+                self.cheapest_week(agent, costs, inside, soft, per_hour_above)
             })
             .collect()
     }
 
-    fn unit_h(&self) -> f64 {
-        self.unit_min as f64 / 60.0
+    /// [`best_week`] over the shifts of `costs` that `keep` allows.
+    fn cheapest_week(
+        &self,
+        agent: &Agent,
+        costs: &[(usize, f64)],
+        keep: impl Fn(usize) -> bool,
+        soft: &SoftWeights,
+        per_hour_above: f64,
+    ) -> Option<(f64, Vec<usize>)> {
+        let choices = self.cheapest_by_units(costs, keep);
+        let unit_h = self.unit_min as f64 / 60.0;
+        best_week(agent, &choices, unit_h, soft, per_hour_above, self.days)
     }
 
     /// Per day, per paid length, the cheapest of `costs` that `keep` allows.
