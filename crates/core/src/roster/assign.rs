@@ -1415,45 +1415,6 @@ pub fn solve_named(
         }
         keep.into_iter().map(|i| all[i]).collect()
     };
-    let candidates = if candidates.is_empty() {
-        all.clone()
-    } else {
-        candidates
-    };
-    let build_over = |candidates: Vec<Candidate>| {
-        build(
-            requirement,
-            queues,
-            templates,
-            weights,
-            agents,
-            rules,
-            duty_rules,
-            zone,
-            candidates,
-        )
-    };
-    let model = build_over(candidates)?;
-    // Each contract class's share of the plan, per candidate of the model: the
-    // first names follow it.
-    let in_model = model.index();
-    let classes: Vec<ClassShares> = stage1
-        .capacities
-        .classes
-        .iter()
-        .map(|class| {
-            let shares = class
-                .share
-                .iter()
-                .filter_map(|(c, col)| {
-                    let share = plan.solution.values[*col];
-                    let at = in_model.get(&(all[*c].start_ms, all[*c].template))?;
-                    (share > 1e-6).then_some((*at, share))
-                })
-                .collect();
-            (class.members.clone(), shares)
-        })
-        .collect();
     let spent = started.elapsed().as_secs_f64();
     let left = (options.time_limit_s - spent).max(options.time_limit_s / 3.0);
     let all_facts = facts_of(&all, templates, rules, zone);
@@ -1494,6 +1455,55 @@ pub fn solve_named(
             },
         )
     };
+    // Without a plan (stage 1 stopped before its first, as on a busy machine),
+    // the shifts of the columns' weeks, else every candidate (at size a model
+    // too large to complete in the time).
+    let candidates = match &columns {
+        Some(c) if candidates.is_empty() => {
+            let taken: BTreeSet<usize> = c.weeks.iter().flatten().copied().collect();
+            taken.into_iter().map(|i| all[i]).collect()
+        }
+        _ => candidates,
+    };
+    let candidates = if candidates.is_empty() {
+        all.clone()
+    } else {
+        candidates
+    };
+    let build_over = |candidates: Vec<Candidate>| {
+        build(
+            requirement,
+            queues,
+            templates,
+            weights,
+            agents,
+            rules,
+            duty_rules,
+            zone,
+            candidates,
+        )
+    };
+    let model = build_over(candidates)?;
+    // Each contract class's share of the plan, per candidate of the model: the
+    // first names follow it.
+    let in_model = model.index();
+    let classes: Vec<ClassShares> = stage1
+        .capacities
+        .classes
+        .iter()
+        .map(|class| {
+            let shares = class
+                .share
+                .iter()
+                .filter_map(|(c, col)| {
+                    let share = plan.solution.values[*col];
+                    let at = in_model.get(&(all[*c].start_ms, all[*c].template))?;
+                    (share > 1e-6).then_some((*at, share))
+                })
+                .collect();
+            (class.members.clone(), shares)
+        })
+        .collect();
     // Names on the plan: when the model sees every shift, the assignment MILP
     // (started from the greedy names); at size (narrowed) the weeks as columns
     // above, or, where those are not used, the weeks built one agent at a time
@@ -1662,11 +1672,11 @@ pub fn solve_named(
     };
     // Each answer completed with the names fixed; the lower objective starts the
     // full model (the search's own objective does not see every row).
-    let complete = |names: &[Vec<usize>]| {
+    let complete = |names: &[Vec<usize>], time_limit_s: f64| {
         with_names_fixed(&model.demand.lp, &model.agent_columns, &to_model(names))
             .solve(
                 &SolveOptions {
-                    time_limit_s: left / 10.0,
+                    time_limit_s,
                     mip_gap: 1e-2,
                     max_nodes: options.max_nodes.map(|n| n / 3),
                     ..*options
@@ -1675,9 +1685,19 @@ pub fn solve_named(
             )
             .ok()
     };
-    let mut start = complete(&after);
+    let mut start = complete(&after, left / 10.0);
+    if start.is_none() && !full {
+        // On a busy machine the completion can outlast its tenth; narrowed,
+        // the full model below would not do better: the time left, at least a
+        // tenth of the limit, rather than no roster.
+        start = complete(
+            &after,
+            (options.time_limit_s - started.elapsed().as_secs_f64())
+                .max(options.time_limit_s / 10.0),
+        );
+    }
     if after != before {
-        let old = named_plan.or_else(|| complete(&before));
+        let old = named_plan.or_else(|| complete(&before, left / 10.0));
         if old.as_ref().map_or(f64::INFINITY, |s| s.objective)
             < start.as_ref().map_or(f64::INFINITY, |s| s.objective)
         {

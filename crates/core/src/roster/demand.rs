@@ -822,9 +822,12 @@ impl DemandModel {
         // (its breaks split the same way), else the empty plan (no shifts, every
         // interval short) — feasible either way, so a plan comes back however
         // early the solver stops.
+        // It may take most of the limit: without it there is no bound, and on a
+        // busy machine (four times as many threads as cores, at the issue's
+        // size) a quarter of the limit did not finish it.
         let relaxed = self.lp.relaxed().solve(
             &SolveOptions {
-                time_limit_s: (options.time_limit_s / 4.0).max(0.1),
+                time_limit_s: (options.time_limit_s * 0.6).max(0.1),
                 interior_point: !self.is_plain(),
                 ..*options
             },
