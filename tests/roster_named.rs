@@ -516,6 +516,64 @@ fn the_same_inputs_give_the_same_files_and_calendars_that_parse_back() {
 }
 
 #[test]
+fn a_second_run_into_the_same_folder_leaves_no_file_of_the_first() {
+    // A, B and C rostered; then only A and B into the same folder: C's calendar
+    // goes, a file of the user's in ics/ stays; then the plan alone (no agents):
+    // roster.csv and every calendar go, the plan's files are the new run's.
+    let dir = tempdir();
+    let need = three_days(dir.path());
+    let shifts = write(dir.path(), "shifts.toml", EARLY_LATE);
+    let three = write(
+        dir.path(),
+        "three.csv",
+        "agent_id,max_days_week\nA,3\nB,3\nC,3\n",
+    );
+    let two = write(dir.path(), "two.csv", "agent_id,max_days_week\nA,3\nB,3\n");
+    let out = dir.path().join("out");
+    named(&need, &shifts, &three, &out, &[]);
+    let calendars = |out: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(out.join("ics"))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    assert_eq!(calendars(&out), ["A.ics", "B.ics", "C.ics"]);
+    std::fs::write(out.join("ics/README.txt"), "mine").unwrap();
+    named(&need, &shifts, &two, &out, &[]);
+    assert_eq!(calendars(&out), ["A.ics", "B.ics", "README.txt"]);
+    let roster = std::fs::read_to_string(out.join("roster.csv")).unwrap();
+    assert!(!roster.contains("\nC,"), "{roster}");
+    validate_named(&out, &shifts, &two, 11 * 60, &Duty::default(), &[]);
+    let r = ok([
+        "roster",
+        "--requirements",
+        &need.display().to_string(),
+        "--shifts",
+        &shifts.display().to_string(),
+        "--output",
+        &out.display().to_string(),
+        "--format",
+        "json",
+    ]
+    .map(String::from)
+    .to_vec());
+    assert!(!out.join("roster.csv").exists());
+    assert_eq!(calendars(&out), ["README.txt"]);
+    let saved = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert_eq!(saved.trim(), r.stdout.trim());
+    // No temporary file is left beside the ones written.
+    for e in std::fs::read_dir(&out).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        assert!(!name.ends_with(".tmp"), "{name} left behind");
+    }
+}
+
+#[test]
 fn contracts_that_cannot_hold_are_refused_naming_the_agent_and_the_rule() {
     let dir = tempdir();
     let need = three_days(dir.path());

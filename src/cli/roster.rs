@@ -136,27 +136,26 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes shifts.csv, breaks.csv and coverage.csv into `dir`.
+/// Writes summary.json, shifts.csv, breaks.csv, coverage.csv and, with agents,
+/// roster.csv and ics/ into `dir`. Each file is replaced whole (written beside,
+/// synced, renamed), so a run killed midway leaves every file either as it was
+/// or new; the files of an earlier run this one does not write (a named roster
+/// before a plan, an agent no longer rostered) are removed so that the folder
+/// never mixes two runs.
 pub fn write_files(report: &RosterReport, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     fn csv_file<T: serde::Serialize>(path: &Path, rows: &[T], header: &[&str]) -> Result<()> {
-        let file = std::fs::File::create(path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+        let mut w = csv::Writer::from_writer(Vec::new());
         if rows.is_empty() {
             w.write_record(header)?;
         }
         for r in rows {
             w.serialize(r)?;
         }
-        w.flush()
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(())
+        replace(path, &w.into_inner()?)
     }
     // summary.json: the whole report, as --format json prints it.
-    let path = dir.join("summary.json");
-    std::fs::write(&path, serde_json::to_vec(report)?)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    replace(&dir.join("summary.json"), &serde_json::to_vec(report)?)?;
     if report.named.agents > 0 {
         csv_file(
             &dir.join("roster.csv"),
@@ -164,6 +163,9 @@ pub fn write_files(report: &RosterReport, dir: &Path) -> Result<()> {
             &["agent_id", "start", "end", "activity"],
         )?;
         write_calendars(report, &dir.join("ics"))?;
+    } else {
+        remove_stale(&dir.join("roster.csv"))?;
+        remove_calendars(&dir.join("ics"), &[])?;
     }
     csv_file(
         &dir.join("shifts.csv"),
@@ -177,10 +179,7 @@ pub fn write_files(report: &RosterReport, dir: &Path) -> Result<()> {
     )?;
     // coverage.csv: the service-level column only when the requirement has calls
     // (then on every row, empty where an interval has none).
-    let path = dir.join("coverage.csv");
-    let file = std::fs::File::create(&path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["interval_start", "required", "scheduled", "under", "over"];
     if report.with_service_level {
         header.push("predicted_service_level");
@@ -203,8 +202,38 @@ pub fn write_files(report: &RosterReport, dir: &Path) -> Result<()> {
         }
         w.write_record(&rec)?;
     }
-    w.flush()
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    replace(&dir.join("coverage.csv"), &w.into_inner()?)
+}
+
+/// `path` replaced by `bytes` whole (the store's atomic write).
+fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
+    crate::store::write_atomic(path, bytes, || {})
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// `path` removed if it is there.
+fn remove_stale(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("cannot remove {} (of an earlier run)", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The `.ics` files in `dir` other than `keep` removed (calendars of an earlier
+/// run); nothing else in `dir` is touched.
+fn remove_calendars(dir: &Path, keep: &[std::ffi::OsString]) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let is_ics = Path::new(&name).extension().is_some_and(|e| e == "ics");
+        if is_ics && !keep.contains(&name) {
+            remove_stale(&entry.path())?;
+        }
+    }
     Ok(())
 }
 
@@ -222,6 +251,7 @@ pub fn write_calendars(report: &RosterReport, dir: &Path) -> Result<()> {
     )
     .map(utc)
     .unwrap_or_default();
+    let mut written: Vec<std::ffi::OsString> = Vec::new();
     for week in &report.named.agent_weeks {
         let mut cal = Calendar::new();
         cal.name(&format!("callboard roster {}", week.agent_id));
@@ -260,11 +290,11 @@ pub fn write_calendars(report: &RosterReport, dir: &Path) -> Result<()> {
                 .done();
             cal.push(event);
         }
-        let path = dir.join(format!("{}.ics", file_safe(&week.agent_id)));
-        std::fs::write(&path, cal.done().to_string())
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        let name = format!("{}.ics", file_safe(&week.agent_id));
+        replace(&dir.join(&name), cal.done().to_string().as_bytes())?;
+        written.push(name.into());
     }
-    Ok(())
+    remove_calendars(dir, &written)
 }
 
 /// An agent id as a file name: anything but letters, digits, `-`, `_` and `.`
