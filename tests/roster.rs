@@ -356,7 +356,12 @@ fn unusable_inputs_are_refused_naming_the_file_and_the_fault() {
         "[[shift]]\nname = \"tiny\"\nstart = \"00:00\"\nlength = \"2h\"\n[[shift.break]]\nlength = \"30m\"\nearliest = \"1h\"\nlatest = \"2h\"\n",
     );
     let r = refused(&need, &bad_break, &dir.path().join("x"), &[]);
-    assert!(r.stderr.contains("\"tiny\""), "{}", r.stderr);
+    // Named by the template's [[shift]] line.
+    assert!(
+        r.stderr.contains("bad.toml:1: shift template \"tiny\""),
+        "{}",
+        r.stderr
+    );
     assert!(
         r.stderr.contains("does not end inside the shift"),
         "{}",
@@ -382,6 +387,50 @@ fn unusable_inputs_are_refused_naming_the_file_and_the_fault() {
     );
     let r = refused(&bad_row, &fine, &dir.path().join("x"), &[]);
     assert!(r.stderr.contains("need2.csv:3: agents"), "{}", r.stderr);
+    // A number the solver would take for infinity is refused on its line (it
+    // once came back as "HiGHS error while building model").
+    let huge = write(
+        dir.path(),
+        "need3.csv",
+        "interval_start,agents\n2026-03-02T00:00:00Z,1\n2026-03-02T01:00:00Z,1e308\n",
+    );
+    let r = refused(&huge, &fine, &dir.path().join("x"), &[]);
+    assert!(
+        r.stderr
+            .contains("need3.csv:3: agents: \"1e308\" is not a number from 0 to 1000000"),
+        "{}",
+        r.stderr
+    );
+    // The rules file's faults name it and the key's line (counted by hand):
+    // a negative weight (it once came out as "no feasible solution"), a weight
+    // that is not a number, a rest that is not a length, a duty window's time.
+    for (text, want) in [
+        (
+            "[weights]\nunder = 100\nover = -5\n",
+            "rules.toml:3: [weights] over must be a number from 0 to 1e9 (found -5)",
+        ),
+        (
+            "# c\n[solver]\ntime_limit = \"5s\"\n[weights]\ncost = nan\n",
+            "rules.toml:5: [weights] cost must be a number from 0 to 1e9 (found NaN)",
+        ),
+        (
+            "[weights]\nunder = 1\n[rest]\n\nmin_between_shifts = \"soon\"\n",
+            "rules.toml:5: [rest] min_between_shifts \"soon\" is not a length",
+        ),
+        (
+            "[duty]\nmin_on_duty = 1\nlunch_cover = { from = \"12:70\", to = \"13:30\" }\n",
+            "rules.toml:3: [duty] lunch_cover.from \"12:70\" is not a time of day",
+        ),
+        (
+            "[preferences]\nfairness = -1\n",
+            "rules.toml:2: [preferences] fairness must be a number from 0 to 1e9",
+        ),
+    ] {
+        let rules = write(dir.path(), "rules.toml", text);
+        let rules = rules.display().to_string();
+        let r = refused(&need, &fine, &dir.path().join("r"), &["--rules", &rules]);
+        assert!(r.stderr.contains(want), "{text}: {}", r.stderr);
+    }
     // A week to roster that the requirement does not reach is said, not planned
     // as "every interval covered".
     let r = refused(

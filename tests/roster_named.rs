@@ -601,6 +601,19 @@ fn contracts_that_cannot_hold_are_refused_naming_the_agent_and_the_rule() {
         e.contains("agent B") && e.contains("min_hours_week") && e.contains("16.0 h"),
         "{e}"
     );
+    // Unavailable on all three days: 0 h (not "-0.0 h").
+    let e = refuse("agent_id,min_hours_week,unavailable\nA,8,2026-03-02;2026-03-03;2026-03-04\n");
+    assert!(
+        e.contains("agent A") && e.contains("add up to 0.0 h"),
+        "{e}"
+    );
+    // A minimum beyond a week's hours is refused on its line, not printed in
+    // full 300 digits further on.
+    let e = refuse("agent_id,min_hours_week\nA,1e308\n");
+    assert!(
+        e.contains("agents.csv:2") && e.contains("168 hours of a week") && e.len() < 400,
+        "{e}"
+    );
     let e = refuse("agent_id,min_hours_week,max_hours_week\nA,20,10\n");
     assert!(
         e.contains("agent A") && e.contains("above the maximum"),

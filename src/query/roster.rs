@@ -304,9 +304,9 @@ pub struct QueueShortfall {
 pub fn run(q: &RosterQuery) -> Result<RosterReport> {
     let started = std::time::Instant::now();
     let zone = time_zone(&q.timezone)?;
-    let rules = match &q.rules {
+    let (rules, rules_text) = match &q.rules {
         Some(p) => read_rules(p)?,
-        None => RulesFile::default(),
+        None => (RulesFile::default(), String::new()),
     };
     let time_limit = q
         .time_limit
@@ -354,7 +354,7 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
     }
     let weights = rules.weights;
     let (assign_rules, duty_rules) = super::roster_named::rules(
-        q.rules.as_deref(),
+        q.rules.as_deref().map(|p| (p, rules_text.as_str())),
         &rules.rest.clone().unwrap_or_default(),
         &rules.duty.clone().unwrap_or_default(),
         &rules.preferences.clone().unwrap_or_default(),
@@ -981,20 +981,21 @@ fn read_requirement(path: &Path, zone: &TimeZoneSpec) -> Result<(Requirement, Qu
         let field = |c: usize| rec.get(c).unwrap_or("").trim();
         let t = parse_timestamp(field(c_start), zone)
             .map_err(|e| input_error(path, line, format!("interval_start: {e}")))?;
-        let number = |c: usize, what: &str| -> Result<f64> {
+        // Bounded far above any centre's (the solver takes 1e20 for infinite).
+        let number = |c: usize, what: &str, most: f64| -> Result<f64> {
             field(c)
                 .parse::<f64>()
                 .ok()
-                .filter(|x| x.is_finite() && *x >= 0.0)
+                .filter(|x| x.is_finite() && (0.0..=most).contains(x))
                 .ok_or_else(|| {
                     input_error(
                         path,
                         line,
-                        format!("{what}: {:?} is not a number ≥ 0", field(c)),
+                        format!("{what}: {:?} is not a number from 0 to {most}", field(c)),
                     )
                 })
         };
-        let agents = number(c_agents, "agents")?;
+        let agents = number(c_agents, "agents", 1e6)?;
         if let Some(cq) = c_queue {
             *by_queue
                 .entry(field(cq).to_owned())
@@ -1006,9 +1007,9 @@ fn read_requirement(path: &Path, zone: &TimeZoneSpec) -> Result<(Requirement, Qu
         e.0 += agents;
         match (c_calls, c_aht) {
             (Some(cc), Some(ca)) if !field(cc).is_empty() && !field(ca).is_empty() => {
-                let calls = number(cc, "calls")?;
+                let calls = number(cc, "calls", 1e9)?;
                 e.1 += calls;
-                e.2 += calls * number(ca, "aht_s")?;
+                e.2 += calls * number(ca, "aht_s", 1e6)?;
             }
             _ => e.3 = false,
         }
@@ -1134,22 +1135,62 @@ fn minutes(s: &str) -> Option<u32> {
         .flatten()
 }
 
-/// A TOML file read into `T`, a fault named with its line.
-fn toml_file<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+/// A TOML file read into `T` (with its text, for naming lines later), a fault
+/// named with its line.
+fn toml_file<T: serde::de::DeserializeOwned>(path: &Path) -> Result<(T, String)> {
     let text = std::fs::read_to_string(path).map_err(|e| input_error(path, 0, e.to_string()))?;
-    toml::from_str(&text).map_err(|e| {
+    let value = toml::from_str(&text).map_err(|e| {
         let line = e
             .span()
             .map_or(0, |s| text[..s.start].matches('\n').count() as u64 + 1);
         input_error(path, line, e.message().to_owned())
-    })
+    })?;
+    Ok((value, text))
+}
+
+/// The line (1-based) of `key = …` in the TOML `text`'s `[section]`, else of
+/// the section's header, else 0 (not in the file: a default).
+pub(super) fn key_line(text: &str, section: &str, key: &str) -> u64 {
+    let mut current = "";
+    let mut header = 0;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            current = t
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim();
+            if current == section && header == 0 {
+                header = i as u64 + 1;
+            }
+            continue;
+        }
+        if current == section
+            && t.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return i as u64 + 1;
+        }
+    }
+    header
 }
 
 fn read_templates(path: &Path) -> Result<Vec<ShiftTemplate>> {
-    let file: ShiftsFile = toml_file(path)?;
+    let (file, text): (ShiftsFile, String) = toml_file(path)?;
+    // Each template's `[[shift]]` line, to name in its faults.
+    let headers: Vec<u64> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim().starts_with("[[shift]]"))
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
     let mut out = Vec::with_capacity(file.shift.len());
-    for s in file.shift {
-        let bad = |problem: String| input_error(path, 0, format!("shift {:?}: {problem}", s.name));
+    for (k, s) in file.shift.into_iter().enumerate() {
+        let line = headers.get(k).copied().unwrap_or(0);
+        let bad =
+            |problem: String| input_error(path, line, format!("shift {:?}: {problem}", s.name));
         let starts = match &s.start {
             StartSpec::One(t) => {
                 vec![clock(t).ok_or_else(|| bad(format!("start {t:?} is not HH:MM")))?]
@@ -1213,14 +1254,18 @@ fn read_templates(path: &Path) -> Result<Vec<ShiftTemplate>> {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        out.push(ShiftTemplate {
+        let template = ShiftTemplate {
             name: s.name.clone(),
             starts,
             minutes: length,
             days,
             cost_per_hour: s.cost_per_hour.unwrap_or(1.0),
             breaks,
-        });
+        };
+        template
+            .check()
+            .map_err(|e| input_error(path, line, e.to_string()))?;
+        out.push(template);
     }
     if out.is_empty() {
         return Err(input_error(path, 0, "no [[shift]] templates"));
@@ -1228,6 +1273,186 @@ fn read_templates(path: &Path) -> Result<Vec<ShiftTemplate>> {
     Ok(out)
 }
 
-fn read_rules(path: &Path) -> Result<RulesFile> {
-    toml_file(path)
+/// The rules file (with its text), its numbers checked: weights, the MIP gap
+/// and the service level's threshold from 0 to 1e9.
+fn read_rules(path: &Path) -> Result<(RulesFile, String)> {
+    let (rules, text): (RulesFile, String) = toml_file(path)?;
+    let w = &rules.weights;
+    for (section, key, v) in [
+        ("weights", "under", w.under),
+        ("weights", "over", w.over),
+        ("weights", "cost", w.cost),
+        ("solver", "mip_gap", rules.solver.mip_gap),
+        ("service", "sl_seconds", rules.service.sl_seconds),
+    ] {
+        if !(v.is_finite() && (0.0..=1e9).contains(&v)) {
+            return Err(input_error(
+                path,
+                key_line(&text, section, key),
+                format!("[{section}] {key} must be a number from 0 to 1e9 (found {v})"),
+            ));
+        }
+    }
+    Ok((rules, text))
+}
+
+#[cfg(test)]
+mod fuzz {
+    //! Mutated roster inputs (requirement, templates, agents, rules) through the
+    //! whole command: an answer or an error, never a panic.
+    use super::*;
+    use proptest::prelude::*;
+
+    const NEED: &str = "interval_start,agents\n2026-03-02T06:00:00Z,1\n2026-03-02T07:00:00Z,2\n2026-03-02T08:00:00Z,2\n2026-03-02T09:00:00Z,1\n2026-03-03T06:00:00Z,1\n2026-03-03T07:00:00Z,1\n";
+    const SHIFTS: &str = "[[shift]]\nname = \"early\"\nstart = { from = \"06:00\", to = \"07:00\", every = \"30m\" }\nlength = \"3h\"\ndays = [\"mon\", \"tue\"]\ncost_per_hour = 20\n[[shift.break]]\nlength = \"15m\"\npaid = true\nearliest = \"1h\"\nlatest = \"2h\"\n[[shift]]\nname = \"short\"\nstart = [\"07:00\", \"08:00\"]\nlength = \"2h\"\n";
+    const AGENTS: &str = "agent_id,team,skills,min_hours_week,max_hours_week,max_days_week,max_consecutive_days,unavailable,preferred_days_off,preferred_shifts,nights_ok\nA,t,,2,10,2,2,2026-03-03T06:00/2026-03-03T07:00,tue,early,true\nB,t,,0,6,1,1,,,,false\n";
+    const RULES: &str = "[weights]\nunder = 100\nover = 10\ncost = 0.01\n[solver]\ntime_limit = \"2s\"\n[rest]\nmin_between_shifts = \"11h\"\n[preferences]\nmax_start_spread = \"2h\"\n[nights]\nfrom = \"22:00\"\nto = \"06:00\"\nmin = \"3h\"\n[duty]\nmin_on_duty = 1\nhandover = \"15m\"\n";
+
+    /// Tokens that break parsers more often than random text does.
+    fn token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "\\PC{0,6}",
+            prop::sample::select(vec![
+                "-1",
+                "NaN",
+                "inf",
+                "1e308",
+                "0",
+                "24:00",
+                "99:99",
+                "23:59",
+                "0m",
+                "0h",
+                "25h",
+                "9999999h",
+                "",
+                ",",
+                "\"",
+                "\n",
+                "[[shift]]",
+                "[[shift.break]]",
+                "2026-02-30T00:00:00Z",
+                "2026-03-02",
+                "mon",
+                "sun",
+                ";",
+                "/",
+                "true",
+            ])
+            .prop_map(String::from),
+        ]
+    }
+
+    /// `text` with one value replaced by `with`: a CSV cell (files ending in a
+    /// header of `,`-separated names), else a TOML value (quoted or not, by
+    /// `quoted`), chosen by `at`; with `raw`, bytes from `at` on, `cut` long.
+    fn mutated(
+        text: &str,
+        csv: bool,
+        (at, cut, raw, quoted): (usize, usize, bool, bool),
+        with: &str,
+    ) -> String {
+        if raw {
+            let mut at = at % (text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let mut end = (at + cut).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            return format!("{}{}{}", &text[..at], with, &text[end..]);
+        }
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        if csv {
+            // The header one time in eight (a missing column is refused at once).
+            let line = if at % 8 == 0 {
+                0
+            } else {
+                1 + (at / 8) % (lines.len() - 1)
+            };
+            let mut cells: Vec<String> = lines[line].split(',').map(String::from).collect();
+            let cell = (at / lines.len()) % cells.len();
+            cells[cell] = with.to_owned();
+            lines[line] = cells.join(",");
+        } else {
+            let values: Vec<usize> = (0..lines.len())
+                .filter(|i| lines[*i].contains(" = "))
+                .collect();
+            let line = values[at % values.len()];
+            let (key, value) = lines[line].split_once(" = ").unwrap_or_default();
+            // A string stays a string, a number becomes another number, unless
+            // `quoted` says otherwise.
+            let numbers = [
+                "-1",
+                "0",
+                "-0",
+                "0.5",
+                "1e308",
+                "nan",
+                "inf",
+                "99999999",
+                "4294967296",
+            ];
+            lines[line] = match (value.starts_with('"'), quoted) {
+                (true, true) => format!("{key} = {with:?}"),
+                (false, true) => format!("{key} = {}", numbers[at % numbers.len()]),
+                _ => format!("{key} = {with}"),
+            };
+        }
+        lines.join("\n") + "\n"
+    }
+
+    /// The inputs before mutation are a valid named week: the mutations start
+    /// from something the command takes.
+    #[test]
+    fn the_unmutated_inputs_give_a_named_roster() {
+        let dir = tempfile::tempdir().expect("dir");
+        let names = ["need.csv", "shifts.toml", "agents.csv", "rules.toml"];
+        for (name, text) in names.iter().zip([NEED, SHIFTS, AGENTS, RULES]) {
+            std::fs::write(dir.path().join(name), text).expect("write");
+        }
+        let q = RosterQuery {
+            requirements: dir.path().join(names[0]),
+            shifts: dir.path().join(names[1]),
+            agents: Some(dir.path().join(names[2])),
+            rules: Some(dir.path().join(names[3])),
+            ..RosterQuery::default()
+        };
+        let r = run(&q).expect("a roster");
+        assert_eq!(r.named.agents, 2);
+        assert!(!r.named.roster.is_empty());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        #[test]
+        fn mutated_inputs_give_a_roster_or_an_error_never_a_panic(
+            file in 0usize..4,
+            edits in prop::collection::vec(((any::<usize>(), 0usize..12, prop::bool::weighted(0.15), prop::bool::weighted(0.85)), token()), 1..4),
+            named in any::<bool>(),
+        ) {
+            let mut texts = [NEED.to_owned(), SHIFTS.to_owned(), AGENTS.to_owned(), RULES.to_owned()];
+            for (how, with) in &edits {
+                texts[file] = mutated(&texts[file], file % 2 == 0, *how, with);
+            }
+            let dir = tempfile::tempdir().expect("dir");
+            let names = ["need.csv", "shifts.toml", "agents.csv", "rules.toml"];
+            for (name, text) in names.iter().zip(&texts) {
+                std::fs::write(dir.path().join(name), text).expect("write");
+            }
+            let q = RosterQuery {
+                requirements: dir.path().join(names[0]),
+                shifts: dir.path().join(names[1]),
+                agents: (named || file == 2).then(|| dir.path().join(names[2])),
+                rules: Some(dir.path().join(names[3])),
+                time_limit: Some("2s".into()),
+                ..RosterQuery::default()
+            };
+            if let Err(e) = run(&q) {
+                prop_assert!(!e.to_string().trim().is_empty());
+            }
+        }
+    }
 }

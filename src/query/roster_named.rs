@@ -2,7 +2,7 @@
 //! assignment and duty sections, roster.csv rows, and every soft rule the roster
 //! bends — recounted from the roster itself, not read off the model.
 
-use super::{Result, duration_ms, input_error, open_csv};
+use super::{Result, input_error, open_csv};
 use callboard_core::roster::ShiftTemplate;
 use callboard_core::roster::assign::{
     Agent, AgentShift, AssignRules, DayOff, NightDefinition, SoftWeights, is_night, local_day,
@@ -115,14 +115,10 @@ fn clock(s: &str) -> Option<u32> {
     super::roster::clock(s).or_else(|| (s.trim() == "24:00").then_some(24 * 60))
 }
 
-fn minutes_of(text: &str, what: &'static str) -> Result<u32> {
-    let ms = duration_ms(text, what)?;
-    Ok((ms / 60_000).clamp(0, i64::from(u32::MAX)) as u32)
-}
-
-/// The rules file's assignment and duty sections as the core's rules.
+/// The rules file's assignment and duty sections as the core's rules; a fault
+/// names the file (`path` with its text) and the line of the key.
 pub fn rules(
-    path: Option<&Path>,
+    path: Option<(&Path, &str)>,
     rest: &RestSpec,
     duty: &DutySpec,
     preferences: &PreferenceSpec,
@@ -130,12 +126,32 @@ pub fn rules(
     nights: &NightSpec,
     under_weight: f64,
 ) -> Result<(AssignRules, DutyRules)> {
-    let bad = |problem: String| match path {
-        Some(p) => input_error(p, 0, problem),
-        None => input_error(Path::new("rules"), 0, problem),
+    // `what` is `[section] key` or `[section] key.part`: its line in the file.
+    let bad = |what: &str, problem: String| {
+        let (file, line) = match path {
+            Some((p, text)) => {
+                let (section, key) = what
+                    .trim_start_matches('[')
+                    .split_once("] ")
+                    .unwrap_or((what, ""));
+                let key = key.split('.').next().unwrap_or(key);
+                (p, super::roster::key_line(text, section, key))
+            }
+            None => (Path::new("rules"), 0),
+        };
+        input_error(file, line, format!("{what} {problem}"))
     };
     let at = |s: &str, what: &str| {
-        clock(s).ok_or_else(|| bad(format!("{what} {s:?} is not a time of day HH:MM")))
+        clock(s).ok_or_else(|| bad(what, format!("{s:?} is not a time of day HH:MM")))
+    };
+    let minutes_of = |text: &str, what: &str| -> Result<u32> {
+        let ms = callboard_core::tickets::parse_duration_ms(text).map_err(|e| {
+            bad(
+                what,
+                format!("{text:?} is not a length such as 90m or 11h ({e})"),
+            )
+        })?;
+        Ok((ms / 60_000).clamp(0, i64::from(u32::MAX)) as u32)
     };
     let window = |w: &Option<WindowSpec>, what: &str| -> Result<Option<CoverWindow>> {
         let Some(w) = w else { return Ok(None) };
@@ -160,7 +176,7 @@ pub fn rules(
             let (m, d): (u32, u32) = (m.parse().ok()?, d.parse().ok()?);
             ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((m, d))
         });
-        parsed.ok_or_else(|| bad(format!("[timetable] summer date {s:?} is not MM-DD")))
+        parsed.ok_or_else(|| bad("[timetable] summer", format!("date {s:?} is not MM-DD")))
     };
     let summer = match &timetable.summer {
         Some(s) => Some((month_day(&s.from)?, month_day(&s.to)?)),
@@ -199,17 +215,18 @@ pub fn rules(
         },
     };
     for (name, v) in [
-        ("preference", assign.soft.preference),
-        ("single_day_off", assign.soft.single_day_off),
-        ("start_spread", assign.soft.start_spread),
-        ("fairness", assign.soft.fairness),
-        ("min_hours", assign.soft.min_hours),
+        ("[preferences] preference", assign.soft.preference),
+        ("[preferences] single_day_off", assign.soft.single_day_off),
+        ("[preferences] start_spread", assign.soft.start_spread),
+        ("[preferences] fairness", assign.soft.fairness),
+        ("[preferences] min_hours", assign.soft.min_hours),
         ("[duty] weight", duty_rules.weight),
     ] {
-        if !(v.is_finite() && v >= 0.0) {
-            return Err(bad(format!(
-                "weight {name} must be a number ≥ 0 (found {v})"
-            )));
+        if !(v.is_finite() && (0.0..=1e9).contains(&v)) {
+            return Err(bad(
+                name,
+                format!("must be a number from 0 to 1e9 (found {v})"),
+            ));
         }
     }
     Ok((assign, duty_rules))
@@ -296,6 +313,15 @@ pub fn read_agents(
             }
         };
         if let Some(h) = number("min_hours_week")? {
+            if h > 168.0 {
+                return Err(bad(
+                    "min_hours_week",
+                    format!(
+                        "{:?} is more than the 168 hours of a week",
+                        field("min_hours_week")
+                    ),
+                ));
+            }
             agent.min_hours_week = h;
         }
         if let Some(h) = number("max_hours_week")? {

@@ -376,7 +376,8 @@ pub fn check_agents(
         } else {
             a.max_days_week as usize
         };
-        let reachable: f64 = hours.iter().take(days).sum();
+        // (A fold from +0: an empty `sum` of floats is −0, said as "-0.0 h".)
+        let reachable: f64 = hours.iter().take(days).fold(0.0, |s, h| s + h);
         if reachable + 1e-9 < a.min_hours_week {
             return Err(refuse(
                 a,

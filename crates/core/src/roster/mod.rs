@@ -108,8 +108,8 @@ impl ShiftTemplate {
         if !self.days.iter().any(|d| *d) {
             return Err(bad("no day of the week to start on".into()));
         }
-        if !(self.cost_per_hour.is_finite() && self.cost_per_hour >= 0.0) {
-            return Err(bad("cost_per_hour must be a number ≥ 0".into()));
+        if !(self.cost_per_hour.is_finite() && (0.0..=1e6).contains(&self.cost_per_hour)) {
+            return Err(bad("cost_per_hour must be a number from 0 to 1e6".into()));
         }
         for (i, b) in self.breaks.iter().enumerate() {
             if b.minutes == 0 {
