@@ -711,7 +711,7 @@ night_duty = { from = "17:30", to = "08:30", agents = 1 }
         }
         let agents = write(dir.path(), "agents.csv", &text);
         let out = dir.path().join(format!("out{capable}"));
-        named(
+        let r = named(
             &need,
             &shifts,
             &agents,
@@ -720,10 +720,27 @@ night_duty = { from = "17:30", to = "08:30", agents = 1 }
         );
         let checked = validate_named(&out, &shifts, &agents, 11 * 60, &duty, &[]);
         let short = &checked.duty_short;
+        // Each gap says why: Monday before 06:00 only a shift from before the
+        // period could reach; later night duty is short because the two
+        // night-capable agents are held by their days and rest.
+        let gaps = r["duty_gaps"].as_array().expect("duty_gaps");
+        let why = |g: &serde_json::Value| g["why"].as_str().unwrap_or("").to_owned();
+        for g in gaps {
+            let monday_night = g["from"] == "2026-03-02T00:00:00Z";
+            if monday_night {
+                assert!(why(g).contains("started before the period"), "{g}");
+            } else if g["rule"] == "night_duty" {
+                assert!(
+                    why(g).contains("night-capable agents (nights_ok) who could work then are rostered up to their contract"),
+                    "{g}"
+                );
+            }
+        }
         if exact {
             assert_eq!(short.get("on_work"), Some(&360), "{short:?}");
             assert_eq!(short.get("night_duty"), Some(&360), "{short:?}");
             assert_eq!(short.get("handover"), None, "{short:?}");
+            assert_eq!(gaps.len(), 2, "{gaps:?}");
         } else {
             assert!(
                 short.get("night_duty").is_some_and(|m| *m > 360),
@@ -731,6 +748,64 @@ night_duty = { from = "17:30", to = "08:30", agents = 1 }
             );
         }
     }
+}
+
+#[test]
+fn each_duty_gap_says_why() {
+    // Monday needs one agent 08:00–16:00; one agent, one 8-hour 08:00 shift with
+    // a 30-minute lunch between 3 h and 4 h after the start; someone on work at
+    // every moment. Worked by hand: 00:00–08:00 and 16:00–24:00 no template
+    // works (the shift starts at 08:00 only; Sunday's would end at 16:00), and
+    // the lunch leaves nobody on work for its 30 minutes.
+    let dir = tempdir();
+    let need: Vec<f64> = (0..24)
+        .map(|h| if (8..16).contains(&h) { 1.0 } else { 0.0 })
+        .collect();
+    let need = hourly(dir.path(), &need);
+    let shifts = write(
+        dir.path(),
+        "shifts.toml",
+        "[[shift]]\nname = \"day\"\nstart = \"08:00\"\nlength = \"8h\"\n[[shift.break]]\nlength = \"30m\"\nearliest = \"3h\"\nlatest = \"4h\"\n",
+    );
+    let agents = write(dir.path(), "agents.csv", "agent_id,max_days_week\nA,1\n");
+    let rules = write(dir.path(), "rules.toml", "[duty]\nmin_on_duty = 1\n");
+    let out = dir.path().join("out");
+    let r = named(
+        &need,
+        &shifts,
+        &agents,
+        &out,
+        &["--rules", rules.to_str().unwrap()],
+    );
+    let gaps: Vec<(String, String, String)> = r["duty_gaps"]
+        .as_array()
+        .expect("duty_gaps")
+        .iter()
+        .map(|g| {
+            let s = |k: &str| g[k].as_str().unwrap_or("").to_owned();
+            (s("from"), s("to"), s("why"))
+        })
+        .collect();
+    assert_eq!(gaps.len(), 3, "{gaps:?}");
+    let (night, lunch, evening) = (&gaps[0], &gaps[1], &gaps[2]);
+    assert_eq!((&night.0[11..16], &night.1[11..16]), ("00:00", "08:00"));
+    assert!(
+        night.2.starts_with("no shift template works then"),
+        "{night:?}"
+    );
+    assert!(
+        lunch.0.as_str() >= "2026-03-02T11:00:00Z" && lunch.1.as_str() <= "2026-03-02T12:30:00Z",
+        "{lunch:?}"
+    );
+    assert!(lunch.2.contains("on their breaks"), "{lunch:?}");
+    assert_eq!(
+        (&evening.0[11..16], &evening.1[..16]),
+        ("16:00", "2026-03-03T00:00")
+    );
+    assert!(
+        evening.2.starts_with("no shift template works then"),
+        "{evening:?}"
+    );
 }
 
 #[test]

@@ -434,15 +434,28 @@ fn write_summary(out: &mut dyn Write, r: &RosterReport, dir: &Path) -> std::io::
     }
     if !r.duty_gaps.is_empty() {
         writeln!(out, "  duty rules left short ({}):", r.duty_gaps.len())?;
-        for g in r.duty_gaps.iter().take(10) {
-            writeln!(
-                out,
-                "    {} {} … {}: {} short",
-                g.rule,
-                minute(&g.from),
-                minute(&g.to),
-                g.short_by
-            )?;
+        // The first ten, under their reasons (in the order they first come).
+        let shown = &r.duty_gaps[..r.duty_gaps.len().min(10)];
+        let mut reasons: Vec<&str> = Vec::new();
+        for g in shown {
+            if !reasons.contains(&g.why.as_str()) {
+                reasons.push(&g.why);
+            }
+        }
+        for why in reasons {
+            if !why.is_empty() {
+                writeln!(out, "    {why}:")?;
+            }
+            for g in shown.iter().filter(|g| g.why == why) {
+                writeln!(
+                    out,
+                    "      {} {} … {}: {} short",
+                    g.rule,
+                    minute(&g.from),
+                    minute(&g.to),
+                    g.short_by
+                )?;
+            }
         }
         if r.duty_gaps.len() > 10 {
             writeln!(

@@ -549,7 +549,18 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
             .collect(),
     };
     let grid = demand::grid_ms(&requirement, &templates, &all_candidates);
-    let duty_gaps = duty::duty_gaps(&spans, &duty_rules, period.0, period.1, grid, &zone);
+    let mut duty_gaps = duty::duty_gaps(&spans, &duty_rules, period.0, period.1, grid, &zone);
+    duty_reasons(
+        &mut duty_gaps,
+        &spans,
+        &requirement,
+        &all_candidates,
+        &templates,
+        &zone,
+        named_parts.as_ref().map(|(agents, _, _)| agents.as_slice()),
+        &assign_rules,
+        duty_rules.weight,
+    );
     let mut named_report = NamedReport::default();
     if let Some((agents, queues, named)) = &named_parts {
         let (weeks, bent) = recount(
@@ -731,32 +742,11 @@ fn shortfalls(
     agents: Option<&[Agent]>,
     rules: &AssignRules,
 ) -> Vec<Shortfall> {
-    // Per candidate: whether some agent may work it (every one without agents).
-    let workable: Vec<bool> = candidates
-        .iter()
-        .map(|c| {
-            agents.is_none_or(|agents| {
-                assign::anyone_may_work(agents, c, templates, rules, &[], zone)
-            })
-        })
-        .collect();
+    let reach = Reach::new(requirement, candidates, templates, zone);
+    let workable = reach.workable(agents.map(|a| a.iter()), rules, zone);
     let somebody_at = |t: i64| workable_at(candidates, &workable, t, templates);
-    let works_at = |t: i64| candidates.iter().any(|c| covers(c, t, templates));
-    // The shifts that could have started in the day before the period.
-    let before = Requirement {
-        start_ms: requirement.start_ms - DAY_MS,
-        agents: vec![0.0; (DAY_MS / requirement.interval_ms).max(1) as usize],
-        calls: None,
-        aht_s: None,
-        ..*requirement
-    };
-    let earlier = demand::candidates(&before, templates, zone);
-    let reached_from_before = |t: i64| {
-        earlier.iter().any(|c| {
-            let len = i64::from(templates[c.template].minutes) * 60_000;
-            c.start_ms < requirement.start_ms && t < c.start_ms + len
-        })
-    };
+    let works_at = |t: i64| reach.works_at(t);
+    let reached_from_before = |t: i64| reach.reached_before(t);
     let reason = |t: i64| {
         if works_at(t) && !somebody_at(t) {
             "no agent may work a shift covering it (their unavailability, nights_ok or contract maximum rule it out); widen availability or add agents".to_owned()
@@ -805,6 +795,148 @@ fn shortfalls(
         close(&mut out, start, rows.len(), worst);
     }
     out
+}
+
+/// What shifts could reach an instant: the candidates, and those that could have
+/// started in the day before the period (which a roster of the period cannot use).
+struct Reach<'a> {
+    candidates: &'a [demand::Candidate],
+    templates: &'a [ShiftTemplate],
+    earlier: Vec<demand::Candidate>,
+    start_ms: i64,
+}
+
+impl<'a> Reach<'a> {
+    fn new(
+        requirement: &Requirement,
+        candidates: &'a [demand::Candidate],
+        templates: &'a [ShiftTemplate],
+        zone: &TimeZoneSpec,
+    ) -> Self {
+        let before = Requirement {
+            start_ms: requirement.start_ms - DAY_MS,
+            agents: vec![0.0; (DAY_MS / requirement.interval_ms).max(1) as usize],
+            calls: None,
+            aht_s: None,
+            ..*requirement
+        };
+        Reach {
+            candidates,
+            templates,
+            earlier: demand::candidates(&before, templates, zone),
+            start_ms: requirement.start_ms,
+        }
+    }
+
+    /// Per candidate: whether one of `agents` may work it (every one without).
+    fn workable<'b>(
+        &self,
+        agents: Option<impl IntoIterator<Item = &'b Agent> + Clone>,
+        rules: &AssignRules,
+        zone: &TimeZoneSpec,
+    ) -> Vec<bool> {
+        self.candidates
+            .iter()
+            .map(|c| {
+                agents.clone().is_none_or(|agents| {
+                    assign::anyone_may_work(agents, c, self.templates, rules, &[], zone)
+                })
+            })
+            .collect()
+    }
+
+    /// Whether some candidate works at `t`.
+    fn works_at(&self, t: i64) -> bool {
+        self.candidates.iter().any(|c| covers(c, t, self.templates))
+    }
+
+    /// Whether a shift started before the period would work at `t`.
+    fn reached_before(&self, t: i64) -> bool {
+        self.earlier.iter().any(|c| {
+            let len = i64::from(self.templates[c.template].minutes) * 60_000;
+            c.start_ms < self.start_ms && t < c.start_ms + len
+        })
+    }
+}
+
+/// Each duty gap's reason, in a scheduler's words: no template then, only a
+/// shift from before the period, nobody who may (night duty: nobody
+/// night-capable), or those who may are held by their contracts and rest (or the
+/// duty weight did not pay for it).
+#[allow(clippy::too_many_arguments)]
+fn duty_reasons(
+    gaps: &mut [duty::DutyGap],
+    spans: &[DutySpan],
+    requirement: &Requirement,
+    candidates: &[demand::Candidate],
+    templates: &[ShiftTemplate],
+    zone: &TimeZoneSpec,
+    agents: Option<&[Agent]>,
+    rules: &AssignRules,
+    duty_weight: f64,
+) {
+    if gaps.is_empty() {
+        return;
+    }
+    let reach = Reach::new(requirement, candidates, templates, zone);
+    let anyone = reach.workable(agents.map(|a| a.iter()), rules, zone);
+    let night_capable = reach.workable(
+        agents.map(|a| a.iter().filter(|a| a.nights_ok)),
+        rules,
+        zone,
+    );
+    for g in gaps {
+        let Ok(t) = callboard_core::time::parse_timestamp(&g.from, &TimeZoneSpec::Utc) else {
+            continue;
+        };
+        let (workable, one, many) = match g.rule {
+            "night_duty" => (
+                &night_capable,
+                "night-capable agent (nights_ok)",
+                "night-capable agents (nights_ok)",
+            ),
+            _ => (&anyone, "agent", "agents"),
+        };
+        let on_break = spans
+            .iter()
+            .any(|s| s.start <= t && t < s.end && s.breaks.iter().any(|(a, b)| *a <= t && t < *b));
+        let held = if agents.is_some() {
+            "are rostered up to their contract hours, days, consecutive days or rest"
+        } else {
+            "would cost more than the gap"
+        };
+        g.why = if g.rule == "handover" {
+            let h = t;
+            let end = callboard_core::time::parse_timestamp(&g.to, &TimeZoneSpec::Utc).unwrap_or(t);
+            let relief = candidates.iter().zip(workable).any(|(c, w)| {
+                *w && c.start_ms <= h
+                    && end < c.start_ms + i64::from(templates[c.template].minutes) * 60_000
+            });
+            if relief {
+                format!(
+                    "the shifts that could relieve it {held} (duty weight {duty_weight} per agent-hour short); add agents or loosen a contract"
+                )
+            } else {
+                "no shift starts early enough to overlap the one ending (and runs past its end); add a start before it".to_owned()
+            }
+        } else if !reach.works_at(t) {
+            if reach.reached_before(t) {
+                "only a shift started before the period could work then; start the requirement earlier or cover it by hand".to_owned()
+            } else {
+                "no shift template works then; add one whose hours (and days) include it".to_owned()
+            }
+        } else if g.rule == "on_work" && on_break {
+            "the agents on duty then are on their breaks (each placed inside its window where it costs least); another agent then, or a break window that avoids it, would cover it".to_owned()
+        } else if !workable_at(candidates, workable, t, templates) {
+            format!(
+                "no {one} may work a shift covering it (availability, nights_ok, contract maximum); widen availability or add agents"
+            )
+        } else {
+            format!(
+                "the {many} who could work then {held} (duty weight {duty_weight} per agent-hour short); add agents or loosen a contract"
+            )
+        };
+    }
 }
 
 /// Whether candidate `c` works at instant `t`.

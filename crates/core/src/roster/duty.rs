@@ -262,6 +262,9 @@ pub struct DutyGap {
     pub to: String,
     /// Short by (agents; 1 for a handover).
     pub short_by: u32,
+    /// Why, in a scheduler's words (filled by the caller, who knows the agents;
+    /// empty here).
+    pub why: String,
 }
 
 /// A worked shift as the duty recount sees it: on duty over `[start, end)`, off
@@ -307,6 +310,7 @@ pub fn duty_gaps(
             from: format_timestamp(at),
             to: format_timestamp(until),
             short_by: short,
+            why: String::new(),
         });
     };
     let mut t = from;
@@ -343,6 +347,7 @@ pub fn duty_gaps(
                     from: format_timestamp(e - h),
                     to: format_timestamp(e),
                     short_by: 1,
+                    why: String::new(),
                 });
             }
         }
