@@ -71,6 +71,44 @@ pub struct LinearModel {
     pub rows: Vec<Row>,
 }
 
+/// A solve's bound and gap: the solver's dual bound and gap when it has one
+/// (`dual`), the objective for a relaxation solved to its optimum (`optimal`),
+/// else the `trivial` bound — never the objective of a solve stopped before its
+/// bound, which would read as "optimal, gap 0".
+pub fn settled(
+    dual: Option<(f64, f64)>,
+    optimal: bool,
+    objective: f64,
+    trivial: f64,
+) -> (f64, f64) {
+    match dual {
+        // (An infinite gap once came out as f64::MAX, clamped.)
+        Some((b, gap)) if gap.is_finite() => (b, gap.max(0.0)),
+        Some((b, _)) => (b, relative_gap(objective, b)),
+        None if optimal => (objective, 0.0),
+        None => {
+            let b = trivial.min(objective);
+            (b, relative_gap(objective, b))
+        }
+    }
+}
+
+/// (objective − bound) ÷ |objective|, from 0 to 1 (1 when the bound is no use).
+pub fn relative_gap(objective: f64, bound: f64) -> f64 {
+    let gap = if objective.abs() > 0.0 {
+        (objective - bound) / objective.abs()
+    } else if bound >= objective {
+        0.0
+    } else {
+        1.0
+    };
+    if gap.is_nan() {
+        1.0
+    } else {
+        gap.clamp(0.0, 1.0)
+    }
+}
+
 /// A model split by [`LinearModel::split_by_part`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SplitModel {
@@ -321,6 +359,19 @@ impl LinearModel {
             }
         }
         SplitModel { model, copies }
+    }
+
+    /// A bound every point meets, without solving: each column at the end of
+    /// its range its cost favours (−∞ when that end is open).
+    pub fn trivial_bound(&self) -> f64 {
+        self.columns
+            .iter()
+            .map(|c| match c.cost {
+                x if x > 0.0 => x * c.lower,
+                x if x < 0.0 => x * c.upper,
+                _ => 0.0,
+            })
+            .sum()
     }
 
     /// The objective at `values`.
@@ -682,16 +733,17 @@ impl LinearModel {
         }
         let values: Vec<f64> = solved.get_solution().columns().to_vec();
         let objective = self.objective_at(&values);
-        let gap = match self.columns.iter().any(|c| c.integer) {
-            true => solved.mip_gap().clamp(0.0, f64::MAX),
-            false => 0.0,
-        };
-        let gap = if gap.is_finite() { gap } else { 1.0 };
-        let bound = solved
+        let integer = self.columns.iter().any(|c| c.integer);
+        let dual = solved
             .double_info_value(c"mip_dual_bound")
             .ok()
-            .filter(|b| b.is_finite() && self.columns.iter().any(|c| c.integer))
-            .unwrap_or(objective);
+            .filter(|b| b.is_finite() && integer);
+        let (bound, gap) = settled(
+            dual.map(|b| (b, solved.mip_gap())),
+            !integer && status == SolveStatus::Optimal,
+            objective,
+            self.trivial_bound(),
+        );
         Ok(LpSolution {
             values,
             objective,
@@ -751,6 +803,52 @@ mod tests {
             assert!(s.gap <= 1e-4);
             assert!((s.bound - want).abs() < 1e-6, "{s:?}");
         }
+    }
+
+    /// Covering a 7-cycle of edges with whole vertices (x_i + x_i+1 ≥ 1, each
+    /// x 0 … 1 at cost 1): the relaxation is 3.5 (every x ½), the optimum 4.
+    /// Every column costs ≥ 0 from 0 up, so the trivial bound is 0; a solve
+    /// stopped before its bound must say gap 1 with it (HiGHS solves this one
+    /// at its root, so the stopped case is asserted on `settled`).
+    #[test]
+    fn a_solve_stopped_before_its_bound_says_so() {
+        let mut m = LinearModel::default();
+        let x: Vec<usize> = (0..7)
+            .map(|i| {
+                m.add_column(Column {
+                    upper: 1.0,
+                    ..col(&format!("x{i}"), 1.0, true)
+                })
+            })
+            .collect();
+        for i in 0..7 {
+            m.add_row(Row {
+                name: format!("edge {i}"),
+                terms: vec![(x[i], 1.0), (x[(i + 1) % 7], 1.0)],
+                lower: 1.0,
+                upper: f64::INFINITY,
+            });
+        }
+        assert_eq!(m.trivial_bound(), 0.0);
+        let whole = m.solve(&SolveOptions::default(), None).expect("solved");
+        assert!((whole.objective - 4.0).abs() < 1e-9, "{whole:?}");
+        assert!((whole.bound - 4.0).abs() < 1e-6, "{whole:?}");
+        // Stopped before the solver had a bound: the trivial one, gap 1 — not
+        // the objective (the roster stopped at 2 s once said "gap 0").
+        assert_eq!(settled(None, false, 4.0, m.trivial_bound()), (0.0, 1.0));
+        // With the solver's bound, its bound and gap.
+        assert_eq!(settled(Some((3.5, 0.125)), false, 4.0, 0.0), (3.5, 0.125));
+        // An infinite gap of the solver's: recomputed, (4 − 3.5) ÷ 4.
+        assert_eq!(
+            settled(Some((3.5, f64::INFINITY)), false, 4.0, 0.0),
+            (3.5, 0.125)
+        );
+        // A relaxation solved to its optimum is its own bound.
+        assert_eq!(settled(None, true, 3.5, 0.0), (3.5, 0.0));
+        assert_eq!(relative_gap(4.0, 0.0), 1.0);
+        assert_eq!(relative_gap(4.0, 3.0), 0.25);
+        assert_eq!(relative_gap(4.0, f64::NEG_INFINITY), 1.0);
+        assert_eq!(relative_gap(0.0, 0.0), 0.0);
     }
 
     #[test]
