@@ -181,15 +181,14 @@ fn write_file(report: &ForecastReport, path: &std::path::Path) -> Result<()> {
     if ext == "parquet" {
         return Ok(report.write_parquet(path)?);
     }
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut out = std::io::BufWriter::new(file);
+    // Replaced whole: a run killed midway leaves the old file, not half a new one.
+    let mut out = crate::store::Replacing::create(path)?;
     match ext {
         "csv" => write_csv(report, &mut out),
         _ => serde_json::to_writer(&mut out, report).map_err(Into::into),
     }
-    .and_then(|()| Ok(out.flush()?))
-    .with_context(|| format!("cannot write {}", path.display()))
+    .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(out.commit()?)
 }
 
 /// The forecast file of docs/cli.md: one row per queue and interval.

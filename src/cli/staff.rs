@@ -6,7 +6,6 @@ use crate::query::QueryError;
 use crate::query::staffing::{ModelKind, OutputKind, StaffQuery};
 use anyhow::{Context, Result};
 use callboard_core::erlang::{Metrics, Model, Staffing, StaffingRequest};
-use std::fs::File;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -226,12 +225,12 @@ fn run_file(args: &Args, input: &std::path::Path) -> Result<ExitCode> {
     match (&args.output, kind) {
         (Some(path), OutputKind::Parquet) => staffed.write_parquet(path)?,
         (Some(path), OutputKind::Csv) => {
-            let mut f = std::io::BufWriter::new(
-                File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
-            );
+            // Replaced whole: a run killed midway leaves the old file.
+            let mut f = crate::store::Replacing::create(path)?;
             staffed
                 .write_csv(&mut f)
                 .with_context(|| format!("cannot write {}", path.display()))?;
+            f.commit()?;
         }
         (None, _) => staffed
             .write_csv(&mut std::io::BufWriter::new(std::io::stdout().lock()))

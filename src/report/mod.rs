@@ -89,10 +89,11 @@ pub enum ReportError {
     },
 }
 
+/// `path` replaced whole by `bytes` (a run killed midway leaves the old file).
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    std::fs::write(path, bytes).map_err(|source| ReportError::Write {
+    crate::store::write_atomic(path, bytes, || {}).map_err(|e| ReportError::Write {
         path: path.to_path_buf(),
-        source,
+        source: std::io::Error::other(e.to_string()),
     })
 }
 
@@ -532,9 +533,10 @@ fn write_json(pack: &Pack, formats: Formats, path: &Path) -> Result<(), ReportEr
         path: path.to_path_buf(),
         source,
     };
-    let f = std::fs::File::create(path).map_err(fail)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, f);
+    // Replaced whole (a run killed midway leaves the old file).
+    let mut out = crate::store::Replacing::create(path)
+        .map_err(|e| fail(std::io::Error::other(e.to_string())))?;
     serde_json::to_writer(&mut out, &body).map_err(|e| fail(std::io::Error::other(e)))?;
-    use std::io::Write;
-    out.flush().map_err(fail)
+    out.commit()
+        .map_err(|e| fail(std::io::Error::other(e.to_string())))
 }

@@ -366,6 +366,69 @@ pub fn write_atomic(path: &Path, bytes: &[u8], before_rename: impl FnOnce()) -> 
     sync_dir(dir)
 }
 
+/// A file written beside `path` (`<name>.tmp`) and put in its place by
+/// [`Replacing::commit`] (flushed, synced, renamed): a run killed midway leaves
+/// the old file or none, never half of one. Streamed, for outputs too large to
+/// hold in memory; dropped without a commit, the temporary file is removed.
+pub struct Replacing {
+    path: PathBuf,
+    tmp: PathBuf,
+    out: Option<std::io::BufWriter<File>>,
+}
+
+impl Replacing {
+    /// Starts writing `path`'s replacement.
+    pub fn create(path: &Path) -> Result<Replacing> {
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(".tmp");
+        let tmp = path.with_file_name(name);
+        let file = File::create(&tmp).at("cannot create", &tmp)?;
+        Ok(Replacing {
+            path: path.to_path_buf(),
+            tmp,
+            out: Some(std::io::BufWriter::with_capacity(1 << 20, file)),
+        })
+    }
+
+    /// Puts the written file in place of `path`.
+    pub fn commit(mut self) -> Result<()> {
+        let Some(out) = self.out.take() else {
+            return Ok(());
+        };
+        let file = out
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .at("cannot write", &self.tmp)?;
+        file.sync_all().at("cannot sync", &self.tmp)?;
+        fs::rename(&self.tmp, &self.path).at("cannot replace", &self.path)?;
+        sync_dir(self.path.parent().unwrap_or(Path::new(".")))
+    }
+}
+
+impl Write for Replacing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.out {
+            Some(out) => out.write(buf),
+            None => Err(std::io::Error::other("already committed")),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.out {
+            Some(out) => out.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Replacing {
+    fn drop(&mut self) {
+        if self.out.take().is_some() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 /// Fault injection for the crash-safety tests: with `CALLBOARD_CRASH_AT=<point>` the
 /// process aborts there, as abruptly as `kill -9` (no destructors, no flushing).
 pub(crate) fn crash_point(point: &str) {
@@ -387,4 +450,38 @@ fn read_dir_paths(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     out.sort();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A replacement dropped before its commit (a failed write) leaves the old
+    /// file as it was and no temporary file; committed, it is the new file.
+    #[test]
+    fn a_replacement_is_all_or_nothing() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("out.csv");
+        fs::write(&path, "old\n").expect("write");
+        {
+            let mut r = Replacing::create(&path).expect("create");
+            r.write_all(b"half of a new").expect("write");
+        }
+        assert_eq!(fs::read_to_string(&path).expect("read"), "old\n");
+        let names = || -> Vec<String> {
+            let mut v: Vec<String> = fs::read_dir(dir.path())
+                .expect("list")
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names(), ["out.csv"]);
+        let mut r = Replacing::create(&path).expect("create");
+        r.write_all(b"new\n").expect("write");
+        r.commit().expect("commit");
+        assert_eq!(fs::read_to_string(&path).expect("read"), "new\n");
+        assert_eq!(names(), ["out.csv"]);
+    }
 }
