@@ -69,9 +69,10 @@ enum Command {
     /// from the store's calls or an interval-count file (the method chosen per queue
     /// by a weekly backtest).
     Forecast(forecast::Args),
-    /// The shift plan that covers a staffing requirement: how many of each shift
-    /// start when, with their breaks placed, optimised by a mixed-integer solver
-    /// (HiGHS) with the gap it proved, and every interval left short and why.
+    /// The shift plan that covers a staffing requirement — how many of each shift
+    /// start when, breaks placed — and with --agents the week's roster (who works
+    /// which shift), optimised by HiGHS with the gap it proved, and every interval
+    /// left short and why.
     Roster(roster::Args),
     /// Ticket SLAs against a policy: compliance per rule, breaches, tickets at risk,
     /// recurring problems, repeat calls.

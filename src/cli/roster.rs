@@ -52,7 +52,8 @@ required, scheduled, under, over and, when the requirement has calls and aht_s,
 predicted_service_level by Erlang C) and summary.json; with --agents also
 roster.csv (agent_id, start, end, activity: the schedules table — `callboard
 ingest --kind schedules` takes it back for adherence) and ics/<agent_id>.ics, a
-calendar per agent.
+calendar per agent. Each file is replaced whole, and the folder holds one run (a
+plan written where a roster was removes roster.csv and the calendars).
 
 Examples with agents:
   callboard roster --requirements week.csv --shifts sample_data/roster/shifts.toml \\
