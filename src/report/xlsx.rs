@@ -185,8 +185,12 @@ fn build(pack: &Pack, path: &Path) -> Result<(), XlsxError> {
 
 /// Writes the workbook to `path`.
 pub fn workbook(pack: &Pack, path: &Path) -> Result<(), ReportError> {
-    build(pack, path).map_err(|e| ReportError::Workbook {
+    // Saved beside and renamed: a run killed midway leaves the old workbook.
+    crate::store::replace_by(path, |tmp| build(pack, tmp)).map_err(|e| ReportError::Workbook {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message: match e {
+            crate::store::ReplaceError::Write(e) => e.to_string(),
+            crate::store::ReplaceError::Rename(e) => e.to_string(),
+        },
     })
 }

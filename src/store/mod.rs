@@ -366,6 +366,40 @@ pub fn write_atomic(path: &Path, bytes: &[u8], before_rename: impl FnOnce()) -> 
     sync_dir(dir)
 }
 
+/// Writes `path` through `write`, which is given a temporary path beside it
+/// (`<stem>.tmp.<ext>`: writers that go by the extension still see it), then
+/// renames it into place — for files a crate writes itself (a PNG, a workbook):
+/// a run killed midway leaves the old file. The temporary file is removed if
+/// `write` fails.
+pub fn replace_by<E>(
+    path: &Path,
+    write: impl FnOnce(&Path) -> std::result::Result<(), E>,
+) -> std::result::Result<(), ReplaceError<E>> {
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}.tmp.{}", ext.to_string_lossy()),
+        None => format!("{stem}.tmp"),
+    };
+    let tmp = path.with_file_name(name);
+    if let Err(e) = write(&tmp) {
+        let _ = fs::remove_file(&tmp);
+        return Err(ReplaceError::Write(e));
+    }
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        ReplaceError::Rename(e)
+    })
+}
+
+/// Why [`replace_by`] failed: the writer's error, or the rename's.
+#[derive(Debug)]
+pub enum ReplaceError<E> {
+    /// The writer failed.
+    Write(E),
+    /// The written file could not be moved into place.
+    Rename(std::io::Error),
+}
+
 /// A file written beside `path` (`<name>.tmp`) and put in its place by
 /// [`Replacing::commit`] (flushed, synced, renamed): a run killed midway leaves
 /// the old file or none, never half of one. Streamed, for outputs too large to
@@ -482,6 +516,22 @@ mod tests {
         r.write_all(b"new\n").expect("write");
         r.commit().expect("commit");
         assert_eq!(fs::read_to_string(&path).expect("read"), "new\n");
+        assert_eq!(names(), ["out.csv"]);
+        // Through a writer of its own (which sees a .csv name): failed, the old
+        // file stays and the temporary one goes; done, the new one is in place.
+        let failed = replace_by(&path, |tmp| {
+            assert!(tmp.to_string_lossy().ends_with("out.tmp.csv"));
+            fs::write(tmp, "partial").expect("write");
+            Err("the writer failed")
+        });
+        assert!(matches!(
+            failed,
+            Err(ReplaceError::Write("the writer failed"))
+        ));
+        assert_eq!(fs::read_to_string(&path).expect("read"), "new\n");
+        assert_eq!(names(), ["out.csv"]);
+        replace_by(&path, |tmp| fs::write(tmp, "newer\n")).expect("replaced");
+        assert_eq!(fs::read_to_string(&path).expect("read"), "newer\n");
         assert_eq!(names(), ["out.csv"]);
     }
 }
