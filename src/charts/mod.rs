@@ -310,13 +310,10 @@ impl Chart {
         // Drawn beside and renamed: a run killed midway leaves the old chart.
         crate::store::replace_by(path, |tmp| {
             let root = BitMapBackend::new(tmp, SIZE).into_drawing_area();
-            draw::draw(self, &root)?;
-            root.present().map_err(|e| e.to_string())
+            draw::draw(self, &root).map_err(std::io::Error::other)?;
+            root.present().map_err(std::io::Error::other)
         })
-        .map_err(|e| match e {
-            crate::store::ReplaceError::Write(message) => fail(message),
-            crate::store::ReplaceError::Rename(e) => fail(e.to_string()),
-        })
+        .map_err(|e| fail(e.to_string()))
     }
 }
 

@@ -182,13 +182,15 @@ fn write_file(report: &ForecastReport, path: &std::path::Path) -> Result<()> {
         return Ok(report.write_parquet(path)?);
     }
     // Replaced whole: a run killed midway leaves the old file, not half a new one.
-    let mut out = crate::store::Replacing::create(path)?;
-    match ext {
-        "csv" => write_csv(report, &mut out),
-        _ => serde_json::to_writer(&mut out, report).map_err(Into::into),
-    }
-    .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(out.commit()?)
+    crate::store::replace_by(path, |tmp| {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(tmp)?);
+        match ext {
+            "csv" => write_csv(report, &mut out)?,
+            _ => serde_json::to_writer(&mut out, report)?,
+        }
+        Ok::<(), anyhow::Error>(out.flush()?)
+    })
+    .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// The forecast file of docs/cli.md: one row per queue and interval.

@@ -226,11 +226,10 @@ fn run_file(args: &Args, input: &std::path::Path) -> Result<ExitCode> {
         (Some(path), OutputKind::Parquet) => staffed.write_parquet(path)?,
         (Some(path), OutputKind::Csv) => {
             // Replaced whole: a run killed midway leaves the old file.
-            let mut f = crate::store::Replacing::create(path)?;
-            staffed
-                .write_csv(&mut f)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            f.commit()?;
+            crate::store::replace_by(path, |tmp| {
+                staffed.write_csv(&mut std::io::BufWriter::new(std::fs::File::create(tmp)?))
+            })
+            .with_context(|| format!("cannot write {}", path.display()))?;
         }
         (None, _) => staffed
             .write_csv(&mut std::io::BufWriter::new(std::io::stdout().lock()))

@@ -534,9 +534,12 @@ fn write_json(pack: &Pack, formats: Formats, path: &Path) -> Result<(), ReportEr
         source,
     };
     // Replaced whole (a run killed midway leaves the old file).
-    let mut out = crate::store::Replacing::create(path)
-        .map_err(|e| fail(std::io::Error::other(e.to_string())))?;
-    serde_json::to_writer(&mut out, &body).map_err(|e| fail(std::io::Error::other(e)))?;
-    out.commit()
-        .map_err(|e| fail(std::io::Error::other(e.to_string())))
+    crate::store::replace_by(path, |tmp| {
+        let f = std::fs::File::create(tmp)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, f);
+        serde_json::to_writer(&mut out, &body).map_err(std::io::Error::other)?;
+        use std::io::Write;
+        out.flush()
+    })
+    .map_err(fail)
 }

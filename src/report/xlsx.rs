@@ -188,9 +188,6 @@ pub fn workbook(pack: &Pack, path: &Path) -> Result<(), ReportError> {
     // Saved beside and renamed: a run killed midway leaves the old workbook.
     crate::store::replace_by(path, |tmp| build(pack, tmp)).map_err(|e| ReportError::Workbook {
         path: path.to_path_buf(),
-        message: match e {
-            crate::store::ReplaceError::Write(e) => e.to_string(),
-            crate::store::ReplaceError::Rename(e) => e.to_string(),
-        },
+        message: e.to_string(),
     })
 }

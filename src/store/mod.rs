@@ -368,99 +368,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8], before_rename: impl FnOnce()) -> 
 
 /// Writes `path` through `write`, which is given a temporary path beside it
 /// (`<stem>.tmp.<ext>`: writers that go by the extension still see it), then
-/// renames it into place — for files a crate writes itself (a PNG, a workbook):
-/// a run killed midway leaves the old file. The temporary file is removed if
-/// `write` fails.
-pub fn replace_by<E>(
+/// syncs it and renames it into place: a run killed midway leaves the old file
+/// or none, never half of one. For outputs streamed by a crate's own writer (a
+/// PNG, a workbook, a large CSV). The temporary file is removed if anything
+/// fails.
+pub fn replace_by<E: From<std::io::Error>>(
     path: &Path,
     write: impl FnOnce(&Path) -> std::result::Result<(), E>,
-) -> std::result::Result<(), ReplaceError<E>> {
+) -> std::result::Result<(), E> {
     let stem = path.file_stem().unwrap_or_default().to_string_lossy();
     let name = match path.extension() {
         Some(ext) => format!("{stem}.tmp.{}", ext.to_string_lossy()),
         None => format!("{stem}.tmp"),
     };
     let tmp = path.with_file_name(name);
-    if let Err(e) = write(&tmp) {
+    let done = write(&tmp).and_then(|()| {
+        File::open(&tmp).and_then(|f| f.sync_all())?;
+        fs::rename(&tmp, path)?;
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        Ok(File::open(dir.unwrap_or(Path::new("."))).and_then(|d| d.sync_all())?)
+    });
+    if done.is_err() {
         let _ = fs::remove_file(&tmp);
-        return Err(ReplaceError::Write(e));
     }
-    fs::rename(&tmp, path).map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        ReplaceError::Rename(e)
-    })
-}
-
-/// Why [`replace_by`] failed: the writer's error, or the rename's.
-#[derive(Debug)]
-pub enum ReplaceError<E> {
-    /// The writer failed.
-    Write(E),
-    /// The written file could not be moved into place.
-    Rename(std::io::Error),
-}
-
-/// A file written beside `path` (`<name>.tmp`) and put in its place by
-/// [`Replacing::commit`] (flushed, synced, renamed): a run killed midway leaves
-/// the old file or none, never half of one. Streamed, for outputs too large to
-/// hold in memory; dropped without a commit, the temporary file is removed.
-pub struct Replacing {
-    path: PathBuf,
-    tmp: PathBuf,
-    out: Option<std::io::BufWriter<File>>,
-}
-
-impl Replacing {
-    /// Starts writing `path`'s replacement.
-    pub fn create(path: &Path) -> Result<Replacing> {
-        let mut name = path.file_name().unwrap_or_default().to_os_string();
-        name.push(".tmp");
-        let tmp = path.with_file_name(name);
-        let file = File::create(&tmp).at("cannot create", &tmp)?;
-        Ok(Replacing {
-            path: path.to_path_buf(),
-            tmp,
-            out: Some(std::io::BufWriter::with_capacity(1 << 20, file)),
-        })
-    }
-
-    /// Puts the written file in place of `path`.
-    pub fn commit(mut self) -> Result<()> {
-        let Some(out) = self.out.take() else {
-            return Ok(());
-        };
-        let file = out
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .at("cannot write", &self.tmp)?;
-        file.sync_all().at("cannot sync", &self.tmp)?;
-        fs::rename(&self.tmp, &self.path).at("cannot replace", &self.path)?;
-        sync_dir(self.path.parent().unwrap_or(Path::new(".")))
-    }
-}
-
-impl Write for Replacing {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match &mut self.out {
-            Some(out) => out.write(buf),
-            None => Err(std::io::Error::other("already committed")),
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        match &mut self.out {
-            Some(out) => out.flush(),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for Replacing {
-    fn drop(&mut self) {
-        if self.out.take().is_some() {
-            let _ = fs::remove_file(&self.tmp);
-        }
-    }
+    done
 }
 
 /// Fault injection for the crash-safety tests: with `CALLBOARD_CRASH_AT=<point>` the
@@ -490,18 +421,14 @@ fn read_dir_paths(dir: &Path) -> Result<Vec<PathBuf>> {
 mod tests {
     use super::*;
 
-    /// A replacement dropped before its commit (a failed write) leaves the old
-    /// file as it was and no temporary file; committed, it is the new file.
+    /// A replacement whose writer fails (after writing half a file) leaves the
+    /// old file as it was and no temporary file; one that succeeds is the new
+    /// file, and the writer saw the file's own extension.
     #[test]
     fn a_replacement_is_all_or_nothing() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("out.csv");
         fs::write(&path, "old\n").expect("write");
-        {
-            let mut r = Replacing::create(&path).expect("create");
-            r.write_all(b"half of a new").expect("write");
-        }
-        assert_eq!(fs::read_to_string(&path).expect("read"), "old\n");
         let names = || -> Vec<String> {
             let mut v: Vec<String> = fs::read_dir(dir.path())
                 .expect("list")
@@ -511,27 +438,16 @@ mod tests {
             v.sort();
             v
         };
-        assert_eq!(names(), ["out.csv"]);
-        let mut r = Replacing::create(&path).expect("create");
-        r.write_all(b"new\n").expect("write");
-        r.commit().expect("commit");
-        assert_eq!(fs::read_to_string(&path).expect("read"), "new\n");
-        assert_eq!(names(), ["out.csv"]);
-        // Through a writer of its own (which sees a .csv name): failed, the old
-        // file stays and the temporary one goes; done, the new one is in place.
         let failed = replace_by(&path, |tmp| {
             assert!(tmp.to_string_lossy().ends_with("out.tmp.csv"));
-            fs::write(tmp, "partial").expect("write");
-            Err("the writer failed")
+            fs::write(tmp, "half of a new")?;
+            Err(std::io::Error::other("the writer failed"))
         });
-        assert!(matches!(
-            failed,
-            Err(ReplaceError::Write("the writer failed"))
-        ));
-        assert_eq!(fs::read_to_string(&path).expect("read"), "new\n");
+        assert_eq!(failed.expect_err("failed").to_string(), "the writer failed");
+        assert_eq!(fs::read_to_string(&path).expect("read"), "old\n");
         assert_eq!(names(), ["out.csv"]);
-        replace_by(&path, |tmp| fs::write(tmp, "newer\n")).expect("replaced");
-        assert_eq!(fs::read_to_string(&path).expect("read"), "newer\n");
+        replace_by(&path, |tmp| fs::write(tmp, "new\n")).expect("replaced");
+        assert_eq!(fs::read_to_string(&path).expect("read"), "new\n");
         assert_eq!(names(), ["out.csv"]);
     }
 }
