@@ -746,7 +746,6 @@ fn shortfalls(
     let workable = reach.workable(agents.map(|a| a.iter()), rules, zone);
     let somebody_at = |t: i64| workable_at(candidates, &workable, t, templates);
     let works_at = |t: i64| reach.works_at(t);
-    let reached_from_before = |t: i64| reach.reached_before(t);
     let reason = |t: i64| {
         if works_at(t) && !somebody_at(t) {
             "no agent may work a shift covering it (their unavailability, nights_ok or contract maximum rule it out); widen availability or add agents".to_owned()
@@ -760,7 +759,7 @@ fn shortfalls(
                 "covering it would put more agents on the hours around it than it is worth (under weighs {}, over {} per agent-hour); raise [weights] under or add a shorter or differently timed shift",
                 weights.under, weights.over
             )
-        } else if reached_from_before(t) {
+        } else if reach.reached_before(t) {
             "only a shift started before the period could work then (shifts start inside the period); start the requirement earlier or cover it by hand".to_owned()
         } else {
             "no shift template works then; add one whose hours (and days) include it".to_owned()
@@ -906,10 +905,9 @@ fn duty_reasons(
             "would cost more than the gap"
         };
         g.why = if g.rule == "handover" {
-            let h = t;
             let end = callboard_core::time::parse_timestamp(&g.to, &TimeZoneSpec::Utc).unwrap_or(t);
             let relief = candidates.iter().zip(workable).any(|(c, w)| {
-                *w && c.start_ms <= h
+                *w && c.start_ms <= t
                     && end < c.start_ms + i64::from(templates[c.template].minutes) * 60_000
             });
             if relief {

@@ -1419,6 +1419,7 @@ pub fn solve_named(
     let spent = started.elapsed().as_secs_f64();
     let left = (options.time_limit_s - spent).max(options.time_limit_s / 3.0);
     let all_facts = facts_of(&all, templates, rules, zone);
+    let grid = demand::grid_ms(requirement, templates, &all);
     // At size (narrowed), the weeks as columns (`roster::columns`): priced
     // until 55 % of the limit, dived to whole numbers until 70 % (at size, of
     // 45/60, 50/65, 55/70, 60/72 and 65/80 %, 55/70 gave the lowest roster:
@@ -1443,7 +1444,7 @@ pub fn solve_named(
             rules,
             &all,
             &all_facts,
-            demand::grid_ms(requirement, templates, &all),
+            grid,
             local_days(requirement, zone),
             &super::columns::Limits {
                 columns_until: at(0.55),
@@ -1617,7 +1618,7 @@ pub fn solve_named(
         &all,
         &all_facts,
         &before,
-        demand::grid_ms(requirement, templates, &all),
+        grid,
         // The search settles by itself; when the full model is narrowed (at size
         // it cannot even finish its relaxation in the time, and the search is
         // what improves the roster) it then perturbs until all but the time kept
