@@ -483,15 +483,23 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
             predicted_service_level: sl,
         });
     }
+    let named_agents = named_parts.as_ref().map(|(agents, _, _)| agents.as_slice());
+    // What can reach each instant: the reasons of the shortfalls and of the duty
+    // gaps both read it.
+    let reach = Reach::new(
+        &requirement,
+        &all_candidates,
+        &templates,
+        &zone,
+        named_agents,
+        &assign_rules,
+    );
     let shortfalls = shortfalls(
         &requirement,
         &coverage_rows,
-        &all_candidates,
-        &templates,
+        &reach,
         &weights,
-        &zone,
-        named_parts.as_ref().map(|(agents, _, _)| agents.as_slice()),
-        &assign_rules,
+        named_agents.is_some(),
     );
     let (mut paid_hours, mut cost, mut shift_count) = (0.0, 0.0, 0);
     for s in &planned {
@@ -553,12 +561,10 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
     duty_reasons(
         &mut duty_gaps,
         &spans,
-        &requirement,
-        &all_candidates,
-        &templates,
-        &zone,
-        named_parts.as_ref().map(|(agents, _, _)| agents.as_slice()),
+        &reach,
+        named_agents,
         &assign_rules,
+        &zone,
         duty_rules.weight,
     );
     let mut named_report = NamedReport::default();
@@ -731,25 +737,18 @@ fn break_rows(shifts: &[PlannedShift], templates: &[ShiftTemplate]) -> Vec<Break
 /// Runs of intervals below the requirement, each with the reason: no template
 /// works then, or covering it would cost more over-coverage around it than the
 /// weights allow.
-#[allow(clippy::too_many_arguments)]
 fn shortfalls(
     requirement: &Requirement,
     rows: &[CoverageRow],
-    candidates: &[demand::Candidate],
-    templates: &[ShiftTemplate],
+    reach: &Reach,
     weights: &Weights,
-    zone: &TimeZoneSpec,
-    agents: Option<&[Agent]>,
-    rules: &AssignRules,
+    named: bool,
 ) -> Vec<Shortfall> {
-    let reach = Reach::new(requirement, candidates, templates, zone);
-    let workable = reach.workable(agents.map(|a| a.iter()), rules, zone);
-    let somebody_at = |t: i64| workable_at(candidates, &workable, t, templates);
     let works_at = |t: i64| reach.works_at(t);
     let reason = |t: i64| {
-        if works_at(t) && !somebody_at(t) {
+        if works_at(t) && !workable_at(reach.candidates, &reach.anyone, t, reach.templates) {
             "no agent may work a shift covering it (their unavailability, nights_ok or contract maximum rule it out); widen availability or add agents".to_owned()
-        } else if works_at(t) && agents.is_some() {
+        } else if works_at(t) && named {
             format!(
                 "the agents who could work then are rostered up to their contract hours, days, consecutive days or rest, or covering it would put more agents on the hours around it than it is worth (under weighs {}, over {} per agent-hour); add agents or loosen a contract",
                 weights.under, weights.over
@@ -798,11 +797,14 @@ fn shortfalls(
 
 /// What shifts could reach an instant: the candidates, and those that could have
 /// started in the day before the period (which a roster of the period cannot use).
+/// `anyone`: per candidate, whether some agent may work it (every one without
+/// agents).
 struct Reach<'a> {
     candidates: &'a [demand::Candidate],
     templates: &'a [ShiftTemplate],
     earlier: Vec<demand::Candidate>,
     start_ms: i64,
+    anyone: Vec<bool>,
 }
 
 impl<'a> Reach<'a> {
@@ -811,6 +813,8 @@ impl<'a> Reach<'a> {
         candidates: &'a [demand::Candidate],
         templates: &'a [ShiftTemplate],
         zone: &TimeZoneSpec,
+        agents: Option<&[Agent]>,
+        rules: &AssignRules,
     ) -> Self {
         let before = Requirement {
             start_ms: requirement.start_ms - DAY_MS,
@@ -819,12 +823,15 @@ impl<'a> Reach<'a> {
             aht_s: None,
             ..*requirement
         };
-        Reach {
+        let mut reach = Reach {
             candidates,
             templates,
             earlier: demand::candidates(&before, templates, zone),
             start_ms: requirement.start_ms,
-        }
+            anyone: Vec::new(),
+        };
+        reach.anyone = reach.workable(agents.map(|a| a.iter()), rules, zone);
+        reach
     }
 
     /// Per candidate: whether one of `agents` may work it (every one without).
@@ -862,23 +869,19 @@ impl<'a> Reach<'a> {
 /// shift from before the period, nobody who may (night duty: nobody
 /// night-capable), or those who may are held by their contracts and rest (or the
 /// duty weight did not pay for it).
-#[allow(clippy::too_many_arguments)]
 fn duty_reasons(
     gaps: &mut [duty::DutyGap],
     spans: &[DutySpan],
-    requirement: &Requirement,
-    candidates: &[demand::Candidate],
-    templates: &[ShiftTemplate],
-    zone: &TimeZoneSpec,
+    reach: &Reach,
     agents: Option<&[Agent]>,
     rules: &AssignRules,
+    zone: &TimeZoneSpec,
     duty_weight: f64,
 ) {
     if gaps.is_empty() {
         return;
     }
-    let reach = Reach::new(requirement, candidates, templates, zone);
-    let anyone = reach.workable(agents.map(|a| a.iter()), rules, zone);
+    let (candidates, templates) = (reach.candidates, reach.templates);
     let night_capable = reach.workable(
         agents.map(|a| a.iter().filter(|a| a.nights_ok)),
         rules,
@@ -894,7 +897,7 @@ fn duty_reasons(
                 "night-capable agent (nights_ok)",
                 "night-capable agents (nights_ok)",
             ),
-            _ => (&anyone, "agent", "agents"),
+            _ => (&reach.anyone, "agent", "agents"),
         };
         let on_break = spans
             .iter()
