@@ -680,6 +680,19 @@ fn events(addr: std::net::SocketAddr) -> std::sync::mpsc::Receiver<(serde_json::
     rx
 }
 
+/// A fixed-offset zone in which it is now about noon, so that the logs' lines from
+/// the last minutes fall on the wallboard's "today" whatever the hour the tests run
+/// (in UTC, a run just after midnight put them on yesterday). `Etc/GMT-N` is UTC+N.
+fn midday_zone() -> String {
+    use chrono::Timelike;
+    let offset = 12 - i64::from(chrono::Utc::now().hour());
+    match offset {
+        0 => "UTC".to_owned(),
+        o if o > 0 => format!("Etc/GMT-{o}"),
+        o => format!("Etc/GMT+{}", -o),
+    }
+}
+
 /// A server on a real loopback socket, with followers feeding its wallboard hub.
 struct LiveServer {
     runtime: tokio::runtime::Runtime,
@@ -698,6 +711,7 @@ impl LiveServer {
         let hub = Arc::new(Hub::new(
             WallboardConfig {
                 poll_ms: 100,
+                timezone: midday_zone(),
                 ..WallboardConfig::default()
             },
             vec![log.display().to_string()],
