@@ -1607,6 +1607,62 @@ pub fn solve_named(
             })
             .collect(),
     };
+    // The model over its candidates and the shifts of `names` it lacks (the
+    // model changes, so the named plan is completed again).
+    let widen = |model: AssignModel, names: &[Vec<usize>]| -> Result<AssignModel, RosterError> {
+        let known: BTreeSet<(i64, usize)> = model.demand.candidates.iter().map(key).collect();
+        let extra: BTreeSet<usize> = names
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|c| !known.contains(&key(&all[*c])))
+            .collect();
+        if extra.is_empty() {
+            return Ok(model);
+        }
+        let mut union: Vec<Candidate> = model.demand.candidates.clone();
+        union.extend(extra.iter().map(|c| all[*c]));
+        union.sort_by_key(key);
+        build_over(union)
+    };
+    // Names (per agent, indices into `all`) completed with the names fixed on
+    // `model`: breaks placed and slacks set by the solver.
+    let complete = |model: &AssignModel, names: &[Vec<usize>], time_limit_s: f64| {
+        let in_model: BTreeMap<(i64, usize), usize> = model
+            .demand
+            .candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (key(c), i))
+            .collect();
+        let names: Vec<Vec<usize>> = names
+            .iter()
+            .map(|list| list.iter().map(|c| in_model[&key(&all[*c])]).collect())
+            .collect();
+        with_names_fixed(&model.demand.lp, &model.agent_columns, &names)
+            .solve(
+                &SolveOptions {
+                    time_limit_s,
+                    mip_gap: 1e-4,
+                    max_nodes: options.max_nodes.map(|n| n / 3),
+                    ..*options
+                },
+                None,
+            )
+            .ok()
+    };
+    // Narrowed, the weeks found so far completed first: the search starts from
+    // the solver's breaks (its own, placed one at a time, left 14–16 agent-hours
+    // more under-coverage on the dive's weeks at size — 1 500 in the objective —
+    // and the search, misled, ended above where it started).
+    let model = if full { model } else { widen(model, &before)? };
+    if !full && named_plan.is_none() {
+        named_plan = complete(&model, &before, left / 10.0);
+    }
+    let placed = named_plan
+        .as_ref()
+        .map(|s| model.read(&s.values, templates))
+        .unwrap_or_default();
     let after = super::improve::improve(
         requirement,
         queues,
@@ -1618,6 +1674,7 @@ pub fn solve_named(
         &all,
         &all_facts,
         &before,
+        &placed,
         grid,
         // The search settles by itself; when the full model is narrowed (at size
         // it cannot even finish its relaxation in the time, and the search is
@@ -1640,66 +1697,28 @@ pub fn solve_named(
                 )
             }),
     );
-    let known: BTreeSet<(i64, usize)> = model.demand.candidates.iter().map(key).collect();
-    let extra: BTreeSet<usize> = after
-        .iter()
-        .chain(&before)
-        .flatten()
-        .copied()
-        .filter(|c| !known.contains(&key(&all[*c])))
-        .collect();
-    if !extra.is_empty() {
-        // Columns change with the model: the named plan is completed again.
+    let size = model.demand.candidates.len();
+    let model = widen(model, &after)?;
+    if model.demand.candidates.len() != size {
         named_plan = None;
     }
-    let model = if extra.is_empty() {
-        model
-    } else {
-        let mut union: Vec<Candidate> = model.demand.candidates.clone();
-        union.extend(extra.iter().map(|c| all[*c]));
-        union.sort_by_key(key);
-        build_over(union)?
-    };
     let candidates = model.demand.candidates.clone();
-    let in_model: BTreeMap<(i64, usize), usize> = candidates
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (key(c), i))
-        .collect();
-    let to_model = |names: &[Vec<usize>]| -> Vec<Vec<usize>> {
-        names
-            .iter()
-            .map(|list| list.iter().map(|c| in_model[&key(&all[*c])]).collect())
-            .collect()
-    };
     // Each answer completed with the names fixed; the lower objective starts the
     // full model (the search's own objective does not see every row).
-    let complete = |names: &[Vec<usize>], time_limit_s: f64| {
-        with_names_fixed(&model.demand.lp, &model.agent_columns, &to_model(names))
-            .solve(
-                &SolveOptions {
-                    time_limit_s,
-                    mip_gap: 1e-2,
-                    max_nodes: options.max_nodes.map(|n| n / 3),
-                    ..*options
-                },
-                None,
-            )
-            .ok()
-    };
-    let mut start = complete(&after, left / 10.0);
+    let mut start = complete(&model, &after, left / 10.0);
     if start.is_none() && !full {
         // On a busy machine the completion can outlast its tenth; narrowed,
         // the full model below would not do better: the time left, at least a
         // tenth of the limit, rather than no roster.
         start = complete(
+            &model,
             &after,
             (options.time_limit_s - started.elapsed().as_secs_f64())
                 .max(options.time_limit_s / 10.0),
         );
     }
     if after != before {
-        let old = named_plan.or_else(|| complete(&before, left / 10.0));
+        let old = named_plan.or_else(|| complete(&model, &before, left / 10.0));
         if old.as_ref().map_or(f64::INFINITY, |s| s.objective)
             < start.as_ref().map_or(f64::INFINITY, |s| s.objective)
         {

@@ -221,6 +221,22 @@ impl<'a> Programme<'a> {
             .collect()
     }
 
+    /// The agent's cheapest week of `costs` with every start inside the window
+    /// from `from` (an hour of the day) as wide as the allowed spread.
+    pub(super) fn in_window(
+        &self,
+        agent: &Agent,
+        costs: &[(usize, f64)],
+        from: f64,
+        soft: &SoftWeights,
+    ) -> Option<(f64, Vec<usize>)> {
+        let inside = |c: usize| {
+            let h = self.facts[c].start_hour;
+            h + 1e-9 >= from && h <= from + self.spread + 1e-9
+        };
+        self.cheapest_week(agent, costs, inside, soft, 0.0)
+    }
+
     /// [`best_week`] over the shifts of `costs` that `keep` allows.
     fn cheapest_week(
         &self,
