@@ -10,6 +10,7 @@ pub mod assign;
 mod columns;
 pub mod demand;
 pub mod duty;
+mod floor;
 mod improve;
 pub mod lp;
 mod polish;
