@@ -572,7 +572,9 @@ impl LinearModel {
                 block_start.as_deref(),
             )
         };
-        let results: Vec<(usize, Result<LpSolution, SolveError>)> = std::thread::scope(|scope| {
+        // A worker that panicked (a solver fault) is an error that says so.
+        type Solved = Vec<(usize, Result<LpSolution, SolveError>)>;
+        let results: Vec<Result<Solved, String>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|_| {
                     scope.spawn(|| {
@@ -599,12 +601,25 @@ impl LinearModel {
                 .collect();
             handles
                 .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
+                .map(|h| {
+                    h.join().map_err(|panic| {
+                        panic
+                            .downcast_ref::<&str>()
+                            .map(|m| (*m).to_owned())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_else(|| "no message".into())
+                    })
+                })
                 .collect()
         });
         let mut by_block: Vec<Option<LpSolution>> = vec![None; blocks.len()];
-        for (b, r) in results {
-            by_block[b] = Some(r?);
+        for worker in results {
+            let done = worker.map_err(|m| {
+                SolveError::Solver(format!("a solver thread stopped on a fault: {m}"))
+            })?;
+            for (b, r) in done {
+                by_block[b] = Some(r?);
+            }
         }
         let mut values = vec![0.0; self.columns.len()];
         let (mut bound, mut status) = (0.0, SolveStatus::Optimal);
