@@ -605,10 +605,7 @@ fn add_agent_rows(
         lp.add_column(Column::continuous(name, cost))
     };
     // Weekend and night totals for the fairness rows.
-    for (what, pick) in [
-        ("weekend", (|f: &Facts| f.weekend) as fn(&Facts) -> bool),
-        ("night", |f: &Facts| f.night),
-    ] {
+    for (what, pick) in ["weekend", "night"].into_iter().zip(FAIR_KINDS) {
         let able: Vec<usize> = (0..agents.len())
             .filter(|a| agent_columns[*a].iter().any(|(c, _)| pick(&facts[*c])))
             .collect();
@@ -1386,19 +1383,15 @@ pub fn solve_named(
         ..*options
     };
     let plan = stage1.solve(templates, &first)?;
+    let all_facts = facts_of(&all, templates, rules, zone);
     // Narrowed (at size), the fairness rules' whole numbers in a bound of their
     // own (`roster::floor`), its relaxations solved beside the rest on a thread
     // of their own once stage 1 is done (at size five of ~1 s each; beside stage
     // 1 they slowed it: plan gap 5.5 % against 2.5 %), done by 85 % of the limit.
     let floor = (!full && rules.soft.fairness > 0.0 && options.max_nodes.is_none()).then(|| {
-        let facts = facts_of(&all, templates, rules, zone);
-        let kinds = [
-            |f: &Facts| f.weekend,
-            (|f: &Facts| f.night) as fn(&Facts) -> bool,
-        ]
-        .map(|pick| {
+        let kinds = FAIR_KINDS.map(|pick| {
             (0..all.len())
-                .filter(|c| pick(&facts[*c]))
+                .filter(|c| pick(&all_facts[*c]))
                 .map(|c| stage1.shift_columns[c])
                 .collect::<Vec<usize>>()
         });
@@ -1439,7 +1432,6 @@ pub fn solve_named(
     };
     let spent = started.elapsed().as_secs_f64();
     let left = (options.time_limit_s - spent).max(options.time_limit_s / 3.0);
-    let all_facts = facts_of(&all, templates, rules, zone);
     let grid = demand::grid_ms(requirement, templates, &all);
     // At size (narrowed), the weeks as columns (`roster::columns`): priced
     // until 55 % of the limit, dived to whole numbers until 70 % (at size, of
@@ -1631,12 +1623,12 @@ pub fn solve_named(
     // The model over its candidates and the shifts of `names` it lacks (the
     // model changes, so the named plan is completed again).
     let widen = |model: AssignModel, names: &[Vec<usize>]| -> Result<AssignModel, RosterError> {
-        let known: BTreeSet<(i64, usize)> = model.demand.candidates.iter().map(key).collect();
+        let known = model.index();
         let extra: BTreeSet<usize> = names
             .iter()
             .flatten()
             .copied()
-            .filter(|c| !known.contains(&key(&all[*c])))
+            .filter(|c| !known.contains_key(&key(&all[*c])))
             .collect();
         if extra.is_empty() {
             return Ok(model);
@@ -1649,13 +1641,7 @@ pub fn solve_named(
     // Names (per agent, indices into `all`) completed with the names fixed on
     // `model`: breaks placed and slacks set by the solver.
     let complete = |model: &AssignModel, names: &[Vec<usize>], time_limit_s: f64| {
-        let in_model: BTreeMap<(i64, usize), usize> = model
-            .demand
-            .candidates
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (key(c), i))
-            .collect();
+        let in_model = model.index();
         let names: Vec<Vec<usize>> = names
             .iter()
             .map(|list| list.iter().map(|c| in_model[&key(&all[*c])]).collect())
@@ -1805,6 +1791,10 @@ pub fn solve_named(
     })
 }
 
+/// The shifts each fairness rule counts: weekend, night (the model's rows, the
+/// local search's terms and the fairness floor alike).
+pub(super) const FAIR_KINDS: [fn(&Facts) -> bool; 2] = [|f| f.weekend, |f| f.night];
+
 /// The fairness floor (`roster::floor`) for `model`'s objective: who may work
 /// weekend and night shifts there (the fairness rows' agents), and at most how
 /// many such shifts they can work (one a local day, their days a week).
@@ -1816,13 +1806,7 @@ fn fairness_floor(
 ) -> f64 {
     let mut able = [0u64; 2];
     let mut most = [0u64; 2];
-    for (k, pick) in [
-        |f: &Facts| f.weekend,
-        (|f: &Facts| f.night) as fn(&Facts) -> bool,
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    for (k, pick) in FAIR_KINDS.into_iter().enumerate() {
         for (a, cols) in model.agent_columns.iter().enumerate() {
             let days: BTreeSet<i32> = cols
                 .iter()

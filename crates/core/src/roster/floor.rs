@@ -127,10 +127,13 @@ pub(super) fn profiles(
             if t < 0.0 {
                 continue;
             }
-            let mut fixed = model.clone();
-            fixed.columns[totals[k]].lower = t;
-            fixed.columns[totals[k]].upper = t;
-            let Some((v, _)) = solve(&fixed) else {
+            let column = &mut model.columns[totals[k]];
+            let free = (column.lower, column.upper);
+            (column.lower, column.upper) = (t, t);
+            let solved = solve(&model);
+            let column = &mut model.columns[totals[k]];
+            (column.lower, column.upper) = free;
+            let Some((v, _)) = solved else {
                 continue;
             };
             if up {

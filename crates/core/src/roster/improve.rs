@@ -22,7 +22,8 @@
 //! between any two shifts, contract hours and days, runs of days.
 
 use super::assign::{
-    Agent, AgentShift, AssignRules, Facts, QueueNeed, local_days, may_work, preference_cost,
+    Agent, AgentShift, AssignRules, FAIR_KINDS, Facts, QueueNeed, local_days, may_work,
+    preference_cost,
 };
 use super::demand::Candidate;
 use super::weeks::Programme;
@@ -187,6 +188,17 @@ impl Search<'_> {
         delta + self.span(f.start, f.end, -1)
     }
 
+    /// Puts a taken shift back as it was, breaks where they were (undoes
+    /// [`Self::take`]).
+    fn put_back(&mut self, w: &Worked) {
+        let f = self.facts[w.c];
+        self.span(f.start, f.end, 1);
+        let t = &self.templates[self.candidates[w.c].template];
+        for (b, at) in t.breaks.iter().zip(&w.breaks) {
+            self.span(*at, at + i64::from(b.minutes) * 60_000, -1);
+        }
+    }
+
     fn day(&self, c: usize) -> usize {
         (self.facts[c].day - self.first_day).clamp(0, self.days as i32 - 1) as usize
     }
@@ -291,8 +303,7 @@ impl Search<'_> {
     fn fair_delta(&mut self, a: usize, old: &[usize], new: &[usize]) -> f64 {
         let weight = self.rules.soft.fairness;
         let mut delta = 0.0;
-        for k in 0..2 {
-            let pick = |f: &Facts| if k == 0 { f.weekend } else { f.night };
+        for (k, pick) in FAIR_KINDS.into_iter().enumerate() {
             let count =
                 |list: &[usize]| list.iter().filter(|c| pick(&self.facts[**c])).count() as f64;
             let change = count(new) - count(old);
@@ -310,8 +321,7 @@ impl Search<'_> {
     }
 
     fn commit_fair(&mut self, a: usize, old: &[usize], new: &[usize]) {
-        for k in 0..2 {
-            let pick = |f: &Facts| if k == 0 { f.weekend } else { f.night };
+        for (k, pick) in FAIR_KINDS.into_iter().enumerate() {
             let count =
                 |list: &[usize]| list.iter().filter(|c| pick(&self.facts[**c])).count() as f64;
             let change = count(new) - count(old);
@@ -399,7 +409,7 @@ pub(super) fn improve(
         m: vec![0; requirement.agents.len()],
         first_day,
         days,
-        fair: [fair(|f| f.weekend), fair(|f| f.night)],
+        fair: FAIR_KINDS.map(fair),
     };
     // Every shift on the phones first, then the breaks: where `placed` (the
     // solver's completion of these names) has them, else where they cost least
@@ -619,15 +629,7 @@ fn week_move(
         }
         None => {
             for w in &saved {
-                let f = facts[w.c];
-                s.span(f.start, f.end, 1);
-                for (b, at) in templates[candidates[w.c].template]
-                    .breaks
-                    .iter()
-                    .zip(&w.breaks)
-                {
-                    s.span(*at, at + i64::from(b.minutes) * 60_000, -1);
-                }
+                s.put_back(w);
             }
             roster[a] = saved;
             false
@@ -661,7 +663,7 @@ fn single_moves(
     who: &[usize],
     deadline: Instant,
 ) {
-    let (templates, candidates, facts) = (s.templates, s.candidates, s.facts);
+    let facts = s.facts;
     let mut improved = true;
     while improved && Instant::now() < deadline {
         improved = false;
@@ -720,15 +722,7 @@ fn single_moves(
                     }
                 }
                 if let Some(i) = drop {
-                    let w = roster[a][i].clone();
-                    for (b, at) in templates[candidates[w.c].template]
-                        .breaks
-                        .iter()
-                        .zip(&w.breaks)
-                    {
-                        s.span(*at, at + i64::from(b.minutes) * 60_000, -1);
-                    }
-                    s.span(facts[w.c].start, facts[w.c].end, 1);
+                    s.put_back(&roster[a][i]);
                 }
             }
             if best.drop.is_none() && best.add.is_none() {
