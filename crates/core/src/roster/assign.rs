@@ -474,70 +474,22 @@ pub fn build(
                 groups.entry(set).or_default().push(a);
             }
         }
-        let n = requirement.agents.len();
-        // Per interval, per queue: the terms of the skilled agents present.
-        let mut per_cell: Vec<Vec<Vec<(usize, f64)>>> = vec![vec![Vec::new(); queues.len()]; n];
-        for (set, members) in &groups {
-            for (c, f) in facts.iter().enumerate() {
-                let xs: Vec<usize> = takers[c]
+        let groups = groups
+            .into_iter()
+            .map(|(set, members)| {
+                let on: Vec<Vec<usize>> = takers
                     .iter()
-                    .filter(|(a, _)| members.contains(a))
-                    .map(|(_, x)| *x)
+                    .map(|list| {
+                        list.iter()
+                            .filter(|(a, _)| members.contains(a))
+                            .map(|(_, x)| *x)
+                            .collect()
+                    })
                     .collect();
-                if xs.is_empty() {
-                    continue;
-                }
-                let g = lp.add_column(Column::continuous(
-                    format!("agents with skills {set:?} on candidate {c}"),
-                    0.0,
-                ));
-                let mut terms: Vec<(usize, f64)> = xs.iter().map(|x| (*x, 1.0)).collect();
-                terms.push((g, -1.0));
-                lp.add_row(Row {
-                    name: format!("skill group {set:?} on candidate {c}"),
-                    terms,
-                    lower: 0.0,
-                    upper: 0.0,
-                });
-                // The intervals the shift overlaps.
-                let span = requirement.interval_ms;
-                let first = ((f.start - requirement.start_ms).div_euclid(span)).max(0) as usize;
-                let last = (((f.end - requirement.start_ms) + span - 1).div_euclid(span))
-                    .clamp(0, n as i64) as usize;
-                for (i, cell) in per_cell.iter_mut().enumerate().take(last).skip(first) {
-                    let a = requirement.start_ms + i as i64 * requirement.interval_ms;
-                    let b = a + requirement.interval_ms;
-                    let overlap = (f.end.min(b) - f.start.max(a)).max(0);
-                    if overlap > 0 {
-                        for &q in set {
-                            cell[q].push((g, overlap as f64 / requirement.interval_ms as f64));
-                        }
-                    }
-                }
-            }
-        }
-        let hours = requirement.interval_ms as f64 / 3_600_000.0;
-        for (i, cell) in per_cell.into_iter().enumerate() {
-            for (need, terms) in queues.iter().zip(cell) {
-                if need.agents[i] <= 0.0 {
-                    continue;
-                }
-                let at =
-                    format_timestamp(requirement.start_ms + i as i64 * requirement.interval_ms);
-                let under = lp.add_column(Column::continuous(
-                    format!("{} short at {at}", need.queue),
-                    weights.under * hours,
-                ));
-                let mut terms = terms;
-                terms.push((under, 1.0));
-                lp.add_row(Row {
-                    name: format!("{} covered at {at}", need.queue),
-                    terms,
-                    lower: need.agents[i],
-                    upper: f64::INFINITY,
-                });
-            }
-        }
+                (set, on)
+            })
+            .collect::<Vec<_>>();
+        add_queue_rows(lp, requirement, queues, weights, &facts, &groups);
     }
     // Duty rules; night duty counts the night-capable agents.
     let night_columns: Option<Vec<Option<usize>>> = duty_rules.night_duty.map(|_| {
@@ -550,22 +502,11 @@ pub fn build(
                     .filter(|(a, _)| agents[*a].nights_ok)
                     .map(|(_, x)| *x)
                     .collect();
-                if xs.is_empty() {
-                    return None;
-                }
-                let n = model.lp.add_column(Column::continuous(
+                sum_column(
+                    &mut model.lp,
                     format!("night-capable agents on candidate {c}"),
-                    0.0,
-                ));
-                let mut terms: Vec<(usize, f64)> = xs.iter().map(|x| (*x, 1.0)).collect();
-                terms.push((n, -1.0));
-                model.lp.add_row(Row {
-                    name: format!("night-capable agents on candidate {c}"),
-                    terms,
-                    lower: 0.0,
-                    upper: 0.0,
-                });
-                Some(n)
+                    &xs,
+                )
             })
             .collect()
     });
@@ -1035,42 +976,142 @@ pub(super) fn may_add(
     longest <= agent.max_consecutive_days
 }
 
+/// A continuous column equal to the sum of `of` (one row ties them): `what` names
+/// both. None when `of` is empty.
+fn sum_column(lp: &mut super::lp::LinearModel, what: String, of: &[usize]) -> Option<usize> {
+    if of.is_empty() {
+        return None;
+    }
+    let sum = lp.add_column(Column::continuous(what.clone(), 0.0));
+    let mut terms: Vec<(usize, f64)> = of.iter().map(|x| (*x, 1.0)).collect();
+    terms.push((sum, -1.0));
+    lp.add_row(Row {
+        name: what,
+        terms,
+        lower: 0.0,
+        upper: 0.0,
+    });
+    Some(sum)
+}
+
+/// Per queue and interval, the agents present with the queue among their skills
+/// against the queue's need, short at the under weight. `groups`: per skill set,
+/// per candidate the columns whose sum is that set's agents on the candidate (the
+/// named model's agents, or stage 1's contract classes' shares).
+fn add_queue_rows(
+    lp: &mut super::lp::LinearModel,
+    requirement: &Requirement,
+    queues: &[QueueNeed],
+    weights: &Weights,
+    facts: &[Facts],
+    groups: &[(Vec<usize>, Vec<Vec<usize>>)],
+) {
+    let n = requirement.agents.len();
+    // Per interval, per queue: the terms of the skilled agents present.
+    let mut per_cell: Vec<Vec<Vec<(usize, f64)>>> = vec![vec![Vec::new(); queues.len()]; n];
+    for (set, on) in groups {
+        for (c, f) in facts.iter().enumerate() {
+            let Some(g) = sum_column(
+                lp,
+                format!("agents with skills {set:?} on candidate {c}"),
+                &on[c],
+            ) else {
+                continue;
+            };
+            // The intervals the shift overlaps.
+            let span = requirement.interval_ms;
+            let first = ((f.start - requirement.start_ms).div_euclid(span)).max(0) as usize;
+            let last = (((f.end - requirement.start_ms) + span - 1).div_euclid(span))
+                .clamp(0, n as i64) as usize;
+            for (i, cell) in per_cell.iter_mut().enumerate().take(last).skip(first) {
+                let a = requirement.start_ms + i as i64 * requirement.interval_ms;
+                let b = a + requirement.interval_ms;
+                let overlap = (f.end.min(b) - f.start.max(a)).max(0);
+                if overlap > 0 {
+                    for &q in set {
+                        cell[q].push((g, overlap as f64 / requirement.interval_ms as f64));
+                    }
+                }
+            }
+        }
+    }
+    let hours = requirement.interval_ms as f64 / 3_600_000.0;
+    for (i, cell) in per_cell.into_iter().enumerate() {
+        for (need, terms) in queues.iter().zip(cell) {
+            if need.agents[i] <= 0.0 {
+                continue;
+            }
+            let at = format_timestamp(requirement.start_ms + i as i64 * requirement.interval_ms);
+            let under = lp.add_column(Column::continuous(
+                format!("{} short at {at}", need.queue),
+                weights.under * hours,
+            ));
+            let mut terms = terms;
+            terms.push((under, 1.0));
+            lp.add_row(Row {
+                name: format!("{} covered at {at}", need.queue),
+                terms,
+                lower: need.agents[i],
+                upper: f64::INFINITY,
+            });
+        }
+    }
+}
+
 /// Rows that hold stage 1's plan to what the agents can work at all — per
-/// contract class (agents with equal minimum, maximum and days): per local day no
-/// more of its shifts than its agents free that day, no more paid hours than its
-/// maximums, no more shifts than its days, its minimums' hours (short at the same
-/// weight); and no more night shifts than the night-capable agents' days. Each is
-/// implied by the assignment's rows, so the plan's bound stays a bound on the
-/// named roster, and the plan becomes one the names can follow.
+/// contract class (agents with equal minimum, maximum and days, and, where the
+/// requirement names queues, equal skills; where night duty is a rule, equal
+/// `nights_ok`): per local day no more of its shifts than its agents free that
+/// day, no more paid hours than its maximums, no more shifts than its days, its
+/// minimums' hours (short at the same weight); no more night shifts than the
+/// night-capable agents' days; and, with queues, each queue's need against the
+/// classes with its skill (as the named model's queue rows). Each is implied by
+/// the assignment's rows, so the plan's bound stays a bound on the named roster,
+/// and the plan becomes one the names can follow. With `night_duty`, returns per
+/// candidate a column of the night-capable classes' shares (None: no such class
+/// may work it), for the night-duty rows.
+#[allow(clippy::too_many_arguments)]
 pub fn add_capacity_rows(
     model: &mut DemandModel,
+    requirement: &Requirement,
     templates: &[ShiftTemplate],
+    weights: &Weights,
     agents: &[Agent],
     rules: &AssignRules,
     queues: &[QueueNeed],
     zone: &Zone,
-) {
+    night_duty: bool,
+) -> Option<Vec<Option<usize>>> {
     let facts = facts_of(&model.candidates, templates, rules, zone);
     let days = facts.iter().map(|f| f.day).collect::<BTreeSet<_>>().len() as u32;
     // Contract classes (equal minimum, maximum and days): each class's share of
     // every shift count is a column of its own, so the plan keeps each class's
     // totals — enough long shifts for the full-timers' minimums, not only enough
     // hours in all. The shares are continuous: the relaxation stays a bound.
-    let mut classes: BTreeMap<(u64, u64, u32), Vec<usize>> = BTreeMap::new();
+    type ClassKey = (u64, u64, u32, Vec<usize>, bool);
+    let mut classes: BTreeMap<ClassKey, Vec<usize>> = BTreeMap::new();
     for (a, agent) in agents.iter().enumerate() {
         let key = (
             agent.min_hours_week.to_bits(),
             agent.max_hours_week.to_bits(),
             agent.max_days_week,
+            if queues.len() > 1 {
+                skill_set(agent, queues)
+            } else {
+                Vec::new()
+            },
+            night_duty && agent.nights_ok,
         );
         classes.entry(key).or_default().push(a);
     }
+    // The keys of the classes kept (those some shift is open to), in order.
+    let mut keys: Vec<ClassKey> = Vec::new();
     let cols = model.shift_columns.clone();
     let rows_before = model.lp.rows.len();
     let lp = &mut model.lp;
     let mut shares: Vec<Vec<(usize, f64)>> = vec![Vec::new(); facts.len()];
     let mut capacities = demand::Capacities::default();
-    for (k, members) in classes.values().enumerate() {
+    for (k, (key, members)) in classes.iter().enumerate() {
         let first = &agents[members[0]];
         let mut class = demand::ClassCapacity::default();
         // Per local day: the class's shifts, and its agents free then.
@@ -1157,6 +1198,7 @@ pub fn add_capacity_rows(
         }
         class.members = members.clone();
         capacities.classes.push(class);
+        keys.push(key.clone());
     }
     for (c, mut terms) in shares.into_iter().enumerate() {
         if terms.is_empty() {
@@ -1188,7 +1230,84 @@ pub fn add_capacity_rows(
     }
     capacities.rows = lp.rows.len() - rows_before;
     capacities.day = facts.iter().map(|f| f.day).collect();
+    // Per candidate, per class with shares in it: (class key, share column).
+    let by_class: Vec<(&ClassKey, &demand::ClassCapacity)> =
+        keys.iter().zip(&capacities.classes).collect();
+    if queues.len() > 1 {
+        let mut groups: BTreeMap<&Vec<usize>, Vec<Vec<usize>>> = BTreeMap::new();
+        for (key, class) in &by_class {
+            let on = groups
+                .entry(&key.3)
+                .or_insert_with(|| vec![Vec::new(); facts.len()]);
+            for (c, y) in &class.share {
+                on[*c].push(*y);
+            }
+        }
+        let groups: Vec<(Vec<usize>, Vec<Vec<usize>>)> = groups
+            .into_iter()
+            .filter(|(set, _)| !set.is_empty())
+            .map(|(set, on)| (set.clone(), on))
+            .collect();
+        add_queue_rows(lp, requirement, queues, weights, &facts, &groups);
+    }
+    let night = night_duty.then(|| {
+        (0..facts.len())
+            .map(|c| {
+                let shares: Vec<usize> = by_class
+                    .iter()
+                    .filter(|(key, _)| key.4)
+                    .filter_map(|(_, class)| class.share.get(&c).copied())
+                    .collect();
+                sum_column(
+                    lp,
+                    format!("night-capable classes on candidate {c}"),
+                    &shares,
+                )
+            })
+            .collect()
+    });
     model.capacities = capacities;
+    night
+}
+
+/// Stage 1's model for the named roster: the plan's, with the contract
+/// classes' capacity rows ([`add_capacity_rows`]) and the duty rows, night duty
+/// counting the night-capable classes' shares. Every row is implied by the
+/// named model's, so its relaxation bounds the named roster from below.
+#[allow(clippy::too_many_arguments)]
+pub fn stage_one(
+    requirement: &Requirement,
+    queues: &[QueueNeed],
+    templates: &[ShiftTemplate],
+    weights: &Weights,
+    agents: &[Agent],
+    rules: &AssignRules,
+    duty_rules: &DutyRules,
+    zone: &Zone,
+    candidates: Vec<Candidate>,
+) -> Result<DemandModel, RosterError> {
+    let mut stage1 = demand::build_for(requirement, templates, weights, candidates)?;
+    let night = add_capacity_rows(
+        &mut stage1,
+        requirement,
+        templates,
+        weights,
+        agents,
+        rules,
+        queues,
+        zone,
+        duty_rules.night_duty.is_some(),
+    );
+    duty::add_rows(
+        &mut stage1,
+        requirement,
+        templates,
+        duty_rules,
+        zone,
+        night.as_deref(),
+        1e4,
+    );
+    Ok(stage1)
 }
 
 /// Agents on stage 1's shifts by a small MILP of its own: one binary per (agent,
@@ -1361,17 +1480,17 @@ pub fn solve_named(
     }
     let all = demand::candidates(requirement, templates, zone);
     check_agents(agents, &all, templates, rules, queues, zone)?;
-    let mut stage1 = demand::build_for(requirement, templates, weights, all.clone())?;
-    duty::add_rows(
-        &mut stage1,
+    let stage1 = stage_one(
         requirement,
+        queues,
         templates,
+        weights,
+        agents,
+        rules,
         duty_rules,
         zone,
-        None,
-        1e4,
-    );
-    add_capacity_rows(&mut stage1, templates, agents, rules, queues, zone);
+        all.clone(),
+    )?;
     let full = all.len() * agents.len() <= FULL_MODEL_COLUMNS;
     // At size (without duty rules) the weeks come from `roster::columns`, which
     // takes the time; stage 1 gives the bound (its root) and the shifts the
@@ -1923,6 +2042,126 @@ pub(in crate::roster) mod tests {
                 .iter()
                 .any(|r| r.name.starts_with("A rests"))
         );
+    }
+
+    /// Stage 1's relaxed optimum for the named roster of `agents`.
+    fn stage_one_bound(
+        requirement: &Requirement,
+        queues: &[QueueNeed],
+        templates: &[ShiftTemplate],
+        agents: &[Agent],
+        duty_rules: &DutyRules,
+    ) -> f64 {
+        let zone = Zone::Utc;
+        let all = demand::candidates(requirement, templates, &zone);
+        let model = stage_one(
+            requirement,
+            queues,
+            templates,
+            &Weights::default(),
+            agents,
+            &AssignRules::default(),
+            duty_rules,
+            &zone,
+            all,
+        )
+        .expect("builds");
+        let options = SolveOptions {
+            time_limit_s: 10.0,
+            mip_gap: 0.0,
+            threads: 1,
+            max_nodes: None,
+            interior_point: false,
+        };
+        model
+            .lp
+            .relaxed()
+            .solve(&options, None)
+            .expect("solves")
+            .objective
+    }
+
+    #[test]
+    fn stage_ones_bound_counts_a_queue_its_skilled_agents_cannot_cover() {
+        // Monday 08:00–16:00, 2 agents an hour in all, 2 of them on `sales`; one
+        // 08–16 shift (8 paid hours at 1 an hour). A takes sales, B and C repairs.
+        // Two shifts cover the total (A's and one repairs agent's), but sales has
+        // only A: 1 short each hour, 8 agent-hours × 100 = 800; the two shifts cost
+        // 16 × 0.01 = 0.16; a third (C) would add over-cover only. Bound 800.16.
+        // Without the queue rows the classes' shares cover everything: 0.16.
+        let templates = vec![eight_hours("day", 8)];
+        let requirement = Requirement {
+            start_ms: MONDAY + 8 * HOUR,
+            interval_ms: HOUR,
+            agents: vec![2.0; 8],
+            calls: None,
+            aht_s: None,
+        };
+        let queues = vec![
+            QueueNeed {
+                queue: "sales".into(),
+                agents: vec![2.0; 8],
+            },
+            QueueNeed {
+                queue: "repairs".into(),
+                agents: vec![0.0; 8],
+            },
+        ];
+        let mut agents = vec![Agent::new("A"), Agent::new("B"), Agent::new("C")];
+        agents[0].skills = vec!["sales".into()];
+        agents[1].skills = vec!["repairs".into()];
+        agents[2].skills = vec!["repairs".into()];
+        let with_queues = stage_one_bound(
+            &requirement,
+            &queues,
+            &templates,
+            &agents,
+            &DutyRules::default(),
+        );
+        assert!((with_queues - 800.16).abs() < 1e-6, "{with_queues}");
+        let without = stage_one_bound(
+            &requirement,
+            &[],
+            &templates,
+            &agents,
+            &DutyRules::default(),
+        );
+        assert!((without - 0.16).abs() < 1e-6, "{without}");
+    }
+
+    #[test]
+    fn stage_ones_night_duty_counts_only_the_night_capable() {
+        // Monday 16:00–24:00, 1 agent an hour; one 16–24 shift (2 h inside
+        // 22:00–06:00: not a night shift, so anyone may work it). Night duty from
+        // 17:30 needs 1 night-capable agent; the only agent is not one. One shift
+        // covers the requirement (8 × 0.01 = 0.08) and night duty stays short
+        // 17:30–24:00: 6.5 agent-hours × the duty weight. Counting every shift, as
+        // the plan without names does, it would be covered.
+        let templates = vec![eight_hours("late", 16)];
+        let requirement = Requirement {
+            start_ms: MONDAY + 16 * HOUR,
+            interval_ms: HOUR / 2,
+            agents: vec![1.0; 16],
+            calls: None,
+            aht_s: None,
+        };
+        let duty = DutyRules {
+            night_duty: Some(duty::CoverWindow {
+                from: 17 * 60 + 30,
+                to: 8 * 60 + 30,
+                summer_from: None,
+                summer_to: None,
+                agents: 1,
+            }),
+            weight: 1000.0,
+            ..DutyRules::default()
+        };
+        let mut day_only = Agent::new("A");
+        day_only.nights_ok = false;
+        let short = stage_one_bound(&requirement, &[], &templates, &[day_only], &duty);
+        assert!((short - (0.08 + 6.5 * 1000.0)).abs() < 1e-6, "{short}");
+        let covered = stage_one_bound(&requirement, &[], &templates, &[Agent::new("B")], &duty);
+        assert!((covered - 0.08).abs() < 1e-6, "{covered}");
     }
 
     #[test]

@@ -74,8 +74,7 @@ pub struct Capacities {
     /// Caps on sums of shift counts: the candidates, the cap.
     pub totals: Vec<(Vec<usize>, f64)>,
     /// How many rows of the model the capacities are (so a model with no other
-    /// added rows is known: [`DemandModel::start`] searches its plan); they are
-    /// the model's last rows.
+    /// added rows is known: [`DemandModel::start`] searches its plan).
     pub rows: usize,
     /// Per candidate, its local day (the weekly caps are dealt to days by it).
     pub day: Vec<i32>,
