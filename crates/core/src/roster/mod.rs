@@ -12,6 +12,7 @@ pub mod demand;
 pub mod duty;
 mod floor;
 mod improve;
+mod lns;
 pub mod lp;
 mod polish;
 mod weeks;
