@@ -1898,8 +1898,8 @@ pub fn solve_named(
         start => {
             // Fix and optimise first (`roster::lns`): the agents who share a
             // scarce role (night duty, a queue) freed a few at a time, then
-            // random few, the rest fixed — until 60 % of the time left, or each
-            // once under a node limit. The whole model then takes the rest from
+            // random few, the rest fixed — until 60 % of the time left or a
+            // round without a gain. The whole model then takes the rest from
             // the best of it (small instances: where it proves the optimum).
             let start = match start {
                 Some(s) if full => {
@@ -1918,9 +1918,12 @@ pub fn solve_named(
                         } else {
                             1.0
                         },
-                        options.max_nodes.is_none().then(|| {
+                        // Under a node limit the limit's time is only a cap.
+                        if options.max_nodes.is_some() {
+                            started + std::time::Duration::from_secs_f64(options.time_limit_s)
+                        } else {
                             Instant::now() + std::time::Duration::from_secs_f64(left * 0.6)
-                        }),
+                        },
                     );
                     Some(best)
                 }

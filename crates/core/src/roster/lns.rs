@@ -74,13 +74,14 @@ pub(super) struct Tally {
     pub(super) improved: usize,
 }
 
-/// From `start` (a solution of `lp`), each neighbourhood in turn solved with
-/// every other agent's columns fixed at the current values, until `deadline` (or,
-/// without one, each neighbourhood once — with a node limit, the same work on
-/// any machine). `agent_columns`: per agent, (candidate, column) of their
-/// shifts. Each solve has at most `per_solve_s` seconds. Returns the best
-/// solution (its bound is the sub-model's, not a bound on `lp`: the caller keeps
-/// its own) and the tally.
+/// From `start` (a solution of `lp`), the neighbourhoods in turn, round after
+/// round, each solved with every other agent's columns fixed at the current
+/// values, until a whole round gains nothing or `deadline` passes (with a node
+/// limit in `options` and a deadline the work fits in, the same answer on any
+/// machine). `agent_columns`: per agent, (candidate, column) of their shifts.
+/// Each solve has at most `per_solve_s` seconds. Returns the best solution (its
+/// bound is the sub-model's, not a bound on `lp`: the caller keeps its own) and
+/// the tally.
 pub(super) fn improve(
     lp: &LinearModel,
     agent_columns: &[Vec<(usize, usize)>],
@@ -88,18 +89,16 @@ pub(super) fn improve(
     sets: &[Vec<usize>],
     options: &SolveOptions,
     per_solve_s: f64,
-    deadline: Option<Instant>,
+    deadline: Instant,
 ) -> (LpSolution, Tally) {
     let mut best = start;
     let mut tally = Tally::default();
     let mut sub = lp.clone();
     let mut idle = 0;
-    for (round, set) in sets.iter().cycle().enumerate() {
-        let left = match deadline {
-            Some(d) => d.saturating_duration_since(Instant::now()).as_secs_f64(),
-            None if round < sets.len() => f64::INFINITY,
-            None => break,
-        };
+    for set in sets.iter().cycle() {
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64();
         // Every neighbourhood solved since the last gain: nothing more to find.
         if left < 0.05 || idle >= sets.len() {
             break;
@@ -152,8 +151,8 @@ mod tests {
         // may both work it. Started from nobody working: 8 agent-hours under ×
         // 100 = 800. Freeing A alone (B fixed off), A takes the shift: 8 paid
         // hours × 1 × 0.01 = 0.08, nothing under, nothing over. Freeing B next (A
-        // fixed on) gains nothing: B on too would be 8 hours over. Without a
-        // deadline each set is solved once: 2 solved, 1 improved.
+        // fixed on) gains nothing: B on too would be 8 hours over; nor does A
+        // again. A whole round without a gain ends it: 3 solved, 1 improved.
         let templates = vec![eight_hours("day", 8)];
         let requirement = monday(8, 8, 1.0);
         let zone = Zone::Utc;
@@ -185,13 +184,13 @@ mod tests {
             &[vec![0], vec![1]],
             &options,
             10.0,
-            None,
+            Instant::now() + std::time::Duration::from_secs(60),
         );
         assert!((best.objective - 0.08).abs() < 1e-6, "{}", best.objective);
         assert_eq!(
             tally,
             Tally {
-                solved: 2,
+                solved: 3,
                 improved: 1
             }
         );
