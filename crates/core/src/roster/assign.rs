@@ -1076,7 +1076,10 @@ fn add_queue_rows(
 /// the assignment's rows, so the plan's bound stays a bound on the named roster,
 /// and the plan becomes one the names can follow. With `night_duty`, returns per
 /// candidate a column of the night-capable classes' shares (None: no such class
-/// may work it), for the night-duty rows.
+/// may work it), for the night-duty rows — unless the skills and night
+/// capability would split the classes into more share columns than
+/// [`FULL_MODEL_COLUMNS`]: then the classes are by contract only, without the
+/// queue rows, and None is returned (night duty counts every shift).
 #[allow(clippy::too_many_arguments)]
 pub fn add_capacity_rows(
     model: &mut DemandModel,
@@ -1096,20 +1099,32 @@ pub fn add_capacity_rows(
     // totals — enough long shifts for the full-timers' minimums, not only enough
     // hours in all. The shares are continuous: the relaxation stays a bound.
     type ClassKey = (u64, u64, u32, Vec<usize>, bool);
-    let mut classes: BTreeMap<ClassKey, Vec<usize>> = BTreeMap::new();
-    for (a, agent) in agents.iter().enumerate() {
-        let key = (
-            agent.min_hours_week.to_bits(),
-            agent.max_hours_week.to_bits(),
-            agent.max_days_week,
-            if queues.len() > 1 {
-                skill_set(agent, queues)
-            } else {
-                Vec::new()
-            },
-            night_duty && agent.nights_ok,
-        );
-        classes.entry(key).or_default().push(a);
+    let split = |roles: bool| {
+        let mut classes: BTreeMap<ClassKey, Vec<usize>> = BTreeMap::new();
+        for (a, agent) in agents.iter().enumerate() {
+            let key = (
+                agent.min_hours_week.to_bits(),
+                agent.max_hours_week.to_bits(),
+                agent.max_days_week,
+                if roles && queues.len() > 1 {
+                    skill_set(agent, queues)
+                } else {
+                    Vec::new()
+                },
+                roles && night_duty && agent.nights_ok,
+            );
+            classes.entry(key).or_default().push(a);
+        }
+        classes
+    };
+    // Split by skills and night capability too, unless that makes the shares
+    // more columns than the full model may have (many skill sets): then by
+    // contract only, without the queue rows and night duty's counting (the
+    // bound stays a bound, only a weaker one).
+    let mut classes = split(true);
+    let roles = classes.len() * facts.len() <= FULL_MODEL_COLUMNS;
+    if !roles {
+        classes = split(false);
     }
     // The keys of the classes kept (those some shift is open to), in order.
     let mut keys: Vec<ClassKey> = Vec::new();
@@ -1240,7 +1255,7 @@ pub fn add_capacity_rows(
     // Per candidate, per class with shares in it: (class key, share column).
     let by_class: Vec<(&ClassKey, &demand::ClassCapacity)> =
         keys.iter().zip(&capacities.classes).collect();
-    if queues.len() > 1 {
+    if roles && queues.len() > 1 {
         let mut groups: BTreeMap<&Vec<usize>, Vec<Vec<usize>>> = BTreeMap::new();
         for (key, class) in &by_class {
             let on = groups
@@ -1257,7 +1272,7 @@ pub fn add_capacity_rows(
             .collect();
         add_queue_rows(lp, requirement, queues, weights, &facts, &groups);
     }
-    let night = night_duty.then(|| {
+    let night = (roles && night_duty).then(|| {
         (0..facts.len())
             .map(|c| {
                 let shares: Vec<usize> = by_class
@@ -1936,17 +1951,27 @@ pub fn solve_named(
                 ..*options
             };
             let values = start.as_ref().map(|s| s.values.clone());
-            let whole = model.demand.lp.solve(&second, values.as_deref())?;
+            let whole = model.demand.lp.solve(&second, values.as_deref());
             // The solver returns its best, which may be the start; a start
-            // better than what it returns is kept (with the solver's bound).
-            match start {
-                Some(s) if s.objective < whole.objective - 1e-9 => LpSolution {
+            // better than what it returns is kept (with the solver's bound). A
+            // solve that fails keeps the start, with no bound of its own (the
+            // start's is its fixed model's, no bound on the whole).
+            match (start, whole) {
+                (Some(s), Ok(whole)) if s.objective < whole.objective - 1e-9 => LpSolution {
                     values: s.values,
                     objective: s.objective,
                     gap: super::lp::relative_gap(s.objective, whole.bound),
                     ..whole
                 },
-                _ => whole,
+                (_, Ok(whole)) => whole,
+                (Some(s), Err(_)) => LpSolution {
+                    status: super::lp::SolveStatus::TimeLimit,
+                    bound: f64::NEG_INFINITY,
+                    gap: 1.0,
+                    seconds: started.elapsed().as_secs_f64(),
+                    ..s
+                },
+                (None, Err(e)) => return Err(e.into()),
             }
         }
     };
