@@ -1418,11 +1418,11 @@ fn read_rules(path: &Path) -> Result<(RulesFile, String)> {
         ("solver", "mip_gap", rules.solver.mip_gap),
         ("service", "sl_seconds", rules.service.sl_seconds),
     ] {
-        if !(v.is_finite() && (0.0..=1e9).contains(&v)) {
+        if let Some(fault) = super::roster_named::out_of_range(v) {
             return Err(input_error(
                 path,
                 key_line(&text, section, key),
-                format!("[{section}] {key} must be a number from 0 to 1e9 (found {v})"),
+                format!("[{section}] {key} {fault}"),
             ));
         }
     }

@@ -222,14 +222,18 @@ pub fn rules(
         ("[preferences] min_hours", assign.soft.min_hours),
         ("[duty] weight", duty_rules.weight),
     ] {
-        if !(v.is_finite() && (0.0..=1e9).contains(&v)) {
-            return Err(bad(
-                name,
-                format!("must be a number from 0 to 1e9 (found {v})"),
-            ));
+        if let Some(fault) = out_of_range(v) {
+            return Err(bad(name, fault));
         }
     }
     Ok((assign, duty_rules))
+}
+
+/// What is wrong with a rules file's weight (or gap, or threshold): None when it
+/// is a number from 0 to 1e9 — the one range every number of the file keeps.
+pub(super) fn out_of_range(v: f64) -> Option<String> {
+    (!(v.is_finite() && (0.0..=1e9).contains(&v)))
+        .then(|| format!("must be a number from 0 to 1e9 (found {v})"))
 }
 
 /// Reads the agents CSV (docs/cli.md): `agent_id` required; `team, skills,
