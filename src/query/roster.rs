@@ -888,9 +888,7 @@ fn duty_reasons(
         zone,
     );
     for g in gaps {
-        let Ok(t) = callboard_core::time::parse_timestamp(&g.from, &TimeZoneSpec::Utc) else {
-            continue;
-        };
+        let t = g.from_ms;
         let (workable, one, many) = match g.rule {
             "night_duty" => (
                 &night_capable,
@@ -908,7 +906,7 @@ fn duty_reasons(
             "would cost more than the gap"
         };
         g.why = if g.rule == "handover" {
-            let end = callboard_core::time::parse_timestamp(&g.to, &TimeZoneSpec::Utc).unwrap_or(t);
+            let end = g.to_ms;
             let relief = candidates.iter().zip(workable).any(|(c, w)| {
                 *w && c.start_ms <= t
                     && end < c.start_ms + i64::from(templates[c.template].minutes) * 60_000

@@ -260,6 +260,12 @@ pub struct DutyGap {
     pub from: String,
     /// To, RFC 3339.
     pub to: String,
+    /// From, ms (for the caller's reasons; `from` is its text).
+    #[serde(skip)]
+    pub from_ms: i64,
+    /// To, ms.
+    #[serde(skip)]
+    pub to_ms: i64,
     /// Short by (agents; 1 for a handover).
     pub short_by: u32,
     /// Why, in a scheduler's words (filled by the caller, who knows the agents;
@@ -300,15 +306,18 @@ pub fn duty_gaps(
     let mut push = |rule: &'static str, at: i64, until: i64, short: u32| {
         if let Some(last) = out.iter_mut().rev().find(|g| g.rule == rule)
             && last.short_by == short
-            && last.to == format_timestamp(at)
+            && last.to_ms == at
         {
             last.to = format_timestamp(until);
+            last.to_ms = until;
             return;
         }
         out.push(DutyGap {
             rule,
             from: format_timestamp(at),
             to: format_timestamp(until),
+            from_ms: at,
+            to_ms: until,
             short_by: short,
             why: String::new(),
         });
@@ -346,6 +355,8 @@ pub fn duty_gaps(
                     rule: "handover",
                     from: format_timestamp(e - h),
                     to: format_timestamp(e),
+                    from_ms: e - h,
+                    to_ms: e,
                     short_by: 1,
                     why: String::new(),
                 });
