@@ -1987,11 +1987,7 @@ pub fn solve_named(
         bound = bound.max(fairness_floor(&model, agents, rules, &profiles));
     }
     let bound = bound.min(solution.objective);
-    let gap = if solution.objective.abs() > 1e-9 {
-        (solution.objective - bound) / solution.objective.abs()
-    } else {
-        0.0
-    };
+    let gap = super::lp::relative_gap(solution.objective, bound);
     Ok(NamedRoster {
         shifts,
         plan,

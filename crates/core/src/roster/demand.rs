@@ -869,11 +869,7 @@ impl DemandModel {
             && b > solution.bound
         {
             solution.bound = b.min(solution.objective);
-            solution.gap = if solution.objective.abs() > 0.0 {
-                (solution.objective - solution.bound) / solution.objective.abs()
-            } else {
-                0.0
-            };
+            solution.gap = super::lp::relative_gap(solution.objective, solution.bound);
         }
         let whole = |v: f64| v.round().max(0.0) as u32;
         let mut shifts = Vec::new();

@@ -94,19 +94,20 @@ pub fn settled(
 }
 
 /// (objective − bound) ÷ |objective|, from 0 to 1 (1 when the bound is no use).
+/// A bound within a billionth of the objective (at least of 1) closes the gap:
+/// a solver's bound a rounding below an objective of 0 is no gap of 100 %.
 pub fn relative_gap(objective: f64, bound: f64) -> f64 {
-    let gap = if objective.abs() > 0.0 {
-        (objective - bound) / objective.abs()
-    } else if bound >= objective {
-        0.0
-    } else {
-        1.0
-    };
-    if gap.is_nan() {
-        1.0
-    } else {
-        gap.clamp(0.0, 1.0)
+    let short = objective - bound;
+    if short.is_nan() {
+        return 1.0;
     }
+    if short <= 1e-9 * objective.abs().max(1.0) {
+        return 0.0;
+    }
+    if objective.abs() < 1e-9 {
+        return 1.0;
+    }
+    (short / objective.abs()).clamp(0.0, 1.0)
 }
 
 /// A model split by [`LinearModel::split_by_part`].
@@ -637,11 +638,7 @@ impl LinearModel {
             };
         }
         let objective = self.objective_at(&values);
-        let gap = if objective.abs() > 0.0 {
-            ((objective - bound) / objective.abs()).max(0.0)
-        } else {
-            0.0
-        };
+        let gap = relative_gap(objective, bound);
         Ok(LpSolution {
             values,
             objective,
@@ -864,6 +861,12 @@ mod tests {
         assert_eq!(relative_gap(4.0, 3.0), 0.25);
         assert_eq!(relative_gap(4.0, f64::NEG_INFINITY), 1.0);
         assert_eq!(relative_gap(0.0, 0.0), 0.0);
+        // A bound a rounding below the objective: no gap, even at 0.
+        assert_eq!(relative_gap(0.0, -1e-12), 0.0);
+        assert_eq!(relative_gap(5600.0, 5600.0 - 1e-9), 0.0);
+        assert_eq!(relative_gap(0.0, -5.0), 1.0);
+        assert_eq!(relative_gap(4.0, 5.0), 0.0);
+        assert_eq!(relative_gap(f64::NAN, 1.0), 1.0);
     }
 
     #[test]
