@@ -600,6 +600,97 @@ async fn the_dashboard_shows_the_kpis_charts_agents_and_tickets() {
 }
 
 #[tokio::test]
+async fn the_roster_pages_hours_are_the_work_of_the_shifts_it_shows() {
+    // Recounted from the sample's schedules.csv: each agent's segments merged
+    // into shifts (contiguous, "off" apart), the shifts that start in the week of
+    // 2026-03-09 (UTC) kept, their work segments summed. A night shift from
+    // Sunday the 8th is last week's: its hours after midnight are not this
+    // week's (the page once counted them, beside cells that did not show them;
+    // in the sample's steady weeks the tail in and the tail out cancel, so the
+    // week after the sample, which holds only tails, is what tells them apart).
+    let s = state(sample_store(), None);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data");
+    let (from, to) = ("2026-03-09T00:00:00Z", "2026-03-16T00:00:00Z");
+    let (mut rdr, col) = csv_with_columns(&root.join("schedules.csv"));
+    let (agent, start, end, activity) =
+        (col("agent_id"), col("start"), col("end"), col("activity"));
+    let mut rows: Vec<(String, String, String, String)> = rdr
+        .records()
+        .map(|r| r.expect("record"))
+        .map(|r| {
+            (
+                r[agent].to_owned(),
+                r[start].to_owned(),
+                r[end].to_owned(),
+                r[activity].to_owned(),
+            )
+        })
+        .filter(|r| r.3 != "off")
+        .collect();
+    rows.sort();
+    let minutes = |a: &str, b: &str| {
+        let t = |x: &str| {
+            chrono::DateTime::parse_from_rfc3339(x)
+                .expect("time")
+                .timestamp()
+        };
+        (t(b) - t(a)) as f64 / 3600.0
+    };
+    // (agent, shift start, shift end, work hours)
+    let mut shifts: Vec<(String, String, String, f64)> = Vec::new();
+    for (who, a, b, what) in rows {
+        let work = if what == "work" { minutes(&a, &b) } else { 0.0 };
+        match shifts.last_mut() {
+            Some(last) if last.0 == who && last.2 == a => {
+                last.2 = b;
+                last.3 += work;
+            }
+            _ => shifts.push((who, a, b, work)),
+        }
+    }
+    let mut want: std::collections::BTreeMap<String, f64> = Default::default();
+    for (who, a, _, hours) in &shifts {
+        if a.as_str() >= from && a.as_str() < to {
+            *want.entry(who.clone()).or_default() += hours;
+        }
+    }
+    let crossing = shifts
+        .iter()
+        .filter(|(_, a, b, _)| a.as_str() < from && b.as_str() > from)
+        .count();
+    assert!(
+        crossing > 0,
+        "the fixture has a shift across the week's start"
+    );
+    let r = get(&s, "/roster?week=2026-03-09").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let html = r.text();
+    for (who, hours) in &want {
+        let row = &html[html.find(&format!(">{who}</a></td>")).expect(who)..];
+        let cell = &row[row.find("<td class=\"num\">").expect("hours") + 16..];
+        let shown = &cell[..cell.find(" h</td>").expect("h")];
+        assert_eq!(shown, format!("{hours:.1}"), "{who}");
+    }
+    // The week after the sample: only the tails of Sunday's night shifts fall
+    // in it, so nobody works a shift of that week.
+    let tails = shifts
+        .iter()
+        .filter(|(_, a, b, _)| a.as_str() < "2026-03-30T00:00:00Z" && b.as_str() > "2026-03-30")
+        .count();
+    assert!(
+        tails > 0,
+        "the fixture's last night shifts run into the next week"
+    );
+    let r = get(&s, "/roster?week=2026-03-30").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(
+        r.text().contains("Who works when (0 agents)"),
+        "{}",
+        r.text()
+    );
+}
+
+#[tokio::test]
 async fn an_agents_day_shows_their_schedule_states_and_calls() {
     let s = state(sample_store(), None);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data");

@@ -830,34 +830,39 @@ fn roster_view(
     // (a night shift is one cell, not two halves), breaks and lunch listed inside.
     let mut week: Vec<_> = schedules.segments(from_ms - DAY_MS, to_ms + DAY_MS);
     week.sort_by_key(|s| (s.0, s.1));
+    // An agent's hours are their shifts' work (breaks and lunch out), counted
+    // with the shift where it is shown: a night shift from the week before is
+    // not this week's (its hours past midnight were counted here before, so
+    // the hours did not add up to the cells).
     let mut by_agent: std::collections::BTreeMap<&str, (f64, Vec<Vec<Shift>>)> = Default::default();
-    let mut shifts: Vec<(&str, i64, i64, Vec<String>)> = Vec::new();
+    let mut shifts: Vec<(&str, i64, i64, Vec<String>, f64)> = Vec::new();
     for (agent, a, b, activity) in week {
-        if activity == "work" && a >= from_ms && a < to_ms {
-            by_agent
-                .entry(agent)
-                .or_insert_with(|| (0.0, vec![Vec::new(); 7]))
-                .0 += (b - a) as f64 / 3_600_000.0;
-        }
         if activity == "off" {
             continue;
         }
+        let worked = if activity == "work" {
+            (b - a) as f64 / 3_600_000.0
+        } else {
+            0.0
+        };
         let inside = (activity != "work").then(|| format!("{activity} {}", clock(a)));
         match shifts.last_mut() {
-            Some((who, _, end, list)) if *who == agent && *end == a => {
+            Some((who, _, end, list, hours)) if *who == agent && *end == a => {
                 *end = b;
                 list.extend(inside);
+                *hours += worked;
             }
-            _ => shifts.push((agent, a, b, inside.into_iter().collect())),
+            _ => shifts.push((agent, a, b, inside.into_iter().collect(), worked)),
         }
     }
-    for (agent, a, b, inside) in shifts {
+    for (agent, a, b, inside, hours) in shifts {
         if a < from_ms || a >= to_ms {
             continue;
         }
         let entry = by_agent
             .entry(agent)
             .or_insert_with(|| (0.0, vec![Vec::new(); 7]));
+        entry.0 += hours;
         entry.1[(day_of(a) - monday).clamp(0, 6) as usize].push(Shift {
             span: format!("{}–{}", clock(a), clock(b)),
             inside: inside.join(" · "),
