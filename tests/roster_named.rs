@@ -452,6 +452,87 @@ fn a_hand_worked_roster_names_the_only_possible_cover() {
 }
 
 #[test]
+fn last_weeks_shifts_hold_their_agents_until_they_have_rested() {
+    // The hand-worked week above, A and B 3 days each: without history one
+    // works the three earlies and the other the three lates, nothing short (6 ×
+    // 8 paid hours × 0.01 = 0.48). With --previous, A's night shift ran Sunday 22:00 to Monday 06:00
+    // (two segments that touch, split at midnight, as the schedules table
+    // stores it): rest 11 h holds A until Monday 17:00, so Monday's late (16:00)
+    // and early are not A's; B takes one of Monday's two, one 8-hour shift goes
+    // short: 800 + 5 × 0.08 = 800.4. A row of another agent, not rostered, and
+    // an "off" row are read and change nothing.
+    let dir = tempdir();
+    let need = three_days(dir.path());
+    let shifts = write(dir.path(), "shifts.toml", EARLY_LATE);
+    let agents = write(
+        dir.path(),
+        "agents.csv",
+        "agent_id,max_days_week\nA,3\nB,3\n",
+    );
+    let free = named(&need, &shifts, &agents, &dir.path().join("free"), &[]);
+    assert_eq!(free["under_agent_hours"].as_f64().unwrap(), 0.0, "{free}");
+    assert!((free["objective"].as_f64().unwrap() - 0.48).abs() < 1e-6);
+    let previous = write(
+        dir.path(),
+        "previous.csv",
+        "agent_id,start,end,activity\n\
+         A,2026-03-01T22:00:00Z,2026-03-02T00:00:00Z,work\n\
+         A,2026-03-02T00:00:00Z,2026-03-02T06:00:00Z,work\n\
+         B,2026-03-01T08:00:00Z,2026-03-01T16:00:00Z,work\n\
+         B,2026-03-01T20:00:00Z,2026-03-02T08:00:00Z,off\n\
+         Z,2026-03-01T23:00:00Z,2026-03-02T07:00:00Z,work\n",
+    );
+    let out = dir.path().join("held");
+    let r = named(
+        &need,
+        &shifts,
+        &agents,
+        &out,
+        &["--previous", &previous.display().to_string()],
+    );
+    let checked = validate_named(&out, &shifts, &agents, 11 * 60, &Duty::default(), &[]);
+    assert!(
+        (r["under_agent_hours"].as_f64().unwrap() - 8.0).abs() < 1e-9,
+        "{r}"
+    );
+    assert!(
+        (r["objective"].as_f64().unwrap() - 800.4).abs() < 1e-6,
+        "{r}"
+    );
+    let rested = ms("2026-03-02T17:00:00Z");
+    for s in checked.shifts.iter().filter(|s| s.agent == "A") {
+        assert!(s.start >= rested, "A starts at {} before resting", s.start);
+    }
+    let count = |id: &str| checked.shifts.iter().filter(|s| s.agent == id).count();
+    assert_eq!((count("A"), count("B")), (2, 3));
+    // A bad time names the file, the line and the column.
+    let bad = write(
+        dir.path(),
+        "bad.csv",
+        "agent_id,start,end\nA,2026-03-01T22:00:00Z,2026-03-02T06:00:00Z\nB,2026-03-01T08:00:00Z,soon\n",
+    );
+    let r = run([
+        "roster",
+        "--requirements",
+        &need.display().to_string(),
+        "--shifts",
+        &shifts.display().to_string(),
+        "--agents",
+        &agents.display().to_string(),
+        "--previous",
+        &bad.display().to_string(),
+        "--output",
+        &dir.path().join("bad").display().to_string(),
+    ]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains("bad.csv:3") && r.stderr.contains("column end"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn the_same_inputs_give_the_same_files_and_calendars_that_parse_back() {
     let dir = tempdir();
     let need = three_days(dir.path());

@@ -236,6 +236,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         timezone: "UTC".into(),
         time_limit: Some("30s".into()),
         agents: Some(roster_input.join("agents.csv")),
+        // The sample's own schedules run to the week before: each agent rests
+        // after their last shift there (a night shift into Monday included).
+        previous: Some(samples.join("schedules.csv")),
     });
     if let Some(bar) = spinner {
         bar.finish_and_clear();

@@ -70,6 +70,12 @@ pub struct Args {
     /// nights_ok): with it the roster names who works which shift.
     #[arg(long, value_name = "FILE")]
     agents: Option<PathBuf>,
+    /// The shifts agents already work (schedules CSV: agent_id, start, end,
+    /// activity — e.g. last week's roster.csv): each agent then rests
+    /// ([rest] min_between_shifts) after their last shift before the week, and
+    /// a shift running into the week is not doubled.
+    #[arg(long, value_name = "FILE", requires = "agents")]
+    previous: Option<PathBuf>,
     /// Rules TOML: [weights] under, over, cost; [solver] time_limit, mip_gap,
     /// max_nodes; [service] sl_seconds; [rest], [preferences], [nights], [duty],
     /// [timetable] (docs/rostering.md).
@@ -102,6 +108,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let q = RosterQuery {
         agents: args.agents.clone(),
+        previous: args.previous.clone(),
         requirements: args.requirements.clone(),
         shifts: args.shifts.clone(),
         rules: args.rules.clone(),

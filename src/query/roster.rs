@@ -39,6 +39,9 @@ pub struct RosterQuery {
     pub time_limit: Option<String>,
     /// Named agents CSV: with it, the roster names who works which shift.
     pub agents: Option<PathBuf>,
+    /// The schedules agents already work (an earlier roster.csv, the schedules
+    /// table): each agent rests after their last shift before the week.
+    pub previous: Option<PathBuf>,
 }
 
 impl Default for RosterQuery {
@@ -51,6 +54,7 @@ impl Default for RosterQuery {
             timezone: "UTC".into(),
             time_limit: None,
             agents: None,
+            previous: None,
         }
     }
 }
@@ -400,7 +404,16 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
             )
         }
         Some(path) => {
-            let agents = read_agents(path, &zone, &templates)?;
+            let mut agents = read_agents(path, &zone, &templates)?;
+            if let Some(previous) = &q.previous {
+                super::roster_named::hold_previous(
+                    previous,
+                    &zone,
+                    &mut agents,
+                    requirement.start_ms,
+                    assign_rules.rest_min,
+                )?;
+            }
             // Queue rows only when agents have skills and the requirement names
             // more than one queue; a single named queue still keeps agents
             // without its skill off the roster.

@@ -12,6 +12,7 @@ use callboard_core::time::{
     DAY_MS, TimeZoneSpec, format_date, format_timestamp, parse_date, parse_timestamp, weekday,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -234,6 +235,93 @@ pub fn rules(
 pub(super) fn out_of_range(v: f64) -> Option<String> {
     (!(v.is_finite() && (0.0..=1e9).contains(&v)))
         .then(|| format!("must be a number from 0 to 1e9 (found {v})"))
+}
+
+/// Each agent's rest after the shifts they already work (`--previous`, the
+/// schedules table's CSV: agent_id, start, end, activity): the latest end of a
+/// worked segment that starts before `from` (a shift running into the week
+/// counts whole); when that end plus `rest_min` reaches past `from`, the agent is
+/// unavailable from `from` until then (segments that touch are one shift). Agents
+/// not in the file are untouched; rows
+/// of agents not rostered are read and checked, then ignored.
+pub fn hold_previous(
+    path: &Path,
+    zone: &TimeZoneSpec,
+    agents: &mut [Agent],
+    from: i64,
+    rest_min: u32,
+) -> Result<()> {
+    let (mut rdr, header) = open_csv(path)?;
+    let col = |n: &str| header.iter().position(|h| h == n);
+    let (Some(c_agent), Some(c_start), Some(c_end)) = (col("agent_id"), col("start"), col("end"))
+    else {
+        return Err(input_error(
+            path,
+            1,
+            "a previous-schedules file needs the columns agent_id, start, end (optional: activity) — the schedules table, e.g. an earlier roster.csv",
+        ));
+    };
+    let c_activity = col("activity");
+    let mut segments: BTreeMap<String, Vec<(i64, i64)>> = BTreeMap::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i as u64 + 2;
+        let rec = rec.map_err(|e| input_error(path, line, e.to_string()))?;
+        let field = |c: usize| rec.get(c).unwrap_or("").trim();
+        let time = |c: usize, name: &str| {
+            let s = field(c);
+            parse_timestamp(s, zone)
+                .map_err(|e| input_error(path, line, format!("column {name}: {s:?}: {e}")))
+        };
+        let (start, end) = (time(c_start, "start")?, time(c_end, "end")?);
+        if end < start {
+            return Err(input_error(
+                path,
+                line,
+                "column end: before its start".to_owned(),
+            ));
+        }
+        let activity = c_activity.map(field).unwrap_or("work");
+        if activity != "off" {
+            segments
+                .entry(field(c_agent).to_owned())
+                .or_default()
+                .push((start, end));
+        }
+    }
+    // Segments that touch are one shift (a night shift split at midnight, its
+    // breaks): the last shift that starts before `from` ends where its last
+    // touching segment ends.
+    let mut last: BTreeMap<String, i64> = BTreeMap::new();
+    for (agent, mut list) in segments {
+        list.sort_unstable();
+        let mut shift: Option<(i64, i64)> = None;
+        for (a, b) in list {
+            shift = match shift {
+                Some((s, e)) if a <= e => Some((s, e.max(b))),
+                Some((s, e)) => {
+                    if s < from {
+                        last.insert(agent.clone(), e);
+                    }
+                    Some((a, b))
+                }
+                None => Some((a, b)),
+            };
+        }
+        if let Some((s, e)) = shift
+            && s < from
+        {
+            last.insert(agent, e);
+        }
+    }
+    let rest = i64::from(rest_min) * 60_000;
+    for agent in agents.iter_mut() {
+        if let Some(&end) = last.get(&agent.id)
+            && end + rest > from
+        {
+            agent.unavailable.push((from, end + rest));
+        }
+    }
+    Ok(())
 }
 
 /// Reads the agents CSV (docs/cli.md): `agent_id` required; `team, skills,
