@@ -1442,7 +1442,8 @@ fn read_rules(path: &Path) -> Result<(RulesFile, String)> {
 
 #[cfg(test)]
 mod fuzz {
-    //! Mutated roster inputs (requirement, templates, agents, rules) through the
+    //! Mutated roster inputs (requirement, templates, agents, rules, previous
+    //! schedules) through the
     //! whole command: an answer or an error, never a panic.
     use super::*;
     use proptest::prelude::*;
@@ -1451,6 +1452,8 @@ mod fuzz {
     const SHIFTS: &str = "[[shift]]\nname = \"early\"\nstart = { from = \"06:00\", to = \"07:00\", every = \"30m\" }\nlength = \"3h\"\ndays = [\"mon\", \"tue\"]\ncost_per_hour = 20\n[[shift.break]]\nlength = \"15m\"\npaid = true\nearliest = \"1h\"\nlatest = \"2h\"\n[[shift]]\nname = \"short\"\nstart = [\"07:00\", \"08:00\"]\nlength = \"2h\"\n";
     const AGENTS: &str = "agent_id,team,skills,min_hours_week,max_hours_week,max_days_week,max_consecutive_days,unavailable,preferred_days_off,preferred_shifts,nights_ok\nA,t,,2,10,2,2,2026-03-03T06:00/2026-03-03T07:00,tue,early,true\nB,t,,0,6,1,1,,,,false\n";
     const RULES: &str = "[weights]\nunder = 100\nover = 10\ncost = 0.01\n[solver]\ntime_limit = \"2s\"\n[rest]\nmin_between_shifts = \"11h\"\n[preferences]\nmax_start_spread = \"2h\"\n[nights]\nfrom = \"22:00\"\nto = \"06:00\"\nmin = \"3h\"\n[duty]\nmin_on_duty = 1\nhandover = \"15m\"\n";
+
+    const PREVIOUS: &str = "agent_id,start,end,activity\nA,2026-03-01T22:00:00Z,2026-03-02T00:00:00Z,work\nA,2026-03-02T00:00:00Z,2026-03-02T05:00:00Z,work\nB,2026-03-01T08:00:00Z,2026-03-01T16:00:00Z,off\n";
 
     /// Tokens that break parsers more often than random text does.
     fn token() -> impl Strategy<Value = String> {
@@ -1552,8 +1555,14 @@ mod fuzz {
     #[test]
     fn the_unmutated_inputs_give_a_named_roster() {
         let dir = tempfile::tempdir().expect("dir");
-        let names = ["need.csv", "shifts.toml", "agents.csv", "rules.toml"];
-        for (name, text) in names.iter().zip([NEED, SHIFTS, AGENTS, RULES]) {
+        let names = [
+            "need.csv",
+            "shifts.toml",
+            "agents.csv",
+            "rules.toml",
+            "previous.csv",
+        ];
+        for (name, text) in names.iter().zip([NEED, SHIFTS, AGENTS, RULES, PREVIOUS]) {
             std::fs::write(dir.path().join(name), text).expect("write");
         }
         let q = RosterQuery {
@@ -1561,6 +1570,7 @@ mod fuzz {
             shifts: dir.path().join(names[1]),
             agents: Some(dir.path().join(names[2])),
             rules: Some(dir.path().join(names[3])),
+            previous: Some(dir.path().join(names[4])),
             ..RosterQuery::default()
         };
         let r = run(&q).expect("a roster");
@@ -1573,24 +1583,25 @@ mod fuzz {
 
         #[test]
         fn mutated_inputs_give_a_roster_or_an_error_never_a_panic(
-            file in 0usize..4,
+            file in 0usize..5,
             edits in prop::collection::vec(((any::<usize>(), 0usize..12, prop::bool::weighted(0.15), prop::bool::weighted(0.85)), token()), 1..4),
             named in any::<bool>(),
         ) {
-            let mut texts = [NEED.to_owned(), SHIFTS.to_owned(), AGENTS.to_owned(), RULES.to_owned()];
+            let mut texts = [NEED.to_owned(), SHIFTS.to_owned(), AGENTS.to_owned(), RULES.to_owned(), PREVIOUS.to_owned()];
             for (how, with) in &edits {
                 texts[file] = mutated(&texts[file], file % 2 == 0, *how, with);
             }
             let dir = tempfile::tempdir().expect("dir");
-            let names = ["need.csv", "shifts.toml", "agents.csv", "rules.toml"];
+            let names = ["need.csv", "shifts.toml", "agents.csv", "rules.toml", "previous.csv"];
             for (name, text) in names.iter().zip(&texts) {
                 std::fs::write(dir.path().join(name), text).expect("write");
             }
             let q = RosterQuery {
                 requirements: dir.path().join(names[0]),
                 shifts: dir.path().join(names[1]),
-                agents: (named || file == 2).then(|| dir.path().join(names[2])),
+                agents: (named || file >= 2 && file != 3).then(|| dir.path().join(names[2])),
                 rules: Some(dir.path().join(names[3])),
+                previous: Some(dir.path().join(names[4])),
                 time_limit: Some("2s".into()),
                 ..RosterQuery::default()
             };
