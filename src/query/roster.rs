@@ -1443,8 +1443,8 @@ fn read_rules(path: &Path) -> Result<(RulesFile, String)> {
 #[cfg(test)]
 mod fuzz {
     //! Mutated roster inputs (requirement, templates, agents, rules, previous
-    //! schedules) through the
-    //! whole command: an answer or an error, never a panic.
+    //! schedules) through the whole command: an answer or an error, never a
+    //! panic.
     use super::*;
     use proptest::prelude::*;
 
