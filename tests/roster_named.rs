@@ -471,6 +471,8 @@ fn last_weeks_shifts_hold_their_agents_until_they_have_rested() {
     );
     let free = named(&need, &shifts, &agents, &dir.path().join("free"), &[]);
     assert_eq!(free["under_agent_hours"].as_f64().unwrap(), 0.0, "{free}");
+    // Nothing bent: 0, not the −0.0 an empty sum gives.
+    assert_eq!(free["soft_penalty"].to_string(), "0.0", "{free}");
     assert!((free["objective"].as_f64().unwrap() - 0.48).abs() < 1e-6);
     let previous = write(
         dir.path(),

@@ -594,7 +594,8 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
             agents: agents.len(),
             stage2_candidates: named.candidates.len(),
             all_candidates: named.all_candidates,
-            soft_penalty: bent.iter().map(|b| b.penalty).sum(),
+            // + 0.0: an empty sum is −0.0, which the JSON printed as `-0.0`.
+            soft_penalty: bent.iter().map(|b| b.penalty).sum::<f64>() + 0.0,
             queue_shortfalls: queue_shortfalls(
                 &requirement,
                 queues,
