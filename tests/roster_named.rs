@@ -452,7 +452,7 @@ fn a_hand_worked_roster_names_the_only_possible_cover() {
 }
 
 #[test]
-fn last_weeks_shifts_hold_their_agents_until_they_have_rested() {
+fn last_weeks_shifts_hold_their_agents_until_they_have_rested_and_end_their_runs() {
     // The hand-worked week above, A and B 3 days each: without history one
     // works the three earlies and the other the three lates, nothing short (6 ×
     // 8 paid hours × 0.01 = 0.48). With --previous, A's night shift ran Sunday 22:00 to Monday 06:00
@@ -460,7 +460,8 @@ fn last_weeks_shifts_hold_their_agents_until_they_have_rested() {
     // stores it): rest 11 h holds A until Monday 17:00, so Monday's late (16:00)
     // and early are not A's; B takes one of Monday's two, one 8-hour shift goes
     // short: 800 + 5 × 0.08 = 800.4. A row of another agent, not rostered, and
-    // an "off" row are read and change nothing.
+    // an "off" row are read and change nothing. (B's Sunday shift alone is a
+    // run of 1, under B's maximum of 7.)
     let dir = tempdir();
     let need = three_days(dir.path());
     let shifts = write(dir.path(), "shifts.toml", EARLY_LATE);
@@ -507,6 +508,50 @@ fn last_weeks_shifts_hold_their_agents_until_they_have_rested() {
     }
     let count = |id: &str| checked.shifts.iter().filter(|s| s.agent == id).count();
     assert_eq!((count("A"), count("B")), (2, 3));
+    // B at most 3 days in a row (Monday–Wednesday would do), and worked Friday
+    // to Sunday: Monday is off for B too, so both of Monday's shifts go short
+    // (16 agent-hours) and A and B share Tuesday's and Wednesday's four: 1 600
+    // + 4 × 0.08 = 1 600.32. Not carried over, B would work Monday: 800.4.
+    let three_in_a_row = write(
+        dir.path(),
+        "agents2.csv",
+        "agent_id,max_days_week,max_consecutive_days\nA,3,\nB,3,3\n",
+    );
+    let weekend = write(
+        dir.path(),
+        "previous2.csv",
+        "agent_id,start,end\n\
+         A,2026-03-01T22:00:00Z,2026-03-02T06:00:00Z\n\
+         B,2026-02-27T08:00:00Z,2026-02-27T16:00:00Z\n\
+         B,2026-02-28T08:00:00Z,2026-02-28T16:00:00Z\n\
+         B,2026-03-01T08:00:00Z,2026-03-01T16:00:00Z\n",
+    );
+    let out = dir.path().join("run");
+    let r = named(
+        &need,
+        &shifts,
+        &three_in_a_row,
+        &out,
+        &["--previous", &weekend.display().to_string()],
+    );
+    assert!(
+        (r["under_agent_hours"].as_f64().unwrap() - 16.0).abs() < 1e-9,
+        "{r}"
+    );
+    assert!(
+        (r["objective"].as_f64().unwrap() - 1600.32).abs() < 1e-6,
+        "{r}"
+    );
+    let checked = validate_named(
+        &out,
+        &shifts,
+        &three_in_a_row,
+        11 * 60,
+        &Duty::default(),
+        &[],
+    );
+    let tuesday = ms("2026-03-03T00:00:00Z");
+    assert!(checked.shifts.iter().all(|s| s.start >= tuesday), "{r}");
     // A bad time names the file, the line and the column.
     let bad = write(
         dir.path(),

@@ -12,7 +12,7 @@ use callboard_core::time::{
     DAY_MS, TimeZoneSpec, format_date, format_timestamp, parse_date, parse_timestamp, weekday,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -241,9 +241,11 @@ pub(super) fn out_of_range(v: f64) -> Option<String> {
 /// schedules table's CSV: agent_id, start, end, activity): the latest end of a
 /// worked segment that starts before `from` (a shift running into the week
 /// counts whole); when that end plus `rest_min` reaches past `from`, the agent is
-/// unavailable from `from` until then (segments that touch are one shift). Agents
-/// not in the file are untouched; rows
-/// of agents not rostered are read and checked, then ignored.
+/// unavailable from `from` until then (segments that touch are one shift). An
+/// agent who worked their `max_consecutive_days` in a row up to the week is off
+/// its first local day too (a shorter run is not carried into the week). Agents
+/// not in the file are untouched; rows of agents not rostered are read and
+/// checked, then ignored.
 pub fn hold_previous(
     path: &Path,
     zone: &TimeZoneSpec,
@@ -292,33 +294,38 @@ pub fn hold_previous(
     // breaks): the last shift that starts before `from` ends where its last
     // touching segment ends.
     let mut last: BTreeMap<String, i64> = BTreeMap::new();
+    // The local days a shift of theirs started on, before `from`.
+    let mut days: BTreeMap<String, BTreeSet<i32>> = BTreeMap::new();
+    let day_of = |t: i64| (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32;
     for (agent, mut list) in segments {
         list.sort_unstable();
-        let mut shift: Option<(i64, i64)> = None;
+        let mut shifts: Vec<(i64, i64)> = Vec::new();
         for (a, b) in list {
-            shift = match shift {
-                Some((s, e)) if a <= e => Some((s, e.max(b))),
-                Some((s, e)) => {
-                    if s < from {
-                        last.insert(agent.clone(), e);
-                    }
-                    Some((a, b))
-                }
-                None => Some((a, b)),
-            };
+            match shifts.last_mut() {
+                Some((_, e)) if a <= *e => *e = (*e).max(b),
+                _ => shifts.push((a, b)),
+            }
         }
-        if let Some((s, e)) = shift
-            && s < from
-        {
-            last.insert(agent, e);
+        let before: Vec<&(i64, i64)> = shifts.iter().filter(|(s, _)| *s < from).collect();
+        if let Some((_, e)) = before.last() {
+            last.insert(agent.clone(), *e);
         }
+        days.insert(agent, before.iter().map(|(s, _)| day_of(*s)).collect());
     }
     let rest = i64::from(rest_min) * 60_000;
+    let first = day_of(from);
     for agent in agents.iter_mut() {
-        if let Some(&end) = last.get(&agent.id)
-            && end + rest > from
-        {
-            agent.unavailable.push((from, end + rest));
+        let mut until = last.get(&agent.id).map_or(from, |end| end + rest);
+        // Days worked in a row up to the week: at the agent's maximum, the
+        // week's first day is off (a shorter run is not carried over).
+        let run = days.get(&agent.id).map_or(0, |worked| {
+            (1..).take_while(|k| worked.contains(&(first - k))).count()
+        });
+        if run > 0 && run as u32 >= agent.max_consecutive_days {
+            until = until.max(zone.local_midnight_ms(first + 1).unwrap_or(from + DAY_MS));
+        }
+        if until > from {
+            agent.unavailable.push((from, until));
         }
     }
     Ok(())
