@@ -552,6 +552,48 @@ fn last_weeks_shifts_hold_their_agents_until_they_have_rested_and_end_their_runs
     );
     let tuesday = ms("2026-03-03T00:00:00Z");
     assert!(checked.shifts.iter().all(|s| s.start >= tuesday), "{r}");
+    // B worked only Saturday and Sunday: 2 of 3, so the week's day 3 − 2 = 1,
+    // Tuesday, is off for B (Monday then ends the run at 3). Monday: B on one
+    // shift, the other short; Tuesday: A on one, the other short; Wednesday
+    // both; B's Tuesday is a day off alone (10): 1 600 + 4 × 0.08 + 10 =
+    // 1 610.32 (B working all three, 800.4, would be five days in a row).
+    let short_run = write(
+        dir.path(),
+        "previous3.csv",
+        "agent_id,start,end\n\
+         A,2026-03-01T22:00:00Z,2026-03-02T06:00:00Z\n\
+         B,2026-02-28T08:00:00Z,2026-02-28T16:00:00Z\n\
+         B,2026-03-01T08:00:00Z,2026-03-01T16:00:00Z\n",
+    );
+    let out = dir.path().join("short-run");
+    let r = named(
+        &need,
+        &shifts,
+        &three_in_a_row,
+        &out,
+        &["--previous", &short_run.display().to_string()],
+    );
+    assert!(
+        (r["objective"].as_f64().unwrap() - 1610.32).abs() < 1e-6,
+        "{r}"
+    );
+    let checked = validate_named(
+        &out,
+        &shifts,
+        &three_in_a_row,
+        11 * 60,
+        &Duty::default(),
+        &[],
+    );
+    let wednesday = ms("2026-03-04T00:00:00Z");
+    assert!(
+        checked
+            .shifts
+            .iter()
+            .filter(|s| s.agent == "B")
+            .all(|s| s.start < tuesday || s.start >= wednesday),
+        "{r}"
+    );
     // A bad time names the file, the line and the column.
     let bad = write(
         dir.path(),

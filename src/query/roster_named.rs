@@ -242,10 +242,10 @@ pub(super) fn out_of_range(v: f64) -> Option<String> {
 /// worked segment that starts before `from` (a shift running into the week
 /// counts whole); when that end plus `rest_min` reaches past `from`, the agent is
 /// unavailable from `from` until then (segments that touch are one shift). An
-/// agent who worked their `max_consecutive_days` in a row up to the week is off
-/// its first local day too (a shorter run is not carried into the week). Agents
-/// not in the file are untouched; rows of agents not rostered are read and
-/// checked, then ignored.
+/// agent who worked k days in a row up to the week, with `max_consecutive_days`
+/// m below 7, is off the week's day m − k (day 0 once k ≥ m). Agents not in the
+/// file are untouched; rows of agents not rostered are read and checked, then
+/// ignored.
 pub fn hold_previous(
     path: &Path,
     zone: &TimeZoneSpec,
@@ -315,17 +315,24 @@ pub fn hold_previous(
     let rest = i64::from(rest_min) * 60_000;
     let first = day_of(from);
     for agent in agents.iter_mut() {
-        let mut until = last.get(&agent.id).map_or(from, |end| end + rest);
-        // Days worked in a row up to the week: at the agent's maximum, the
-        // week's first day is off (a shorter run is not carried over).
-        let run = days.get(&agent.id).map_or(0, |worked| {
-            (1..).take_while(|k| worked.contains(&(first - k))).count()
-        });
-        if run > 0 && run as u32 >= agent.max_consecutive_days {
-            until = until.max(zone.local_midnight_ms(first + 1).unwrap_or(from + DAY_MS));
-        }
+        let until = last.get(&agent.id).map_or(from, |end| end + rest);
         if until > from {
             agent.unavailable.push((from, until));
+        }
+        // Days worked in a row up to the week (k) against the agent's maximum
+        // (m, below a week): the week's day m − k is off (day 0 once k ≥ m), so
+        // no run through the week's start passes m. The latest such day, which
+        // leaves the most freedom; the solver is not asked which day would cost
+        // least.
+        let run = days.get(&agent.id).map_or(0, |worked| {
+            (1..).take_while(|k| worked.contains(&(first - k))).count() as i32
+        });
+        let most = agent.max_consecutive_days as i32;
+        if run > 0 && most < 7 {
+            let off = first + (most - run).max(0);
+            if let (Ok(a), Ok(b)) = (zone.local_midnight_ms(off), zone.local_midnight_ms(off + 1)) {
+                agent.unavailable.push((a, b));
+            }
         }
     }
     Ok(())
