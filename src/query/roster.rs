@@ -1454,7 +1454,10 @@ mod fuzz {
     const AGENTS: &str = "agent_id,team,skills,min_hours_week,max_hours_week,max_days_week,max_consecutive_days,unavailable,preferred_days_off,preferred_shifts,nights_ok\nA,t,,2,10,2,2,2026-03-03T06:00/2026-03-03T07:00,tue,early,true\nB,t,,0,6,1,1,,,,false\n";
     const RULES: &str = "[weights]\nunder = 100\nover = 10\ncost = 0.01\n[solver]\ntime_limit = \"2s\"\n[rest]\nmin_between_shifts = \"11h\"\n[preferences]\nmax_start_spread = \"2h\"\n[nights]\nfrom = \"22:00\"\nto = \"06:00\"\nmin = \"3h\"\n[duty]\nmin_on_duty = 1\nhandover = \"15m\"\n";
 
-    const PREVIOUS: &str = "agent_id,start,end,activity\nA,2026-03-01T22:00:00Z,2026-03-02T00:00:00Z,work\nA,2026-03-02T00:00:00Z,2026-03-02T05:00:00Z,work\nB,2026-03-01T08:00:00Z,2026-03-01T16:00:00Z,off\n";
+    // A's Sunday (two touching segments) holds A until Monday 05:00 and, at
+    // most 2 days in a row, keeps A's Tuesday off: Monday still reaches A's
+    // minimum.
+    const PREVIOUS: &str = "agent_id,start,end,activity\nA,2026-03-01T12:00:00Z,2026-03-01T14:00:00Z,work\nA,2026-03-01T14:00:00Z,2026-03-01T18:00:00Z,work\nB,2026-03-01T08:00:00Z,2026-03-01T16:00:00Z,off\n";
 
     /// Tokens that break parsers more often than random text does.
     fn token() -> impl Strategy<Value = String> {
