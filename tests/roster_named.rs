@@ -455,13 +455,13 @@ fn a_hand_worked_roster_names_the_only_possible_cover() {
 fn last_weeks_shifts_hold_their_agents_until_they_have_rested_and_end_their_runs() {
     // The hand-worked week above, A and B 3 days each: without history one
     // works the three earlies and the other the three lates, nothing short (6 ×
-    // 8 paid hours × 0.01 = 0.48). With --previous, A's night shift ran Sunday 22:00 to Monday 06:00
-    // (two segments that touch, split at midnight, as the schedules table
-    // stores it): rest 11 h holds A until Monday 17:00, so Monday's late (16:00)
-    // and early are not A's; B takes one of Monday's two, one 8-hour shift goes
-    // short: 800 + 5 × 0.08 = 800.4. A row of another agent, not rostered, and
-    // an "off" row are read and change nothing. (B's Sunday shift alone is a
-    // run of 1, under B's maximum of 7.)
+    // 8 paid hours × 0.01 = 0.48). With --previous, A's night shift ran Sunday
+    // 22:00 to Monday 06:00 (two segments that touch, split at midnight, as the
+    // schedules table stores it): rest 11 h holds A until Monday 17:00, so
+    // Monday's late (16:00) and early are not A's; B takes one of Monday's two,
+    // one 8-hour shift goes short: 800 + 5 × 0.08 = 800.4. A row of another
+    // agent, not rostered, and an "off" row are read and change nothing. (B's
+    // Sunday shift alone is a run of 1, under B's maximum of 7.)
     let dir = tempdir();
     let need = three_days(dir.path());
     let shifts = write(dir.path(), "shifts.toml", EARLY_LATE);
@@ -470,14 +470,29 @@ fn last_weeks_shifts_hold_their_agents_until_they_have_rested_and_end_their_runs
         "agents.csv",
         "agent_id,max_days_week\nA,3\nB,3\n",
     );
+    // The week rostered with `previous` (its text) as --previous: the summary
+    // and the validated shifts.
+    let with_previous = |name: &str, agents: &Path, previous: &str| {
+        let file = write(dir.path(), &format!("{name}.csv"), previous);
+        let out = dir.path().join(name);
+        let r = named(
+            &need,
+            &shifts,
+            agents,
+            &out,
+            &["--previous", &file.display().to_string()],
+        );
+        let checked = validate_named(&out, &shifts, agents, 11 * 60, &Duty::default(), &[]);
+        (r, checked)
+    };
     let free = named(&need, &shifts, &agents, &dir.path().join("free"), &[]);
     assert_eq!(free["under_agent_hours"].as_f64().unwrap(), 0.0, "{free}");
     // Nothing bent: 0, not the −0.0 an empty sum gives.
     assert_eq!(free["soft_penalty"].to_string(), "0.0", "{free}");
     assert!((free["objective"].as_f64().unwrap() - 0.48).abs() < 1e-6);
-    let previous = write(
-        dir.path(),
-        "previous.csv",
+    let (r, checked) = with_previous(
+        "held",
+        &agents,
         "agent_id,start,end,activity\n\
          A,2026-03-01T22:00:00Z,2026-03-02T00:00:00Z,work\n\
          A,2026-03-02T00:00:00Z,2026-03-02T06:00:00Z,work\n\
@@ -485,15 +500,6 @@ fn last_weeks_shifts_hold_their_agents_until_they_have_rested_and_end_their_runs
          B,2026-03-01T20:00:00Z,2026-03-02T08:00:00Z,off\n\
          Z,2026-03-01T23:00:00Z,2026-03-02T07:00:00Z,work\n",
     );
-    let out = dir.path().join("held");
-    let r = named(
-        &need,
-        &shifts,
-        &agents,
-        &out,
-        &["--previous", &previous.display().to_string()],
-    );
-    let checked = validate_named(&out, &shifts, &agents, 11 * 60, &Duty::default(), &[]);
     assert!(
         (r["under_agent_hours"].as_f64().unwrap() - 8.0).abs() < 1e-9,
         "{r}"
@@ -517,22 +523,14 @@ fn last_weeks_shifts_hold_their_agents_until_they_have_rested_and_end_their_runs
         "agents2.csv",
         "agent_id,max_days_week,max_consecutive_days\nA,3,\nB,3,3\n",
     );
-    let weekend = write(
-        dir.path(),
-        "previous2.csv",
+    let (r, checked) = with_previous(
+        "run",
+        &three_in_a_row,
         "agent_id,start,end\n\
          A,2026-03-01T22:00:00Z,2026-03-02T06:00:00Z\n\
          B,2026-02-27T08:00:00Z,2026-02-27T16:00:00Z\n\
          B,2026-02-28T08:00:00Z,2026-02-28T16:00:00Z\n\
          B,2026-03-01T08:00:00Z,2026-03-01T16:00:00Z\n",
-    );
-    let out = dir.path().join("run");
-    let r = named(
-        &need,
-        &shifts,
-        &three_in_a_row,
-        &out,
-        &["--previous", &weekend.display().to_string()],
     );
     assert!(
         (r["under_agent_hours"].as_f64().unwrap() - 16.0).abs() < 1e-9,
@@ -542,14 +540,6 @@ fn last_weeks_shifts_hold_their_agents_until_they_have_rested_and_end_their_runs
         (r["objective"].as_f64().unwrap() - 1600.32).abs() < 1e-6,
         "{r}"
     );
-    let checked = validate_named(
-        &out,
-        &shifts,
-        &three_in_a_row,
-        11 * 60,
-        &Duty::default(),
-        &[],
-    );
     let tuesday = ms("2026-03-03T00:00:00Z");
     assert!(checked.shifts.iter().all(|s| s.start >= tuesday), "{r}");
     // B worked only Saturday and Sunday: 2 of 3, so the week's day 3 − 2 = 1,
@@ -557,33 +547,17 @@ fn last_weeks_shifts_hold_their_agents_until_they_have_rested_and_end_their_runs
     // shift, the other short; Tuesday: A on one, the other short; Wednesday
     // both; B's Tuesday is a day off alone (10): 1 600 + 4 × 0.08 + 10 =
     // 1 610.32 (B working all three, 800.4, would be five days in a row).
-    let short_run = write(
-        dir.path(),
-        "previous3.csv",
+    let (r, checked) = with_previous(
+        "short-run",
+        &three_in_a_row,
         "agent_id,start,end\n\
          A,2026-03-01T22:00:00Z,2026-03-02T06:00:00Z\n\
          B,2026-02-28T08:00:00Z,2026-02-28T16:00:00Z\n\
          B,2026-03-01T08:00:00Z,2026-03-01T16:00:00Z\n",
     );
-    let out = dir.path().join("short-run");
-    let r = named(
-        &need,
-        &shifts,
-        &three_in_a_row,
-        &out,
-        &["--previous", &short_run.display().to_string()],
-    );
     assert!(
         (r["objective"].as_f64().unwrap() - 1610.32).abs() < 1e-6,
         "{r}"
-    );
-    let checked = validate_named(
-        &out,
-        &shifts,
-        &three_in_a_row,
-        11 * 60,
-        &Duty::default(),
-        &[],
     );
     let wednesday = ms("2026-03-04T00:00:00Z");
     assert!(

@@ -290,32 +290,24 @@ pub fn hold_previous(
                 .push((start, end));
         }
     }
-    // Segments that touch are one shift (a night shift split at midnight, its
-    // breaks): the last shift that starts before `from` ends where its last
-    // touching segment ends.
-    let mut last: BTreeMap<String, i64> = BTreeMap::new();
-    // The local days a shift of theirs started on, before `from`.
-    let mut days: BTreeMap<String, BTreeSet<i32>> = BTreeMap::new();
-    let day_of = |t: i64| (t + zone.offset_ms_at(t)).div_euclid(DAY_MS) as i32;
-    for (agent, mut list) in segments {
+    let rest = i64::from(rest_min) * 60_000;
+    let first = local_day(from, zone);
+    for agent in agents.iter_mut() {
+        let Some(list) = segments.get_mut(&agent.id) else {
+            continue;
+        };
+        // Segments that touch are one shift (a night shift split at midnight,
+        // its breaks); only the shifts that start before `from` count.
         list.sort_unstable();
         let mut shifts: Vec<(i64, i64)> = Vec::new();
-        for (a, b) in list {
+        for &(a, b) in list.iter() {
             match shifts.last_mut() {
                 Some((_, e)) if a <= *e => *e = (*e).max(b),
                 _ => shifts.push((a, b)),
             }
         }
-        let before: Vec<&(i64, i64)> = shifts.iter().filter(|(s, _)| *s < from).collect();
-        if let Some((_, e)) = before.last() {
-            last.insert(agent.clone(), *e);
-        }
-        days.insert(agent, before.iter().map(|(s, _)| day_of(*s)).collect());
-    }
-    let rest = i64::from(rest_min) * 60_000;
-    let first = day_of(from);
-    for agent in agents.iter_mut() {
-        let until = last.get(&agent.id).map_or(from, |end| end + rest);
+        shifts.retain(|(s, _)| *s < from);
+        let until = shifts.last().map_or(from, |(_, end)| end + rest);
         if until > from {
             agent.unavailable.push((from, until));
         }
@@ -324,9 +316,8 @@ pub fn hold_previous(
         // no run through the week's start passes m. The latest such day, which
         // leaves the most freedom; the solver is not asked which day would cost
         // least.
-        let run = days.get(&agent.id).map_or(0, |worked| {
-            (1..).take_while(|k| worked.contains(&(first - k))).count() as i32
-        });
+        let worked: BTreeSet<i32> = shifts.iter().map(|(s, _)| local_day(*s, zone)).collect();
+        let run = (1..).take_while(|k| worked.contains(&(first - k))).count() as i32;
         let most = agent.max_consecutive_days as i32;
         if run > 0 && most < 7 {
             let off = first + (most - run).max(0);

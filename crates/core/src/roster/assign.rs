@@ -471,24 +471,9 @@ pub fn build(
         add_queue_rows(lp, requirement, queues, weights, &facts, &groups);
     }
     // Duty rules; night duty counts the night-capable agents.
-    let night_columns: Option<Vec<Option<usize>>> = duty_rules.night_duty.map(|_| {
-        takers
-            .iter()
-            .enumerate()
-            .map(|(c, list)| {
-                let xs: Vec<usize> = list
-                    .iter()
-                    .filter(|(a, _)| agents[*a].nights_ok)
-                    .map(|(_, x)| *x)
-                    .collect();
-                sum_column(
-                    &mut model.lp,
-                    format!("night-capable agents on candidate {c}"),
-                    &xs,
-                )
-            })
-            .collect()
-    });
+    let night_columns = duty_rules
+        .night_duty
+        .map(|_| night_capable(&mut model.lp, agents, &takers));
     let duty = duty::add_rows(
         &mut model,
         requirement,
@@ -973,6 +958,28 @@ fn sum_column(lp: &mut super::lp::LinearModel, what: String, of: &[usize]) -> Op
     Some(sum)
 }
 
+/// Per candidate, a column of the night-capable among its takers (`takers`: per
+/// candidate, (agent, column) pairs; None where none is night-capable), for
+/// night duty's rows.
+fn night_capable(
+    lp: &mut super::lp::LinearModel,
+    agents: &[Agent],
+    takers: &[Vec<(usize, usize)>],
+) -> Vec<Option<usize>> {
+    takers
+        .iter()
+        .enumerate()
+        .map(|(c, list)| {
+            let xs: Vec<usize> = list
+                .iter()
+                .filter(|(a, _)| agents[*a].nights_ok)
+                .map(|(_, x)| *x)
+                .collect();
+            sum_column(lp, format!("night-capable agents on candidate {c}"), &xs)
+        })
+        .collect()
+}
+
 /// The agents grouped by skill set, for [`add_queue_rows`]: per set, per
 /// candidate the columns of its members on it (`takers`: per candidate, its
 /// (agent, column) pairs).
@@ -1126,14 +1133,12 @@ pub fn add_capacity_rows(
     if !roles {
         classes = split(false);
     }
-    // The keys of the classes kept (those some shift is open to), in order.
-    let mut keys: Vec<ClassKey> = Vec::new();
     let cols = model.shift_columns.clone();
     let rows_before = model.lp.rows.len();
     let lp = &mut model.lp;
     let mut shares: Vec<Vec<(usize, f64)>> = vec![Vec::new(); facts.len()];
     let mut capacities = demand::Capacities::default();
-    for (k, (key, members)) in classes.iter().enumerate() {
+    for (k, members) in classes.values().enumerate() {
         let first = &agents[members[0]];
         let mut class = demand::ClassCapacity::default();
         // Per local day: the class's shifts, and its agents free then.
@@ -1220,7 +1225,6 @@ pub fn add_capacity_rows(
         }
         class.members = members.clone();
         capacities.classes.push(class);
-        keys.push(key.clone());
     }
     for (c, mut terms) in shares.into_iter().enumerate() {
         if terms.is_empty() {
@@ -1252,42 +1256,20 @@ pub fn add_capacity_rows(
     }
     capacities.rows = lp.rows.len() - rows_before;
     capacities.day = facts.iter().map(|f| f.day).collect();
-    // Per candidate, per class with shares in it: (class key, share column).
-    let by_class: Vec<(&ClassKey, &demand::ClassCapacity)> =
-        keys.iter().zip(&capacities.classes).collect();
-    if roles && queues.len() > 1 {
-        let mut groups: BTreeMap<&Vec<usize>, Vec<Vec<usize>>> = BTreeMap::new();
-        for (key, class) in &by_class {
-            let on = groups
-                .entry(&key.3)
-                .or_insert_with(|| vec![Vec::new(); facts.len()]);
-            for (c, y) in &class.share {
-                on[*c].push(*y);
-            }
+    // Split by roles, a class's members share their skills and nights_ok: its
+    // first member speaks for it. Per candidate, (that member, the class's
+    // share) stand as the named model's (agent, column) takers.
+    let mut takers: Vec<Vec<(usize, usize)>> = vec![Vec::new(); facts.len()];
+    for class in &capacities.classes {
+        for (c, y) in &class.share {
+            takers[*c].push((class.members[0], *y));
         }
-        let groups: Vec<(Vec<usize>, Vec<Vec<usize>>)> = groups
-            .into_iter()
-            .filter(|(set, _)| !set.is_empty())
-            .map(|(set, on)| (set.clone(), on))
-            .collect();
+    }
+    if roles && queues.len() > 1 {
+        let groups = skill_groups(agents, queues, &takers);
         add_queue_rows(lp, requirement, queues, weights, &facts, &groups);
     }
-    let night = (roles && night_duty).then(|| {
-        (0..facts.len())
-            .map(|c| {
-                let shares: Vec<usize> = by_class
-                    .iter()
-                    .filter(|(key, _)| key.4)
-                    .filter_map(|(_, class)| class.share.get(&c).copied())
-                    .collect();
-                sum_column(
-                    lp,
-                    format!("night-capable classes on candidate {c}"),
-                    &shares,
-                )
-            })
-            .collect()
-    });
+    let night = (roles && night_duty).then(|| night_capable(lp, agents, &takers));
     model.capacities = capacities;
     night
 }
