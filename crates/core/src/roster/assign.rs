@@ -1538,7 +1538,26 @@ pub fn solve_named(
         let lp = stage1.lp.clone();
         let step = (agents.len() as f64 / 20.0).round().max(1.0);
         let deadline = started + std::time::Duration::from_secs_f64(options.time_limit_s * 0.85);
-        std::thread::spawn(move || super::floor::profiles(&lp, kinds, step, deadline))
+        // Day patterns (`roster::patterns`): the weekend rule's segments, solved
+        // after the profiles.
+        let weeks = pattern_classes(
+            &stage1,
+            agents,
+            &all_facts,
+            queues,
+            rules,
+            local_days(requirement, zone),
+        );
+        std::thread::spawn(move || {
+            let profiles = super::floor::profiles(&lp, kinds, step, deadline)?;
+            let segments = weeks.map(|(classes, week)| {
+                let able = super::patterns::weekend_able(&classes);
+                let at = profiles[0].at;
+                let cut = super::patterns::segments(&lp, &classes, &week, at, 3.0 * step, deadline);
+                (able, cut)
+            });
+            Some((profiles, segments))
+        })
     });
     let candidates: Vec<Candidate> = if full {
         all.clone()
@@ -1965,8 +1984,14 @@ pub fn solve_named(
     if full {
         bound = bound.max(solution.bound);
     }
-    if let Some(profiles) = floor.and_then(|h| h.join().ok().flatten()) {
-        bound = bound.max(fairness_floor(&model, agents, rules, &profiles));
+    if let Some((profiles, segments)) = floor.and_then(|h| h.join().ok().flatten()) {
+        bound = bound.max(fairness_floor(
+            &model,
+            agents,
+            rules,
+            &profiles,
+            segments.as_ref(),
+        ));
     }
     let bound = bound.min(solution.objective);
     let gap = super::lp::relative_gap(solution.objective, bound);
@@ -2012,12 +2037,14 @@ pub(super) const FAIR_KINDS: [fn(&Facts) -> bool; 2] = [|f| f.weekend, |f| f.nig
 
 /// The fairness floor (`roster::floor`) for `model`'s objective: who may work
 /// weekend and night shifts there (the fairness rows' agents), and at most how
-/// many such shifts they can work (one a local day, their days a week).
+/// many such shifts they can work (one a local day, their days a week); with the
+/// day patterns' weekend segments when they counted the same agents in the mean.
 fn fairness_floor(
     model: &AssignModel,
     agents: &[Agent],
     rules: &AssignRules,
     profiles: &[super::floor::Profile; 2],
+    segments: Option<&(f64, Vec<super::patterns::Segment>)>,
 ) -> f64 {
     let mut able = [0u64; 2];
     let mut most = [0u64; 2];
@@ -2034,7 +2061,98 @@ fn fairness_floor(
             }
         }
     }
-    super::floor::bound(profiles, able, most, rules.soft.fairness)
+    let segments = match segments {
+        Some((n, cut)) if *n == able[0] as f64 => cut.as_slice(),
+        _ => &[],
+    };
+    super::floor::bound(profiles, able, most, rules.soft.fairness, segments)
+}
+
+/// Stage 1's contract classes as `roster::patterns` sees them: each class's
+/// share columns by day, its agents grouped by the days they may work and their
+/// limits. None when a shift starts outside the week's days or the week is too
+/// long for a pattern's bits.
+fn pattern_classes(
+    stage1: &DemandModel,
+    agents: &[Agent],
+    facts: &[Facts],
+    queues: &[QueueNeed],
+    rules: &AssignRules,
+    (first_day, days): (i32, usize),
+) -> Option<(Vec<super::patterns::Class>, super::patterns::Week)> {
+    use super::patterns::{Class, Group, Week};
+    if days > 16 {
+        return None;
+    }
+    let index = |day: i32| -> Option<usize> {
+        let d = day - first_day;
+        (0..days as i32).contains(&d).then_some(d as usize)
+    };
+    let mut classes = Vec::new();
+    for class in &stage1.capacities.classes {
+        let mut shares = vec![Vec::new(); days];
+        for (c, y) in &class.share {
+            shares[index(facts[*c].day)?].push((*y, facts[*c].paid_hours));
+        }
+        let mut groups: BTreeMap<(u32, u32, u32, u64, u32), f64> = BTreeMap::new();
+        for &a in &class.members {
+            let agent = &agents[a];
+            let workable = class
+                .share
+                .keys()
+                .filter(|c| may_work(agent, &facts[**c], queues))
+                .map(|c| 1u32 << index(facts[*c].day).unwrap_or(0))
+                .fold(0, |m, b| m | b);
+            let preferred_off = (0..days)
+                .filter(|d| {
+                    let day = first_day + *d as i32;
+                    agent.preferred_days_off.iter().any(|o| match o {
+                        DayOff::Weekday(w) => weekday(day) == *w,
+                        DayOff::Date(x) => day == *x,
+                    })
+                })
+                .map(|d| 1u32 << d)
+                .fold(0, |m, b| m | b);
+            let key = (
+                workable,
+                agent.max_days_week,
+                agent.max_consecutive_days,
+                agent.max_hours_week.to_bits(),
+                preferred_off,
+            );
+            *groups.entry(key).or_default() += 1.0;
+        }
+        let weekend_days: u32 = (0..days)
+            .filter(|d| weekday(first_day + *d as i32) >= 5)
+            .map(|d| 1u32 << d)
+            .sum();
+        classes.push(Class {
+            shares,
+            groups: groups
+                .into_iter()
+                .map(
+                    |((workable, max_days, max_run, hours, preferred_off), size)| Group {
+                        size,
+                        workable,
+                        max_days,
+                        max_run,
+                        max_hours: f64::from_bits(hours),
+                        preferred_off,
+                        weekend_able: workable & weekend_days != 0,
+                    },
+                )
+                .collect(),
+        });
+    }
+    let week = Week {
+        weekend: (0..days)
+            .map(|d| weekday(first_day + d as i32) >= 5)
+            .collect(),
+        single_day_off: rules.soft.single_day_off,
+        preference: rules.soft.preference,
+        fairness: rules.soft.fairness,
+    };
+    Some((classes, week))
 }
 
 /// The roster as stage 1's plan shape (one shift per agent), for recounting.
@@ -2190,6 +2308,64 @@ pub(in crate::roster) mod tests {
             .solve(&exact(), None)
             .expect("solves")
             .objective
+    }
+
+    #[test]
+    fn stage_ones_classes_become_day_pattern_groups_by_the_days_their_agents_may_work() {
+        // Monday to Wednesday, an 08:00 shift a day. One contract, four agents:
+        // A off Tuesday (Monday and Wednesday free), B and C free every day, D
+        // free but preferring Wednesdays off — three groups of one class.
+        let requirement = monday(0, 72, 1.0);
+        let templates = vec![eight_hours("early", 8)];
+        let mut a = Agent::new("A");
+        a.unavailable = vec![(MONDAY + 24 * HOUR, MONDAY + 48 * HOUR)];
+        let mut d = Agent::new("D");
+        d.preferred_days_off = vec![DayOff::Weekday(2)];
+        let agents = [a, Agent::new("B"), Agent::new("C"), d];
+        let (zone, rules) = (Zone::Utc, AssignRules::default());
+        let all = demand::candidates(&requirement, &templates, &zone);
+        let facts = facts_of(&all, &templates, &rules, &zone);
+        let stage1 = stage_one(
+            &requirement,
+            &[],
+            &templates,
+            &Weights::default(),
+            &agents,
+            &rules,
+            &DutyRules::default(),
+            &zone,
+            all,
+        )
+        .expect("builds");
+        let (classes, week) = pattern_classes(
+            &stage1,
+            &agents,
+            &facts,
+            &[],
+            &rules,
+            local_days(&requirement, &zone),
+        )
+        .expect("a week of three days");
+        assert_eq!(week.weekend, vec![false; 3]);
+        assert_eq!(classes.len(), 1);
+        // One share a day, of 8 paid hours.
+        assert!(
+            classes[0]
+                .shares
+                .iter()
+                .all(|s| s.len() == 1 && s[0].1 == 8.0)
+        );
+        let mut groups: Vec<(u32, u32, f64)> = classes[0]
+            .groups
+            .iter()
+            .map(|g| (g.workable, g.preferred_off, g.size))
+            .collect();
+        groups.sort_by(|x, y| x.partial_cmp(y).expect("numbers"));
+        assert_eq!(
+            groups,
+            vec![(0b101, 0, 1.0), (0b111, 0, 2.0), (0b111, 0b100, 1.0)]
+        );
+        assert!(classes[0].groups.iter().all(|g| !g.weekend_able));
     }
 
     #[test]

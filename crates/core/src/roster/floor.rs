@@ -16,6 +16,7 @@
 //! ≥ 0, and stage 1's terms are each at most the named model's).
 
 use super::lp::{Column, LinearModel, Row, SolveOptions, SolveStatus};
+use super::patterns::Segment;
 use std::time::Instant;
 
 /// The least sum of the agents' counts above the mean: `total` whole shifts
@@ -148,8 +149,17 @@ pub(super) fn profiles(
 
 /// The least, over whole totals up to `most[k]`, of the profiles' lower bound
 /// (the larger of the two) plus `weight` × both rules' least excess among
-/// `able[k]` agents.
-pub(super) fn bound(profiles: &[Profile; 2], able: [u64; 2], most: [u64; 2], weight: f64) -> f64 {
+/// `able[k]` agents — the weekend part lifted, where a day-pattern segment
+/// (`roster::patterns`) holds the weekend total, to that segment's value (which
+/// bounds stage 1's terms, the weekend rule and the days off together; the
+/// night rule's excess is apart from them, so it adds to either).
+pub(super) fn bound(
+    profiles: &[Profile; 2],
+    able: [u64; 2],
+    most: [u64; 2],
+    weight: f64,
+    segments: &[Segment],
+) -> f64 {
     let lower: [Vec<f64>; 2] = [0, 1].map(|k| {
         (0..=most[k])
             .map(|t| profiles[k].at_least(t as f64))
@@ -161,9 +171,14 @@ pub(super) fn bound(profiles: &[Profile; 2], able: [u64; 2], most: [u64; 2], wei
             .collect()
     });
     let mut best = f64::INFINITY;
-    for (lw, ew) in lower[0].iter().zip(&excess[0]) {
+    for (t, (lw, ew)) in lower[0].iter().zip(&excess[0]).enumerate() {
+        let lifted = segments
+            .iter()
+            .filter(|s| s.holds(t as f64))
+            .map(|s| s.value)
+            .fold(f64::NEG_INFINITY, f64::max);
         for (ln, en) in lower[1].iter().zip(&excess[1]) {
-            best = best.min(lw.max(*ln) + ew + en);
+            best = best.min((lw.max(*ln) + ew).max(lifted) + en);
         }
     }
     best
@@ -199,6 +214,48 @@ mod tests {
             }
         }
         assert_eq!(least_excess(7, 1), 0.0);
+    }
+
+    #[test]
+    fn day_pattern_segments_lift_the_weekend_totals_they_hold() {
+        // A flat profile at 100, three weekend-able agents, totals 0 … 3, no
+        // nights; fairness 5. Alone: T = 3 gives 100 + 5·0 = 100.
+        let flat = Profile {
+            at: 1.5,
+            base: 100.0,
+            below: None,
+            above: None,
+        };
+        assert!((bound(&[flat, flat], [3, 0], [3, 0], 5.0, &[]) - 100.0).abs() < 1e-12);
+        // Segments: totals up to 1 at least 120, from 1 to 3 at least 104. Per
+        // total: T = 0: 120; T = 1: max(100 + 10/3, 120, 104) = 120; T = 2:
+        // max(103.33, 104) = 104; T = 3: max(100, 104) = 104. The least, 104.
+        let cut = [
+            Segment {
+                lo: None,
+                hi: Some(1.0),
+                value: 120.0,
+            },
+            Segment {
+                lo: Some(1.0),
+                hi: Some(3.0),
+                value: 104.0,
+            },
+        ];
+        assert!((bound(&[flat, flat], [3, 0], [3, 0], 5.0, &cut) - 104.0).abs() < 1e-12);
+        // A total no segment holds keeps the profile's bound: without the first
+        // segment, T = 0 gives 100.
+        assert!((bound(&[flat, flat], [3, 0], [3, 0], 5.0, &cut[1..]) - 100.0).abs() < 1e-12);
+        // The night rule's excess adds to a segment's value: two night-capable
+        // agents whose total can only be 1 (the profile closed either side).
+        let night = Profile {
+            at: 1.0,
+            base: 100.0,
+            below: Some((0.5, f64::INFINITY)),
+            above: Some((1.5, f64::INFINITY)),
+        };
+        // Night total 1 of 2: excess 1/2, 2.5 at fairness 5: 104 + 2.5.
+        assert!((bound(&[flat, night], [3, 2], [3, 2], 5.0, &cut) - 106.5).abs() < 1e-12);
     }
 
     #[test]
@@ -261,7 +318,7 @@ mod tests {
             "{hi:?}"
         );
         assert_eq!(night.above.map(|p| p.1), Some(f64::INFINITY));
-        let b = bound(&[weekend, night], [4, 4], [6, 0], 5.0);
+        let b = bound(&[weekend, night], [4, 4], [6, 0], 5.0, &[]);
         assert!((b - 3.75).abs() < 1e-5, "{b}");
     }
 }

@@ -14,6 +14,7 @@ mod floor;
 mod improve;
 mod lns;
 pub mod lp;
+mod patterns;
 mod polish;
 mod weeks;
 
