@@ -683,11 +683,37 @@ async fn the_roster_pages_hours_are_the_work_of_the_shifts_it_shows() {
     );
     let r = get(&s, "/roster?week=2026-03-30").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let html = r.text();
+    assert!(html.contains("Who works when (0 agents)"), "{html}");
+    // No call of that week is in the store: the page says so, and its chart
+    // draws no "needed" line of zeros, only who is scheduled (the tails).
     assert!(
-        r.text().contains("Who works when (0 agents)"),
-        "{}",
-        r.text()
+        html.contains("No calls of this week are in the store yet"),
+        "{html}"
     );
+    assert!(!html.contains("needed for the calls that came"), "{html}");
+    assert!(html.contains("Agents scheduled by hour"), "{html}");
+    // Without a week asked, the page opens on the week of the latest shift's
+    // start — not the week after, which holds only the tails.
+    let last = shifts.iter().map(|s| s.1.as_str()).max().expect("shifts");
+    let day = chrono::DateTime::parse_from_rfc3339(last)
+        .expect("time")
+        .date_naive();
+    let monday = day
+        - chrono::Duration::days(i64::from(
+            chrono::Datelike::weekday(&day).num_days_from_monday(),
+        ));
+    let title = format!(
+        "Roster: {} – {}",
+        monday.format("%-d %b %Y"),
+        (monday + chrono::Duration::days(6)).format("%-d %b %Y")
+    );
+    let r = get(&s, "/roster").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.text().contains(&title), "{title}: {}", r.text());
+    // A week with calls keeps its comparison.
+    let r = get(&s, "/roster?week=2026-03-09").await;
+    assert!(r.text().contains("needed for the calls that came"));
 }
 
 #[tokio::test]

@@ -604,10 +604,36 @@ pub fn required_vs_scheduled(
         .iter()
         .map(|h| h.hour_start.get(11..16).unwrap_or_default().to_string())
         .collect();
+    // No hour with a need (no calls yet): only the scheduled line.
+    let needed = staffing.iter().any(|h| h.required.is_some());
+    let mut series = vec![Series {
+        name: "scheduled on work".into(),
+        values: staffing.iter().map(|h| h.scheduled).collect(),
+    }];
+    if needed {
+        series.insert(
+            0,
+            Series {
+                name: format!(
+                    "needed for the calls that came (Erlang C, 80 % in {} s)",
+                    period.settings.calls.sl_seconds
+                ),
+                values: staffing
+                    .iter()
+                    .map(|h| h.required.map(|r| r as f64))
+                    .collect(),
+            },
+        );
+    }
     Ok(Chart {
         id: "required_vs_scheduled",
         title: format!(
-            "Agents needed and scheduled by hour on {}, {}",
+            "Agents {} by hour on {}, {}",
+            if needed {
+                "needed and scheduled"
+            } else {
+                "scheduled"
+            },
             WEEKDAYS[usize::from(weekday(day))],
             long_date(day)
         ),
@@ -617,22 +643,7 @@ pub fn required_vs_scheduled(
             panels: vec![Panel {
                 y_label: "agents".into(),
                 scale: Scale::Number,
-                series: vec![
-                    Series {
-                        name: format!(
-                            "needed for the calls that came (Erlang C, 80 % in {} s)",
-                            period.settings.calls.sl_seconds
-                        ),
-                        values: staffing
-                            .iter()
-                            .map(|h| h.required.map(|r| r as f64))
-                            .collect(),
-                    },
-                    Series {
-                        name: "scheduled on work".into(),
-                        values: staffing.iter().map(|h| h.scheduled).collect(),
-                    },
-                ],
+                series,
                 target: None,
                 band: None,
             }],

@@ -808,8 +808,23 @@ fn roster_view(
                 "the store holds no schedules; load a roster (roster.csv from `callboard roster --agents`) with `callboard ingest --kind schedules`",
             )
         })?;
-    let all = schedules.segments(i64::MIN, i64::MAX);
-    let latest = all.iter().map(|s| s.1).max().unwrap_or(0);
+    // The default week holds the latest shift's start: a segment that starts
+    // where the same agent's last one ended continues a shift (a night shift's
+    // hours past Sunday midnight do not make the next week the roster's).
+    let mut all = schedules.segments(i64::MIN, i64::MAX);
+    all.sort_by_key(|s| (s.0, s.1));
+    let latest = all
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| {
+            *i == 0 || {
+                let before = &all[i - 1];
+                before.0 != s.0 || before.2 != s.1
+            }
+        })
+        .map(|(_, s)| s.1)
+        .max()
+        .unwrap_or(0);
     let day_of = |ms: i64| (ms + zone.offset_ms_at(ms)).div_euclid(DAY_MS) as i32;
     let some_day = asked.unwrap_or_else(|| day_of(latest));
     let monday = some_day - i32::from(callboard_core::time::weekday(some_day));
@@ -917,15 +932,30 @@ fn roster_view(
                 .iter()
                 .filter(|(_, r)| r.gap.is_some_and(|g| g < 0.0))
                 .count();
+            // A week no call has come in yet (a roster for the weeks ahead): no
+            // need to draw as 0, only who is scheduled.
+            let no_calls = rows.iter().all(|(_, r)| r.offered == 0);
+            let hours: Vec<_> = hours
+                .into_iter()
+                .map(|h| crate::query::report::HourStaffing {
+                    required: h.required.filter(|_| !no_calls),
+                    ..h
+                })
+                .collect();
+            let note = if no_calls {
+                "No calls of this week are in the store yet, so the chart shows only who is scheduled. The requirement the roster was made for, hour by hour against the agents scheduled, is in the coverage.csv that callboard roster wrote.".to_owned()
+            } else {
+                format!(
+                    "{short} of {} hours this week had fewer agents scheduled than the calls that came needed.",
+                    rows.len()
+                )
+            };
             match cb::required_vs_scheduled(&hours, monday + busiest, &hourly, &centre) {
                 Ok(chart) => (
                     chart
                         .svg()
                         .map_err(|e| ApiError::internal("drawing the coverage chart", &e))?,
-                    format!(
-                        "{short} of {} hours this week had fewer agents scheduled than the calls that came needed.",
-                        rows.len()
-                    ),
+                    note,
                 ),
                 Err(why) => (String::new(), why),
             }
