@@ -2070,8 +2070,8 @@ fn fairness_floor(
 
 /// Stage 1's contract classes as `roster::patterns` sees them: each class's
 /// share columns by day, its agents grouped by the days they may work and their
-/// limits. None when a shift starts outside the week's days or the week is too
-/// long for a pattern's bits.
+/// limits. None when a shift starts outside the week's days, or the week is too
+/// long for a pattern's bits or its groups' patterns too many.
 fn pattern_classes(
     stage1: &DemandModel,
     agents: &[Agent],
@@ -2152,7 +2152,14 @@ fn pattern_classes(
         preference: rules.soft.preference,
         fairness: rules.soft.fairness,
     };
-    Some((classes, week))
+    // Every subset of a group's days is a column: many groups of long weeks
+    // would make a model larger than the full model may be (then no patterns).
+    let columns: usize = classes
+        .iter()
+        .flat_map(|c| &c.groups)
+        .map(|g| 1usize << g.workable.count_ones())
+        .sum();
+    (columns <= FULL_MODEL_COLUMNS).then_some((classes, week))
 }
 
 /// The roster as stage 1's plan shape (one shift per agent), for recounting.
