@@ -260,6 +260,7 @@ pub fn write_calendars(report: &RosterReport, dir: &Path) -> Result<()> {
     .map(utc)
     .unwrap_or_default();
     let mut written: Vec<std::ffi::OsString> = Vec::new();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for week in &report.named.agent_weeks {
         let mut cal = Calendar::new();
         cal.name(&format!("callboard roster {}", week.agent_id));
@@ -299,9 +300,11 @@ pub fn write_calendars(report: &RosterReport, dir: &Path) -> Result<()> {
             cal.push(event);
         }
         let name = format!("{}.ics", file_safe(&week.agent_id));
-        replace(&dir.join(&name), cal.done().to_string().as_bytes())?;
+        files.push((name.clone(), cal.done().to_string().into_bytes()));
         written.push(name.into());
     }
+    crate::store::write_atomic_many(dir, &files)
+        .with_context(|| format!("cannot write the calendars in {}", dir.display()))?;
     remove_calendars(dir, &written)
 }
 
