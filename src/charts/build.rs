@@ -604,27 +604,25 @@ pub fn required_vs_scheduled(
         .iter()
         .map(|h| h.hour_start.get(11..16).unwrap_or_default().to_string())
         .collect();
-    // No hour with a need (no calls yet): only the scheduled line.
+    // No hour with a need (no calls yet): the needed series has no value, so
+    // it draws nothing and stays out of the legend (scheduled keeps its colour).
     let needed = staffing.iter().any(|h| h.required.is_some());
-    let mut series = vec![Series {
-        name: "scheduled on work".into(),
-        values: staffing.iter().map(|h| h.scheduled).collect(),
-    }];
-    if needed {
-        series.insert(
-            0,
-            Series {
-                name: format!(
-                    "needed for the calls that came (Erlang C, 80 % in {} s)",
-                    period.settings.calls.sl_seconds
-                ),
-                values: staffing
-                    .iter()
-                    .map(|h| h.required.map(|r| r as f64))
-                    .collect(),
-            },
-        );
-    }
+    let series = vec![
+        Series {
+            name: format!(
+                "needed for the calls that came (Erlang C, 80 % in {} s)",
+                period.settings.calls.sl_seconds
+            ),
+            values: staffing
+                .iter()
+                .map(|h| h.required.map(|r| r as f64))
+                .collect(),
+        },
+        Series {
+            name: "scheduled on work".into(),
+            values: staffing.iter().map(|h| h.scheduled).collect(),
+        },
+    ];
     Ok(Chart {
         id: "required_vs_scheduled",
         title: format!(
@@ -703,6 +701,45 @@ pub fn forecast_vs_actual(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_series_without_values_draws_no_legend_entry_and_the_others_keep_their_colours() {
+        let chart = |first: Vec<Option<f64>>| Chart {
+            id: "test",
+            title: "t".into(),
+            source: "s".into(),
+            body: Body::Lines {
+                categories: vec!["a".into(), "b".into()],
+                panels: vec![Panel {
+                    y_label: "agents".into(),
+                    scale: Scale::Number,
+                    series: vec![
+                        Series {
+                            name: "first-series".into(),
+                            values: first,
+                        },
+                        Series {
+                            name: "second-series".into(),
+                            values: vec![Some(1.0), Some(2.0)],
+                        },
+                    ],
+                    target: None,
+                    band: None,
+                }],
+            },
+        };
+        // The palette's second colour (orange) is the second series' either way.
+        let orange = {
+            let c = super::super::PALETTE[1];
+            format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+        };
+        let both = chart(vec![Some(2.0), Some(1.0)]).svg().expect("svg");
+        assert!(both.contains("first-series") && both.contains("second-series"));
+        let alone = chart(vec![None, None]).svg().expect("svg");
+        assert!(!alone.contains("first-series"), "{alone}");
+        assert!(alone.contains("second-series"));
+        assert!(alone.to_uppercase().contains(&orange), "{orange}");
+    }
 
     #[test]
     fn only_the_furthest_outliers_are_named() {

@@ -363,7 +363,11 @@ fn lines<DB: DrawingBackend>(
                     .map(|p| Circle::new(*p, 5, colour.filled())),
             )
             .map_err(words)?;
-        entries.push((s.name.clone(), colour));
+        // A series with no value at all draws nothing and takes no legend
+        // entry; the others keep their colours.
+        if !runs.is_empty() {
+            entries.push((s.name.clone(), colour));
+        }
     }
     legend(area, &entries)
 }
