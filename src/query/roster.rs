@@ -539,33 +539,27 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
             .shifts
             .iter()
             .map(|s| {
+                let breaks: Vec<(usize, i64, u32)> =
+                    s.breaks.iter().map(|(b, at)| (*b, *at, 1)).collect();
                 duty_span(
                     s.template,
                     s.start_ms,
                     s.end_ms,
-                    &s.breaks,
+                    1,
+                    &breaks,
                     &templates,
                     agents[s.agent].nights_ok,
                 )
             })
             .collect(),
+        // A group of the plan stays one span with its count (expanded one per
+        // shift, a rules file asking 99 999 999 on duty made that many).
         None => planned
             .iter()
-            .flat_map(|p| {
-                // Each of the group's shifts with its own breaks.
-                let mut per: Vec<Vec<(usize, i64)>> = vec![Vec::new(); p.count as usize];
-                for &(b, at, k) in &p.breaks {
-                    let taken = per
-                        .iter()
-                        .filter(|v| v.iter().any(|(x, _)| *x == b))
-                        .count();
-                    for v in per.iter_mut().skip(taken).take(k as usize) {
-                        v.push((b, at));
-                    }
-                }
-                per.into_iter()
-                    .map(|br| duty_span(p.template, p.start_ms, p.end_ms, &br, &templates, true))
-                    .collect::<Vec<_>>()
+            .map(|p| {
+                duty_span(
+                    p.template, p.start_ms, p.end_ms, p.count, &p.breaks, &templates, true,
+                )
             })
             .collect(),
     };
@@ -670,19 +664,22 @@ fn duty_span(
     template: usize,
     start: i64,
     end: i64,
-    breaks: &[(usize, i64)],
+    count: u32,
+    breaks: &[(usize, i64, u32)],
     templates: &[ShiftTemplate],
     nights_ok: bool,
 ) -> DutySpan {
     DutySpan {
         start,
         end,
+        count,
         breaks: breaks
             .iter()
-            .map(|(b, at)| {
+            .map(|(b, at, k)| {
                 (
                     *at,
                     at + i64::from(templates[template].breaks[*b].minutes) * 60_000,
+                    *k,
                 )
             })
             .collect(),
@@ -911,9 +908,7 @@ fn duty_reasons(
             ),
             _ => (&reach.anyone, "agent", "agents"),
         };
-        let on_break = spans
-            .iter()
-            .any(|s| s.start <= t && t < s.end && s.breaks.iter().any(|(a, b)| *a <= t && t < *b));
+        let on_break = spans.iter().any(|s| s.on_break_at(t));
         let held = if agents.is_some() {
             "are rostered up to their contract hours, days, consecutive days or rest"
         } else {
@@ -1552,6 +1547,57 @@ mod fuzz {
             };
         }
         lines.join("\n") + "\n"
+    }
+
+    /// A rules file asking 99 999 999 agents on duty (a fuzz case once): the plan
+    /// puts thousands on, and the duty recount takes its groups whole — expanded
+    /// one span per shift it ran for minutes. Each gap is short by the ask less
+    /// the shifts on work then, recounted from the written shift and break rows.
+    #[test]
+    fn an_absurd_duty_ask_gives_the_plan_and_its_gaps() {
+        let dir = tempfile::tempdir().expect("dir");
+        let rules = RULES.replace("min_on_duty = 1", "min_on_duty = 99999999");
+        for (name, text) in [
+            ("need.csv", NEED),
+            ("shifts.toml", SHIFTS),
+            ("rules.toml", &rules),
+        ] {
+            std::fs::write(dir.path().join(name), text).expect("write");
+        }
+        let q = RosterQuery {
+            requirements: dir.path().join("need.csv"),
+            shifts: dir.path().join("shifts.toml"),
+            rules: Some(dir.path().join("rules.toml")),
+            time_limit: Some("2s".into()),
+            ..RosterQuery::default()
+        };
+        let r = run(&q).expect("a plan");
+        let planned: u32 = r.shifts.iter().map(|s| s.count).sum();
+        assert!(planned > 1_000, "{planned}");
+        let on_work = |t: &str| -> i64 {
+            let on: i64 = r
+                .shifts
+                .iter()
+                .filter(|s| s.start.as_str() <= t && t < s.end.as_str())
+                .map(|s| i64::from(s.count))
+                .sum();
+            let off: i64 = r
+                .breaks
+                .iter()
+                .filter(|b| b.start.as_str() <= t && t < b.end.as_str())
+                .map(|b| i64::from(b.count))
+                .sum();
+            on - off
+        };
+        let gaps: Vec<&DutyGap> = r.duty_gaps.iter().filter(|g| g.rule == "on_work").collect();
+        assert!(!gaps.is_empty());
+        for g in gaps {
+            assert_eq!(
+                i64::from(g.short_by),
+                99_999_999 - on_work(&g.from),
+                "{g:?}"
+            );
+        }
     }
 
     /// The inputs before mutation are a valid named week: the mutations start

@@ -273,18 +273,48 @@ pub struct DutyGap {
     pub why: String,
 }
 
-/// A worked shift as the duty recount sees it: on duty over `[start, end)`, off
-/// work over each of `breaks`; `nights_ok` whether it counts for night duty.
+/// `count` alike worked shifts as the duty recount sees them: on duty over
+/// `[start, end)`, `k` of them off work over each of `breaks` `(start, end, k)`
+/// (the model's count: shifts on less breaks); `nights_ok` whether they count
+/// for night duty. A plan's group stays one span however many it holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DutySpan {
     /// Start, ms.
     pub start: i64,
     /// End, ms.
     pub end: i64,
-    /// Breaks (start, end), ms.
-    pub breaks: Vec<(i64, i64)>,
+    /// How many shifts.
+    pub count: u32,
+    /// Breaks (start, end, how many of the shifts take it then), ms.
+    pub breaks: Vec<(i64, i64, u32)>,
     /// Counts for night duty.
     pub nights_ok: bool,
+}
+
+impl DutySpan {
+    /// The span's shifts on work (not on a break) at `t`.
+    pub fn on_work_at(&self, t: i64) -> u32 {
+        if !(self.start <= t && t < self.end) {
+            return 0;
+        }
+        let off: u32 = self
+            .breaks
+            .iter()
+            .filter(|(a, b, _)| *a <= t && t < *b)
+            .map(|(_, _, k)| *k)
+            .sum();
+        self.count.saturating_sub(off)
+    }
+
+    /// Whether some of the span's shifts are on a break at `t`.
+    pub fn on_break_at(&self, t: i64) -> bool {
+        self.start <= t
+            && t < self.end
+            && self
+                .breaks
+                .iter()
+                .any(|(a, b, k)| *k > 0 && *a <= t && t < *b)
+    }
 }
 
 /// Every stretch where the worked shifts leave a duty rule short, on the grid of
@@ -329,15 +359,17 @@ pub fn duty_gaps(
         if work > 0 {
             let n = spans
                 .iter()
-                .filter(on)
-                .filter(|s| !s.breaks.iter().any(|(a, b)| *a <= t && t < *b))
-                .count() as u32;
+                .fold(0u32, |n, s| n.saturating_add(s.on_work_at(t)));
             if n < work {
                 push("on_work", t, t + grid_ms, work - n);
             }
         }
         if night > 0 {
-            let n = spans.iter().filter(on).filter(|s| s.nights_ok).count() as u32;
+            let n = spans
+                .iter()
+                .filter(on)
+                .filter(|s| s.nights_ok)
+                .fold(0u32, |n, s| n.saturating_add(s.count));
             if n < night {
                 push("night_duty", t, t + grid_ms, night - n);
             }
@@ -350,7 +382,10 @@ pub fn duty_gaps(
         ends.sort_unstable();
         ends.dedup();
         for e in ends {
-            if !spans.iter().any(|s| s.start <= e - h && s.end > e) {
+            if !spans
+                .iter()
+                .any(|s| s.count > 0 && s.start <= e - h && s.end > e)
+            {
                 out.push(DutyGap {
                     rule: "handover",
                     from: format_timestamp(e - h),
@@ -364,4 +399,64 @@ pub fn duty_gaps(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: i64 = 3_600_000;
+
+    #[test]
+    fn a_group_of_shifts_counts_as_its_shifts_less_those_on_a_break() {
+        // 00:00–04:00 UTC, hourly cells. One group of 3 shifts 00:00–04:00, 2
+        // of them on a break 01:00–02:00; a single shift 02:00–04:00 able to do
+        // nights, the group not. On work needs 3 at every moment; night duty 4
+        // from 00:00 to 03:00 (the window's cells 00, 01, 02).
+        let group = DutySpan {
+            start: 0,
+            end: 4 * HOUR,
+            count: 3,
+            breaks: vec![(HOUR, 2 * HOUR, 2)],
+            nights_ok: false,
+        };
+        let single = DutySpan {
+            start: 2 * HOUR,
+            end: 4 * HOUR,
+            count: 1,
+            breaks: Vec::new(),
+            nights_ok: true,
+        };
+        assert_eq!(group.on_work_at(HOUR), 1);
+        assert_eq!(group.on_work_at(0), 3);
+        assert_eq!(group.on_work_at(4 * HOUR), 0);
+        assert!(group.on_break_at(HOUR) && !group.on_break_at(2 * HOUR));
+        let rules = DutyRules {
+            min_on_duty: 3,
+            night_duty: Some(CoverWindow {
+                from: 0,
+                to: 180,
+                summer_from: None,
+                summer_to: None,
+                agents: 4,
+            }),
+            ..DutyRules::default()
+        };
+        let gaps = duty_gaps(&[group, single], &rules, 0, 4 * HOUR, HOUR, &Zone::Utc);
+        let seen: Vec<(&str, i64, i64, u32)> = gaps
+            .iter()
+            .map(|g| (g.rule, g.from_ms / HOUR, g.to_ms / HOUR, g.short_by))
+            .collect();
+        // On work: 3, 1, 4, 4 — short 2 over 01:00–02:00 only. Night duty
+        // (night-capable on duty, breaks included): 0, 0, 1 against 4 — short 4
+        // over 00:00–02:00, then 3 over 02:00–03:00.
+        assert_eq!(
+            seen,
+            vec![
+                ("night_duty", 0, 2, 4),
+                ("on_work", 1, 2, 2),
+                ("night_duty", 2, 3, 3),
+            ]
+        );
+    }
 }
