@@ -6,6 +6,7 @@ use super::{Result, input_error, open_csv};
 use callboard_core::roster::ShiftTemplate;
 use callboard_core::roster::assign::{
     Agent, AgentShift, AssignRules, DayOff, NightDefinition, SoftWeights, is_night, local_day,
+    prefers_off,
 };
 use callboard_core::roster::duty::{CoverWindow, DutyRules};
 use callboard_core::time::{
@@ -664,10 +665,7 @@ pub fn recount(
         let worked: Vec<i32> = mine.iter().map(|s| local_day(s.start_ms, zone)).collect();
         for s in &mine {
             let d = local_day(s.start_ms, zone);
-            if agent.preferred_days_off.iter().any(|p| match p {
-                DayOff::Weekday(w) => weekday(d) == *w,
-                DayOff::Date(x) => *x == d,
-            }) {
+            if prefers_off(agent, d) {
                 push(
                     "preferred_days_off",
                     1.0,

@@ -299,13 +299,19 @@ pub(super) fn may_work(agent: &Agent, f: &Facts, queues: &[QueueNeed]) -> bool {
         && (queues.is_empty() || !skill_set(agent, queues).is_empty())
 }
 
+/// Whether `agent` would rather have the local day `day` (days since 1970)
+/// off.
+pub fn prefers_off(agent: &Agent, day: i32) -> bool {
+    agent.preferred_days_off.iter().any(|d| match d {
+        DayOff::Weekday(w) => weekday(day) == *w,
+        DayOff::Date(d) => day == *d,
+    })
+}
+
 /// The preference penalty of `agent` working a shift: on a preferred day off, of
 /// a template they would rather not work.
 pub(super) fn preference_cost(agent: &Agent, f: &Facts, template: &str, soft: &SoftWeights) -> f64 {
-    let off_day = agent.preferred_days_off.iter().any(|d| match d {
-        DayOff::Weekday(w) => weekday(f.day) == *w,
-        DayOff::Date(d) => f.day == *d,
-    });
+    let off_day = prefers_off(agent, f.day);
     let unwanted =
         !agent.preferred_shifts.is_empty() && !agent.preferred_shifts.iter().any(|p| p == template);
     soft.preference * (f64::from(u8::from(off_day)) + f64::from(u8::from(unwanted)))
@@ -1551,7 +1557,7 @@ pub fn solve_named(
         std::thread::spawn(move || {
             let profiles = super::floor::profiles(&lp, kinds, step, deadline)?;
             let segments = weeks.map(|(classes, week)| {
-                let able = super::patterns::weekend_able(&classes);
+                let able = super::patterns::weekend_able(&classes, &week);
                 let at = profiles[0].at;
                 let cut = super::patterns::segments(&lp, &classes, &week, at, 3.0 * step, deadline);
                 (able, cut)
@@ -2107,13 +2113,7 @@ fn pattern_classes(
                 .map(|c| 1u32 << index(facts[*c].day).unwrap_or(0))
                 .fold(0, |m, b| m | b);
             let preferred_off = (0..days)
-                .filter(|d| {
-                    let day = first_day + *d as i32;
-                    agent.preferred_days_off.iter().any(|o| match o {
-                        DayOff::Weekday(w) => weekday(day) == *w,
-                        DayOff::Date(x) => day == *x,
-                    })
-                })
+                .filter(|d| prefers_off(agent, first_day + *d as i32))
                 .map(|d| 1u32 << d)
                 .fold(0, |m, b| m | b);
             let key = (
@@ -2125,10 +2125,6 @@ fn pattern_classes(
             );
             *groups.entry(key).or_default() += 1.0;
         }
-        let weekend_days: u32 = (0..days)
-            .filter(|d| weekday(first_day + *d as i32) >= 5)
-            .map(|d| 1u32 << d)
-            .sum();
         classes.push(Class {
             shares,
             groups: groups
@@ -2141,7 +2137,6 @@ fn pattern_classes(
                         max_run,
                         max_hours: f64::from_bits(hours),
                         preferred_off,
-                        weekend_able: workable & weekend_days != 0,
                     },
                 )
                 .collect(),
@@ -2375,7 +2370,7 @@ pub(in crate::roster) mod tests {
             groups,
             vec![(0b101, 0, 1.0), (0b111, 0, 2.0), (0b111, 0b100, 1.0)]
         );
-        assert!(classes[0].groups.iter().all(|g| !g.weekend_able));
+        assert_eq!(super::super::patterns::weekend_able(&classes, &week), 0.0);
     }
 
     #[test]

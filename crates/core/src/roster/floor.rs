@@ -30,6 +30,30 @@ pub(super) fn least_excess(total: u64, able: u64) -> f64 {
     r * (1.0 - r / able as f64)
 }
 
+/// The value of the relaxation `model` solved by `deadline` (interior point), a
+/// little under the solver's for its tolerance, with its values; infinity when
+/// infeasible, `None` when not solved in the time.
+pub(super) fn solved_below(model: &LinearModel, deadline: Instant) -> Option<(f64, Vec<f64>)> {
+    let left = deadline
+        .saturating_duration_since(Instant::now())
+        .as_secs_f64();
+    if left < 0.05 {
+        return None;
+    }
+    let options = SolveOptions {
+        time_limit_s: left,
+        interior_point: true,
+        ..SolveOptions::default()
+    };
+    match model.solve(&options, None) {
+        Ok(s) if s.status == SolveStatus::Optimal => {
+            Some((s.objective - 1e-7 * s.objective.abs().max(1.0), s.values))
+        }
+        Err(super::lp::SolveError::Infeasible(_)) => Some((f64::INFINITY, Vec::new())),
+        _ => None,
+    }
+}
+
 /// Stage 1's relaxation as one rule's total moves: at least `base` everywhere,
 /// and beyond each side's point `(t, value)` the line from the optimum through it
 /// (`None`: not solved; a value of infinity: no plan has that total or beyond).
@@ -86,28 +110,7 @@ pub(super) fn profiles(
         });
         totals[k] = t;
     }
-    // The value of `model` (a little under the solver's, for its tolerance);
-    // infinity when infeasible, `None` when not solved in the time.
-    let solve = |model: &LinearModel| -> Option<(f64, Vec<f64>)> {
-        let left = deadline
-            .saturating_duration_since(Instant::now())
-            .as_secs_f64();
-        if left < 0.05 {
-            return None;
-        }
-        let options = SolveOptions {
-            time_limit_s: left,
-            interior_point: true,
-            ..SolveOptions::default()
-        };
-        match model.solve(&options, None) {
-            Ok(s) if s.status == SolveStatus::Optimal => {
-                Some((s.objective - 1e-7 * s.objective.abs().max(1.0), s.values))
-            }
-            Err(super::lp::SolveError::Infeasible(_)) => Some((f64::INFINITY, Vec::new())),
-            _ => None,
-        }
-    };
+    let solve = |model: &LinearModel| solved_below(model, deadline);
     let (base, values) = solve(&model)?;
     if !base.is_finite() {
         return None;

@@ -19,7 +19,7 @@
 //! such segments, the outer two open, cover every total; the least of their
 //! values bounds every roster.
 
-use super::lp::{Column, LinearModel, Row, SolveOptions, SolveStatus};
+use super::lp::{Column, LinearModel, Row};
 use std::time::Instant;
 
 /// Like agents of one contract class.
@@ -37,8 +37,6 @@ pub(super) struct Group {
     pub(super) max_hours: f64,
     /// The days they would rather have off (bits).
     pub(super) preferred_off: u32,
-    /// Whether they count in the weekend rule's mean.
-    pub(super) weekend_able: bool,
 }
 
 /// One contract class of stage 1.
@@ -62,6 +60,16 @@ pub(super) struct Week {
     pub(super) preference: f64,
     /// Per weekend shift above the mean.
     pub(super) fairness: f64,
+}
+
+impl Week {
+    /// The weekend days (bits).
+    fn weekend_mask(&self) -> u32 {
+        (0..self.weekend.len())
+            .filter(|d| self.weekend[*d])
+            .map(|d| 1 << d)
+            .sum()
+    }
 }
 
 /// The longest run of set bits in `mask`.
@@ -121,13 +129,8 @@ pub(super) fn model(
 ) -> (LinearModel, Option<usize>) {
     let mut m = lp.relaxed();
     let days = week.weekend.len();
-    let weekend_mask: u32 = (0..days).filter(|d| week.weekend[*d]).map(|d| 1 << d).sum();
-    let able: f64 = classes
-        .iter()
-        .flat_map(|c| &c.groups)
-        .filter(|g| g.weekend_able)
-        .map(|g| g.size)
-        .sum();
+    let weekend_mask = week.weekend_mask();
+    let able = weekend_able(classes, week);
     // The two sums' terms: per pattern column, its count below m_lo and above m_hi.
     let priced = weekend_total.filter(|_| week.fairness > 0.0 && able >= 2.0);
     let means = priced.map(|(lo, hi)| (lo.map(|t| t / able), hi.map(|t| t / able)));
@@ -167,7 +170,7 @@ pub(super) fn model(
                 }
                 least.push((x, -f64::from(n) * shortest));
                 most.push((x, -(f64::from(n) * longest).min(group.max_hours)));
-                if group.weekend_able {
+                if group.workable & weekend_mask != 0 {
                     if w > 0.0 {
                         weekend_terms.push((x, w));
                     }
@@ -258,12 +261,14 @@ impl Segment {
     }
 }
 
-/// The agents counted in the weekend rule's mean.
-pub(super) fn weekend_able(classes: &[Class]) -> f64 {
+/// The agents counted in the weekend rule's mean: those who may work a weekend
+/// day.
+pub(super) fn weekend_able(classes: &[Class], week: &Week) -> f64 {
+    let mask = week.weekend_mask();
     classes
         .iter()
         .flat_map(|c| &c.groups)
-        .filter(|g| g.weekend_able)
+        .filter(|g| g.workable & mask != 0)
         .map(|g| g.size)
         .sum()
 }
@@ -290,33 +295,24 @@ pub(super) fn segments(
     spans.push((Some(cuts[3]), None));
     let mut out = Vec::new();
     for (lo, hi) in spans {
-        let left = deadline
+        if deadline
             .saturating_duration_since(Instant::now())
-            .as_secs_f64();
-        if left < 0.05 {
+            .as_secs_f64()
+            < 0.05
+        {
             break;
         }
         let (m, _) = model(lp, classes, week, Some((lo, hi)));
-        let options = SolveOptions {
-            time_limit_s: left,
-            interior_point: true,
-            ..SolveOptions::default()
-        };
-        let value = match m.solve(&options, None) {
-            // A little under the solver's value, for its tolerance.
-            Ok(s) if s.status == SolveStatus::Optimal => {
-                s.objective - 1e-7 * s.objective.abs().max(1.0)
-            }
-            Err(super::lp::SolveError::Infeasible(_)) => f64::INFINITY,
-            _ => continue,
-        };
-        out.push(Segment { lo, hi, value });
+        if let Some((value, _)) = super::floor::solved_below(&m, deadline) {
+            out.push(Segment { lo, hi, value });
+        }
     }
     out
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::lp::SolveOptions;
     use super::*;
 
     /// A stage 1 of one class, a share column per day (8 paid hours a shift)
@@ -347,7 +343,6 @@ mod tests {
             max_run: 7,
             max_hours: f64::INFINITY,
             preferred_off: 0,
-            weekend_able: true,
         }
     }
 
@@ -427,7 +422,7 @@ mod tests {
             preference: 5.0,
             fairness: 5.0,
         };
-        assert_eq!(weekend_able(&classes), 3.0);
+        assert_eq!(weekend_able(&classes, &week), 3.0);
         let exact = 5.0 * super::super::floor::least_excess(2, 3);
         let of = |lo: Option<f64>, hi: Option<f64>| {
             value(&model(&lp, &classes, &week, Some((lo, hi))).0)
