@@ -654,12 +654,15 @@ async fn the_roster_pages_hours_are_the_work_of_the_shifts_it_shows() {
             *want.entry(who.clone()).or_default() += hours;
         }
     }
-    let crossing = shifts
-        .iter()
-        .filter(|(_, a, b, _)| a.as_str() < from && b.as_str() > from)
-        .count();
+    // Shifts that start before the instant `t` and end after it.
+    let across = |t: &str| {
+        shifts
+            .iter()
+            .filter(|(_, a, b, _)| a.as_str() < t && b.as_str() > t)
+            .count()
+    };
     assert!(
-        crossing > 0,
+        across(from) > 0,
         "the fixture has a shift across the week's start"
     );
     let r = get(&s, "/roster?week=2026-03-09").await;
@@ -673,12 +676,8 @@ async fn the_roster_pages_hours_are_the_work_of_the_shifts_it_shows() {
     }
     // The week after the sample: only the tails of Sunday's night shifts fall
     // in it, so nobody works a shift of that week.
-    let tails = shifts
-        .iter()
-        .filter(|(_, a, b, _)| a.as_str() < "2026-03-30T00:00:00Z" && b.as_str() > "2026-03-30")
-        .count();
     assert!(
-        tails > 0,
+        across("2026-03-30T00:00:00Z") > 0,
         "the fixture's last night shifts run into the next week"
     );
     let r = get(&s, "/roster?week=2026-03-30").await;

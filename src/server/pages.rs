@@ -917,6 +917,9 @@ fn roster_view(
                         .sum::<i64>()
                 })
                 .unwrap_or(0);
+            // A week no call has come in yet (a roster for the weeks ahead): no
+            // need to draw as 0, only who is scheduled.
+            let no_calls = rows.iter().all(|(_, r)| r.offered == 0);
             let hours: Vec<crate::query::report::HourStaffing> = rows
                 .iter()
                 .filter(|(t, _)| day_of(*t) == monday + busiest)
@@ -924,7 +927,7 @@ fn roster_view(
                     hour_start: r.interval_start.clone(),
                     offered: r.offered,
                     aht_s: r.aht_s,
-                    required: r.required,
+                    required: r.required.filter(|_| !no_calls),
                     scheduled: Some(r.scheduled),
                 })
                 .collect();
@@ -932,16 +935,6 @@ fn roster_view(
                 .iter()
                 .filter(|(_, r)| r.gap.is_some_and(|g| g < 0.0))
                 .count();
-            // A week no call has come in yet (a roster for the weeks ahead): no
-            // need to draw as 0, only who is scheduled.
-            let no_calls = rows.iter().all(|(_, r)| r.offered == 0);
-            let hours: Vec<_> = hours
-                .into_iter()
-                .map(|h| crate::query::report::HourStaffing {
-                    required: h.required.filter(|_| !no_calls),
-                    ..h
-                })
-                .collect();
             let note = if no_calls {
                 "No calls of this week are in the store yet, so the chart shows only who is scheduled. The requirement the roster was made for, hour by hour against the agents scheduled, is in the coverage.csv that callboard roster wrote.".to_owned()
             } else {

@@ -447,6 +447,17 @@ fn read_dir_paths(dir: &Path) -> Result<Vec<PathBuf>> {
 mod tests {
     use super::*;
 
+    /// The names of the files in `dir`, sorted.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .expect("list")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
     /// Many files at once: each the new bytes, an old one replaced, an other
     /// file left alone, no temporary file left.
     #[test]
@@ -459,13 +470,7 @@ mod tests {
             ("b.ics".to_owned(), b"new b".to_vec()),
         ];
         write_atomic_many(dir.path(), &files).expect("written");
-        let mut names: Vec<String> = fs::read_dir(dir.path())
-            .expect("list")
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        assert_eq!(names, ["a.ics", "b.ics", "keep.txt"]);
+        assert_eq!(names_in(dir.path()), ["a.ics", "b.ics", "keep.txt"]);
         let read = |n: &str| fs::read_to_string(dir.path().join(n)).expect("read");
         assert_eq!(
             (read("a.ics"), read("b.ics"), read("keep.txt")),
@@ -485,15 +490,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("out.csv");
         fs::write(&path, "old\n").expect("write");
-        let names = || -> Vec<String> {
-            let mut v: Vec<String> = fs::read_dir(dir.path())
-                .expect("list")
-                .flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect();
-            v.sort();
-            v
-        };
+        let names = || names_in(dir.path());
         let failed = replace_by(&path, |tmp| {
             assert!(tmp.to_string_lossy().ends_with("out.tmp.csv"));
             fs::write(tmp, "half of a new")?;
