@@ -144,6 +144,7 @@ fn the_demo_loads_the_sample_and_prints_its_kpis_and_ticket_slas() {
             night: Some((17 * 60 + 30, 8 * 60 + 30, 1)),
         },
         &["sales", "support", "repairs"],
+        Some(&sample.join("schedules.csv")),
     );
     let roster_rows = csv_rows(&plan.join("roster.csv")).len();
     assert!(

@@ -72,8 +72,9 @@ pub struct Args {
     agents: Option<PathBuf>,
     /// The shifts agents already work (schedules CSV: agent_id, start, end,
     /// activity — e.g. last week's roster.csv): each agent then rests
-    /// ([rest] min_between_shifts) after their last shift before the week, and
-    /// a shift running into the week is not doubled.
+    /// ([rest] min_between_shifts) after their last shift before the week, a
+    /// shift running into the week is not doubled, and days worked in a row up
+    /// to it count towards max_consecutive_days.
     #[arg(long, value_name = "FILE", requires = "agents")]
     previous: Option<PathBuf>,
     /// Rules TOML: [weights] under, over, cost; [solver] time_limit, mip_gap,

@@ -1450,8 +1450,8 @@ mod fuzz {
     const RULES: &str = "[weights]\nunder = 100\nover = 10\ncost = 0.01\n[solver]\ntime_limit = \"2s\"\n[rest]\nmin_between_shifts = \"11h\"\n[preferences]\nmax_start_spread = \"2h\"\n[nights]\nfrom = \"22:00\"\nto = \"06:00\"\nmin = \"3h\"\n[duty]\nmin_on_duty = 1\nhandover = \"15m\"\n";
 
     // A's Sunday (two touching segments) holds A until Monday 05:00 and, at
-    // most 2 days in a row, keeps A's Tuesday off: Monday still reaches A's
-    // minimum.
+    // most 2 days in a row, carries a run of 1 into the week (Monday or
+    // Tuesday off): Monday still reaches A's minimum.
     const PREVIOUS: &str = "agent_id,start,end,activity\nA,2026-03-01T12:00:00Z,2026-03-01T14:00:00Z,work\nA,2026-03-01T14:00:00Z,2026-03-01T18:00:00Z,work\nB,2026-03-01T08:00:00Z,2026-03-01T16:00:00Z,off\n";
 
     /// Tokens that break parsers more often than random text does.

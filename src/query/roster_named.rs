@@ -244,9 +244,10 @@ pub(super) fn out_of_range(v: f64) -> Option<String> {
 /// counts whole); when that end plus `rest_min` reaches past `from`, the agent is
 /// unavailable from `from` until then (segments that touch are one shift). An
 /// agent who worked k days in a row up to the week, with `max_consecutive_days`
-/// m below 7, is off the week's day m − k (day 0 once k ≥ m). Agents not in the
-/// file are untouched; rows of agents not rostered are read and checked, then
-/// ignored.
+/// m below 7, carries the run (`Agent::run_before`): of the week's first
+/// m + 1 − k days at most m − k are worked, the model choosing which is off.
+/// Agents not in the file are untouched; rows of agents not rostered are read
+/// and checked, then ignored.
 pub fn hold_previous(
     path: &Path,
     zone: &TimeZoneSpec,
@@ -312,19 +313,12 @@ pub fn hold_previous(
         if until > from {
             agent.unavailable.push((from, until));
         }
-        // Days worked in a row up to the week (k) against the agent's maximum
-        // (m, below a week): the week's day m − k is off (day 0 once k ≥ m), so
-        // no run through the week's start passes m. The latest such day, which
-        // leaves the most freedom; the solver is not asked which day would cost
-        // least.
-        let worked: BTreeSet<i32> = shifts.iter().map(|(s, _)| local_day(*s, zone)).collect();
-        let run = (1..).take_while(|k| worked.contains(&(first - k))).count() as i32;
-        let most = agent.max_consecutive_days as i32;
-        if run > 0 && most < 7 {
-            let off = first + (most - run).max(0);
-            if let (Ok(a), Ok(b)) = (zone.local_midnight_ms(off), zone.local_midnight_ms(off + 1)) {
-                agent.unavailable.push((a, b));
-            }
+        // Days worked in a row up to the week, against a maximum below a week
+        // (7, the default, is no limit): the week's first days continue that
+        // run, and the model chooses the day that ends it.
+        if agent.max_consecutive_days < 7 {
+            let worked: BTreeSet<i32> = shifts.iter().map(|(s, _)| local_day(*s, zone)).collect();
+            agent.run_before = (1..).take_while(|k| worked.contains(&(first - k))).count() as u32;
         }
     }
     Ok(())

@@ -52,8 +52,12 @@ pub struct Agent {
     pub max_hours_week: f64,
     /// Days worked at most.
     pub max_days_week: u32,
-    /// Consecutive days worked at most (inside the week).
+    /// Consecutive days worked at most (a run from before the week counts:
+    /// `run_before`).
     pub max_consecutive_days: u32,
+    /// Days worked in a row up to the week's first day (from the shifts before
+    /// it, `--previous`): the week's first days continue that run.
+    pub run_before: u32,
     /// Times they cannot work, [from, to) ms.
     pub unavailable: Vec<(i64, i64)>,
     /// Days they would rather have off.
@@ -75,6 +79,7 @@ impl Agent {
             max_hours_week: f64::INFINITY,
             max_days_week: 7,
             max_consecutive_days: 7,
+            run_before: 0,
             unavailable: Vec::new(),
             preferred_days_off: Vec::new(),
             preferred_shifts: Vec::new(),
@@ -409,6 +414,8 @@ pub struct AssignModel {
     pub duty: DutyColumns,
     /// What the rules read of each candidate, in candidate order.
     pub(super) facts: Vec<Facts>,
+    /// The week's first local day.
+    pub(super) first_day: i32,
 }
 
 /// Builds the assignment model over `candidates` (no solver involved).
@@ -494,6 +501,7 @@ pub fn build(
         agent_columns,
         duty,
         facts,
+        first_day,
     })
 }
 
@@ -668,6 +676,20 @@ fn add_agent_rows(
             });
         }
         let run = agent.max_consecutive_days as usize;
+        // A run carried into the week (k days up to it, k ≤ m): the week's first
+        // m + 1 − k days hold at most m − k of them worked (the window of m + 1
+        // days through the week's start; those starting later are the rows below,
+        // those starting earlier follow from this one). The solver picks the day.
+        let carried = (agent.run_before as usize).min(run);
+        if carried > 0 && run < days + carried {
+            let len = (run + 1 - carried).min(days);
+            lp.add_row(Row {
+                name: format!("{id}'s run of {carried} days into the week"),
+                terms: worked(0, len),
+                lower: f64::NEG_INFINITY,
+                upper: (run - carried) as f64,
+            });
+        }
         if run < days {
             for d in 0..days - run {
                 lp.add_row(Row {
@@ -886,7 +908,16 @@ pub fn greedy(
         let f = facts[c];
         {
             let fits = |a: usize| {
-                may[a].contains(&c) && may_add(&agents[a], facts, &taken[a], c, hours[a], rest)
+                may[a].contains(&c)
+                    && may_add(
+                        &agents[a],
+                        facts,
+                        &taken[a],
+                        c,
+                        hours[a],
+                        rest,
+                        model.first_day,
+                    )
             };
             // Whether the agent's class still holds a share of this shift.
             let given = |a: usize| {
@@ -916,7 +947,7 @@ pub fn greedy(
 /// Whether an agent working `list` (`hours` paid) may also work candidate `c`
 /// (which they may work at all): within their maximum hours and days, no other
 /// shift that local day or within the rest of it, runs of days within their
-/// maximum.
+/// maximum (a run from the week's `first_day` continuing their `run_before`).
 pub(super) fn may_add(
     agent: &Agent,
     facts: &[Facts],
@@ -924,6 +955,7 @@ pub(super) fn may_add(
     c: usize,
     hours: f64,
     rest_ms: i64,
+    first_day: i32,
 ) -> bool {
     let f = facts[c];
     if hours + f.paid_hours > agent.max_hours_week + 1e-9
@@ -938,7 +970,12 @@ pub(super) fn may_add(
     let mut days: Vec<i32> = list.iter().map(|&o| facts[o].day).collect();
     days.push(f.day);
     days.sort_unstable();
-    let (mut run, mut longest) = (1, 1);
+    let first = 1 + if days[0] == first_day {
+        agent.run_before
+    } else {
+        0
+    };
+    let (mut run, mut longest) = (first, first);
     for w in days.windows(2) {
         run = if w[1] == w[0] + 1 { run + 1 } else { 1 };
         longest = longest.max(run);
@@ -2313,6 +2350,60 @@ pub(in crate::roster) mod tests {
             .solve(&exact(), None)
             .expect("solves")
             .objective
+    }
+
+    #[test]
+    fn a_run_carried_into_the_week_ends_on_the_day_the_model_chooses() {
+        // Monday and Tuesday each need one agent 08–16; one 08:00 shift a day.
+        // A works at most 2 days in a row and prefers Mondays off (5). With no
+        // run before the week A works both: 2 × 8 paid hours × 0.01 + 5 = 5.16.
+        // A run of 1 up to the week leaves one of the two: Tuesday (Monday's 8
+        // agent-hours short × 100 + 0.08 = 800.08), not Monday (805.08, the day
+        // a fixed "latest day off" gave). A run of 2 leaves Monday off whatever
+        // it costs: 800.08 too, Tuesday worked. A run of 1 under a maximum of
+        // 3: both again, 5.16.
+        let mut need = vec![1.0; 8];
+        need.extend([0.0; 16]);
+        need.extend([1.0; 8]);
+        let requirement = Requirement {
+            agents: need,
+            ..monday(8, 0, 0.0)
+        };
+        let templates = vec![eight_hours("day", 8)];
+        let zone = Zone::Utc;
+        let solve = |most: u32, before: u32| {
+            let mut a = Agent::new("A");
+            a.max_consecutive_days = most;
+            a.run_before = before;
+            a.preferred_days_off = vec![DayOff::Weekday(0)];
+            let model = build(
+                &requirement,
+                &[],
+                &templates,
+                &Weights::default(),
+                &[a],
+                &AssignRules::default(),
+                &DutyRules::default(),
+                &zone,
+                demand::candidates(&requirement, &templates, &zone),
+            )
+            .expect("builds");
+            let solution = model.demand.lp.solve(&exact(), None).expect("solves");
+            let days: Vec<i64> = model
+                .read(&solution.values, &templates)
+                .iter()
+                .map(|s| (s.start_ms - MONDAY) / (24 * HOUR))
+                .collect();
+            (solution.objective, days)
+        };
+        let close = |(got, days): (f64, Vec<i64>), want: f64, worked: &[i64]| {
+            assert!((got - want).abs() < 1e-6, "{got} against {want}");
+            assert_eq!(days, worked);
+        };
+        close(solve(2, 0), 5.16, &[0, 1]);
+        close(solve(2, 1), 800.08, &[1]);
+        close(solve(2, 2), 800.08, &[1]);
+        close(solve(3, 1), 5.16, &[0, 1]);
     }
 
     #[test]

@@ -371,7 +371,7 @@ fn kinds_of(
     rules: &AssignRules,
     queues: &[QueueNeed],
 ) -> Vec<Kind> {
-    type Key = (Vec<(usize, u64)>, [u64; 2], [u32; 2]);
+    type Key = (Vec<(usize, u64)>, [u64; 2], [u32; 3]);
     let mut by_key: BTreeMap<Key, usize> = BTreeMap::new();
     let mut kinds: Vec<Kind> = Vec::new();
     for (a, agent) in agents.iter().enumerate() {
@@ -388,7 +388,11 @@ fn kinds_of(
                 agent.min_hours_week.to_bits(),
                 agent.max_hours_week.to_bits(),
             ],
-            [agent.max_days_week, agent.max_consecutive_days],
+            [
+                agent.max_days_week,
+                agent.max_consecutive_days,
+                agent.run_before,
+            ],
         );
         match by_key.get(&key) {
             Some(i) => kinds[*i].members.push(a),

@@ -229,7 +229,7 @@ impl Search<'_> {
                 }
             }
         }
-        let mut run = 0;
+        let mut run = agent.run_before;
         for w in worked {
             run = if w { run + 1 } else { 0 };
             if run > agent.max_consecutive_days {

@@ -117,7 +117,7 @@ pub(super) fn weeks_from_plan(
         let hours = |a: usize| -> f64 { taken[a].iter().map(|o| facts[*o].paid_hours).sum() };
         let fits = |a: usize| {
             model.agent_columns[a].iter().any(|(x, _)| *x == c)
-                && may_add(&agents[a], facts, &taken[a], c, hours(a), rest)
+                && may_add(&agents[a], facts, &taken[a], c, hours(a), rest, first_day)
         };
         let who = (0..agents.len()).filter(|a| fits(*a)).min_by(|a, b| {
             let below = |a: usize| (agents[a].min_hours_week - hours(a)).max(0.0);
@@ -327,7 +327,12 @@ pub(super) fn best_week(
     // Per day: cost per state and (previous state, choice or none).
     let mut layers: Vec<Vec<(f64, u32, i32)>> = Vec::with_capacity(days + 1);
     let mut now = vec![(f64::INFINITY, u32::MAX, -1); size];
-    now[index(0, 0, 0, 0, 0)].0 = 0.0;
+    // A run carried into the week starts the count (less what the clamp to the
+    // week's days took off the maximum).
+    let carried = (agent.run_before as usize)
+        .saturating_sub((agent.max_consecutive_days as usize).saturating_sub(max_run))
+        .min(max_run);
+    now[index(0, 0, carried, 0, 0)].0 = 0.0;
     for (day, options) in choices.iter().enumerate() {
         let mut next = vec![(f64::INFINITY, u32::MAX, -1i32); size];
         for u in 0..=max_units {
@@ -463,6 +468,37 @@ mod tests {
         assert!((cost - 75.0).abs() < 1e-9, "{cost}");
         assert!(week.contains(&99));
         assert!((hours(&week, &choices) - 31.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_run_carried_into_the_week_counts_against_the_maximum() {
+        // 7.5-hour shifts on Monday to Wednesday only, minimum 22.5 h, at most 5
+        // days in a row. No run before: all three, cost 0. A run of 3 up to the
+        // week: at most 2 of the three (a 6th day in a row otherwise), 7.5 h
+        // short × 1 000 = 7 500, and not Monday with Wednesday (Tuesday off
+        // alone, 10 more). A run of 2: all three again. A maximum of 9 days (more
+        // than the week's 7) and a run of 3: all three.
+        let mut choices: Vec<Vec<Choice>> = vec![Vec::new(); 7];
+        for (d, day) in choices.iter_mut().enumerate().take(3) {
+            day.push((d, 15, 0.0));
+        }
+        let run = |most: u32, before: u32| {
+            let mut a = agent(22.5, 40.0, 5);
+            a.max_consecutive_days = most;
+            a.run_before = before;
+            week_of(&a, &choices)
+        };
+        let (cost, week) = run(5, 0);
+        assert!(
+            cost.abs() < 1e-9 && week == vec![0, 1, 2],
+            "{cost} {week:?}"
+        );
+        let (cost, mut week) = run(5, 3);
+        week.sort_unstable();
+        assert!((cost - 7_500.0).abs() < 1e-9, "{cost}");
+        assert!(week == vec![0, 1] || week == vec![1, 2], "{week:?}");
+        assert!(run(5, 2).0.abs() < 1e-9);
+        assert!(run(9, 3).0.abs() < 1e-9);
     }
 
     #[test]
