@@ -1636,11 +1636,16 @@ pub fn solve_named(
     let left = (options.time_limit_s - spent).max(options.time_limit_s / 3.0);
     let grid = demand::grid_ms(requirement, templates, &all);
     // At size (narrowed), the weeks as columns (`roster::columns`): priced
-    // until 55 % of the limit, dived to whole numbers until 70 % (at size, of
+    // until 58 % of the limit, dived to whole numbers until 73 % (at size, of
     // 45/60, 50/65, 55/70, 60/72 and 65/80 %, 55/70 gave the lowest roster:
-    // 11 132 against 11 224–11 291); with a node limit (repeatable runs) 25
-    // rounds and no clock. Not under duty rules: the weeks' master does not see
-    // them, where stage 1's plan, named below, does.
+    // 11 132 against 11 224–11 291; later the search settled in ~4 s and its
+    // last ~3 s of perturbation never gained, and the roster turned on whether
+    // the pricing's 27th round (~0.8 s of master) ended by 55 %: 11 113 with it,
+    // 11 203 without; 58/73 gave 11 100–11 113 at 29–32 s, 60/75 11 230 once,
+    // the search cut short. Later, the machine slower, 55/70 and 58/73 side by
+    // side gave the same, 11 195–11 203, four runs each); with a node limit
+    // (repeatable runs) 25 rounds and no clock. Not under duty rules: the
+    // weeks' master does not see them, where stage 1's plan, named below, does.
     let columns = if !by_columns {
         None
     } else {
@@ -1662,8 +1667,8 @@ pub fn solve_named(
             grid,
             local_days(requirement, zone),
             &super::columns::Limits {
-                columns_until: at(0.55),
-                dive_until: at(0.7),
+                columns_until: at(0.58),
+                dive_until: at(0.73),
                 max_rounds: if options.max_nodes.is_some() {
                     25
                 } else {
