@@ -1669,6 +1669,7 @@ pub fn solve_named(
             &super::columns::Limits {
                 columns_until: at(0.58),
                 dive_until: at(0.73),
+                prune_at: super::columns::PRUNE_AT,
                 max_rounds: if options.max_nodes.is_some() {
                     25
                 } else {
