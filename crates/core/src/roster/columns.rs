@@ -155,23 +155,31 @@ pub(super) fn weeks_by_columns(
     // then the weeks (each kind's empty week first: the master is never
     // infeasible).
     let members: Vec<f64> = kinds.iter().map(|k| k.members.len() as f64).collect();
+    // (A master built again has the same rows in the same order: these
+    // handles serve it too.)
     let (mut model, rows) = master(&requirement.agents, &members, under, over)?;
+    // A week as the master's column: its cover and its kind's row.
+    let add = |model: &mut highs::Model, w: &Week| {
+        let factors: Vec<(highs::Row, f64)> = w
+            .cover
+            .iter()
+            .map(|(at, a)| (rows[*at], *a))
+            .chain([(rows[n + w.kind], 1.0)])
+            .collect();
+        model.try_add_column(w.cost, 0.0.., factors).ok()
+    };
     let empty_cost = |kind: &Kind| soft.min_hours * agents[kind.members[0]].min_hours_week.max(0.0);
     let mut weeks: Vec<Week> = Vec::new();
     let mut cols: Vec<highs::Col> = Vec::new();
     for (i, kind) in kinds.iter().enumerate() {
-        let cost = empty_cost(kind);
-        cols.push(
-            model
-                .try_add_column(cost, 0.0.., [(rows[n + i], 1.0)])
-                .ok()?,
-        );
-        weeks.push(Week {
+        let week = Week {
             kind: i,
             shifts: Vec::new(),
             cover: Vec::new(),
-            cost,
-        });
+            cost: empty_cost(kind),
+        };
+        cols.push(add(&mut model, &week)?);
+        weeks.push(week);
     }
     let mut known: Vec<BTreeSet<Vec<usize>>> = vec![BTreeSet::new(); kinds.len()];
     let mut bound = f64::NEG_INFINITY;
@@ -262,18 +270,19 @@ pub(super) fn weeks_by_columns(
             || relaxation - bound <= 1e-4 * relaxation.abs().max(1.0)
             || rounds >= limits.max_rounds
             || limits.columns_until.is_some_and(|t| Instant::now() >= t);
-        // Once the master holds more than `limits.prune_at` weeks, it is built again
-        // from those in use or nearly (`PRUNE_BELOW`); a week dropped may be
-        // priced again.
+        // Once the master holds more than `limits.prune_at` weeks, it is built
+        // again from those in use or nearly (`PRUNE_BELOW`); a week dropped
+        // may be priced again.
         let mut next = if !done && !pruned && weeks.len() > limits.prune_at {
             pruned = true;
             let (x, reduced) = (solution.columns(), solution.dual_columns());
-            let (fresh, _) = master(&requirement.agents, &members, under, over)?;
+            let (mut fresh, _) = master(&requirement.agents, &members, under, over)?;
             let old = std::mem::take(&mut weeks);
             cols.clear();
             for (j, w) in old.into_iter().enumerate() {
                 let at = 2 * n + j;
                 if j < kinds.len() || x[at] > 1e-9 || reduced[at] < PRUNE_BELOW {
+                    cols.push(add(&mut fresh, &w)?);
                     weeks.push(w);
                 } else {
                     known[w.kind].remove(&w.shifts);
@@ -283,20 +292,6 @@ pub(super) fn weeks_by_columns(
         } else {
             highs::Model::from(solved)
         };
-        let add = |model: &mut highs::Model, w: &Week| {
-            let factors: Vec<(highs::Row, f64)> = w
-                .cover
-                .iter()
-                .map(|(at, a)| (rows[*at], *a))
-                .chain([(rows[n + w.kind], 1.0)])
-                .collect();
-            model.try_add_column(w.cost, 0.0.., factors).ok()
-        };
-        if cols.len() < weeks.len() {
-            for w in &weeks {
-                cols.push(add(&mut next, w)?);
-            }
-        }
         if !done {
             for w in new {
                 cols.push(add(&mut next, &w)?);
