@@ -288,6 +288,34 @@ pub fn validate_named(
             );
         }
     }
+    // The weekend rule recounted (UTC weeks): every agent's weekend shifts
+    // (started on a Saturday or Sunday) above the mean of all agents are in
+    // the summary's bent rules, to the shift — each one is in the objective.
+    if report["timezone"] == "UTC" {
+        let weekend = |s: &Worked| (s.start.div_euclid(DAY) + 3).rem_euclid(7) >= 5;
+        let count = |id: &str| {
+            shifts
+                .iter()
+                .filter(|s| s.agent == id && weekend(s))
+                .count()
+        };
+        let mean = agents.keys().map(|id| count(id)).sum::<usize>() as f64 / agents.len() as f64;
+        let above: f64 = agents
+            .keys()
+            .map(|id| (count(id) as f64 - mean).max(0.0))
+            .sum();
+        let said: f64 = report["bent_rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["rule"] == "fair_weekends")
+            .map(|b| b["amount"].as_f64().unwrap())
+            .sum();
+        assert!(
+            agents.len() < 2 || (above - said).abs() < 1e-6,
+            "weekend shifts above the mean: {above} recounted, {said} reported"
+        );
+    }
     // coverage.csv recounted from roster.csv: agent-time on work per interval.
     let coverage = csv_rows(&dir.join("coverage.csv"));
     let interval = ms(&coverage[1][0]) - ms(&coverage[0][0]);
@@ -485,6 +513,64 @@ fn a_hand_worked_roster_names_the_only_possible_cover() {
     assert!(
         short[0]["why"].as_str().unwrap().contains("contract"),
         "{short:?}"
+    );
+}
+
+#[test]
+fn every_weekend_shift_above_the_mean_is_reported_and_the_penalties_add_up() {
+    // Monday, Saturday and Sunday each need one agent 08–16; an 08:00 shift of
+    // 8 h. Three agents of exactly one 8-hour day: one works each day (cost
+    // 3 × 8 × 1 × 0.01 = 0.24). Two weekend shifts among three agents make a
+    // mean of 2/3: the two on the weekend are 1/3 above it each, 2/3 in all,
+    // × fairness 5 = 10/3. Objective 0.24 + 10/3 = 3.5733…, all of it in the
+    // summary's terms — the two agents a third of a shift above the mean among
+    // its bent rules (listing only those half a shift above dropped them).
+    let dir = tempdir();
+    let need: Vec<f64> = (0..7 * 24)
+        .map(|h| {
+            let (day, hour) = (h / 24, h % 24);
+            if [0, 5, 6].contains(&day) && (8..16).contains(&hour) {
+                1.0
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let need = hourly(dir.path(), &need);
+    let shifts = write(
+        dir.path(),
+        "shifts.toml",
+        "[[shift]]\nname = \"early\"\nstart = \"08:00\"\nlength = \"8h\"\n",
+    );
+    let agents = write(
+        dir.path(),
+        "agents.csv",
+        "agent_id,min_hours_week,max_hours_week,max_days_week\nA,8,8,1\nB,8,8,1\nC,8,8,1\n",
+    );
+    let out = dir.path().join("out");
+    let r = named(&need, &shifts, &agents, &out, &["--time-limit", "20s"]);
+    validate_named(&out, &shifts, &agents, 11 * 60, &Duty::default(), &[], None);
+    let objective = r["objective"].as_f64().unwrap();
+    assert!((objective - (0.24 + 10.0 / 3.0)).abs() < 1e-4, "{r}");
+    let fair: Vec<f64> = r["bent_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["rule"] == "fair_weekends")
+        .map(|b| b["amount"].as_f64().unwrap())
+        .collect();
+    assert_eq!(fair.len(), 2, "{r}");
+    assert!(
+        fair.iter().all(|a| (a - 1.0 / 3.0).abs() < 1e-9),
+        "{fair:?}"
+    );
+    let parts = 100.0 * r["under_agent_hours"].as_f64().unwrap()
+        + 10.0 * r["over_agent_hours"].as_f64().unwrap()
+        + 0.01 * r["cost"].as_f64().unwrap()
+        + r["soft_penalty"].as_f64().unwrap();
+    assert!(
+        (parts - objective).abs() < 1e-4,
+        "{parts} against {objective}"
     );
 }
 

@@ -416,7 +416,9 @@ fn write_summary(out: &mut dyn Write, r: &RosterReport, dir: &Path) -> std::io::
             rules.sort_unstable();
             rules.dedup();
             for rule in rules {
-                let list: Vec<_> = n.bent_rules.iter().filter(|b| b.rule == rule).collect();
+                // The largest first: the ones a scheduler acts on.
+                let mut list: Vec<_> = n.bent_rules.iter().filter(|b| b.rule == rule).collect();
+                list.sort_by(|a, b| b.penalty.total_cmp(&a.penalty));
                 writeln!(out, "    {rule} ({}):", list.len())?;
                 for b in list.iter().take(5) {
                     writeln!(out, "      {}: {}", b.agent_id, b.detail)?;

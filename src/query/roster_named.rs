@@ -736,7 +736,7 @@ pub fn recount(
         let mean = able.iter().map(|a| pick(&weeks[*a])).sum::<usize>() as f64 / able.len() as f64;
         for &a in &able {
             let n = pick(&weeks[a]) as f64;
-            if n > mean + 0.5 {
+            if n > mean + 1e-9 {
                 bent.push(BentRule {
                     agent_id: agents[a].id.clone(),
                     rule,
