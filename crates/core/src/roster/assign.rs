@@ -1666,6 +1666,7 @@ pub fn solve_named(
             &all_facts,
             grid,
             local_days(requirement, zone),
+            fair_means(&plan.shifts, &all, &all_facts, agents, queues, rules),
             &super::columns::Limits {
                 columns_until: at(0.58),
                 dive_until: at(0.73),
@@ -2122,6 +2123,39 @@ fn fairness_floor(
         _ => &[],
     };
     super::floor::bound(profiles, able, most, rules.soft.fairness, segments)
+}
+
+/// The fairness rules' means as stage 1's `plan` has them: its weekend (night)
+/// shifts over the agents who may work one (None without fairness or such
+/// agents).
+fn fair_means(
+    plan: &[PlannedShift],
+    all: &[Candidate],
+    facts: &[Facts],
+    agents: &[Agent],
+    queues: &[QueueNeed],
+    rules: &AssignRules,
+) -> [Option<f64>; 2] {
+    let at: BTreeMap<(i64, usize), usize> = all
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ((c.start_ms, c.template), i))
+        .collect();
+    FAIR_KINDS.map(|pick| {
+        let total: f64 = plan
+            .iter()
+            .filter(|s| {
+                at.get(&(s.start_ms, s.template))
+                    .is_some_and(|c| pick(&facts[*c]))
+            })
+            .map(|s| f64::from(s.count))
+            .sum();
+        let able = agents
+            .iter()
+            .filter(|a| (0..all.len()).any(|c| pick(&facts[c]) && may_work(a, &facts[c], queues)))
+            .count();
+        (rules.soft.fairness > 0.0 && able >= 2).then(|| total / able as f64)
+    })
 }
 
 /// Stage 1's contract classes as `roster::patterns` sees them: each class's

@@ -107,6 +107,7 @@ pub(super) fn weeks_by_columns(
     facts: &[Facts],
     grid_ms: i64,
     days: (i32, usize),
+    means: [Option<f64>; 2],
     limits: &Limits,
 ) -> Option<ColumnWeeks> {
     let n = requirement.agents.len();
@@ -149,6 +150,46 @@ pub(super) fn weeks_by_columns(
         .collect();
     let kinds = kinds_of(agents, facts, all, templates, rules, queues);
     let programme = Programme::new(facts, 0..facts.len(), days, rules.max_start_spread_min);
+    // The fairness rules priced against the means expected (`means`): a week's
+    // weekend (night) shifts above the mean cost `fairness` each. The pricing
+    // sees it as a cost per such shift, (1 − m)⁺, and for weekend days worked
+    // in a row the rest of the second one's, (2 − m)⁺ − 2(1 − m)⁺ (the
+    // nights' runs are not seen). Not in the bound's pricing: the estimate is
+    // no lower bound on the rules.
+    let first_above = |m: Option<f64>| m.map_or(0.0, |m| soft.fairness * (1.0 - m).max(0.0));
+    let mut weekend_days = vec![false; days.1];
+    for (c, f) in facts.iter().enumerate() {
+        if f.weekend {
+            weekend_days[programme.day_of(c)] = true;
+        }
+    }
+    let pair = means[0].map_or(0.0, |m| {
+        soft.fairness * ((2.0 - m).max(0.0) - 2.0 * (1.0 - m).max(0.0))
+    });
+    let pairs: Vec<f64> = (0..days.1)
+        .map(|d| {
+            if d > 0 && weekend_days[d] && weekend_days[d - 1] {
+                pair
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let fair_programme =
+        Programme::new(facts, 0..facts.len(), days, rules.max_start_spread_min).with_pairs(pairs);
+    let fair_extra: Vec<f64> = facts
+        .iter()
+        .map(|f| {
+            let mut x = 0.0;
+            if f.weekend {
+                x += first_above(means[0]);
+            }
+            if f.night {
+                x += first_above(means[1]);
+            }
+            x
+        })
+        .collect();
     let rest = i64::from(rules.rest_min) * 60_000;
 
     // The master: coverage rows, one row per kind; under and over per interval,
@@ -239,8 +280,12 @@ pub(super) fn weeks_by_columns(
             let cheapest = cheapest.min(empty_cost(kind));
             lagrange += kind.members.len() as f64 * cheapest;
             let mut found = vec![week];
+            let reduced: Vec<(usize, f64)> = reduced
+                .into_iter()
+                .map(|(c, v)| (c, v + fair_extra[c]))
+                .collect();
             found.extend(
-                programme
+                fair_programme
                     .per_window(agent, &reduced, soft, 0.0)
                     .into_iter()
                     .map(|(_, week)| week),
@@ -257,6 +302,7 @@ pub(super) fn weeks_by_columns(
                 }
                 let w = week_of(
                     i, &week, kind, agent, facts, &spans, &priced, &grid, n, rules, &programme,
+                    means,
                 );
                 let dual: f64 = w.cover.iter().map(|(at, a)| pi[*at] * a).sum();
                 if w.cost - dual - mu[i] < -1e-6 {
@@ -468,6 +514,7 @@ fn week_of(
     n: usize,
     rules: &AssignRules,
     programme: &Programme,
+    means: [Option<f64>; 2],
 ) -> Week {
     let soft = &rules.soft;
     let mut cells = vec![0.0; n];
@@ -507,6 +554,15 @@ fn week_of(
         .filter(|d| worked[d - 1] && !worked[*d] && worked[d + 1])
         .count();
     cost += soft.single_day_off * singles as f64;
+    for (k, m) in means.iter().enumerate() {
+        if let Some(m) = m {
+            let w = shifts
+                .iter()
+                .filter(|c| super::assign::FAIR_KINDS[k](&facts[**c]))
+                .count();
+            cost += soft.fairness * (w as f64 - m).max(0.0);
+        }
+    }
     cost += soft.min_hours * (agent.min_hours_week - paid).max(0.0);
     let spread = f64::from(rules.max_start_spread_min) / 60.0;
     if shifts.len() > 1 && agent.max_days_week > 1 {
@@ -559,9 +615,45 @@ fn rounded(weeks: &[Week], kinds: &[Kind], shares: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::super::assign::tests::{HOUR, MONDAY, eight_hours};
-    use super::super::assign::{facts_of, local_days};
+    use super::super::assign::{DayOff, facts_of, local_days};
     use super::super::demand;
     use super::*;
+
+    /// The weeks by columns for a test: no queues, the default weights, no
+    /// clock, at most 50 rounds.
+    fn columns(
+        requirement: &Requirement,
+        templates: &[ShiftTemplate],
+        agents: &[Agent],
+        rules: &AssignRules,
+        means: [Option<f64>; 2],
+        prune_at: usize,
+    ) -> (Vec<Candidate>, Vec<Facts>, ColumnWeeks) {
+        let zone = super::super::Zone::Utc;
+        let all = demand::candidates(requirement, templates, &zone);
+        let facts = facts_of(&all, templates, rules, &zone);
+        let found = weeks_by_columns(
+            requirement,
+            &[],
+            templates,
+            &Weights::default(),
+            agents,
+            rules,
+            &all,
+            &facts,
+            demand::grid_ms(requirement, templates, &all),
+            local_days(requirement, &zone),
+            means,
+            &Limits {
+                columns_until: None,
+                dive_until: None,
+                max_rounds: 50,
+                prune_at,
+            },
+        )
+        .expect("weeks");
+        (all, facts, found)
+    }
 
     /// Monday 09–17 needs one agent, Tuesday 09–17 two; an 09:00 and a 13:00
     /// shift of 8 h each day. Two agents alike (8–16 h, two days at most): the
@@ -593,34 +685,20 @@ mod tests {
                 ..Agent::new(id)
             })
             .collect();
-        let zone = super::super::Zone::Utc;
         let rules = AssignRules::default();
-        let all = demand::candidates(&requirement, &templates, &zone);
-        assert_eq!(all.len(), 4);
-        let facts = facts_of(&all, &templates, &rules, &zone);
         // The same answer with the master as it grows and rebuilt from its
         // second round on (the weeks in use and those within 2 of it kept, the
         // others priced again when they pay).
         for prune_at in [usize::MAX, 1] {
-            let found = weeks_by_columns(
+            let (all, _, found) = columns(
                 &requirement,
-                &[],
                 &templates,
-                &Weights::default(),
                 &agents,
                 &rules,
-                &all,
-                &facts,
-                demand::grid_ms(&requirement, &templates, &all),
-                local_days(&requirement, &zone),
-                &Limits {
-                    columns_until: None,
-                    dive_until: None,
-                    max_rounds: 50,
-                    prune_at,
-                },
-            )
-            .expect("weeks");
+                [None, None],
+                prune_at,
+            );
+            assert_eq!(all.len(), 4);
             let starts = |a: usize| -> Vec<i64> {
                 found.weeks[a]
                     .iter()
@@ -635,6 +713,69 @@ mod tests {
             assert!(found.bound <= 0.24 + 1e-6, "{}", found.bound);
             assert!((found.bound - 0.24).abs() < 1e-6, "{}", found.bound);
         }
+    }
+
+    /// Thursday to Sunday each need one agent 09–17; a 09:00 shift of 8 h
+    /// every day. Two agents of two days (16 h) each: A would rather have
+    /// Thursday and Friday off (2 a shift with the preference weighed 2), B
+    /// has no wish. Every roster covers the four days (0.32 in shifts). Without
+    /// the fairness rule the cheapest gives A the weekend (0.32); with it, the
+    /// weekend's two shifts among two agents make a mean of 1, and A's two
+    /// weekend shifts cost 5 × (2 − 1) = 5, so A takes one weekend day and
+    /// one of Thursday and Friday (2.32): {Fri, Sat} with B on {Thu, Sun}, or
+    /// {Thu, Sun} with B on {Fri, Sat} (Thursday with Saturday would leave
+    /// Friday off alone, 10). Priced against that mean, the columns must find
+    /// the fair weeks; without a mean, the unfair ones.
+    #[test]
+    fn weeks_priced_against_the_weekend_mean_share_the_weekend() {
+        let templates = vec![eight_hours("day", 9)];
+        let mut need = vec![0.0; 7 * 24];
+        for day in 3..7 {
+            for h in 9..17 {
+                need[day * 24 + h] = 1.0;
+            }
+        }
+        let requirement = Requirement {
+            start_ms: MONDAY,
+            interval_ms: HOUR,
+            agents: need,
+            calls: None,
+            aht_s: None,
+        };
+        let two_days = |id: &str, off: &[u8]| Agent {
+            min_hours_week: 16.0,
+            max_hours_week: 16.0,
+            max_days_week: 2,
+            preferred_days_off: off.iter().map(|d| DayOff::Weekday(*d)).collect(),
+            ..Agent::new(id)
+        };
+        let agents = vec![two_days("A", &[3, 4]), two_days("B", &[])];
+        let mut rules = AssignRules::default();
+        rules.soft.preference = 2.0;
+        let weekend_days = |means: [Option<f64>; 2]| -> Vec<usize> {
+            let (all, facts, found) =
+                columns(&requirement, &templates, &agents, &rules, means, usize::MAX);
+            assert_eq!(all.len(), 7);
+            // Every day of the four covered, two days each.
+            let mut days: Vec<i64> = found
+                .weeks
+                .iter()
+                .flatten()
+                .map(|c| (all[*c].start_ms - MONDAY) / (24 * HOUR))
+                .collect();
+            days.sort_unstable();
+            assert_eq!(days, vec![3, 4, 5, 6]);
+            // The bound prices no estimate of the rule: at most the cheapest
+            // roster without it.
+            assert!(found.bound <= 0.32 + 1e-6, "{}", found.bound);
+            found
+                .weeks
+                .iter()
+                .map(|w| w.iter().filter(|c| facts[**c].weekend).count())
+                .collect()
+        };
+        assert_eq!(weekend_days([Some(1.0), None]), vec![1, 1]);
+        assert_eq!(weekend_days([None, None]), vec![2, 0]);
     }
 
     /// HiGHS's row duals are the ones the pricing reads: for a minimisation,

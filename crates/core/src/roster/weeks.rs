@@ -139,12 +139,16 @@ pub(super) fn weeks_from_plan(
 
 /// What the programme over an agent's days needs of the shifts: their local
 /// days, their paid time in whole units, the start spread a window allows.
+#[derive(Clone)]
 pub(super) struct Programme<'a> {
     facts: &'a [Facts],
     unit_min: i64,
     first_day: i32,
     days: usize,
     spread: f64,
+    /// Per day, what working it costs more when the day before was worked
+    /// too (empty: nothing).
+    pairs: Vec<f64>,
 }
 
 impl<'a> Programme<'a> {
@@ -166,7 +170,15 @@ impl<'a> Programme<'a> {
             first_day,
             days,
             spread: f64::from(max_start_spread_min) / 60.0,
+            pairs: Vec::new(),
         }
+    }
+
+    /// The programme with `pairs[d]` added when day `d` and the day before are
+    /// both worked.
+    pub(super) fn with_pairs(mut self, pairs: Vec<f64>) -> Programme<'a> {
+        self.pairs = pairs;
+        self
     }
 
     /// Days in the week.
@@ -248,7 +260,15 @@ impl<'a> Programme<'a> {
     ) -> Option<(f64, Vec<usize>)> {
         let choices = self.cheapest_by_units(costs, keep);
         let unit_h = self.unit_min as f64 / 60.0;
-        best_week(agent, &choices, unit_h, soft, per_hour_above, self.days)
+        best_week(
+            agent,
+            &choices,
+            unit_h,
+            soft,
+            per_hour_above,
+            self.days,
+            &self.pairs,
+        )
     }
 
     /// Per day, per paid length, the cheapest of `costs` that `keep` allows.
@@ -293,8 +313,9 @@ fn take(
 /// The agent's cheapest week from `choices` (per day: candidate, paid units,
 /// cost): at most one shift a day, their days and runs of days, at most their
 /// maximum hours; cost = the choices' + single days off + hours below the
-/// minimum + `per_hour_above` per hour above it (the empty week among them).
-/// None when the programme would be too large.
+/// minimum + `per_hour_above` per hour above it + `pairs[d]` per day `d`
+/// worked after a worked day (the empty week among them). None when the
+/// programme would be too large.
 pub(super) fn best_week(
     agent: &Agent,
     choices: &[Vec<Choice>],
@@ -302,6 +323,7 @@ pub(super) fn best_week(
     soft: &SoftWeights,
     per_hour_above: f64,
     days: usize,
+    pairs: &[f64],
 ) -> Option<(f64, Vec<usize>)> {
     let most: usize = choices
         .iter()
@@ -355,6 +377,10 @@ pub(super) fn best_week(
                             }
                             let single = if day >= 2 && y == 0 && z == 1 {
                                 soft.single_day_off
+                            } else {
+                                0.0
+                            } + if y == 1 {
+                                pairs.get(day).copied().unwrap_or(0.0)
                             } else {
                                 0.0
                             };
@@ -427,7 +453,16 @@ mod tests {
     /// weights, a week of seven days).
     fn week_of(agent: &Agent, choices: &[Vec<Choice>]) -> (f64, Vec<usize>) {
         let (soft, weights) = (SoftWeights::default(), Weights::default());
-        best_week(agent, choices, 0.5, &soft, weights.over * ABOVE_MINIMUM, 7).expect("a week")
+        best_week(
+            agent,
+            choices,
+            0.5,
+            &soft,
+            weights.over * ABOVE_MINIMUM,
+            7,
+            &[],
+        )
+        .expect("a week")
     }
 
     /// Hours of a week from `choices` (units of half an hour).
@@ -499,6 +534,38 @@ mod tests {
         assert!(week == vec![0, 1] || week == vec![1, 2], "{week:?}");
         assert!(run(5, 2).0.abs() < 1e-9);
         assert!(run(9, 3).0.abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_pair_cost_weighs_two_days_worked_in_a_row() {
+        // Friday costs 3, Saturday and Sunday nothing; 8-hour shifts, a
+        // minimum of 16 h: two of the three. Without a pair cost, the weekend
+        // (0). With 4 on Sunday after a worked Saturday: Saturday and Sunday 4,
+        // Friday and Saturday 3 (Saturday's pair cost is 0), Friday and Sunday
+        // 3 + Saturday off alone 10 — so Friday and Saturday.
+        let mut choices: Vec<Vec<Choice>> = vec![Vec::new(); 7];
+        choices[4].push((4, 16, 3.0));
+        choices[5].push((5, 16, 0.0));
+        choices[6].push((6, 16, 0.0));
+        let a = agent(16.0, 16.0, 2);
+        let (soft, weights) = (SoftWeights::default(), Weights::default());
+        let (cost, week) = week_of(&a, &choices);
+        assert!(cost.abs() < 1e-9 && week == vec![5, 6], "{cost} {week:?}");
+        let pairs = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 4.0];
+        let (cost, week) = best_week(
+            &a,
+            &choices,
+            0.5,
+            &soft,
+            weights.over * ABOVE_MINIMUM,
+            7,
+            &pairs,
+        )
+        .expect("a week");
+        assert!(
+            (cost - 3.0).abs() < 1e-9 && week == vec![4, 5],
+            "{cost} {week:?}"
+        );
     }
 
     #[test]
