@@ -175,8 +175,7 @@ pub(super) fn weeks_by_columns(
             }
         })
         .collect();
-    let fair_programme =
-        Programme::new(facts, 0..facts.len(), days, rules.max_start_spread_min).with_pairs(pairs);
+    let fair_programme = programme.clone().with_pairs(pairs);
     let fair_extra: Vec<f64> = facts
         .iter()
         .map(|f| {
