@@ -403,6 +403,22 @@ fn write_summary(out: &mut dyn Write, r: &RosterReport, dir: &Path) -> std::io::
                 " (stage 1's and their neighbouring starts)"
             }
         )?;
+        // The objective's terms: those recounted from the roster, then the
+        // queue and duty rows' by the model's own count.
+        let mut terms = format!(
+            "  objective = under {:.1} + over {:.1} + cost {:.1} + soft rules {:.1}",
+            r.weights.under * r.under_agent_hours,
+            r.weights.over * r.over_agent_hours,
+            r.weights.cost * r.cost,
+            n.soft_penalty
+        );
+        if n.queue_penalty > 0.0 {
+            terms.push_str(&format!(" + queues short {:.1}", n.queue_penalty));
+        }
+        if n.duty_penalty > 0.0 {
+            terms.push_str(&format!(" + duty rules short {:.1}", n.duty_penalty));
+        }
+        writeln!(out, "{terms}")?;
         if n.bent_rules.is_empty() {
             writeln!(out, "  no soft rule bent")?;
         } else {

@@ -258,6 +258,12 @@ pub struct NamedReport {
     pub all_candidates: bool,
     /// Σ penalties of the soft rules bent (and contract minimums missed).
     pub soft_penalty: f64,
+    /// The objective's term for the queues left short (`under` per agent-hour
+    /// a queue's skilled agents are short), by the model's own count.
+    pub queue_penalty: f64,
+    /// The objective's term for the duty rules' slacks (`[duty] weight`), by
+    /// the model's own count.
+    pub duty_penalty: f64,
     /// Queues left short by the skills rostered, and why.
     pub queue_shortfalls: Vec<QueueShortfall>,
     /// Each agent's week.
@@ -590,6 +596,8 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
             all_candidates: named.all_candidates,
             // + 0.0: an empty sum is −0.0, which the JSON printed as `-0.0`.
             soft_penalty: bent.iter().map(|b| b.penalty).sum::<f64>() + 0.0,
+            queue_penalty: named.model_terms.queues,
+            duty_penalty: named.model_terms.duty,
             queue_shortfalls: queue_shortfalls(
                 &requirement,
                 queues,

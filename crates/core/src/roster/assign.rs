@@ -412,6 +412,8 @@ pub struct AssignModel {
     pub agent_columns: Vec<Vec<(usize, usize)>>,
     /// The duty rows' slacks.
     pub duty: DutyColumns,
+    /// The per-queue rows' slacks (each queue short, per interval).
+    pub queue_short: Vec<usize>,
     /// What the rules read of each candidate, in candidate order.
     pub(super) facts: Vec<Facts>,
     /// The week's first local day.
@@ -479,10 +481,12 @@ pub fn build(
     add_agent_rows(lp, agents, &facts, &agent_columns, rules, first_day, days);
 
     // Queues: the agents present with each skill against each queue's need.
-    if queues.len() > 1 {
+    let queue_short = if queues.len() > 1 {
         let groups = skill_groups(agents, queues, &takers);
-        add_queue_rows(lp, requirement, queues, weights, &facts, &groups);
-    }
+        add_queue_rows(lp, requirement, queues, weights, &facts, &groups)
+    } else {
+        Vec::new()
+    };
     // Duty rules; night duty counts the night-capable agents.
     let night_columns = duty_rules
         .night_duty
@@ -500,6 +504,7 @@ pub fn build(
         demand: model,
         agent_columns,
         duty,
+        queue_short,
         facts,
         first_day,
     })
@@ -1062,8 +1067,9 @@ fn add_queue_rows(
     weights: &Weights,
     facts: &[Facts],
     groups: &[(Vec<usize>, Vec<Vec<usize>>)],
-) {
+) -> Vec<usize> {
     let n = requirement.agents.len();
+    let mut short = Vec::new();
     // Per interval, per queue: the terms of the skilled agents present.
     let mut per_cell: Vec<Vec<Vec<(usize, f64)>>> = vec![vec![Vec::new(); queues.len()]; n];
     for (set, on) in groups {
@@ -1103,6 +1109,7 @@ fn add_queue_rows(
                 format!("{} short at {at}", need.queue),
                 weights.under * hours,
             ));
+            short.push(under);
             let mut terms = terms;
             terms.push((under, 1.0));
             lp.add_row(Row {
@@ -1113,6 +1120,7 @@ fn add_queue_rows(
             });
         }
     }
+    short
 }
 
 /// Rows that hold stage 1's plan to what the agents can work at all — per
@@ -1509,6 +1517,40 @@ pub struct NamedRoster {
     pub gap: f64,
     /// Wall time of both stages, s.
     pub seconds: f64,
+    /// The objective's terms the roster's files do not recount, by the model's
+    /// own count: the queues left short, the duty rules' slacks.
+    pub model_terms: ModelTerms,
+}
+
+/// The named model's objective terms of its per-queue and duty rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ModelTerms {
+    /// Σ over the queue rows' slacks: `under` per agent-hour a queue is short.
+    pub queues: f64,
+    /// Σ over the duty rows' slacks (on work, night duty, handovers).
+    pub duty: f64,
+}
+
+impl ModelTerms {
+    /// The terms of `model` at its columns' `values`.
+    fn of(model: &AssignModel, values: &[f64]) -> ModelTerms {
+        let lp = &model.demand.lp;
+        let sum = |cols: &mut dyn Iterator<Item = usize>| -> f64 {
+            cols.map(|c| lp.columns[c].cost * values.get(c).copied().unwrap_or(0.0))
+                .sum::<f64>()
+                + 0.0
+        };
+        let d = &model.duty;
+        ModelTerms {
+            queues: sum(&mut model.queue_short.iter().copied()),
+            duty: sum(&mut d
+                .on_work
+                .iter()
+                .chain(&d.night)
+                .chain(&d.handover)
+                .map(|(_, c)| *c)),
+        }
+    }
 }
 
 /// At most this many (agent, shift) columns before stage 2 narrows the shifts to
@@ -1797,6 +1839,7 @@ pub fn solve_named(
             {
                 let bound = plan.solution.bound.min(solution.objective);
                 return Ok(NamedRoster {
+                    model_terms: ModelTerms::of(&model, &solution.values),
                     shifts: model.read(&solution.values, templates),
                     plan,
                     solution: LpSolution {
@@ -2053,6 +2096,7 @@ pub fn solve_named(
     let bound = bound.min(solution.objective);
     let gap = super::lp::relative_gap(solution.objective, bound);
     Ok(NamedRoster {
+        model_terms: ModelTerms::of(&model, &solution.values),
         shifts,
         plan,
         solution,
