@@ -304,6 +304,41 @@ pub(super) fn may_work(agent: &Agent, f: &Facts, queues: &[QueueNeed]) -> bool {
         && (queues.is_empty() || !skill_set(agent, queues).is_empty())
 }
 
+/// The most paid hours of `longest` (per local day from `first`, the longest
+/// shift the agent may take then) on at most `max_days_week` days, no run of
+/// days longer than `max_consecutive_days` (the run carried into the week
+/// continuing on the first days): a programme over the days, its state the
+/// days worked and the current run.
+fn most_hours(longest: &BTreeMap<i32, f64>, first: i32, agent: &Agent) -> f64 {
+    let Some(&last) = longest.keys().max() else {
+        return 0.0;
+    };
+    let days = agent.max_days_week as usize;
+    let run = agent.max_consecutive_days as usize;
+    let at = |d: usize, r: usize| d * (run + 1) + r;
+    let mut now = vec![f64::NEG_INFINITY; (days + 1) * (run + 1)];
+    now[at(0, (agent.run_before as usize).min(run))] = 0.0;
+    for day in first..=last {
+        let h = longest.get(&day).copied().unwrap_or(0.0);
+        let mut next = vec![f64::NEG_INFINITY; now.len()];
+        for d in 0..=days {
+            for r in 0..=run {
+                let v = now[at(d, r)];
+                if v == f64::NEG_INFINITY {
+                    continue;
+                }
+                next[at(d, 0)] = next[at(d, 0)].max(v);
+                if h > 0.0 && d < days && r < run {
+                    next[at(d + 1, r + 1)] = next[at(d + 1, r + 1)].max(v + h);
+                }
+            }
+        }
+        now = next;
+    }
+    // (From +0: an empty week is said as "0.0 h", not "-0.0 h".)
+    now.into_iter().fold(0.0, f64::max)
+}
+
 /// Whether `agent` would rather have the local day `day` (days since 1970)
 /// off.
 pub fn prefers_off(agent: &Agent, day: i32) -> bool {
@@ -338,7 +373,8 @@ pub fn anyone_may_work<'a>(
 }
 
 /// Refuses agents whose hard rules contradict each other before any solving:
-/// duplicate ids, a minimum above the maximum, a minimum their availability, days
+/// duplicate ids, a minimum above the maximum, a minimum their availability,
+/// days, runs of days (a run carried into the week, from `first_day`, counting)
 /// and the templates cannot reach, zero consecutive days with a minimum.
 pub fn check_agents(
     agents: &[Agent],
@@ -347,6 +383,7 @@ pub fn check_agents(
     rules: &AssignRules,
     queues: &[QueueNeed],
     zone: &Zone,
+    first_day: i32,
 ) -> Result<(), RosterError> {
     let refuse = |a: &Agent, rule: &str, problem: String| RosterError::Agent {
         agent: a.id.clone(),
@@ -373,29 +410,30 @@ pub fn check_agents(
             continue;
         }
         // The most hours they could work: the longest shift they may take on each
-        // day, the best max_days_week days (rest and runs of days ignored, so this
-        // refuses only what is certainly impossible).
+        // day, on at most max_days_week days with no run longer than
+        // max_consecutive_days (a run carried into the week counting) — rest
+        // ignored, so this refuses only what is certainly impossible.
         let mut best: BTreeMap<i32, f64> = BTreeMap::new();
         for f in facts.iter().filter(|f| may_work(a, f, queues)) {
             let e = best.entry(f.day).or_insert(0.0);
             *e = e.max(f.paid_hours);
         }
-        let mut hours: Vec<f64> = best.into_values().collect();
-        hours.sort_by(|x, y| y.total_cmp(x));
-        let days = if a.max_consecutive_days == 0 {
-            0
-        } else {
-            a.max_days_week as usize
-        };
-        // (A fold from +0: an empty `sum` of floats is −0, said as "-0.0 h".)
-        let reachable: f64 = hours.iter().take(days).fold(0.0, |s, h| s + h);
+        let reachable = most_hours(&best, first_day, a);
         if reachable + 1e-9 < a.min_hours_week {
             return Err(refuse(
                 a,
                 "min_hours_week",
                 format!(
-                    "the minimum {} h cannot be reached: the shifts their availability, skills, nights_ok, max_days_week ({}) and max_consecutive_days allow add up to {:.1} h at most; lower the minimum or widen the availability",
-                    a.min_hours_week, a.max_days_week, reachable
+                    "the minimum {} h cannot be reached: the shifts their availability, skills, nights_ok, max_days_week ({}) and max_consecutive_days ({}{}) allow add up to {:.1} h at most; lower the minimum or widen the availability",
+                    a.min_hours_week,
+                    a.max_days_week,
+                    a.max_consecutive_days,
+                    if a.run_before > 0 {
+                        format!(", {} worked in a row before the week", a.run_before)
+                    } else {
+                        String::new()
+                    },
+                    reachable
                 ),
             ));
         }
@@ -1585,7 +1623,15 @@ pub fn solve_named(
         t.check()?;
     }
     let all = demand::candidates(requirement, templates, zone);
-    check_agents(agents, &all, templates, rules, queues, zone)?;
+    check_agents(
+        agents,
+        &all,
+        templates,
+        rules,
+        queues,
+        zone,
+        local_days(requirement, zone).0,
+    )?;
     let stage1 = stage_one(
         requirement,
         queues,
@@ -2629,8 +2675,9 @@ pub(in crate::roster) mod tests {
         assert!((covered - 0.08).abs() < 1e-6, "{covered}");
     }
 
-    #[test]
-    fn a_minimum_the_available_days_cannot_reach_is_refused_naming_the_agent() {
+    /// `check_agents` on agent `a` over Monday to Wednesday, an 8-hour shift
+    /// at 08:00 each day.
+    fn checked_on_three_days(a: Agent) -> Result<(), RosterError> {
         let templates = vec![eight_hours("early", 8)];
         let requirement = Requirement {
             start_ms: MONDAY,
@@ -2641,15 +2688,56 @@ pub(in crate::roster) mod tests {
         };
         let zone = Zone::Utc;
         let all = demand::candidates(&requirement, &templates, &zone);
+        let first = local_days(&requirement, &zone).0;
+        check_agents(
+            &[a],
+            &all,
+            &templates,
+            &AssignRules::default(),
+            &[],
+            &zone,
+            first,
+        )
+    }
+
+    #[test]
+    fn a_minimum_the_available_days_cannot_reach_is_refused_naming_the_agent() {
         let mut a = Agent::new("A");
         a.min_hours_week = 20.0; // 3 days × 8 h = 24 h possible…
         a.max_days_week = 2; // …but only 2 days: 16 h.
-        let e = check_agents(&[a], &all, &templates, &AssignRules::default(), &[], &zone)
-            .expect_err("refused");
+        let e = checked_on_three_days(a).expect_err("refused");
         assert!(
             matches!(&e, RosterError::Agent { agent, rule, .. } if agent == "A" && rule == "min_hours_week"),
             "{e}"
         );
         assert!(e.to_string().contains("16.0 h"), "{e}");
+    }
+
+    #[test]
+    fn a_minimum_the_runs_of_days_cannot_reach_is_refused() {
+        // Monday to Wednesday, an 8-hour shift each day; a minimum of 16 h on
+        // up to 3 days. At most one day in a row: Monday and Wednesday, 16 h —
+        // taken. With a run of one day carried into the week, Monday must be
+        // off: Tuesday alone (8 h), or Wednesday alone — refused, 8.0 h at most.
+        // Two days in a row and that run: Tuesday and Wednesday, 16 h — taken.
+        let check = |run: u32, before: u32| {
+            let mut a = Agent::new("A");
+            a.min_hours_week = 16.0;
+            a.max_days_week = 3;
+            a.max_consecutive_days = run;
+            a.run_before = before;
+            checked_on_three_days(a)
+        };
+        assert!(check(1, 0).is_ok());
+        let e = check(1, 1).expect_err("refused");
+        assert!(
+            matches!(&e, RosterError::Agent { agent, rule, .. } if agent == "A" && rule == "min_hours_week"),
+            "{e}"
+        );
+        assert!(
+            e.to_string().contains("8.0 h") && e.to_string().contains("1 worked in a row"),
+            "{e}"
+        );
+        assert!(check(2, 1).is_ok());
     }
 }
