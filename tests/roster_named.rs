@@ -289,8 +289,10 @@ pub fn validate_named(
         }
     }
     // The weekend rule recounted (UTC weeks): every agent's weekend shifts
-    // (started on a Saturday or Sunday) above the mean of all agents are in
-    // the summary's bent rules, to the shift — each one is in the objective.
+    // (started on a Saturday or Sunday) above the mean of the agents who may
+    // work a weekend day (here: not unavailable all of every weekend day of the
+    // period — the tests' templates run every day) are in the summary's bent
+    // rules, to the shift — each one is in the objective.
     if report["timezone"] == "UTC" {
         let weekend = |s: &Worked| (s.start.div_euclid(DAY) + 3).rem_euclid(7) >= 5;
         let count = |id: &str| {
@@ -299,9 +301,23 @@ pub fn validate_named(
                 .filter(|s| s.agent == id && weekend(s))
                 .count()
         };
-        let mean = agents.keys().map(|id| count(id)).sum::<usize>() as f64 / agents.len() as f64;
-        let above: f64 = agents
-            .keys()
+        let weekend_days: Vec<i64> = (from.div_euclid(DAY)..to.div_euclid(DAY))
+            .filter(|d| (d + 3).rem_euclid(7) >= 5)
+            .collect();
+        let able: Vec<&String> = agents
+            .iter()
+            .filter(|(_, c)| {
+                weekend_days.iter().any(|d| {
+                    !c.unavailable
+                        .iter()
+                        .any(|(a, b)| *a <= d * DAY && *b >= (d + 1) * DAY)
+                })
+            })
+            .map(|(id, _)| id)
+            .collect();
+        let mean = able.iter().map(|id| count(id)).sum::<usize>() as f64 / able.len().max(1) as f64;
+        let above: f64 = able
+            .iter()
             .map(|id| (count(id) as f64 - mean).max(0.0))
             .sum();
         let said: f64 = report["bent_rules"]
@@ -312,7 +328,7 @@ pub fn validate_named(
             .map(|b| b["amount"].as_f64().unwrap())
             .sum();
         assert!(
-            agents.len() < 2 || (above - said).abs() < 1e-6,
+            able.len() < 2 || (above - said).abs() < 1e-6,
             "weekend shifts above the mean: {above} recounted, {said} reported"
         );
     }
@@ -532,6 +548,53 @@ fn a_hand_worked_roster_names_the_only_possible_cover() {
     );
 }
 
+/// A week whose days need `need[d]` agents 08–16, an 08:00 shift of 8 h, the
+/// agents of `agents_csv` (one-day contracts): rostered, validated, the summary.
+fn eight_to_four(need: [f64; 7], agents_csv: &str) -> serde_json::Value {
+    let dir = tempdir();
+    let hours: Vec<f64> = (0..7 * 24)
+        .map(|h| {
+            if (8..16).contains(&(h % 24)) {
+                need[h / 24]
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let need = hourly(dir.path(), &hours);
+    let shifts = write(
+        dir.path(),
+        "shifts.toml",
+        "[[shift]]\nname = \"early\"\nstart = \"08:00\"\nlength = \"8h\"\n",
+    );
+    let agents = write(dir.path(), "agents.csv", agents_csv);
+    let out = dir.path().join("out");
+    let r = named(&need, &shifts, &agents, &out, &["--time-limit", "20s"]);
+    validate_named(&out, &shifts, &agents, 11 * 60, &Duty::default(), &[], None);
+    r
+}
+
+#[test]
+fn the_weekend_mean_counts_only_the_agents_who_may_work_a_weekend() {
+    // As below, with Monday needing two and a fourth one-day agent, D, who
+    // cannot work Saturday or Sunday: D and one of A, B, C work Monday, the
+    // other two the weekend. D may work no weekend shift, so the weekend
+    // mean is over A, B and C alone: 2/3, two agents 1/3 above it, 10/3 in
+    // the objective (over all four the mean would be 1/2 and the summary
+    // would say 1 shift above it, 5). Cost 4 × 8 × 0.01 = 0.32.
+    let r = eight_to_four(
+        [2.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0],
+        "agent_id,min_hours_week,max_hours_week,max_days_week,unavailable\n\
+         A,8,8,1,\nB,8,8,1,\nC,8,8,1,\nD,8,8,1,2026-03-07;2026-03-08\n",
+    );
+    let objective = r["objective"].as_f64().unwrap();
+    assert!((objective - (0.32 + 10.0 / 3.0)).abs() < 1e-4, "{r}");
+    assert!(
+        (r["soft_penalty"].as_f64().unwrap() - 10.0 / 3.0).abs() < 1e-6,
+        "{r}"
+    );
+}
+
 #[test]
 fn every_weekend_shift_above_the_mean_is_reported_and_the_penalties_add_up() {
     // Monday, Saturday and Sunday each need one agent 08–16; an 08:00 shift of
@@ -541,31 +604,10 @@ fn every_weekend_shift_above_the_mean_is_reported_and_the_penalties_add_up() {
     // × fairness 5 = 10/3. Objective 0.24 + 10/3 = 3.5733…, all of it in the
     // summary's terms — the two agents a third of a shift above the mean among
     // its bent rules (listing only those half a shift above dropped them).
-    let dir = tempdir();
-    let need: Vec<f64> = (0..7 * 24)
-        .map(|h| {
-            let (day, hour) = (h / 24, h % 24);
-            if [0, 5, 6].contains(&day) && (8..16).contains(&hour) {
-                1.0
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    let need = hourly(dir.path(), &need);
-    let shifts = write(
-        dir.path(),
-        "shifts.toml",
-        "[[shift]]\nname = \"early\"\nstart = \"08:00\"\nlength = \"8h\"\n",
-    );
-    let agents = write(
-        dir.path(),
-        "agents.csv",
+    let r = eight_to_four(
+        [1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0],
         "agent_id,min_hours_week,max_hours_week,max_days_week\nA,8,8,1\nB,8,8,1\nC,8,8,1\n",
     );
-    let out = dir.path().join("out");
-    let r = named(&need, &shifts, &agents, &out, &["--time-limit", "20s"]);
-    validate_named(&out, &shifts, &agents, 11 * 60, &Duty::default(), &[], None);
     let objective = r["objective"].as_f64().unwrap();
     assert!((objective - (0.24 + 10.0 / 3.0)).abs() < 1e-4, "{r}");
     let fair: Vec<f64> = r["bent_rules"]

@@ -589,6 +589,7 @@ pub fn run(q: &RosterQuery) -> Result<RosterReport> {
             &assign_rules,
             &zone,
             period,
+            &named.fair_able,
         );
         named_report = NamedReport {
             agents: agents.len(),

@@ -608,6 +608,7 @@ pub fn recount(
     rules: &AssignRules,
     zone: &TimeZoneSpec,
     period: (i64, i64),
+    fair_able: &[Vec<bool>; 2],
 ) -> (Vec<AgentWeek>, Vec<BentRule>) {
     let first_day = local_day(period.0, zone);
     let days = (local_day(period.1 - 1, zone) - first_day + 1).max(1);
@@ -714,21 +715,21 @@ pub fn recount(
             }
         }
     }
-    // Fair shares: above the mean of the agents who could work such shifts at all.
-    for (rule, what, pick) in [
+    // Fair shares: above the mean of the agents who could work such shifts at
+    // all (`fair_able`, as the model counted them).
+    for (k, (rule, what, pick)) in [
         (
             "fair_weekends",
             "weekend",
             (|w: &AgentWeek| w.weekend_shifts) as fn(&AgentWeek) -> usize,
         ),
         ("fair_nights", "night", |w: &AgentWeek| w.night_shifts),
-    ] {
-        let _ = what;
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let able: Vec<usize> = (0..agents.len())
-            .filter(|a| match rule {
-                "fair_nights" => agents[*a].nights_ok,
-                _ => true,
-            })
+            .filter(|a| fair_able[k].get(*a).copied().unwrap_or(false))
             .collect();
         if able.len() < 2 || soft.fairness <= 0.0 {
             continue;

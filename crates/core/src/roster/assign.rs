@@ -1558,6 +1558,10 @@ pub struct NamedRoster {
     /// The objective's terms the roster's files do not recount, by the model's
     /// own count: the queues left short, the duty rules' slacks.
     pub model_terms: ModelTerms,
+    /// Per fairness rule (weekend, night), per agent, whether the agent is
+    /// counted in its mean: the model's agents with a shift of its kind they
+    /// may work.
+    pub fair_able: [Vec<bool>; 2],
 }
 
 /// The named model's objective terms of its per-queue and duty rows.
@@ -1567,6 +1571,18 @@ pub struct ModelTerms {
     pub queues: f64,
     /// Σ over the duty rows' slacks (on work, night duty, handovers).
     pub duty: f64,
+}
+
+/// Per fairness rule, per agent, whether `model` counts them in the rule's
+/// mean (as its fairness rows do).
+fn fair_able(model: &AssignModel) -> [Vec<bool>; 2] {
+    FAIR_KINDS.map(|pick| {
+        model
+            .agent_columns
+            .iter()
+            .map(|cols| cols.iter().any(|(c, _)| pick(&model.facts[*c])))
+            .collect()
+    })
 }
 
 impl ModelTerms {
@@ -1886,6 +1902,7 @@ pub fn solve_named(
                 let bound = plan.solution.bound.min(solution.objective);
                 return Ok(NamedRoster {
                     model_terms: ModelTerms::of(&model, &solution.values),
+                    fair_able: fair_able(&model),
                     shifts: model.read(&solution.values, templates),
                     plan,
                     solution: LpSolution {
@@ -2143,6 +2160,7 @@ pub fn solve_named(
     let gap = super::lp::relative_gap(solution.objective, bound);
     Ok(NamedRoster {
         model_terms: ModelTerms::of(&model, &solution.values),
+        fair_able: fair_able(&model),
         shifts,
         plan,
         solution,
