@@ -567,10 +567,9 @@ fn add_agent_rows(
         lp.add_column(Column::continuous(name, cost))
     };
     // Weekend and night totals for the fairness rows.
-    for (what, pick) in ["weekend", "night"].into_iter().zip(FAIR_KINDS) {
-        let able: Vec<usize> = (0..agents.len())
-            .filter(|a| agent_columns[*a].iter().any(|(c, _)| pick(&facts[*c])))
-            .collect();
+    let counted = fair_able(agent_columns, facts);
+    for (k, (what, pick)) in ["weekend", "night"].into_iter().zip(FAIR_KINDS).enumerate() {
+        let able: Vec<usize> = (0..agents.len()).filter(|a| counted[k][*a]).collect();
         if soft.fairness <= 0.0 || able.len() < 2 {
             continue;
         }
@@ -1573,14 +1572,15 @@ pub struct ModelTerms {
     pub duty: f64,
 }
 
-/// Per fairness rule, per agent, whether `model` counts them in the rule's
-/// mean (as its fairness rows do).
-fn fair_able(model: &AssignModel) -> [Vec<bool>; 2] {
+/// Per fairness rule, per agent, whether the model counts them in the rule's
+/// mean: whether any of their columns `agent_columns[a]` (candidate, column)
+/// is a shift of the rule's kind. The fairness rows and the summary's recount
+/// (`NamedRoster::fair_able`) both read it.
+fn fair_able(agent_columns: &[Vec<(usize, usize)>], facts: &[Facts]) -> [Vec<bool>; 2] {
     FAIR_KINDS.map(|pick| {
-        model
-            .agent_columns
+        agent_columns
             .iter()
-            .map(|cols| cols.iter().any(|(c, _)| pick(&model.facts[*c])))
+            .map(|cols| cols.iter().any(|(c, _)| pick(&facts[*c])))
             .collect()
     })
 }
@@ -1902,7 +1902,7 @@ pub fn solve_named(
                 let bound = plan.solution.bound.min(solution.objective);
                 return Ok(NamedRoster {
                     model_terms: ModelTerms::of(&model, &solution.values),
-                    fair_able: fair_able(&model),
+                    fair_able: fair_able(&model.agent_columns, &model.facts),
                     shifts: model.read(&solution.values, templates),
                     plan,
                     solution: LpSolution {
@@ -2160,7 +2160,7 @@ pub fn solve_named(
     let gap = super::lp::relative_gap(solution.objective, bound);
     Ok(NamedRoster {
         model_terms: ModelTerms::of(&model, &solution.values),
-        fair_able: fair_able(&model),
+        fair_able: fair_able(&model.agent_columns, &model.facts),
         shifts,
         plan,
         solution,
