@@ -724,6 +724,24 @@ mod tests {
         }
     }
 
+    /// A week of hours from Monday: one agent needed 09–17 on Thursday to
+    /// Sunday.
+    fn thursday_to_sunday() -> Requirement {
+        let mut need = vec![0.0; 7 * 24];
+        for day in 3..7 {
+            for h in 9..17 {
+                need[day * 24 + h] = 1.0;
+            }
+        }
+        Requirement {
+            start_ms: MONDAY,
+            interval_ms: HOUR,
+            agents: need,
+            calls: None,
+            aht_s: None,
+        }
+    }
+
     /// Thursday to Sunday each need one agent 09–17; a 09:00 shift of 8 h
     /// every day. Two agents of two days (16 h) each: A would rather have
     /// Thursday and Friday off (2 a shift with the preference weighed 2), B
@@ -738,19 +756,7 @@ mod tests {
     #[test]
     fn weeks_priced_against_the_weekend_mean_share_the_weekend() {
         let templates = vec![eight_hours("day", 9)];
-        let mut need = vec![0.0; 7 * 24];
-        for day in 3..7 {
-            for h in 9..17 {
-                need[day * 24 + h] = 1.0;
-            }
-        }
-        let requirement = Requirement {
-            start_ms: MONDAY,
-            interval_ms: HOUR,
-            agents: need,
-            calls: None,
-            aht_s: None,
-        };
+        let requirement = thursday_to_sunday();
         let two_days = |id: &str, off: &[u8]| Agent {
             min_hours_week: 16.0,
             max_hours_week: 16.0,
@@ -802,19 +808,7 @@ mod tests {
     #[test]
     fn an_agent_without_a_weekend_shift_is_priced_below_the_mean() {
         let templates = vec![eight_hours("day", 9)];
-        let mut need = vec![0.0; 7 * 24];
-        for day in 3..7 {
-            for h in 9..17 {
-                need[day * 24 + h] = 1.0;
-            }
-        }
-        let requirement = Requirement {
-            start_ms: MONDAY,
-            interval_ms: HOUR,
-            agents: need,
-            calls: None,
-            aht_s: None,
-        };
+        let requirement = thursday_to_sunday();
         let agent = |id: &str, days: u32| Agent {
             min_hours_week: 8.0 * f64::from(days),
             max_hours_week: 8.0 * f64::from(days),
