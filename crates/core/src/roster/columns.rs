@@ -584,7 +584,7 @@ fn week_of(
 /// the master gave 34–37 agents no weekend shift and the roster paid for it
 /// (with the mean at 0.82, the excesses sum to the mean times the agents at
 /// 0). Half the distance charges the agents below the mean as much as those
-/// above: 14–18 agents at 0, the roster 10 929–11 025 against 11 029–11 092,
+/// above: 14–19 agents at 0, the roster 10 929–11 028 against 11 029–11 092,
 /// side by side.
 fn fair_charge(fairness: f64, m: Option<f64>, w: f64) -> f64 {
     m.map_or(0.0, |m| 0.5 * fairness * (w - m).abs())
