@@ -816,15 +816,19 @@ fn add_agent_rows(
     }
 }
 
+/// (start, template) → the candidate's index in `candidates`.
+fn by_start(candidates: &[Candidate]) -> BTreeMap<(i64, usize), usize> {
+    candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ((c.start_ms, c.template), i))
+        .collect()
+}
+
 impl AssignModel {
     /// (start, template) → the model's candidate index.
     fn index(&self) -> BTreeMap<(i64, usize), usize> {
-        self.demand
-            .candidates
-            .iter()
-            .enumerate()
-            .map(|(i, c)| ((c.start_ms, c.template), i))
-            .collect()
+        by_start(&self.demand.candidates)
     }
 
     /// Stage 1's shifts as (candidate index, count), in candidate (start) order;
@@ -2244,11 +2248,7 @@ fn fair_means(
     queues: &[QueueNeed],
     rules: &AssignRules,
 ) -> [Option<f64>; 2] {
-    let at: BTreeMap<(i64, usize), usize> = all
-        .iter()
-        .enumerate()
-        .map(|(i, c)| ((c.start_ms, c.template), i))
-        .collect();
+    let at = by_start(all);
     FAIR_KINDS.map(|pick| {
         let total: f64 = plan
             .iter()
