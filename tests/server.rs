@@ -451,6 +451,16 @@ async fn writes_need_the_token_and_fit_the_body_limit() {
         .await
         .json();
     assert_eq!(again["totals"]["loaded"], 0);
+    // Each upload's file is removed once loaded, and the directory with the
+    // server (it used to stay behind, one per server run, in the temp dir).
+    let uploads = s.upload_dir().to_path_buf();
+    let left: Vec<_> = std::fs::read_dir(&uploads)
+        .expect("the uploads' directory while the server runs")
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert_ne!(uploads, off.upload_dir(), "one directory per server");
+    drop((s, off));
+    assert!(!uploads.exists(), "{}", uploads.display());
 }
 
 #[tokio::test]

@@ -114,6 +114,17 @@ struct Inner {
     uploads: AtomicU64,
 }
 
+impl Drop for Inner {
+    /// The uploads' directory goes with the server (each upload's file is
+    /// removed once loaded; a server left no empty directory behind before this).
+    fn drop(&mut self) {
+        let _absent_or_removed = std::fs::remove_dir_all(&self.upload_dir);
+    }
+}
+
+/// Server states made by this process: each has its own uploads' directory.
+static STATES: AtomicU64 = AtomicU64::new(0);
+
 /// Shared by every handler (cheap to clone).
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -121,8 +132,11 @@ pub struct AppState(Arc<Inner>);
 impl AppState {
     /// The state for `config`, with `live` as the wallboard's hub.
     pub fn new(config: ServerConfig, live: Arc<Hub>) -> AppState {
-        let upload_dir =
-            std::env::temp_dir().join(format!("callboard-upload-{}", std::process::id()));
+        let upload_dir = std::env::temp_dir().join(format!(
+            "callboard-upload-{}-{}",
+            std::process::id(),
+            STATES.fetch_add(1, Ordering::Relaxed)
+        ));
         AppState(Arc::new(Inner {
             heavy: Arc::new(Semaphore::new(config.heavy_queries.max(1))),
             cache: Mutex::new(Cache::default()),
@@ -141,6 +155,12 @@ impl AppState {
     /// The store directory.
     pub fn data_dir(&self) -> &Path {
         &self.0.config.data_dir
+    }
+
+    /// Where uploaded bodies wait while they load (made at the first upload,
+    /// removed with the state).
+    pub fn upload_dir(&self) -> &Path {
+        &self.0.upload_dir
     }
 
     /// The live hub.
