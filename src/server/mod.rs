@@ -116,7 +116,7 @@ struct Inner {
 
 impl Drop for Inner {
     /// The uploads' directory goes with the server (each upload's file is
-    /// removed once loaded; a server left no empty directory behind before this).
+    /// removed once loaded, but the directory itself used to stay behind).
     fn drop(&mut self) {
         let _absent_or_removed = std::fs::remove_dir_all(&self.upload_dir);
     }

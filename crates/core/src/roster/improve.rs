@@ -672,7 +672,6 @@ fn single_moves(
     who: &[usize],
     deadline: Instant,
 ) {
-    let facts = s.facts;
     let mut improved = true;
     while improved && Instant::now() < deadline {
         improved = false;
@@ -738,21 +737,34 @@ fn single_moves(
                 continue;
             }
             improved = true;
-            let mut list = roster[a].clone();
-            if let Some(i) = best.drop {
-                let w = list.remove(i);
-                s.take(&w);
-            }
-            if let Some(c) = best.add {
-                let (_, breaks) = s.put(c);
-                list.push(Worked { c, breaks });
-            }
-            list.sort_by_key(|w| facts[w.c].start);
-            let new = ids(&list);
-            s.commit_fair(a, &now, &new);
-            roster[a] = list;
+            apply(s, roster, a, best.drop, best.add);
         }
     }
+}
+
+/// Agent `a`'s shift `drop` taken off the phones and candidate `add` put on
+/// (its breaks where they cost least), the list kept in start order and the
+/// fairness counts with it.
+fn apply(
+    s: &mut Search,
+    roster: &mut [Vec<Worked>],
+    a: usize,
+    drop: Option<usize>,
+    add: Option<usize>,
+) {
+    let facts = s.facts;
+    let old = ids(&roster[a]);
+    if let Some(i) = drop {
+        let w = roster[a].remove(i);
+        s.take(&w);
+    }
+    if let Some(c) = add {
+        let (_, breaks) = s.put(c);
+        roster[a].push(Worked { c, breaks });
+    }
+    roster[a].sort_by_key(|w| facts[w.c].start);
+    let new = ids(&roster[a]);
+    s.commit_fair(a, &old, &new);
 }
 
 /// The best chain found: agent `a`'s shift `i` swapped for `a_to` (or dropped),
@@ -883,26 +895,8 @@ fn chains(
             s.put_back(&roster[a][i]);
         }
         let Some(chain) = best else { continue };
-        let now_b = ids(&roster[chain.b]);
-        let w = roster[a].remove(chain.i);
-        s.take(&w);
-        if let Some(c) = chain.a_to {
-            let (_, breaks) = s.put(c);
-            roster[a].push(Worked { c, breaks });
-        }
-        roster[a].sort_by_key(|w| facts[w.c].start);
-        let new_a = ids(&roster[a]);
-        s.commit_fair(a, &now, &new_a);
-        let w = roster[chain.b].remove(chain.j);
-        s.take(&w);
-        let (_, breaks) = s.put(chain.b_to);
-        roster[chain.b].push(Worked {
-            c: chain.b_to,
-            breaks,
-        });
-        roster[chain.b].sort_by_key(|w| facts[w.c].start);
-        let new_b = ids(&roster[chain.b]);
-        s.commit_fair(chain.b, &now_b, &new_b);
+        apply(s, roster, a, Some(chain.i), chain.a_to);
+        apply(s, roster, chain.b, Some(chain.j), Some(chain.b_to));
         any = true;
     }
     any
