@@ -1346,3 +1346,155 @@ fn the_sample_centres_named_week_passes_the_validator() {
     // The stage-1 validator agrees with the same files' plan view.
     validate(&out, &root.join("shifts.toml"));
 }
+
+#[test]
+fn mangled_roster_inputs_never_panic() {
+    // Deterministic pseudo-random damage to the four inputs of a named roster
+    // (the sample's templates, agents and rules; a week's requirement by
+    // queue): bytes cut, tokens inserted, lines doubled, digits changed, files
+    // cut short. Each run either rosters (its files written) or refuses in one
+    // line naming one of its input files; it never panics.
+    let dir = tempdir();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/roster");
+    let mut need = String::from("interval_start,queue,agents\n");
+    for d in 0..7 {
+        for h in 0..48 {
+            for (q, a) in [("sales", 2), ("support", 1), ("repairs", 1)] {
+                need.push_str(&format!(
+                    "2026-03-{:02}T{:02}:{:02}:00Z,{q},{a}\n",
+                    2 + d,
+                    h / 2,
+                    (h % 2) * 30
+                ));
+            }
+        }
+    }
+    let originals: Vec<(&str, Vec<u8>)> = vec![
+        ("need.csv", need.into_bytes()),
+        (
+            "shifts.toml",
+            std::fs::read(root.join("shifts.toml")).expect("shifts"),
+        ),
+        (
+            "agents.csv",
+            std::fs::read(root.join("agents.csv")).expect("agents"),
+        ),
+        (
+            "rules.toml",
+            std::fs::read(root.join("rules.toml")).expect("rules"),
+        ),
+    ];
+    let tokens: [&[u8]; 18] = [
+        b"\n",
+        b",",
+        b"\"",
+        b"=",
+        b"[[shift]]\n",
+        b"-",
+        b"99999999999",
+        b"NaN",
+        b"-1",
+        b"25:00",
+        b"1e308",
+        "\u{2603}".as_bytes(),
+        b"\xff",
+        b"h",
+        b";",
+        b"\r\n",
+        b"0",
+        b"[",
+    ];
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n.max(1) as u64) as usize
+    };
+    for round in 0..24 {
+        let which = next(originals.len());
+        let mut bytes = originals[which].1.clone();
+        for _ in 0..1 + next(3) {
+            let at = next(bytes.len() + 1);
+            match next(5) {
+                0 => {
+                    let end = (at + 1 + next(20)).min(bytes.len());
+                    bytes.drain(at.min(end)..end);
+                }
+                1 => {
+                    let t = tokens[next(tokens.len())];
+                    bytes.splice(at..at, t.iter().copied());
+                }
+                2 => {
+                    let start = bytes[..at]
+                        .iter()
+                        .rposition(|b| *b == b'\n')
+                        .map_or(0, |p| p + 1);
+                    let end = bytes[at..]
+                        .iter()
+                        .position(|b| *b == b'\n')
+                        .map_or(bytes.len(), |p| at + p + 1);
+                    let line = bytes[start..end].to_vec();
+                    bytes.splice(end..end, line);
+                }
+                3 => {
+                    if let Some(p) = (at..bytes.len()).find(|p| bytes[*p].is_ascii_digit()) {
+                        bytes[p] = b'0' + next(10) as u8;
+                    }
+                }
+                _ => bytes.truncate(at),
+            }
+        }
+        let paths: Vec<std::path::PathBuf> = originals
+            .iter()
+            .enumerate()
+            .map(|(i, (name, original))| {
+                let p = dir.path().join(format!("r{round}-{name}"));
+                std::fs::write(&p, if i == which { &bytes } else { original }).expect("write");
+                p
+            })
+            .collect();
+        let out = dir.path().join(format!("out{round}"));
+        let r = run([
+            "roster",
+            "--requirements",
+            paths[0].to_str().unwrap(),
+            "--shifts",
+            paths[1].to_str().unwrap(),
+            "--agents",
+            paths[2].to_str().unwrap(),
+            "--rules",
+            paths[3].to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+            "--time-limit",
+            "2s",
+            "--format",
+            "json",
+        ]);
+        assert!(
+            !r.stderr.contains("panicked"),
+            "round {round}: {}",
+            r.stderr
+        );
+        if r.code == 0 {
+            let summary: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+            assert!(
+                summary["objective"].is_number(),
+                "round {round}: {}",
+                r.stdout
+            );
+            assert!(out.join("roster.csv").exists(), "round {round}");
+        } else {
+            assert_eq!(r.code, 1, "round {round}: {}", r.stderr);
+            assert!(
+                r.stderr.starts_with("error: ")
+                    && r.stderr.trim_end().lines().count() == 1
+                    && r.stderr.contains(&format!("r{round}-")),
+                "round {round} ({}): {}",
+                originals[which].0,
+                r.stderr
+            );
+        }
+    }
+}

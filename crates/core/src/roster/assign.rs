@@ -2082,7 +2082,9 @@ pub fn solve_named(
             // without --previous, 91 244–92 978 → 89 570 with it).
             let start = match start {
                 Some(s) if full => {
-                    let left = options.time_limit_s - started.elapsed().as_secs_f64();
+                    // Nothing left when the stages before ran over (a tight
+                    // limit): a negative length would panic.
+                    let left = (options.time_limit_s - started.elapsed().as_secs_f64()).max(0.0);
                     let (best, _) = super::lns::improve(
                         &model.demand.lp,
                         &model.agent_columns,
