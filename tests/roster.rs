@@ -373,8 +373,24 @@ fn unusable_inputs_are_refused_naming_the_file_and_the_fault() {
         "[[shift]]\nname = \"a\"\nstart = \"00:00\"\nlenght = \"2h\"\n",
     );
     let r = refused(&need, &typo, &dir.path().join("x"), &[]);
-    assert!(r.stderr.contains("typo.toml:"), "{}", r.stderr);
-    assert!(r.stderr.contains("lenght"), "{}", r.stderr);
+    // Line and column counted by hand.
+    assert!(
+        r.stderr
+            .contains("typo.toml:4: column 1: unknown field `lenght`"),
+        "{}",
+        r.stderr
+    );
+    let unquoted = write(
+        dir.path(),
+        "unquoted.toml",
+        "[[shift]]\nname = \"a\"\nstart = \"00:00\"\nlength = 2h\"\n",
+    );
+    let r = refused(&need, &unquoted, &dir.path().join("x"), &[]);
+    assert!(
+        r.stderr.contains("unquoted.toml:4: column 10: "),
+        "{}",
+        r.stderr
+    );
     let bad_row = write(
         dir.path(),
         "need2.csv",
@@ -387,6 +403,31 @@ fn unusable_inputs_are_refused_naming_the_file_and_the_fault() {
     );
     let r = refused(&bad_row, &fine, &dir.path().join("x"), &[]);
     assert!(r.stderr.contains("need2.csv:3: agents"), "{}", r.stderr);
+    // Lines as an editor counts them (by hand): blank lines, CRLF endings and
+    // a line break inside quotes move the bad row down. They once named the
+    // row's index instead (line 3 for each of these).
+    for (text, want) in [
+        (
+            "interval_start,agents\n\n2026-03-02T00:00:00Z,1\n\n2026-03-02T01:00:00Z,many\n",
+            "need4.csv:5: agents",
+        ),
+        (
+            "interval_start,agents\r\n2026-03-02T00:00:00Z,1\r\n\r\n2026-03-02T01:00:00Z,many\r\n",
+            "need4.csv:4: agents",
+        ),
+        (
+            "interval_start,agents,queue\n2026-03-02T00:00:00Z,1,\"a\nb\"\n2026-03-02T01:00:00Z,many,a\n",
+            "need4.csv:4: agents",
+        ),
+        (
+            "interval_start,agents\n2026-03-02T00:00:00Z,1\n\n2026-03-02T01:00:00Z,1,7\n",
+            "need4.csv:4: the row has 3 fields, the header 2",
+        ),
+    ] {
+        let need4 = write(dir.path(), "need4.csv", text);
+        let r = refused(&need4, &fine, &dir.path().join("x"), &[]);
+        assert!(r.stderr.contains(want), "{text:?}: {}", r.stderr);
+    }
     // A number the solver would take for infinity is refused on its line (it
     // once came back as "HiGHS error while building model").
     let huge = write(

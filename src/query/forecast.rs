@@ -816,7 +816,7 @@ const QUIET_SHARE: f64 = 0.5;
 /// campaign), `factor` (needed for holiday and campaign).
 fn read_special_days(path: &std::path::Path) -> Result<Vec<SpecialDay>> {
     let bad = |line: u64, problem: String| input_error(path, line, problem);
-    let (mut rdr, header) = open_csv(path)?;
+    let (rows, header) = open_csv(path)?;
     let col = |n: &str| header.iter().position(|h| h == n);
     let (Some(c_date), Some(c_kind)) = (col("date"), col("kind")) else {
         return Err(bad(
@@ -826,9 +826,7 @@ fn read_special_days(path: &std::path::Path) -> Result<Vec<SpecialDay>> {
     };
     let c_factor = col("factor");
     let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i as u64 + 2;
-        let rec = rec.map_err(|e| bad(line, e.to_string()))?;
+    for (line, rec) in rows {
         let field = |c: usize| rec.get(c).unwrap_or("").trim();
         let day = callboard_core::time::parse_date(field(c_date))
             .ok_or_else(|| bad(line, format!("date: {:?} is not YYYY-MM-DD", field(c_date))))?;
@@ -991,7 +989,7 @@ fn read_history_file(
     slot_ms: i64,
 ) -> Result<Observed> {
     let bad = |line: u64, problem: String| input_error(path, line, problem);
-    let (mut rdr, header) = open_csv(path)?;
+    let (rows, header) = open_csv(path)?;
     let col = |n: &str| header.iter().position(|h| h == n);
     let (Some(c_start), Some(c_calls)) = (col("interval_start"), col("calls")) else {
         return Err(bad(
@@ -1003,9 +1001,7 @@ fn read_history_file(
     let (c_queue, c_aht) = (col("queue"), col("aht_s"));
     let mut queues: BTreeMap<String, Cells> = BTreeMap::new();
     let (mut first, mut last) = (i64::MAX, i64::MIN);
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i as u64 + 2;
-        let rec = rec.map_err(|e| bad(line, e.to_string()))?;
+    for (line, rec) in rows {
         let field = |c: usize| rec.get(c).unwrap_or("").trim();
         let t = callboard_core::time::parse_timestamp(field(c_start), zone)
             .map_err(|e| bad(line, format!("interval_start: {e}")))?;

@@ -155,7 +155,7 @@ pub fn read_forecast(
     zone: &callboard_core::time::TimeZoneSpec,
 ) -> Result<Vec<ForecastInterval>> {
     let bad = |line: u64, problem: String| input_error(path, line, problem);
-    let (mut rdr, header) = open_csv(path)?;
+    let (rows, header) = open_csv(path)?;
     let col = |n: &str| header.iter().position(|h| h == n);
     let (Some(c_start), Some(c_calls)) = (col("interval_start"), col("calls")) else {
         return Err(bad(
@@ -165,9 +165,7 @@ pub fn read_forecast(
     };
     let (c_queue, c_lo, c_hi) = (col("queue"), col("calls_lo80"), col("calls_hi80"));
     let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i as u64 + 2;
-        let rec = rec.map_err(|e| bad(line, e.to_string()))?;
+    for (line, rec) in rows {
         let field = |c: usize| rec.get(c).unwrap_or("").trim();
         let start_ms = callboard_core::time::parse_timestamp(field(c_start), zone)
             .map_err(|e| bad(line, format!("interval_start: {e}")))?;

@@ -1111,7 +1111,7 @@ type QueueAgents = Vec<(String, Vec<f64>)>;
 /// agents when it names two or more. The interval is the smallest spacing of the
 /// starts; intervals not listed need 0.
 fn read_requirement(path: &Path, zone: &TimeZoneSpec) -> Result<(Requirement, QueueAgents)> {
-    let (mut rdr, header) = open_csv(path)?;
+    let (rows, header) = open_csv(path)?;
     let col = |n: &str| header.iter().position(|h| h == n);
     let (Some(c_start), Some(c_agents)) = (col("interval_start"), col("agents")) else {
         return Err(input_error(
@@ -1124,9 +1124,7 @@ fn read_requirement(path: &Path, zone: &TimeZoneSpec) -> Result<(Requirement, Qu
     // Per interval start: agents, calls, calls × aht.
     let mut cells: BTreeMap<i64, (f64, f64, f64, bool)> = BTreeMap::new();
     let mut by_queue: BTreeMap<String, BTreeMap<i64, f64>> = BTreeMap::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i as u64 + 2;
-        let rec = rec.map_err(|e| input_error(path, line, e.to_string()))?;
+    for (line, rec) in rows {
         let field = |c: usize| rec.get(c).unwrap_or("").trim();
         let t = parse_timestamp(field(c_start), zone)
             .map_err(|e| input_error(path, line, format!("interval_start: {e}")))?;
@@ -1285,14 +1283,17 @@ fn minutes(s: &str) -> Option<u32> {
 }
 
 /// A TOML file read into `T` (with its text, for naming lines later), a fault
-/// named with its line.
+/// named with its line and column.
 fn toml_file<T: serde::de::DeserializeOwned>(path: &Path) -> Result<(T, String)> {
     let text = std::fs::read_to_string(path).map_err(|e| input_error(path, 0, e.to_string()))?;
-    let value = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map_or(0, |s| text[..s.start].matches('\n').count() as u64 + 1);
-        input_error(path, line, e.message().to_owned())
+    let value = toml::from_str(&text).map_err(|e| match e.span() {
+        Some(span) => {
+            let before = &text[..span.start];
+            let line = before.matches('\n').count() as u64 + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            input_error(path, line, format!("column {column}: {}", e.message()))
+        }
+        None => input_error(path, 0, e.message().to_owned()),
     })?;
     Ok((value, text))
 }

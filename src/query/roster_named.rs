@@ -255,7 +255,7 @@ pub fn hold_previous(
     from: i64,
     rest_min: u32,
 ) -> Result<()> {
-    let (mut rdr, header) = open_csv(path)?;
+    let (rows, header) = open_csv(path)?;
     let col = |n: &str| header.iter().position(|h| h == n);
     let (Some(c_agent), Some(c_start), Some(c_end)) = (col("agent_id"), col("start"), col("end"))
     else {
@@ -267,9 +267,7 @@ pub fn hold_previous(
     };
     let c_activity = col("activity");
     let mut segments: BTreeMap<String, Vec<(i64, i64)>> = BTreeMap::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i as u64 + 2;
-        let rec = rec.map_err(|e| input_error(path, line, e.to_string()))?;
+    for (line, rec) in rows {
         let field = |c: usize| rec.get(c).unwrap_or("").trim();
         let time = |c: usize, name: &str| {
             let s = field(c);
@@ -333,7 +331,7 @@ pub fn read_agents(
     zone: &TimeZoneSpec,
     templates: &[ShiftTemplate],
 ) -> Result<Vec<Agent>> {
-    let (mut rdr, header) = open_csv(path)?;
+    let (rows, header) = open_csv(path)?;
     let col = |n: &str| header.iter().position(|h| h == n);
     let Some(c_id) = col("agent_id") else {
         return Err(input_error(
@@ -364,9 +362,7 @@ pub fn read_agents(
         ));
     }
     let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i as u64 + 2;
-        let rec = rec.map_err(|e| input_error(path, line, e.to_string()))?;
+    for (line, rec) in rows {
         let field = |n: &str| col(n).and_then(|c| rec.get(c)).unwrap_or("").trim();
         let bad = |column: &str, problem: String| {
             input_error(path, line, format!("column {column}: {problem}"))
