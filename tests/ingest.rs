@@ -530,6 +530,42 @@ fn crlf_files_report_the_right_line_and_text() {
 }
 
 #[test]
+fn rejects_name_the_line_an_editor_shows() {
+    // Blank lines, a line break inside quotes, CRLF and LF endings and a last
+    // line without one: each bad row's line counted by hand. They were named
+    // by the csv reader's count, before the blank lines it skips (line 4 for a
+    // row on line 6).
+    let dir = tempdir();
+    let header = "call_id,queue,arrived_at,outcome,wait_s";
+    let rows = [
+        "c1,q,2026-03-02T08:00:00Z,ivr,0",
+        "",
+        "",
+        "c2,q,yesterday,ivr,0",
+        "\"c3\nstill c3\",q,2026-03-02T08:00:00Z,ivr,0",
+        "c4,q,2026-03-02T08:00:00Z,maybe,0",
+        "",
+        "c5,q,tomorrow,ivr,0",
+    ];
+    for (k, (ending, last)) in [("\n", "\n"), ("\r\n", "\r\n"), ("\n", ""), ("\r\n", "")]
+        .into_iter()
+        .enumerate()
+    {
+        let mut text = format!("{header}{ending}{}", rows.join(ending));
+        text.push_str(last);
+        let file = write(dir.path(), &format!("lines{k}.csv"), &text);
+        let data = dir.path().join(format!("store{k}"));
+        let j = ingest_json(&data, &[file], &[]);
+        let rejects = csv_rows(std::path::Path::new(
+            j["files"][0]["rejects_path"].as_str().expect("path"),
+        ));
+        let lines: Vec<&str> = rejects.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(lines, ["5", "8", "10"], "{text:?}");
+        assert_eq!(rejects[2][3], "c5,q,tomorrow,ivr,0", "{text:?}");
+    }
+}
+
+#[test]
 fn concurrent_ingests_either_load_or_are_refused_and_the_store_stays_whole() {
     let dir = tempdir();
     let data = dir.path().join("store");

@@ -392,3 +392,33 @@ fn follow_loads_bursts_and_survives_rotation_exactly_once() {
     assert_eq!(distinct.len(), 8);
     status(&data, true);
 }
+
+#[test]
+fn a_database_export_names_each_bad_rows_line_as_an_editor_shows_it() {
+    // The queue_log table exported as CSV, with blank lines, in LF and in CRLF:
+    // the bad time on line 5 and the one on line 8 (counted by hand) are named
+    // there, not where the csv reader began its scan.
+    let dir = tempdir();
+    let rows = [
+        "time,callid,queuename,agent,event,data1,data2,data3",
+        "1700000010,c1,sales,NONE,ENTERQUEUE,,5551234,1",
+        "",
+        "",
+        "yesterday,c1,sales,SIP/201,CONNECT,30,b1,12",
+        "1700000340,c1,sales,SIP/201,COMPLETECALLER,30,300,1",
+        "",
+        "soon,c2,sales,NONE,ENTERQUEUE,,5559999,1",
+    ];
+    for (k, ending) in ["\n", "\r\n"].into_iter().enumerate() {
+        let file = write(
+            dir.path(),
+            &format!("ql{k}.csv"),
+            &(rows.join(ending) + ending),
+        );
+        let j = ingest_json(&dir.path().join(format!("store{k}")), &[file], &[]);
+        let f = &j["files"][0];
+        let rejects = csv_rows(Path::new(f["rejects_path"].as_str().expect("rejects")));
+        let lines: Vec<&str> = rejects.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(lines, ["5", "8"], "{ending:?}: {rejects:?}");
+    }
+}

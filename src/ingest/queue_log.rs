@@ -197,6 +197,7 @@ pub fn parse(
             };
             let data_cols: Vec<Option<usize>> = (1..=5).map(|i| col(&format!("data{i}"))).collect();
             let joined = col("data");
+            let ends = super::source::Lines::probe(path).on(&shown, "cannot read the file")?;
             let mut rec = csv::StringRecord::new();
             loop {
                 match rdr.read_record(&mut rec) {
@@ -212,7 +213,10 @@ pub fn parse(
                     }
                 }
                 lines += 1;
-                let line = rec.position().map_or(0, |p| p.line());
+                let line = ends.start(
+                    super::source::newlines(rec.as_slice().as_bytes()),
+                    rdr.position(),
+                );
                 let get = |c: usize| rec.get(c).unwrap_or("").trim().to_owned();
                 let text = rec.iter().collect::<Vec<_>>().join(",");
                 let t = match epoch(&get(c_time), zone) {

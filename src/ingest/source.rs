@@ -37,9 +37,52 @@ pub struct SourceFile {
     pub header: Vec<String>,
     /// Size in bytes.
     pub size: u64,
-    /// Lines end in CRLF (the csv reader then reports each record's start one line
-    /// early, on the '\n' of the line before).
-    pub crlf: bool,
+    /// How its lines end, to name the line a record starts on.
+    pub lines: Lines,
+}
+
+/// How a CSV file's lines end, to name the line each record starts on. The csv
+/// reader's own count for a record is where its scan began, before the blank
+/// lines it skips (and with CRLF endings, on the '\n' of the line before), so
+/// the line is counted back from where the reader stands after the record:
+/// less the line breaks inside its quoted fields, less its own '\n' when the
+/// reader has passed it (LF endings, except at an unterminated last line; with
+/// CRLF the reader stops on the '\r').
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Lines {
+    crlf: bool,
+    ends_with_newline: bool,
+    size: u64,
+}
+
+impl Lines {
+    /// The endings of the file at `path`: its first line's, and its last byte.
+    pub fn probe(path: &Path) -> std::io::Result<Lines> {
+        let mut f = File::open(path)?;
+        let size = f.metadata()?.len();
+        let mut head = vec![0u8; 64 * 1024];
+        let n = read_up_to(&mut f, &mut head)?;
+        head.truncate(n);
+        let first_line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+        let mut last = [0u8; 1];
+        if size > 0 {
+            f.seek(SeekFrom::Start(size - 1))?;
+            f.read_exact(&mut last)?;
+        }
+        Ok(Lines {
+            crlf: first_line.ends_with(b"\r"),
+            ends_with_newline: last[0] == b'\n',
+            size,
+        })
+    }
+
+    /// The line (1-based) a record just read starts on: `inside`, the line
+    /// breaks inside its fields; `after`, the reader's position after it.
+    pub fn start(&self, inside: u64, after: &csv::Position) -> u64 {
+        let unterminated = after.byte() == self.size && !self.ends_with_newline;
+        let own = u64::from(!self.crlf && !unterminated);
+        after.line().saturating_sub(inside + own).max(2)
+    }
 }
 
 /// The per-row callback: position, cells in spec order, and a problem found before
@@ -80,7 +123,7 @@ impl SourceFile {
                 format: Format::Parquet,
                 header,
                 size,
-                crlf: false,
+                lines: Lines::default(),
             });
         }
         if n == 0 {
@@ -101,7 +144,7 @@ impl SourceFile {
             ));
         }
         let first_line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
-        let crlf = first_line.ends_with(b"\r");
+        let lines = Lines::probe(path).on(&shown, "cannot read the file")?;
         let delimiter = [b',', b'\t', b';', b'|']
             .into_iter()
             .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
@@ -125,7 +168,7 @@ impl SourceFile {
             format: Format::Csv { delimiter },
             header,
             size,
-            crlf,
+            lines,
         })
     }
 
@@ -182,7 +225,7 @@ impl SourceFile {
                 .position()
                 .expect("records read from a reader have a position");
             let at = RowPosition {
-                line: pos.line() + u64::from(self.crlf),
+                line: self.lines.start(newlines(rec.as_slice()), rdr.position()),
                 byte: Some(pos.byte()),
             };
             if read.is_multiple_of(65_536) {
@@ -364,6 +407,11 @@ fn column_cells<'a>(c: &'a Column, zone: &TimeZoneSpec) -> Result<Vec<Cell<'a>>,
 /// A static description for an impossible local time (no per-row allocation is kept).
 fn leak_free_naive(_ms: i64) -> &'static str {
     "local time inside a daylight-saving gap"
+}
+
+/// The line breaks in `bytes`.
+pub fn newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|b| **b == b'\n').count() as u64
 }
 
 /// Re-reads the original text of the CSV record starting at byte `start`.
