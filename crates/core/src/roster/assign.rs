@@ -2032,6 +2032,11 @@ pub fn solve_named(
     );
     let size = model.demand.candidates.len();
     let model = widen(model, &after)?;
+    // The first names' completed objective: the same names complete to the
+    // same on the widened model (its added shifts are not theirs), so they are
+    // completed there again only when they would win (at size the search
+    // always won, and that second completion was 0.6–1.0 s past its end).
+    let before_objective = named_plan.as_ref().map(|s| s.objective);
     if model.demand.candidates.len() != size {
         named_plan = None;
     }
@@ -2051,7 +2056,12 @@ pub fn solve_named(
         );
     }
     if after != before {
-        let old = named_plan.or_else(|| complete(&model, &before, left / 10.0));
+        let found = start.as_ref().map_or(f64::INFINITY, |s| s.objective);
+        let old = match (named_plan, before_objective) {
+            (Some(plan), _) => Some(plan),
+            (None, Some(o)) if o >= found => None,
+            _ => complete(&model, &before, left / 10.0),
+        };
         if old.as_ref().map_or(f64::INFINITY, |s| s.objective)
             < start.as_ref().map_or(f64::INFINITY, |s| s.objective)
         {
