@@ -430,21 +430,8 @@ pub fn ingest(
         .from_reader(text.as_bytes());
     // Lines are counted from the bytes themselves (exact, whatever the line endings).
     let bytes = text.as_bytes();
-    let (mut line_at, mut counted_to) = (1u64, 0usize);
-    let mut line_of = |offset: usize| -> u64 {
-        // With CRLF the reported start may sit on the '\n' that ends the line before.
-        let mut offset = offset;
-        while offset < bytes.len() && matches!(bytes[offset], b'\n' | b'\r') {
-            offset += 1;
-        }
-        let offset = offset.max(counted_to);
-        line_at += bytes[counted_to..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
-        counted_to = offset;
-        line_at
-    };
+    let mut lines = super::source::LineIndex::new(bytes);
+    let mut line_of = |offset: usize| lines.line_of(offset);
     let mut rec = csv::StringRecord::new();
     let header: Vec<String> = if has_header {
         match rdr.read_record(&mut rec) {

@@ -20,7 +20,7 @@ mod source;
 mod updates;
 
 pub use batch::{TableBuilder, stored_dtype};
-pub use source::{Format, SourceFile};
+pub use source::{Format, LineIndex, SourceFile};
 
 use crate::store::{IngestRecord, KeyIndex, KeyPart, StagedFile, Store, key_hash, stage_parquet};
 use callboard_core::schema::{Required, Table};

@@ -414,6 +414,40 @@ pub fn newlines(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|b| **b == b'\n').count() as u64
 }
 
+/// Lines of a text held in memory, counted as an editor shows them, for
+/// records met in order: each offset's line counted on from the last one's.
+pub struct LineIndex<'a> {
+    bytes: &'a [u8],
+    counted_to: usize,
+    line: u64,
+}
+
+impl<'a> LineIndex<'a> {
+    /// An index of `bytes` (line 1 at offset 0).
+    pub fn new(bytes: &'a [u8]) -> LineIndex<'a> {
+        LineIndex {
+            bytes,
+            counted_to: 0,
+            line: 1,
+        }
+    }
+
+    /// The line (1-based) of the record the csv reader placed at `offset`: that
+    /// is where the record before it ended, so the line breaks of blank lines
+    /// (and a CRLF's '\n') are skipped to where the record itself starts.
+    /// Offsets must not go back (an earlier one is taken as the last).
+    pub fn line_of(&mut self, offset: usize) -> u64 {
+        let mut at = offset.min(self.bytes.len());
+        while at < self.bytes.len() && matches!(self.bytes[at], b'\n' | b'\r') {
+            at += 1;
+        }
+        let at = at.max(self.counted_to);
+        self.line += newlines(&self.bytes[self.counted_to..at]);
+        self.counted_to = at;
+        self.line
+    }
+}
+
 /// Re-reads the original text of the CSV record starting at byte `start`.
 pub fn original_csv_record(path: &Path, delimiter: u8, start: u64) -> Option<String> {
     let mut f = File::open(path).ok()?;

@@ -351,24 +351,16 @@ pub type CsvRow = (u64, csv::StringRecord);
 
 /// A CSV input file read whole: its header names trimmed (and a byte-order mark
 /// dropped), then every record with the line it starts on (1-based). The line
-/// is counted from the record's byte offset, so blank lines, CRLF endings and
-/// line breaks inside quoted fields are counted as an editor shows them: the
-/// `csv` crate's own line numbers drift with each of those. The first record it
-/// cannot read is an error naming its line.
+/// is counted from the record's byte offset (as ingest's mappings count it), so
+/// blank lines, CRLF endings and line breaks inside quoted fields are counted
+/// as an editor shows them: the `csv` crate's own line numbers drift with each
+/// of those. The first record it cannot read is an error naming its line.
 pub fn open_csv(path: &std::path::Path) -> Result<(Vec<CsvRow>, Vec<String>)> {
     let bytes = std::fs::read(path).map_err(|e| input_error(path, 0, e.to_string()))?;
-    let line_at = |offset: u64| {
-        // A record's offset is where the previous one ended: skip the line
-        // breaks of blank lines to where the record itself starts.
-        let from = (offset as usize).min(bytes.len());
-        let start = bytes[from..]
-            .iter()
-            .position(|b| *b != b'\n' && *b != b'\r')
-            .map_or(bytes.len(), |p| from + p);
-        bytes[..start].iter().filter(|b| **b == b'\n').count() as u64 + 1
-    };
-    let unreadable = |e: csv::Error| {
-        let line = e.position().map_or(0, |p| line_at(p.byte()));
+    let mut lines = crate::ingest::LineIndex::new(&bytes);
+    // A record the reader cannot take: its line, and what is wrong in words.
+    let unreadable = |lines: &mut crate::ingest::LineIndex<'_>, e: csv::Error| {
+        let line = e.position().map_or(0, |p| lines.line_of(p.byte() as usize));
         let problem = match e.kind() {
             csv::ErrorKind::UnequalLengths {
                 expected_len, len, ..
@@ -386,14 +378,16 @@ pub fn open_csv(path: &std::path::Path) -> Result<(Vec<CsvRow>, Vec<String>)> {
     let mut rdr = csv::Reader::from_reader(bytes.as_slice());
     let header = rdr
         .headers()
-        .map_err(unreadable)?
+        .map_err(|e| unreadable(&mut lines, e))?
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
         .collect();
     let mut rows = Vec::new();
     for rec in rdr.records() {
-        let rec = rec.map_err(unreadable)?;
-        let line = rec.position().map_or(0, |p| line_at(p.byte()));
+        let rec = rec.map_err(|e| unreadable(&mut lines, e))?;
+        let line = rec
+            .position()
+            .map_or(0, |p| lines.line_of(p.byte() as usize));
         rows.push((line, rec));
     }
     Ok((rows, header))
