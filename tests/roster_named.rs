@@ -1498,3 +1498,55 @@ fn mangled_roster_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_handover_left_short_names_the_agents_held() {
+    // Monday needs one agent 08:00–12:00. Templates "a" 08:00–12:00 and "b"
+    // 11:45–16:00; one agent, one day a week; a 15-minute handover, 100 a
+    // handover missed. Worked by hand: "a" costs 100 (its end unrelieved) and
+    // 0.04 of shift cost; "b" 375 (3.75 h under) and 100 (its own end); no
+    // shift 400. So "a", and the handover short over 11:45–12:00. "b" could
+    // relieve "a", but the one agent who could work it is held by their one
+    // day: the reason names the agents, not the shifts (it once said "the
+    // shifts that could relieve it are rostered up to their contract hours").
+    let dir = tempdir();
+    let need: Vec<f64> = (0..24)
+        .map(|h| if (8..12).contains(&h) { 1.0 } else { 0.0 })
+        .collect();
+    let need = hourly(dir.path(), &need);
+    let shifts = write(
+        dir.path(),
+        "shifts.toml",
+        "[[shift]]\nname = \"a\"\nstart = \"08:00\"\nlength = \"4h\"\n\n[[shift]]\nname = \"b\"\nstart = \"11:45\"\nlength = \"4h15m\"\n",
+    );
+    let agents = write(dir.path(), "agents.csv", "agent_id,max_days_week\nA,1\n");
+    let rules = write(
+        dir.path(),
+        "rules.toml",
+        "[duty]\nhandover = \"15m\"\nweight = 100\n",
+    );
+    let out = dir.path().join("out");
+    let r = named(
+        &need,
+        &shifts,
+        &agents,
+        &out,
+        &["--rules", rules.to_str().unwrap()],
+    );
+    let gaps = r["duty_gaps"].as_array().expect("duty_gaps");
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0]["rule"], "handover", "{gaps:?}");
+    assert_eq!(gaps[0]["from"], "2026-03-02T11:45:00Z", "{gaps:?}");
+    assert_eq!(gaps[0]["to"], "2026-03-02T12:00:00Z", "{gaps:?}");
+    assert!(
+        (r["objective"].as_f64().unwrap() - 100.04).abs() < 1e-6,
+        "{r}"
+    );
+    let why = gaps[0]["why"].as_str().expect("why");
+    assert!(
+        why.starts_with(
+            "the agents who could work a shift relieving it are rostered up to their contract hours"
+        ) && why.contains("(duty weight 100 a handover missed)"),
+        "{why}"
+    );
+}

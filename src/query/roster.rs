@@ -930,8 +930,14 @@ fn duty_reasons(
                     && end < c.start_ms + i64::from(templates[c.template].minutes) * 60_000
             });
             if relief {
+                // Named, it is the agents who are held, not the shifts.
+                let who = if agents.is_some() {
+                    format!("the {many} who could work a shift relieving it")
+                } else {
+                    "the shifts that could relieve it".to_owned()
+                };
                 format!(
-                    "the shifts that could relieve it {held} (duty weight {duty_weight} per agent-hour short); add agents or loosen a contract"
+                    "{who} {held} (duty weight {duty_weight} a handover missed); add agents or loosen a contract"
                 )
             } else {
                 "no shift starts early enough to overlap the one ending (and runs past its end); add a start before it".to_owned()
