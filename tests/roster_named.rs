@@ -1084,6 +1084,30 @@ night_duty = { from = "17:30", to = "08:30", agents = 1 }
     }
 }
 
+/// One agent (one day a week) against Monday's requirement of one agent over
+/// `hours` (hourly, UTC), with these templates and rules: the JSON summary.
+fn one_agent_on_monday(
+    hours: std::ops::Range<u32>,
+    shifts: &str,
+    rules: &str,
+) -> serde_json::Value {
+    let dir = tempdir();
+    let need: Vec<f64> = (0..24)
+        .map(|h| if hours.contains(&h) { 1.0 } else { 0.0 })
+        .collect();
+    let need = hourly(dir.path(), &need);
+    let shifts = write(dir.path(), "shifts.toml", shifts);
+    let agents = write(dir.path(), "agents.csv", "agent_id,max_days_week\nA,1\n");
+    let rules = write(dir.path(), "rules.toml", rules);
+    named(
+        &need,
+        &shifts,
+        &agents,
+        &dir.path().join("out"),
+        &["--rules", rules.to_str().unwrap()],
+    )
+}
+
 #[test]
 fn each_duty_gap_says_why() {
     // Monday needs one agent 08:00–16:00; one agent, one 8-hour 08:00 shift with
@@ -1091,25 +1115,10 @@ fn each_duty_gap_says_why() {
     // every moment. Worked by hand: 00:00–08:00 and 16:00–24:00 no template
     // works (the shift starts at 08:00 only; Sunday's would end at 16:00), and
     // the lunch leaves nobody on work for its 30 minutes.
-    let dir = tempdir();
-    let need: Vec<f64> = (0..24)
-        .map(|h| if (8..16).contains(&h) { 1.0 } else { 0.0 })
-        .collect();
-    let need = hourly(dir.path(), &need);
-    let shifts = write(
-        dir.path(),
-        "shifts.toml",
+    let r = one_agent_on_monday(
+        8..16,
         "[[shift]]\nname = \"day\"\nstart = \"08:00\"\nlength = \"8h\"\n[[shift.break]]\nlength = \"30m\"\nearliest = \"3h\"\nlatest = \"4h\"\n",
-    );
-    let agents = write(dir.path(), "agents.csv", "agent_id,max_days_week\nA,1\n");
-    let rules = write(dir.path(), "rules.toml", "[duty]\nmin_on_duty = 1\n");
-    let out = dir.path().join("out");
-    let r = named(
-        &need,
-        &shifts,
-        &agents,
-        &out,
-        &["--rules", rules.to_str().unwrap()],
+        "[duty]\nmin_on_duty = 1\n",
     );
     let gaps: Vec<(String, String, String)> = r["duty_gaps"]
         .as_array()
@@ -1509,29 +1518,10 @@ fn a_handover_left_short_names_the_agents_held() {
     // relieve "a", but the one agent who could work it is held by their one
     // day: the reason names the agents, not the shifts (it once said "the
     // shifts that could relieve it are rostered up to their contract hours").
-    let dir = tempdir();
-    let need: Vec<f64> = (0..24)
-        .map(|h| if (8..12).contains(&h) { 1.0 } else { 0.0 })
-        .collect();
-    let need = hourly(dir.path(), &need);
-    let shifts = write(
-        dir.path(),
-        "shifts.toml",
+    let r = one_agent_on_monday(
+        8..12,
         "[[shift]]\nname = \"a\"\nstart = \"08:00\"\nlength = \"4h\"\n\n[[shift]]\nname = \"b\"\nstart = \"11:45\"\nlength = \"4h15m\"\n",
-    );
-    let agents = write(dir.path(), "agents.csv", "agent_id,max_days_week\nA,1\n");
-    let rules = write(
-        dir.path(),
-        "rules.toml",
         "[duty]\nhandover = \"15m\"\nweight = 100\n",
-    );
-    let out = dir.path().join("out");
-    let r = named(
-        &need,
-        &shifts,
-        &agents,
-        &out,
-        &["--rules", rules.to_str().unwrap()],
     );
     let gaps = r["duty_gaps"].as_array().expect("duty_gaps");
     assert_eq!(gaps.len(), 1, "{gaps:?}");
