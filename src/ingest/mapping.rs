@@ -431,7 +431,6 @@ pub fn ingest(
     // Lines are counted from the bytes themselves (exact, whatever the line endings).
     let bytes = text.as_bytes();
     let mut lines = super::source::LineIndex::new(bytes);
-    let mut line_of = |offset: usize| lines.line_of(offset);
     let mut rec = csv::StringRecord::new();
     let header: Vec<String> = if has_header {
         match rdr.read_record(&mut rec) {
@@ -489,9 +488,7 @@ pub fn ingest(
             Ok(false) => break,
             Err(e) => {
                 read += 1;
-                let line = e
-                    .position()
-                    .map_or(0, |p| line_of((p.byte() as usize).min(bytes.len())));
+                let line = e.position().map_or(0, |p| lines.line_of(p.byte() as usize));
                 parse_rejects.push(Reject {
                     line,
                     byte: None,
@@ -503,7 +500,7 @@ pub fn ingest(
             }
         }
         read += 1;
-        let line = line_of((rec.position().map_or(0, |p| p.byte()) as usize).min(bytes.len()));
+        let line = lines.line_of(rec.position().map_or(0, |p| p.byte()) as usize);
         let original = rec
             .iter()
             .collect::<Vec<_>>()

@@ -62,7 +62,12 @@ impl Lines {
         let size = f.metadata()?.len();
         let mut head = vec![0u8; 64 * 1024];
         let n = read_up_to(&mut f, &mut head)?;
-        head.truncate(n);
+        Lines::of(&mut f, &head[..n], size)
+    }
+
+    /// The endings of `f`, `size` bytes, whose first bytes are `head` (its last
+    /// byte read from `f`; the position is left anywhere).
+    fn of(f: &mut File, head: &[u8], size: u64) -> std::io::Result<Lines> {
         let first_line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
         let mut last = [0u8; 1];
         if size > 0 {
@@ -144,7 +149,7 @@ impl SourceFile {
             ));
         }
         let first_line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
-        let lines = Lines::probe(path).on(&shown, "cannot read the file")?;
+        let lines = Lines::of(&mut f, &head, size).on(&shown, "cannot read the file")?;
         let delimiter = [b',', b'\t', b';', b'|']
             .into_iter()
             .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
